@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make run` (install, build indexes from data/, start the UI)
+# and `make test` (install what tests need, run every test, browser test included).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8501
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev build ui browser bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+build: install
+	$(PY) -m kg build
+
+ui: install
+	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+run: build ui
+
+# Debian's chromium for the end-to-end browser test (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium not installed: the browser test will be skipped (apt-get install chromium)"; fi; }
+
+test: install-dev browser
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: install-dev
+	$(PY) -m bench.run --projects 10000
+
+clean:
+	rm -rf indexes/builds indexes/current .pytest_cache

@@ -1,0 +1,309 @@
+"""A 部门预算绩效目标 document → projects, narrative and diagnostics.
+
+Tables are found by their 项目编码 row, whatever the layout; the unit row and the heading stand just
+before it. Everything between two tables that is not a table is narrative, filed under the section
+heading it stands in (总体绩效目标, 工作保障措施 …).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from ingest.errors import SourceError
+from ingest.reader import read_source
+from ingest.records import Diagnostic, NarrativeItem, ParseResult, Project, SourceSpan
+from ingest.rows import (
+    BOOKMARK,
+    Row,
+    match_part_heading,
+    match_section_heading,
+    match_table_heading,
+    split_rows,
+)
+from ingest.tables import collect_doc_refs, parse_table, parse_unit_row
+
+__all__ = ["parse_file", "parse_text"]
+
+# A Hebei 项目编码 starts with the six-digit division code and the two-digit budget year.
+_CODE_YEAR = re.compile(r"^\d{6}(?P<yy>\d{2})")
+_YEAR_MENTION = re.compile(r"(?<!\d)(?P<year>20\d{2})\s*年")
+_NUMBERED = re.compile(r"^\s*(?P<num>[一二三四五六七八九十]+)\s*[、.．]\s*(?P<rest>.+)$")
+_SUBNUMBERED = re.compile(r"^\s*[（(]\s*(?P<num>[一二三四五六七八九十]+)\s*[）)]\s*(?P<rest>.+)$")
+_TABLE_SECTIONS = ("分项绩效目标", "预算项目绩效目标", "项目支出绩效目标")
+
+
+def parse_file(path: Path | str, name: str | None = None) -> ParseResult:
+    """Read and parse one file; never raises for bad input (see the diagnostics instead)."""
+    p = Path(path)
+    label = name or str(p)
+    try:
+        text, encoding = read_source(p)
+    except SourceError as e:
+        return ParseResult(label, None, diagnostics=[Diagnostic(label, e.line, str(e.args[0]), "error")])
+    result = parse_text(text, label, encoding)
+    if encoding not in ("utf-8",):
+        result.diagnostics.insert(0, Diagnostic(label, None, f"decoded as {encoding.upper()}", "info"))
+    return result
+
+
+def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseResult:
+    """Parse decoded text. `file` names the source in spans and messages."""
+    result = ParseResult(file, encoding)
+    source_name = Path(file).name
+
+    def warn(line: int | None, message: str, severity: str = "warning") -> None:
+        result.diagnostics.append(Diagnostic(file, line, message, severity))
+
+    lines = text.split("\n")
+    rows = split_rows(lines)
+    bookmarks_used = any(BOOKMARK.match(line) for line in lines)
+    anchors = [i for i, r in enumerate(rows) if r.key.startswith("项目编码")]
+    breaks = [
+        i for i, r in enumerate(rows)
+        if r.is_text and (match_part_heading(r.cells[0]) or match_section_heading(r.cells[0], bookmarks_used))
+    ]
+
+    starts = [_table_start(rows, a) for a in anchors]
+    claimed: set[int] = set()
+    drafts = []
+    for k, anchor in enumerate(anchors):
+        start, unit_idx, head_idx = starts[k]
+        end = starts[k + 1][0] if k + 1 < len(anchors) else len(rows)
+        end = min([b for b in breaks if b > anchor] + [end])
+        claimed.update(range(start, end))
+        drafts.append((start, unit_idx, head_idx, anchor, end))
+
+    part_of = _parts(rows)
+    projects: list[Project] = []
+    for start, unit_idx, head_idx, anchor, end in drafts:
+        project = _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, warn)
+        projects.append(project)
+
+    _fill_years(projects, [part_of[d[3]] for d in drafts], rows, warn)
+    result.projects = _drop_duplicates(projects, warn)
+
+    for i, r in enumerate(rows):
+        if i not in claimed and r.is_text:
+            hit = match_table_heading(r.cells[0])
+            if hit and hit[1] and hit[1].endswith("绩效目标表"):
+                warn(r.first, "table heading without a 项目编码 row; table not loaded")
+
+    part_years = _part_years(result.projects, [part_of[d[3]] for d in drafts])
+    result.narrative = _narrative(rows, claimed, bookmarks_used, part_of, part_years, source_name)
+    if not result.projects and not result.narrative:
+        warn(None, "no project table (项目编码 row) and no narrative found", "error")
+    return result
+
+
+def _table_start(rows: list[Row], anchor: int) -> tuple[int, int | None, int | None]:
+    """(first row index, unit row index, heading row index) of the table anchored at `anchor`."""
+    unit_idx = None
+    for j in (anchor - 1, anchor - 2):
+        if j >= 0 and not rows[j].key.startswith("项目编码"):
+            text = rows[j].text
+            if "单位" in text and re.search(r"单位\s*[:：]", text) or re.match(r"^\d{6}\D", text):
+                unit_idx = j
+                break
+    first = unit_idx if unit_idx is not None else anchor
+    head_idx = None
+    j = first - 1
+    if j >= 0 and rows[j].is_text and match_table_heading(rows[j].cells[0]) is not None:
+        head_idx = j
+        first = j
+    return first, unit_idx, head_idx
+
+
+def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, warn) -> Project:
+    seq = title = None
+    head_line = rows[start].first
+    if head_idx is not None:
+        seq, title = match_table_heading(rows[head_idx].cells[0])  # type: ignore[misc]
+        if title is None:
+            warn(head_line, f"table {seq} has a number but no title")
+    else:
+        warn(head_line, "table has no heading")
+    unit_code = unit_name = None
+    if unit_idx is not None:
+        unit_code, unit_name, money = parse_unit_row(rows[unit_idx].text)
+        if money and money not in ("万元",):
+            warn(rows[unit_idx].first, f"amounts are in {money}, not 万元; kept as printed")
+    else:
+        warn(rows[anchor].first, "no unit row (预算单位 and 单位：万元) before 项目编码")
+
+    d = parse_table(rows[anchor:end], source_name, warn)
+    if not d.project_code:
+        warn(rows[anchor].first, "项目编码 is blank")
+    missing = [name for name, ok in (
+        ("预算数", bool(d.amounts)), ("资金支出计划", d.plan is not None), ("绩效目标", bool(d.goals)),
+        ("indicator table", d.has_header),
+    ) if not ok]
+    if missing:
+        warn(head_line, f"table is incomplete (cut off?): no {', '.join(missing)}")
+    elif d.has_header and not d.indicators:
+        warn(head_line, "indicator table has a header but no rows")
+    purpose = "\n".join(text for text, _ in d.purpose) or None
+    refs = collect_doc_refs(
+        [("title", title, rows[head_idx].first if head_idx is not None else None),
+         ("project_name", d.project_name, d.name_line)]
+        + [("purpose", text, line) for text, line in d.purpose]
+    )
+    basis_refs = collect_doc_refs([("basis", i.basis, i.span.first_line) for i in d.indicators])
+    return Project(
+        year=None,
+        seq=seq,
+        title=title,
+        unit_code=unit_code,
+        unit_name=unit_name,
+        project_code=d.project_code,
+        project_name=d.project_name,
+        budget_wan=d.amounts.get("budget_wan"),
+        fiscal_wan=d.amounts.get("fiscal_wan"),
+        other_wan=d.amounts.get("other_wan"),
+        purpose=purpose,
+        spending_plan=d.plan,
+        goals=tuple(d.goals),
+        indicators=tuple(d.indicators),
+        doc_refs=refs,
+        span=SourceSpan(source_name, head_line, max(d.last_line, rows[anchor].last)),
+        year_source="none",
+        basis_refs=basis_refs,
+    )
+
+
+def _parts(rows: list[Row]) -> list[int]:
+    """The part number (第一部分 = 1 …; 0 before any) of every row."""
+    part, out = 0, []
+    for r in rows:
+        if r.is_text and match_part_heading(r.cells[0]):
+            part += 1
+        out.append(part)
+    return out
+
+
+def _fill_years(projects: list[Project], parts: list[int], rows: list[Row], warn) -> None:
+    """Budget year from the project code; else the year most tables of the same part have."""
+    from dataclasses import replace
+
+    code_years: list[int | None] = []
+    for p in projects:
+        m = _CODE_YEAR.match(p.project_code or "")
+        code_years.append(2000 + int(m["yy"]) if m else None)
+    by_part: dict[int, Counter[int]] = {}
+    for part, year in zip(parts, code_years):
+        if year is not None:
+            by_part.setdefault(part, Counter())[year] += 1
+    for i, (p, year) in enumerate(zip(projects, code_years)):
+        source = "code"
+        if year is None:
+            common = by_part.get(parts[i])
+            mention = _YEAR_MENTION.search(p.title or "")
+            if common:
+                year, source = common.most_common(1)[0][0], "document"
+            elif mention:
+                year, source = int(mention["year"]), "title"
+            else:
+                source = "none"
+                warn(p.span.first_line, "budget year unknown: not in the 项目编码 nor the document")
+        projects[i] = replace(p, year=year, year_source=source)
+
+
+def _drop_duplicates(projects: list[Project], warn) -> list[Project]:
+    seen: dict[tuple[int | None, str], Project] = {}
+    out = []
+    for p in projects:
+        if p.project_code:
+            key = (p.year, p.project_code)
+            if key in seen:
+                first = seen[key]
+                warn(
+                    p.span.first_line,
+                    f"项目编码 {p.project_code} already used by the table at line "
+                    f"{first.span.first_line}; this table is not loaded",
+                    "error",
+                )
+                continue
+            seen[key] = p
+        out.append(p)
+    return out
+
+
+def _part_years(projects: list[Project], parts: list[int]) -> dict[int, int]:
+    counts: dict[int, Counter[int]] = {}
+    for p, part in zip(projects, parts):
+        if p.year is not None:
+            counts.setdefault(part, Counter())[p.year] += 1
+    return {part: c.most_common(1)[0][0] for part, c in counts.items()}
+
+
+def _narrative(rows, claimed, bookmarks_used, part_of, part_years, source_name) -> list[NarrativeItem]:
+    """Paragraphs of the narrative sections, each under its heading and parent heading."""
+    items: list[NarrativeItem] = []
+    section: str | None = None
+    heading: str | None = None
+    parent: str | None = None
+    pending: list[Row] = []
+    pending_heading: tuple[str | None, str | None, int] | None = None
+    all_years = sorted(set(part_years.values()))
+
+    part_by_line = {r.first: part_of[i] for i, r in enumerate(rows)}
+
+    def year_of(line: int) -> int | None:
+        y = part_years.get(part_by_line.get(line, 0))
+        return y if y is not None else (all_years[0] if len(all_years) == 1 else None)
+
+    def emit(h: str | None, par: str | None, text_rows: list[Row], first: int, last: int) -> None:
+        text = "\n".join(r.cells[0] for r in text_rows)
+        items.append(NarrativeItem(section or "", h, par, text, year_of(first), SourceSpan(source_name, first, last)))
+
+    def flush() -> None:
+        nonlocal pending, pending_heading
+        if pending_heading is not None:
+            h, par, line = pending_heading
+            last = pending[-1].last if pending else line
+            emit(h, par, pending, line, last)
+        else:
+            for r in pending:
+                emit(None, parent, [r], r.first, r.last)
+        pending, pending_heading = [], None
+
+    for i, r in enumerate(rows):
+        if i in claimed or not r.is_text:
+            continue
+        text = r.cells[0]
+        if match_part_heading(text):
+            flush()
+            section = heading = parent = None
+            continue
+        title = match_section_heading(text, bookmarks_used)
+        if title is not None:
+            flush()
+            section = None if title in _TABLE_SECTIONS else title
+            heading = parent = None
+            continue
+        if section is None:
+            continue
+        body = BOOKMARK.sub("", text)
+        top, sub = _NUMBERED.match(body), _SUBNUMBERED.match(body)
+        m = top or sub
+        if m is not None:
+            flush()
+            rest = m["rest"].strip()
+            if top:
+                parent = None
+            short = len(rest) <= 30 and "。" not in rest.rstrip("。")
+            if short:
+                heading = rest.rstrip("。")
+                pending_heading = (heading, parent, r.first)
+                if top:
+                    parent = heading
+            else:
+                first_sentence = rest.split("。", 1)[0]
+                h = first_sentence if len(first_sentence) <= 40 else None
+                emit(h, None if top else parent, [Row((rest,), r.lines, "text")], r.first, r.last)
+                heading = None
+        else:
+            pending.append(r)
+    flush()
+    return items

@@ -1,0 +1,195 @@
+"""Typed records passed between layers: exactly what the source says, plus where it says it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+__all__ = [
+    "SourceSpan",
+    "Diagnostic",
+    "DocRef",
+    "IndicatorValue",
+    "Indicator",
+    "SpendingPlan",
+    "Project",
+    "NarrativeItem",
+    "ParseResult",
+]
+
+
+@dataclass(frozen=True, order=True)
+class SourceSpan:
+    """Where a fact stands: a file name and an inclusive 1-based line range."""
+
+    file: str
+    first_line: int
+    last_line: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "lines": [self.first_line, self.last_line]}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A message about the input, located at FILE:LINE (severity: error, warning or info)."""
+
+    file: str
+    line: int | None
+    message: str
+    severity: str = "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class DocRef:
+    """A 文号 cited by a project: its canonical form, the raw spelling, and where it was seen."""
+
+    canonical: str
+    raw: str
+    field: str  # title | project_name | purpose | basis
+    line: int
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """An indicator value parsed into comparator, number and unit ("≥80百分率" → ≥, 80, 百分率)."""
+
+    op: str | None
+    number: Decimal
+    unit: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"op": self.op, "number": self.number, "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of the three-level indicator table, every cell as printed."""
+
+    level1: str | None
+    level2: str | None
+    level3: str | None
+    description: str | None
+    value: str | None
+    basis: str | None
+    span: SourceSpan
+    parsed: IndicatorValue | None = None
+    repaired: bool = False  # cells were re-split or inherited beyond the plain level-1 continuation
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "level1": self.level1,
+            "level2": self.level2,
+            "level3": self.level3,
+            "description": self.description,
+            "value": self.value,
+            "basis": self.basis,
+            "value_parsed": self.parsed.to_json() if self.parsed else None,
+            "lines": [self.span.first_line, self.span.last_line],
+        }
+
+
+@dataclass(frozen=True)
+class SpendingPlan:
+    """The 资金支出计划: cumulative share spent by each column label (3月底 …), as printed."""
+
+    labels: tuple[str, ...]
+    printed: tuple[str | None, ...]
+
+    @property
+    def percents(self) -> tuple[Decimal | None, ...]:
+        """Each printed value as a percentage number ("25.00%" → 25.00); None where blank."""
+        from ingest.values import parse_percent
+
+        return tuple(parse_percent(p) if p else None for p in self.printed)
+
+    @property
+    def is_blank(self) -> bool:
+        return all(p is None for p in self.printed)
+
+    def to_json(self) -> dict[str, str | None] | None:
+        if self.is_blank:
+            return None
+        return dict(zip(self.labels, self.printed, strict=True))
+
+
+@dataclass(frozen=True)
+class Project:
+    """One 项目支出绩效目标表."""
+
+    year: int | None
+    seq: str | None  # the table number as printed ("11", "9"), None when the heading has none
+    title: str | None
+    unit_code: str | None
+    unit_name: str | None
+    project_code: str | None
+    project_name: str | None
+    budget_wan: Decimal | None
+    fiscal_wan: Decimal | None
+    other_wan: Decimal | None
+    purpose: str | None
+    spending_plan: SpendingPlan | None
+    goals: tuple[str, ...]
+    indicators: tuple[Indicator, ...]
+    doc_refs: tuple[DocRef, ...]
+    span: SourceSpan
+    year_source: str = "code"  # code | document | none
+    basis_refs: tuple[DocRef, ...] = field(default=())
+
+    @property
+    def doc_numbers(self) -> tuple[str, ...]:
+        """Distinct canonical 文号 cited in title, name and purpose, in order of appearance."""
+        return tuple(dict.fromkeys(r.canonical for r in self.doc_refs))
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON Lines shape of `python -m kg ingest --json` (amounts stay Decimal)."""
+        return {
+            "year": self.year,
+            "seq": self.seq,
+            "title": self.title,
+            "unit_code": self.unit_code,
+            "unit_name": self.unit_name,
+            "project_code": self.project_code,
+            "project_name": self.project_name,
+            "budget_wan": self.budget_wan,
+            "fiscal_wan": self.fiscal_wan,
+            "other_wan": self.other_wan,
+            "spending_plan": self.spending_plan.to_json() if self.spending_plan else None,
+            "goals": list(self.goals),
+            "indicators": [i.to_json() for i in self.indicators],
+            "doc_refs": list(self.doc_numbers),
+            "source": self.span.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class NarrativeItem:
+    """A paragraph of the document-level narrative (总体绩效目标, 工作保障措施 …)."""
+
+    section: str  # the section heading without its number, e.g. 总体绩效目标
+    heading: str | None  # the item's own heading ("全面提升就业服务水平"), None for plain paragraphs
+    parent: str | None  # the enclosing heading for sub-items ("（一）…" under "二、…")
+    text: str
+    year: int | None
+    span: SourceSpan
+
+
+@dataclass
+class ParseResult:
+    """Everything read from one file: records plus the diagnostics met on the way."""
+
+    file: str
+    encoding: str | None
+    projects: list[Project] = field(default_factory=list)
+    narrative: list[NarrativeItem] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when anything at all was loaded."""
+        return bool(self.projects or self.narrative)

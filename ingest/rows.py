@@ -1,0 +1,126 @@
+"""Both table layouts → one stream of rows, each cell with its source line.
+
+Word exports a table either as TAB-separated rows (one row per line) or as one cell per line
+(each cell a line starting with TAB, a blank line ending the row). Plain paragraphs are text rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Row", "split_rows", "norm_label", "match_table_heading", "match_section_heading",
+           "match_part_heading", "BOOKMARK"]
+
+BOOKMARK = re.compile(r"^\s*\[bookmark:[^\]]*\]\s*")
+_NUMERAL = "一二三四五六七八九十百零〇"
+_TABLE_HEADING = re.compile(r"^\s*(?P<seq>\d{1,4})\s*(?:[.．、]\s*|\s+|$)(?P<title>.*)$")
+_SECTION_HEADING = re.compile(rf"^\s*(?P<num>[{_NUMERAL}]+)\s*[、.．]\s*(?P<title>.+?)\s*$")
+_PART_HEADING = re.compile(rf"^\s*第\s*[{_NUMERAL}\d]+\s*部分\s*(?P<title>.*)$")
+# Section titles of a 部门预算绩效目标 document; used when the file carries no bookmarks.
+SECTION_TITLES = (
+    "总体绩效目标", "分项绩效目标", "工作保障措施", "部门整体绩效目标", "部门职责", "机构设置",
+    "预算项目绩效目标", "项目支出绩效目标", "部门概况", "绩效目标",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row or text paragraph; `lines[i]` is the source line of `cells[i]`."""
+
+    cells: tuple[str, ...]
+    lines: tuple[int, ...]
+    kind: str  # tab (TAB-separated line) | cells (one cell per line) | text (plain paragraph)
+
+    @property
+    def first(self) -> int:
+        return self.lines[0]
+
+    @property
+    def last(self) -> int:
+        return self.lines[-1]
+
+    @property
+    def text(self) -> str:
+        """The non-blank cells joined by a space."""
+        return " ".join(c for c in self.cells if c)
+
+    @property
+    def key(self) -> str:
+        """The first non-blank cell, normalised, for matching labels."""
+        return next((norm_label(c) for c in self.cells if c.strip()), "")
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind == "text"
+
+
+def norm_label(cell: str) -> str:
+    """Label text without white space and with ASCII colons ("其中：财政    资金" → "其中:财政资金")."""
+    return re.sub(r"\s+", "", cell).replace("：", ":")
+
+
+def _cell_line(line: str) -> bool:
+    # A cell line starts with TAB and holds one cell; trailing TABs are padding left by the export.
+    # A TAB row whose first cell is blank also starts with TAB, but has more TABs inside.
+    return line.startswith("\t") and "\t" not in line[1:].rstrip("\t")
+
+
+def split_rows(lines: list[str]) -> list[Row]:
+    """Tokenise lines (index 0 is line 1) into rows of either layout and text paragraphs."""
+    rows: list[Row] = []
+    block_cells: list[str] = []
+    block_lines: list[int] = []
+
+    def flush() -> None:
+        if block_cells:
+            rows.append(Row(tuple(block_cells), tuple(block_lines), "cells"))
+            block_cells.clear()
+            block_lines.clear()
+
+    for no, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\n")
+        if _cell_line(line):
+            block_cells.append(line[1:].rstrip("\t").strip())
+            block_lines.append(no)
+            continue
+        flush()
+        if "\t" in line:
+            cells = [c.strip() for c in line.split("\t")]
+            rows.append(Row(tuple(cells), tuple([no] * len(cells)), "tab"))
+        elif line.strip():
+            rows.append(Row((line.strip(),), (no,), "text"))
+    flush()
+    return rows
+
+
+def match_table_heading(text: str) -> tuple[str | None, str | None] | None:
+    """("11", "冀财社…绩效目标表") for a table heading, (seq, None) for a bare number; else None."""
+    body = BOOKMARK.sub("", text).strip()
+    m = _TABLE_HEADING.match(body)
+    if m:
+        title = m["title"].strip() or None
+        if title is None or "绩效目标" in title or not _SECTION_HEADING.match(body):
+            return m["seq"], title
+        return None
+    if body.endswith("绩效目标表"):
+        return None, body
+    return None
+
+
+def match_section_heading(text: str, bookmarks_used: bool) -> str | None:
+    """The section title of a heading such as "[bookmark: …]三、工作保障措施"; None otherwise."""
+    has_bookmark = bool(BOOKMARK.match(text))
+    body = BOOKMARK.sub("", text).strip()
+    m = _SECTION_HEADING.match(body)
+    if m is None:
+        return None
+    title = m["title"]
+    if has_bookmark or (not bookmarks_used and title in SECTION_TITLES):
+        return title
+    return None
+
+
+def match_part_heading(text: str) -> bool:
+    """True for a part heading such as 第一部分."""
+    return bool(_PART_HEADING.match(BOOKMARK.sub("", text)))

@@ -1,0 +1,270 @@
+"""One 项目支出绩效目标表 (as rows) → a Project record, by labels rather than positions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ingest.docnumber import find_doc_numbers
+from ingest.records import DocRef, Indicator, SourceSpan, SpendingPlan
+from ingest.rows import Row, norm_label
+from ingest.values import AmountError, is_blank, parse_amount, parse_indicator_value, parse_percent
+
+__all__ = ["TableDraft", "parse_table", "parse_unit_row", "LEVEL1", "LEVEL2"]
+
+# The indicator framework's first and second levels (财预〔2015〕88号, 财预〔2021〕101号).
+LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
+LEVEL2 = (
+    "数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
+    "可持续影响指标", "服务对象满意度指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
+)
+FIELDS = ("level1", "level2", "level3", "description", "value", "basis")
+_HEADER_FIELDS = (
+    ("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "level3"),
+    ("指标值确定依据", "basis"), ("确定依据", "basis"), ("依据", "basis"),
+    ("绩效指标描述", "description"), ("指标描述", "description"), ("指标内容", "description"),
+    ("指标值", "value"), ("目标值", "value"),
+)
+_UNIT_ROW = re.compile(
+    r"^\s*(?P<code>\d{6})?\s*(?P<name>.*?)[\s、,，;；]*(?:(?:计量)?单位\s*[:：]\s*(?P<money>[^\s、,，]+))?\s*$"
+)
+_PLAN_VALUE = re.compile(r"^\s*\d+(?:\.\d+)?\s*[%％]?\s*$")
+
+Warn = Callable[[int, str], None]
+
+
+@dataclass
+class TableDraft:
+    """Fields gathered while walking a table's rows."""
+
+    project_code: str | None = None
+    project_name: str | None = None
+    code_line: int | None = None
+    name_line: int | None = None
+    amounts: dict[str, Decimal | None] = field(default_factory=dict)
+    purpose: list[tuple[str, int]] = field(default_factory=list)
+    plan: SpendingPlan | None = None
+    goals: list[str] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    has_header: bool = False
+    last_line: int = 0
+
+
+def parse_unit_row(text: str) -> tuple[str | None, str | None, str | None]:
+    """"316005怀来县就业服务中心\t单位：万元" → (code, name, money unit)."""
+    m = _UNIT_ROW.match(text.replace("\t", " "))
+    if m is None:  # pragma: no cover - every string matches the optional groups
+        return None, None, None
+    return m["code"], (m["name"].strip() or None), m["money"]
+
+
+def _after(row: Row, label: str) -> tuple[str | None, int | None]:
+    """The cell after the first cell whose normalised text ends with `label`."""
+    for i, cell in enumerate(row.cells):
+        if norm_label(cell).endswith(label):
+            for j in range(i + 1, len(row.cells)):
+                return row.cells[j], row.lines[j]
+            return None, row.lines[i]
+    return None, None
+
+
+def _amounts(row: Row, file: str, warn: Warn) -> dict[str, Decimal | None]:
+    out: dict[str, Decimal | None] = {}
+    for key, label in (("budget_wan", "预算数"), ("fiscal_wan", "财政资金"), ("other_wan", "其他资金")):
+        cell, line = _after(row, label)
+        if line is None:
+            warn(row.first, f"no {label} cell in the 预算规模 row")
+            out[key] = None
+            continue
+        try:
+            out[key] = parse_amount(cell)
+        except AmountError:
+            warn(line, f"{label} {cell!r} is not a number; left empty")
+            out[key] = None
+    return out
+
+
+def _plan_values(row: Row, labels: tuple[str, ...]) -> tuple[str | None, ...] | None:
+    """The printed values of a plan row, aligned to the labels; None when the row is not one."""
+    cells = list(row.cells)
+    if row.is_text and not _PLAN_VALUE.match(cells[0]):
+        return None
+    if not all(is_blank(c) or _PLAN_VALUE.match(c) for c in cells):
+        return None
+    if len(cells) > len(labels) and is_blank(cells[0]):
+        cells = cells[1:]  # the cell under the row label 资金支出计划
+    cells = (cells + [""] * len(labels))[: len(labels)]
+    return tuple(c.strip() or None for c in cells)
+
+
+def _split_joined(cells: list[str]) -> list[str] | None:
+    """"效益指标、经济效益指标、经济效益" in one cell → the labels it joins; None when not such a cell."""
+    first = cells[0]
+    if "、" not in first:
+        return None
+    parts = [p.strip() for p in first.split("、")]
+    if parts[0] in LEVEL1 and len(parts) <= 3 and parts[1] in LEVEL2:
+        return parts
+    return None
+
+
+class _IndicatorReader:
+    """Turns indicator rows into Indicator records, inheriting merged level-1/level-2 cells."""
+
+    def __init__(self, header: Row, file: str, warn: Warn):
+        self.file, self.warn = file, warn
+        self.columns: list[str | None] = []
+        for cell in header.cells:
+            label = norm_label(cell)
+            self.columns.append(next((f for k, f in _HEADER_FIELDS if label == k), None))
+        while self.columns and self.columns[-1] is None:
+            self.columns.pop()
+        if None in self.columns or sorted(c for c in self.columns if c) != sorted(FIELDS):
+            self.columns = list(FIELDS)  # an unfamiliar header: fall back to the standard order
+        self.prev: dict[str, str | None] = {}
+
+    def read(self, row: Row) -> Indicator:
+        n = len(self.columns)
+        cells = list(row.cells)
+        lines = list(row.lines)
+        while len(cells) > n and is_blank(cells[-1]):
+            cells.pop()
+            lines.pop()
+        values: dict[str, str | None] = dict.fromkeys(FIELDS)
+        repaired = False
+        joined = _split_joined(cells)
+        if joined is not None:
+            rest = cells[1:]
+            labels = dict(zip(("level1", "level2", "level3"), joined))
+            tail = [f for f in self.columns if f not in labels]
+            values.update(labels)
+            repaired = True
+            if len(rest) == len(tail):
+                values.update(zip(tail, rest))
+                self.warn(row.first, f"indicator cell {cells[0]!r} held several levels; split into them")
+            else:
+                # The merged cell swallowed some columns; what is left lines up from the right.
+                values.update(zip(tail[len(tail) - len(rest):], rest))
+                missing = tail[: len(tail) - len(rest)]
+                self.warn(
+                    row.first,
+                    f"malformed indicator row: cell {cells[0]!r} held several levels and "
+                    f"{', '.join(missing)} are missing; kept what is clear",
+                )
+        elif len(cells) == n:
+            values.update(zip(self.columns, cells))
+        elif len(cells) == n - 1 and self.columns[0] == "level1" and (
+            cells[0] in LEVEL2 or cells[0] not in LEVEL1
+        ):
+            values.update(zip(self.columns[1:], cells))  # the merged 一级指标 cell is printed once
+        else:
+            values.update(zip(self.columns, cells[:n]))
+            if len(cells) > n:
+                values[self.columns[-1]] = " ".join(c for c in cells[n - 1 :] if c)
+            repaired = True
+            self.warn(
+                row.first,
+                f"malformed indicator row: {len(cells)} cells where the header has {n}; "
+                "cells taken left to right",
+            )
+        values = {k: (v.strip() if v and v.strip() else None) for k, v in values.items()}
+        for level in ("level1", "level2"):
+            if values[level] is None and self.prev.get(level):
+                values[level] = self.prev[level]  # a vertically merged cell
+        if values["level1"] is None:
+            self.warn(row.first, "indicator row has no 一级指标 and none to inherit")
+        self.prev = {"level1": values["level1"], "level2": values["level2"]}
+        return Indicator(
+            level1=values["level1"],
+            level2=values["level2"],
+            level3=values["level3"],
+            description=values["description"],
+            value=values["value"],
+            basis=values["basis"],
+            span=SourceSpan(self.file, row.first, row.last),
+            parsed=parse_indicator_value(values["value"]),
+            repaired=repaired,
+        )
+
+
+def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
+    """Walk the rows of one table (from its 项目编码 row on) and gather its fields."""
+    d = TableDraft()
+    state = "head"
+    plan_labels: tuple[str, ...] = ()
+    reader: _IndicatorReader | None = None
+    for row in rows:
+        key = row.key
+        d.last_line = max(d.last_line, row.last)
+        if key.startswith("项目编码"):
+            cell, d.code_line = _after(row, "项目编码")
+            d.project_code = cell.strip() or None if cell else None
+            cell, d.name_line = _after(row, "项目名称")
+            d.project_name = cell.strip() or None if cell else None
+            state = "head"
+        elif key.startswith("预算规模") or key == "预算数":
+            d.amounts = _amounts(row, file, warn)
+            state = "purpose"
+        elif key.startswith("资金支出计划"):
+            plan_labels = tuple(c.strip() for c in row.cells[1:] if c.strip())
+            d.plan = SpendingPlan(plan_labels, (None,) * len(plan_labels))
+            state = "plan"
+        elif key == "绩效目标" or key.startswith("绩效目标:"):
+            d.goals.extend(c.strip() for c in row.cells[1:] if c.strip())
+            state = "goals"
+        elif "一级指标" in [norm_label(c) for c in row.cells]:
+            reader = _IndicatorReader(row, file, warn)
+            d.has_header = True
+            state = "indicators"
+        elif state == "purpose":
+            d.purpose.extend((c, ln) for c, ln in zip(row.cells, row.lines) if c.strip())
+        elif state == "plan":
+            printed = _plan_values(row, plan_labels)
+            if printed is None:
+                warn(row.first, f"unexpected row in the 资金支出计划: {row.text[:40]!r}")
+            else:
+                d.plan = SpendingPlan(plan_labels, printed)
+                for label, value in zip(plan_labels, printed):
+                    if value and parse_percent(value) is None:
+                        warn(row.first, f"spending plan {label} {value!r} is not a percentage")
+            state = "after-plan"
+        elif state == "goals":
+            d.goals.extend(c.strip() for c in row.cells if c.strip())
+        elif state == "indicators" and reader is not None:
+            if row.is_text and d.indicators:
+                # A line break inside a cell: the text continues the previous row's last cell.
+                warn(row.first, "text inside the indicator table joined to the row above")
+                prev = d.indicators[-1]
+                d.indicators[-1] = _append_text(prev, row.text, row.last)
+            else:
+                d.indicators.append(reader.read(row))
+        else:
+            warn(row.first, f"unexpected row ignored: {row.text[:40]!r}")
+    return d
+
+
+def _append_text(ind: Indicator, text: str, last_line: int) -> Indicator:
+    from dataclasses import replace
+
+    for name in ("basis", "value", "description", "level3"):
+        if getattr(ind, name):
+            return replace(
+                ind,
+                **{name: getattr(ind, name) + text},
+                span=SourceSpan(ind.span.file, ind.span.first_line, last_line),
+                repaired=True,
+            )
+    return ind
+
+
+def collect_doc_refs(items: list[tuple[str, str | None, int | None]]) -> tuple[DocRef, ...]:
+    """Every 文号 in (field, text, line) items, canonicalised."""
+    refs: list[DocRef] = []
+    for fld, text, line in items:
+        if not text:
+            continue
+        for m in find_doc_numbers(text):
+            refs.append(DocRef(m.doc.canonical, m.raw, fld, line or 0))
+    return tuple(refs)
