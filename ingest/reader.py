@@ -35,12 +35,13 @@ def decode_bytes(data: bytes, path: Path | str) -> tuple[str, str]:
         raise SourceError("binary file, not text (a Word or PDF file must be saved as text first)", path)
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        utf8_error = e
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
+        # Name the first line that is not UTF-8: most files are UTF-8 with one damaged stretch.
+        line = data[: utf8_error.start].count(b"\n") + 1
         raise SourceError("text is neither UTF-8 nor GB18030/GBK", path, line) from e
 
 

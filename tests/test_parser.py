@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from conftest import DATA
+from ingest import IndicatorValue, parse_file
+from ingest.values import parse_indicator_value
+
+D = Decimal
+
+
+def test_sample_has_20_projects_in_2021_and_24_in_2022(sample):
+    assert Counter(p.year for p in sample.projects) == {2021: 20, 2022: 24}
+
+
+def test_sample_indicator_counts_per_year(sample):
+    per_year = Counter()
+    for p in sample.projects:
+        per_year[p.year] += len(p.indicators)
+    assert per_year == {2021: 102, 2022: 157}
+
+
+@pytest.mark.parametrize("code, budget, fiscal, other", [
+    # TAB-separated layout (2021)
+    ("130730213QTTW95ZBZSQ9", "10.00", "10.00", "0"),
+    ("130730217WMUWG5ZGTL8N", "40.00", "40.00", "0"),
+    ("13073021G4UZ6UPSBZHFU", "268.87", "268.87", "0"),
+    ("13073021DW40F1G4N2XBW", "1381.00", "1381.00", "0"),
+    ("13073021IYO89L3FUDICF", "5660.00", "5660.00", "0"),
+    ("13073021X05CXO1QRLOD1", "38.00", "38.00", "0"),
+    ("13073021XSNQ6GTAT4G0A", "2107.00", "2107.00", "0"),
+    ("13073021ZW3NT2UCNRPF5", "2100.00", "2100.00", "0"),
+    # one cell per line (2022): 其他资金 printed blank
+    ("13073022P00817010003J", "50.00", "50.00", None),
+    ("13073022P00816910002T", "3.66", "3.66", None),
+    ("13073022P00801810001M", "792.00", "792.00", None),
+    ("13073022P00817910001E", "4300.00", "4300.00", None),
+    ("13073022P008508100015", "0.99", "0.99", None),
+    ("13073022P007772100026", "5906.00", "5906.00", None),
+    ("13073022P008368100011", "1384.00", "1384.00", None),
+    ("13073022P00836810002L", "44.00", "44.00", None),
+])
+def test_amounts_are_exactly_as_printed(sample_projects, code, budget, fiscal, other):
+    p = sample_projects[code]
+    assert (p.budget_wan, p.fiscal_wan, p.other_wan) == (D(budget), D(fiscal), other and D(other))
+    assert str(p.budget_wan) == budget  # the printed scale is kept: "10.00", not "10"
+
+
+def test_unit_and_heading_fields(sample_projects):
+    p = sample_projects["13073021EGXVXST33UYPQ"]
+    assert (p.year, p.seq, p.unit_code, p.unit_name) == (2021, "11", "316005", "怀来县就业服务中心")
+    assert p.title == "冀财社[2020]186号关于提前下达2021年省级就业补助资金预算指标的通知绩效目标表"
+    assert p.project_name == "冀财社[2020]186号关于提前下达2021年省级就业补助资金预算指标的通知"
+    q = sample_projects["13073022P00817010003J"]
+    assert q.title == "[13073022X000010998170]怀财资【2022】7号 办案及业务经费绩效目标表"
+    assert q.project_name == "[13073022X000010998170]怀财资【2022】7号 办案及业务经费"
+    assert (q.seq, q.unit_code, q.unit_name) == ("1", "316001", "怀来县人力资源和社会保障局")
+
+
+def test_unit_row_glued_with_a_comma_still_gives_code_and_name(sample_projects):
+    p = sample_projects["13073021A10HXCO261B4V"]  # "316007社会保险事业中心、单位：万元"
+    assert (p.unit_code, p.unit_name) == ("316007", "社会保险事业中心")
+
+
+def test_table_numbers_are_kept_as_printed(sample):
+    seqs_2021 = [p.seq for p in sample.projects if p.year == 2021]
+    assert seqs_2021[:10] == ["1", "2", "3", "4", "5", "6", "7", "11", "8", "9"]
+    untitled = [p for p in sample.projects if p.title is None]
+    assert [(p.seq, p.project_code) for p in untitled] == [("9", "13073021KDK8ROKRWF0VR")]
+
+
+def test_continuation_rows_inherit_level1(sample_projects):
+    rows = [(i.level1, i.level2, i.level3, i.description, i.value, i.basis)
+            for i in sample_projects["130730213QTTW95ZBZSQ9"].indicators]
+    assert rows == [
+        ("产出指标", "数量指标", "就业率", "学历验证率", "≥80百分率", "相关人才管理政策"),
+        ("产出指标", "质量指标", "学历验证率", "求职信息提供率", "≥80百分率", "相关人才管理政策"),
+        ("产出指标", "成本指标", "求职信息提供率", "为招聘单位提供信息率", "≥80百分率", "相关人才管理政策"),
+        ("效益指标", "社会效益指标", "为招聘单位提供信息率", "信息提供量", "≥80百分率", "相关人才管理政策"),
+        ("满意度指标", "服务对象满意度指标", "社会满意度", "社会满意度", "≥80百分率", "相关人才管理政策"),
+    ]
+    assert [i.span.first_line for i in sample_projects["130730213QTTW95ZBZSQ9"].indicators] == [
+        24, 25, 26, 27, 28]
+
+
+def test_joined_level_cell_is_split_when_the_intent_is_clear(sample_projects):
+    ind = sample_projects["130730214AGM5M82WM4L8"].indicators[3]
+    assert (ind.level1, ind.level2, ind.level3, ind.description, ind.value, ind.basis) == (
+        "效益指标", "经济效益指标", "基本生活保障", "服务对象满意度", "≥90完成比例", "相关政策文件")
+    assert ind.repaired
+
+
+def test_malformed_row_keeps_what_is_clear_and_warns(sample, sample_projects):
+    ind = sample_projects["13073021A10HXCO261B4V"].indicators[3]
+    assert (ind.level1, ind.level2, ind.level3, ind.description, ind.value, ind.basis) == (
+        "效益指标", "经济效益指标", "经济效益", None, None, "依据相关政策")
+    messages = [str(d) for d in sample.diagnostics]
+    assert any(m.endswith(":213: malformed indicator row: cell '效益指标、经济效益指标、经济效益' held "
+                          "several levels and description, value are missing; kept what is clear")
+               for m in messages)
+
+
+def test_cell_layout_rows_with_blank_first_cell_inherit_level1(sample_projects):
+    rows = [(i.level1, i.level2, i.level3, i.value) for i in sample_projects["13073022P00K1Q3100027"].indicators]
+    assert rows == [
+        ("产出指标", "数量指标", "完成率", ">90百分之"),
+        ("产出指标", "质量指标", "完成率", ">90百分之"),
+        ("产出指标", "时效指标", "完成率", ">90百分之"),
+        ("产出指标", "成本指标", "完成率", ">90百分之"),
+        ("效益指标", "经济效益指标", "完成率", "≥90百分之"),
+        ("效益指标", "社会效益指标", "完成率", "≥90百分之"),
+        ("效益指标", "可持续影响指标", "完成率", "≥90百分之"),
+        ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90百分之"),
+    ]
+
+
+def test_impossible_values_are_kept_as_printed_and_parsed(sample_projects):
+    values = [(i.value, i.parsed) for i in sample_projects["13073022P009FJ510002R"].indicators]
+    assert values[1] == ("1100%", IndicatorValue(None, D("1100"), "%"))
+    assert values[2] == ("≥195%", IndicatorValue("≥", D("195"), "%"))
+    assert values[4] == ("≥190%", IndicatorValue("≥", D("190"), "%"))
+
+
+def test_blank_basis_cell_is_null_not_empty(sample_projects):
+    assert {i.basis for i in sample_projects["13073022P000DP010003E"].indicators} == {None}
+
+
+@pytest.mark.parametrize("code, printed", [
+    ("130730213QTTW95ZBZSQ9", ("20.00%", "40.00%", "70.00%", "100.00%")),
+    ("130730217PAWFM4AHI9PZ", ("50.00%", "100.00%", None, None)),  # partly blank
+    ("13073021ZW3NT2UCNRPF5", (None, None, None, None)),  # the plan row is blank
+    ("13073022P00817010003J", ("30%", "50%", "80%", "100%")),
+    ("13073022P009FJ510002R", ("25%", "50%", "75%", "100%")),
+])
+def test_spending_plans_as_printed(sample_projects, code, printed):
+    plan = sample_projects[code].spending_plan
+    assert plan.labels == ("3月底", "6月底", "10月底", "12月底")
+    assert plan.printed == printed
+
+
+def test_blank_plan_serialises_as_null(sample_projects):
+    assert sample_projects["13073021ZW3NT2UCNRPF5"].to_json()["spending_plan"] is None
+    assert sample_projects["130730217PAWFM4AHI9PZ"].to_json()["spending_plan"] == {
+        "3月底": "50.00%", "6月底": "100.00%", "10月底": None, "12月底": None}
+
+
+def test_goals_are_kept_as_printed(sample_projects):
+    assert sample_projects["13073021A10HXCO261B4V"].goals == (
+        "1.为新增的三名退伍兵发放工资", "2.支付单位日常开支", "3.同上")
+    assert sample_projects["13073022P00818310001K"].goals == (
+        "1.目标内容1提升就业服务水平，促进更多就业困难人员就业。",)
+
+
+def test_doc_refs_per_year(sample):
+    refs = Counter()
+    for p in sample.projects:
+        for d in p.doc_numbers:
+            refs[(p.year, d)] += 1
+    assert refs == {
+        (2021, "冀财社〔2020〕186号"): 1, (2021, "冀财社〔2020〕185号"): 2, (2021, "冀财社〔2020〕190号"): 1,
+        (2021, "冀财社〔2020〕143号"): 1, (2022, "怀财资〔2022〕7号"): 17, (2022, "冀财社〔2021〕153号"): 1,
+        (2022, "冀财社〔2021〕135号"): 1, (2022, "冀财社〔2021〕176号"): 2,
+    }
+
+
+def test_doc_refs_remember_field_raw_spelling_and_line(sample_projects):
+    refs = sample_projects["13073022P00818310001K"].doc_refs
+    assert [(r.field, r.raw, r.line) for r in refs] == [
+        ("title", "怀财资【2022】7号", 1304), ("project_name", "怀财资【2022】7号", 1311),
+        ("purpose", "怀财资[2022]7号", 1322)]
+
+
+def test_basis_column_documents_are_kept_apart(sample_projects):
+    basis = {r.canonical for r in sample_projects["13073022P00817510001P"].basis_refs}
+    assert basis == {"张人社字〔2020〕69号", "冀社险〔2021〕15号", "冀人社字〔2021〕222号"}
+    assert sample_projects["13073022P00817510001P"].doc_numbers == ("怀财资〔2022〕7号",)
+
+
+def test_project_spans_cover_heading_to_last_indicator(sample_projects):
+    assert sample_projects["130730213QTTW95ZBZSQ9"].span.to_json() == {
+        "file": "000_61c5a3a787465ec8.txt", "lines": [13, 28]}
+    assert sample_projects["13073022P00817010003J"].span.to_json() == {
+        "file": "000_61c5a3a787465ec8.txt", "lines": [453, 537]}
+
+
+def test_narrative_sections_with_headings_and_lines(sample):
+    by_section = Counter(n.section for n in sample.narrative)
+    assert by_section == {"总体绩效目标": 7, "工作保障措施": 31}
+    item = next(n for n in sample.narrative if n.heading == "推动实施就业促进工程")
+    assert (item.parent, item.year, item.span.first_line, item.span.last_line) == (
+        "全面提升就业服务水平", 2021, 392, 393)
+    assert sample.narrative[0].heading == "强化学习，深入学习贯彻落实党的十九大精神"
+
+
+def test_tab_layout_fixture(tmp_path):
+    r = parse_file(DATA / "tab_layout.txt")
+    a, b = r.projects
+    assert (a.year, a.unit_code, a.project_code, a.budget_wan, a.fiscal_wan, a.other_wan) == (
+        2023, "401002", "13068123A1B2C3D4E5F6G", D("120.50"), D("100.50"), D("20.00"))
+    assert a.doc_numbers == ("冀财社〔2022〕88号",)
+    assert a.spending_plan.printed == ("10.00%", "40.00%", None, None)
+    assert [i.level1 for i in a.indicators] == ["产出指标", "产出指标", "效益指标", "满意度指标"]
+    assert b.doc_numbers == ("涿财资〔2023〕12号",)
+    assert [n.heading for n in r.narrative] == ["稳定就业，全面落实就业优先政策", "织密社会保障网", "加强组织领导"]
+
+
+def test_cell_layout_fixture():
+    r = parse_file(DATA / "cell_layout.txt")
+    a, b = r.projects
+    assert (a.year, a.unit_code, a.unit_name, a.budget_wan, a.other_wan) == (
+        2024, "401004", "涿州市劳动保障监察大队", D("15.00"), None)
+    assert a.doc_numbers == ("涿财资〔2024〕3号",)
+    assert [(i.level1, i.level2) for i in a.indicators][:2] == [("产出指标", "数量指标"), ("产出指标", "质量指标")]
+    assert b.spending_plan.is_blank
+    assert b.goals == ("1.仲裁结案率达到90%", "2.群众满意")
+    assert r.diagnostics == []
+
+
+@pytest.mark.parametrize("text, op, number, unit", [
+    ("≥80百分率", "≥", "80", "百分率"), (">90百分之", ">", "90", "百分之"), ("1100%", None, "1100", "%"),
+    ("≥1.95", "≥", "1.95", None), ("23人数", None, "23", "人数"), ("≤1上访率", "≤", "1", "上访率"),
+    ("不低于90%", "≥", "90", "%"), ("＜５%", "<", "5", "%"),
+])
+def test_indicator_values_parse(text, op, number, unit):
+    assert parse_indicator_value(text) == IndicatorValue(op, D(number), unit)
+
+
+@pytest.mark.parametrize("text", ["数量", "全面实施全民参保计划", "", None])
+def test_values_without_a_number_do_not_parse(text):
+    assert parse_indicator_value(text) is None
