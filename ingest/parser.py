@@ -59,7 +59,7 @@ def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseRes
     lines = text.split("\n")
     rows = split_rows(lines)
     bookmarks_used = any(BOOKMARK.match(line) for line in lines)
-    anchors = [i for i, r in enumerate(rows) if r.key.startswith("项目编码")]
+    anchors = _anchors(rows)
     breaks = [
         i for i, r in enumerate(rows)
         if r.is_text and (match_part_heading(r.cells[0]) or match_section_heading(r.cells[0], bookmarks_used))
@@ -97,11 +97,26 @@ def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseRes
     return result
 
 
+def _is_anchor(row: Row) -> bool:
+    return not row.is_text and (row.key.startswith("项目编码") or row.key.startswith("项目名称"))
+
+
+def _anchors(rows: list[Row]) -> list[int]:
+    """Row indexes where a table's body starts: its first 项目编码 / 项目名称 row."""
+    out: list[int] = []
+    for i, r in enumerate(rows):
+        if _is_anchor(r) and not (out and i - out[-1] <= 2 and all(
+                not rows[j].is_text and not re.search(r"单位\s*[:：]", rows[j].text)
+                for j in range(out[-1] + 1, i))):
+            out.append(i)
+    return out
+
+
 def _table_start(rows: list[Row], anchor: int) -> tuple[int, int | None, int | None]:
     """(first row index, unit row index, heading row index) of the table anchored at `anchor`."""
     unit_idx = None
     for j in (anchor - 1, anchor - 2):
-        if j >= 0 and not rows[j].key.startswith("项目编码"):
+        if j >= 0 and not _is_anchor(rows[j]):
             text = rows[j].text
             if "单位" in text and re.search(r"单位\s*[:：]", text) or re.match(r"^\d{6}\D", text):
                 unit_idx = j

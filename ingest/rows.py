@@ -31,6 +31,7 @@ class Row:
     cells: tuple[str, ...]
     lines: tuple[int, ...]
     kind: str  # tab (TAB-separated line) | cells (one cell per line) | text (plain paragraph)
+    end: int | None = None  # last source line when a cell ran on over several lines
 
     @property
     def first(self) -> int:
@@ -38,7 +39,7 @@ class Row:
 
     @property
     def last(self) -> int:
-        return self.lines[-1]
+        return max(self.lines[-1], self.end or 0)
 
     @property
     def text(self) -> str:
@@ -71,10 +72,12 @@ def split_rows(lines: list[str]) -> list[Row]:
     rows: list[Row] = []
     block_cells: list[str] = []
     block_lines: list[int] = []
+    block_end = 0
 
     def flush() -> None:
         if block_cells:
-            rows.append(Row(tuple(block_cells), tuple(block_lines), "cells"))
+            end = block_end if block_end > block_lines[-1] else None
+            rows.append(Row(tuple(block_cells), tuple(block_lines), "cells", end))
             block_cells.clear()
             block_lines.clear()
 
@@ -84,6 +87,12 @@ def split_rows(lines: list[str]) -> list[Row]:
             block_cells.append(line[1:].rstrip("\t").strip())
             block_lines.append(no)
             continue
+        if block_cells and line.strip() and "\t" not in line and not _is_heading(line):
+            # A line break inside a cell: in the one-cell-per-line layout the text runs on
+            # without the leading TAB until the next cell line or the blank line ending the row.
+            block_cells[-1] = f"{block_cells[-1]}\n{line.strip()}" if block_cells[-1] else line.strip()
+            block_end = no
+            continue
         flush()
         if "\t" in line:
             cells = [c.strip() for c in line.split("\t")]
@@ -92,6 +101,12 @@ def split_rows(lines: list[str]) -> list[Row]:
             rows.append(Row((line.strip(),), (no,), "text"))
     flush()
     return rows
+
+
+def _is_heading(line: str) -> bool:
+    table = match_table_heading(line)
+    return bool(BOOKMARK.match(line) or match_part_heading(line) or _SECTION_HEADING.match(line)
+                or (table and (table[1] is None or "绩效目标" in table[1])))
 
 
 def match_table_heading(text: str) -> tuple[str | None, str | None] | None:

@@ -21,12 +21,20 @@ LEVEL2 = (
     "可持续影响指标", "服务对象满意度指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
 )
 FIELDS = ("level1", "level2", "level3", "description", "value", "basis")
+# Header words → field, first match wins (a header cell may carry a note: "指标值（含单位）").
 _HEADER_FIELDS = (
-    ("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "level3"),
-    ("指标值确定依据", "basis"), ("确定依据", "basis"), ("依据", "basis"),
-    ("绩效指标描述", "description"), ("指标描述", "description"), ("指标内容", "description"),
-    ("指标值", "value"), ("目标值", "value"),
+    ("一级", "level1"), ("二级", "level2"), ("三级", "level3"),
+    ("依据", "basis"), ("描述", "description"), ("指标内容", "description"), ("指标说明", "description"),
+    ("指标值", "value"), ("目标值", "value"), ("标准值", "value"), ("年度指标", "value"),
 )
+# Amount labels of the common templates: 预算数/财政资金/其他资金 and 年度资金总额/财政拨款/其他资金.
+AMOUNT_LABELS = (
+    ("budget_wan", ("预算数", "年度资金总额", "资金总额", "预算金额", "年度预算数", "项目总额")),
+    ("fiscal_wan", ("财政资金", "财政拨款", "财政性资金", "一般公共预算")),
+    ("other_wan", ("其他资金", "其它资金")),
+)
+_MAX_LABEL = 12
+GOAL_LABELS = ("绩效目标", "年度绩效目标", "年度目标", "总体目标", "项目绩效目标", "年度总体目标")
 _UNIT_ROW = re.compile(
     r"^\s*(?P<code>\d{6})?\s*(?P<name>.*?)[\s、,，;；]*(?:(?:计量)?单位\s*[:：]\s*(?P<money>[^\s、,，]+))?\s*$"
 )
@@ -54,36 +62,51 @@ class TableDraft:
 
 def parse_unit_row(text: str) -> tuple[str | None, str | None, str | None]:
     """"316005怀来县就业服务中心\t单位：万元" → (code, name, money unit)."""
-    m = _UNIT_ROW.match(text.replace("\t", " "))
+    text = re.sub(r"^\s*(?:预算单位|单位名称|部门名称|部门（单位）名称|部门\(单位\)名称)\s*[:：]\s*", "",
+                  text.replace("\t", " "))
+    m = _UNIT_ROW.match(text)
     if m is None:  # pragma: no cover - every string matches the optional groups
         return None, None, None
     return m["code"], (m["name"].strip() or None), m["money"]
 
 
+def _label_core(cell: str) -> str:
+    """"其中：财政    资金（万元）" → "财政资金": the label without 其中, colons and a unit note."""
+    core = re.sub(r"[（(][^）)]*[）)]", "", norm_label(cell))
+    return core.removeprefix("其中:").removeprefix("其中").strip(":")
+
+
 def _after(row: Row, label: str) -> tuple[str | None, int | None]:
-    """The cell after the first cell whose normalised text ends with `label`."""
+    """The cell after the first label cell (a short cell ending with `label`)."""
     for i, cell in enumerate(row.cells):
-        if norm_label(cell).endswith(label):
+        core = _label_core(cell)
+        if core.endswith(label) and len(core) <= _MAX_LABEL:
             for j in range(i + 1, len(row.cells)):
                 return row.cells[j], row.lines[j]
             return None, row.lines[i]
     return None, None
 
 
-def _amounts(row: Row, file: str, warn: Warn) -> dict[str, Decimal | None]:
-    out: dict[str, Decimal | None] = {}
-    for key, label in (("budget_wan", "预算数"), ("fiscal_wan", "财政资金"), ("other_wan", "其他资金")):
-        cell, line = _after(row, label)
-        if line is None:
-            warn(row.first, f"no {label} cell in the 预算规模 row")
-            out[key] = None
-            continue
-        try:
-            out[key] = parse_amount(cell)
-        except AmountError:
-            warn(line, f"{label} {cell!r} is not a number; left empty")
-            out[key] = None
-    return out
+def _is_amount_row(row: Row) -> bool:
+    if len(row.cells) < 2:
+        return False  # a paragraph that merely ends with 财政资金 is not a label row
+    cores = {core for c in row.cells if len(core := _label_core(c)) <= _MAX_LABEL}
+    return any(core.endswith(label) for core in cores for _, labels in AMOUNT_LABELS for label in labels)
+
+
+def _amounts(row: Row, file: str, warn: Warn, out: dict[str, Decimal | None]) -> None:
+    """Read whichever amount labels this row holds into `out` (a template may split them over rows)."""
+    for key, labels in AMOUNT_LABELS:
+        for label in labels:
+            cell, line = _after(row, label)
+            if line is None:
+                continue
+            try:
+                out[key] = parse_amount(cell)
+            except AmountError:
+                warn(line, f"{label} {(cell or '').strip()!r} is not a number; left empty")
+                out[key] = None
+            break
 
 
 def _plan_values(row: Row, labels: tuple[str, ...]) -> tuple[str | None, ...] | None:
@@ -118,10 +141,11 @@ class _IndicatorReader:
         self.columns: list[str | None] = []
         for cell in header.cells:
             label = norm_label(cell)
-            self.columns.append(next((f for k, f in _HEADER_FIELDS if label == k), None))
+            self.columns.append(next((f for k, f in _HEADER_FIELDS if k in label), None) if label else None)
         while self.columns and self.columns[-1] is None:
             self.columns.pop()
-        if None in self.columns or sorted(c for c in self.columns if c) != sorted(FIELDS):
+        named = [c for c in self.columns if c]
+        if len(set(named)) != len(named) or not {"level1", "level2", "level3", "value"} <= set(named):
             self.columns = list(FIELDS)  # an unfamiliar header: fall back to the standard order
         self.prev: dict[str, str | None] = {}
 
@@ -138,7 +162,7 @@ class _IndicatorReader:
         if joined is not None:
             rest = cells[1:]
             labels = dict(zip(("level1", "level2", "level3"), joined))
-            tail = [f for f in self.columns if f not in labels]
+            tail = [f for f in self.columns if f not in labels]  # type: ignore[misc]
             values.update(labels)
             repaired = True
             if len(rest) == len(tail):
@@ -154,14 +178,15 @@ class _IndicatorReader:
                     f"{', '.join(missing)} are missing; kept what is clear",
                 )
         elif len(cells) == n:
-            values.update(zip(self.columns, cells))
+            values.update((f, c) for f, c in zip(self.columns, cells) if f)
         elif len(cells) == n - 1 and self.columns[0] == "level1" and (
             cells[0] in LEVEL2 or cells[0] not in LEVEL1
         ):
-            values.update(zip(self.columns[1:], cells))  # the merged 一级指标 cell is printed once
+            # the merged 一级指标 cell is printed once
+            values.update((f, c) for f, c in zip(self.columns[1:], cells) if f)
         else:
-            values.update(zip(self.columns, cells[:n]))
-            if len(cells) > n:
+            values.update((f, c) for f, c in zip(self.columns, cells[:n]) if f)
+            if len(cells) > n and self.columns[-1]:
                 values[self.columns[-1]] = " ".join(c for c in cells[n - 1 :] if c)
             repaired = True
             self.warn(
@@ -198,21 +223,23 @@ def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
     for row in rows:
         key = row.key
         d.last_line = max(d.last_line, row.last)
-        if key.startswith("项目编码"):
-            cell, d.code_line = _after(row, "项目编码")
-            d.project_code = cell.strip() or None if cell else None
-            cell, d.name_line = _after(row, "项目名称")
-            d.project_name = cell.strip() or None if cell else None
+        if key.startswith("项目编码") or key.startswith("项目名称"):
+            cell, line = _after(row, "项目编码")
+            if line is not None:
+                d.project_code, d.code_line = (cell.strip() or None) if cell else None, line
+            cell, line = _after(row, "项目名称")
+            if line is not None:
+                d.project_name, d.name_line = (cell.strip() or None) if cell else None, line
             state = "head"
-        elif key.startswith("预算规模") or key == "预算数":
-            d.amounts = _amounts(row, file, warn)
+        elif key.startswith("预算规模") or _is_amount_row(row):
+            _amounts(row, file, warn, d.amounts)
             state = "purpose"
         elif key.startswith("资金支出计划"):
             plan_labels = tuple(c.strip() for c in row.cells[1:] if c.strip())
             d.plan = SpendingPlan(plan_labels, (None,) * len(plan_labels))
             state = "plan"
-        elif key == "绩效目标" or key.startswith("绩效目标:"):
-            d.goals.extend(c.strip() for c in row.cells[1:] if c.strip())
+        elif _label_core(row.cells[0]) in GOAL_LABELS and state != "indicators":
+            d.goals.extend(g.strip() for c in row.cells[1:] for g in c.split("\n") if g.strip())
             state = "goals"
         elif "一级指标" in [norm_label(c) for c in row.cells]:
             reader = _IndicatorReader(row, file, warn)
@@ -231,7 +258,7 @@ def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
                         warn(row.first, f"spending plan {label} {value!r} is not a percentage")
             state = "after-plan"
         elif state == "goals":
-            d.goals.extend(c.strip() for c in row.cells if c.strip())
+            d.goals.extend(g.strip() for c in row.cells for g in c.split("\n") if g.strip())
         elif state == "indicators" and reader is not None:
             if row.is_text and d.indicators:
                 # A line break inside a cell: the text continues the previous row's last cell.

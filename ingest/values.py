@@ -29,6 +29,7 @@ def parse_amount(cell: str | None) -> Decimal | None:
     if is_blank(cell):
         return None
     text = cell.translate(_FOLD).strip().replace(",", "")  # type: ignore[union-attr]
+    text = re.sub(r"\s*万?元$", "", text)  # "10.00万元" in the 万元 column
     if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
         raise AmountError(f"not a number: {cell.strip()!r}")  # type: ignore[union-attr]
     try:

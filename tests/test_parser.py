@@ -231,3 +231,39 @@ def test_indicator_values_parse(text, op, number, unit):
 @pytest.mark.parametrize("text", ["数量", "全面实施全民参保计划", "", None])
 def test_values_without_a_number_do_not_parse(text):
     assert parse_indicator_value(text) is None
+
+
+def test_national_template_variant_labels_and_five_column_indicator_table():
+    r = parse_file(DATA / "template_variants.txt")
+    (p,) = r.projects
+    assert (p.year, p.seq, p.unit_code, p.unit_name) == (2025, "1", "401003", "涿州市人才服务中心")
+    assert (p.project_code, p.project_name) == ("13068125ABCDEF1234567", "就业见习补贴")
+    assert (p.budget_wan, p.fiscal_wan, p.other_wan) == (D("60.00"), D("50.00"), D("10.00"))
+    assert p.spending_plan.labels == ("一季度", "二季度", "三季度", "四季度")
+    assert p.spending_plan.percents == (D("25"), D("50"), D("75"), D("100"))
+    assert p.goals == ("1.组织见习岗位100个", "2.见习留用率不低于30%")
+    assert [(i.level1, i.level2, i.level3, i.description, i.value) for i in p.indicators] == [
+        ("产出指标", "数量指标", "见习岗位数", None, "≥100个"),
+        ("产出指标", "质量指标", "见习留用率", None, "≥30%"),
+        ("效益指标", "社会效益指标", "高校毕业生就业率", None, "≥90%"),
+        ("满意度指标", "服务对象满意度指标", "见习人员满意度", None, "≥90%"),
+    ]
+    assert r.diagnostics == []
+
+
+def test_cell_running_over_two_lines_stays_one_cell(tmp_path):
+    text = (DATA / "cell_layout.txt").read_text(encoding="utf-8").replace(
+        "\t全年检查用人单位户数\n", "\t全年检查用人单位户数\n（含个体工商户）\n")
+    path = tmp_path / "wrapped.txt"
+    path.write_text(text, encoding="utf-8")
+    r = parse_file(path)
+    first = r.projects[0].indicators[0]
+    assert first.description == "全年检查用人单位户数\n（含个体工商户）"
+    assert (first.value, first.basis) == ("≥200户", "年度计划")
+    assert first.span.last_line == first.span.first_line + 6
+    assert len(r.projects[0].indicators) == 4 and r.diagnostics == []
+
+
+def test_goals_cell_with_line_breaks_gives_one_goal_per_line():
+    r = parse_file(DATA / "cell_multiline.txt")
+    assert r.projects[1].goals == ("1.仲裁结案率达到90%", "2.群众满意度达到85%")
