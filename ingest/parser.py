@@ -7,6 +7,7 @@ heading it stands in (总体绩效目标, 工作保障措施 …).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from pathlib import Path
@@ -71,7 +72,9 @@ def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseRes
     for k, anchor in enumerate(anchors):
         start, unit_idx, head_idx = starts[k]
         end = starts[k + 1][0] if k + 1 < len(anchors) else len(rows)
-        end = min([b for b in breaks if b > anchor] + [end])
+        at = bisect.bisect_right(breaks, anchor)
+        if at < len(breaks):
+            end = min(end, breaks[at])
         claimed.update(range(start, end))
         drafts.append((start, unit_idx, head_idx, anchor, end))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 __all__ = ["Row", "split_rows", "norm_label", "match_table_heading", "match_section_heading",
            "match_part_heading", "BOOKMARK"]
@@ -46,7 +47,7 @@ class Row:
         """The non-blank cells joined by a space."""
         return " ".join(c for c in self.cells if c)
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The first non-blank cell, normalised, for matching labels."""
         return next((norm_label(c) for c in self.cells if c.strip()), "")
@@ -56,9 +57,13 @@ class Row:
         return self.kind == "text"
 
 
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
 def norm_label(cell: str) -> str:
     """Label text without white space and with ASCII colons ("其中：财政    资金" → "其中:财政资金")."""
-    return re.sub(r"\s+", "", cell).replace("：", ":")
+    return _SPACE.sub("", cell).replace("：", ":")
 
 
 def _cell_line(line: str) -> bool:

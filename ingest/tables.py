@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from ingest.docnumber import find_doc_numbers
 from ingest.records import DocRef, Indicator, SourceSpan, SpendingPlan
@@ -70,9 +71,13 @@ def parse_unit_row(text: str) -> tuple[str | None, str | None, str | None]:
     return m["code"], (m["name"].strip() or None), m["money"]
 
 
+_NOTE = re.compile(r"[（(][^）)]*[）)]")
+
+
+@lru_cache(maxsize=65536)
 def _label_core(cell: str) -> str:
     """"其中：财政    资金（万元）" → "财政资金": the label without 其中, colons and a unit note."""
-    core = re.sub(r"[（(][^）)]*[）)]", "", norm_label(cell))
+    core = _NOTE.sub("", norm_label(cell))
     return core.removeprefix("其中:").removeprefix("其中").strip(":")
 
 
@@ -223,6 +228,15 @@ def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
     for row in rows:
         key = row.key
         d.last_line = max(d.last_line, row.last)
+        if state == "indicators" and reader is not None and not key.startswith("项目编码"):
+            # the bulk of every table: no label can follow the indicator header
+            if row.is_text and d.indicators:
+                # A line break inside a cell: the text continues the previous row's last cell.
+                warn(row.first, "text inside the indicator table joined to the row above")
+                d.indicators[-1] = _append_text(d.indicators[-1], row.text, row.last)
+            else:
+                d.indicators.append(reader.read(row))
+            continue
         if key.startswith("项目编码") or key.startswith("项目名称"):
             cell, line = _after(row, "项目编码")
             if line is not None:
@@ -259,14 +273,6 @@ def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
             state = "after-plan"
         elif state == "goals":
             d.goals.extend(g.strip() for c in row.cells for g in c.split("\n") if g.strip())
-        elif state == "indicators" and reader is not None:
-            if row.is_text and d.indicators:
-                # A line break inside a cell: the text continues the previous row's last cell.
-                warn(row.first, "text inside the indicator table joined to the row above")
-                prev = d.indicators[-1]
-                d.indicators[-1] = _append_text(prev, row.text, row.last)
-            else:
-                d.indicators.append(reader.read(row))
         else:
             warn(row.first, f"unexpected row ignored: {row.text[:40]!r}")
     return d
