@@ -187,6 +187,10 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
         span=SourceSpan(source_name, head_line, max(d.last_line, rows[anchor].last)),
         year_source="none",
         basis_refs=basis_refs,
+        field_lines=tuple(
+            [("unit", rows[unit_idx].first, rows[unit_idx].last)] * (unit_idx is not None)
+            + [(name, a, b) for name, (a, b) in d.lines.items()]
+        ),
     )
 
 

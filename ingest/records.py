@@ -138,8 +138,18 @@ class Project:
     indicators: tuple[Indicator, ...]
     doc_refs: tuple[DocRef, ...]
     span: SourceSpan
-    year_source: str = "code"  # code | document | none
+    year_source: str = "code"  # code | document | title | none
     basis_refs: tuple[DocRef, ...] = field(default=())
+    # (part, first line, last line) for the table's parts: unit, code, name, amounts, purpose, plan,
+    # goals, indicators — so a finding about the goals points at the goals' lines.
+    field_lines: tuple[tuple[str, int, int], ...] = field(default=())
+
+    def field_span(self, part: str) -> SourceSpan:
+        """The lines of one part of the table (see `field_lines`); the whole table when unknown."""
+        for name, first, last in self.field_lines:
+            if name == part:
+                return SourceSpan(self.span.file, first, last)
+        return self.span
 
     @property
     def doc_numbers(self) -> tuple[str, ...]:

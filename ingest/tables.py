@@ -59,6 +59,12 @@ class TableDraft:
     indicators: list[Indicator] = field(default_factory=list)
     has_header: bool = False
     last_line: int = 0
+    lines: dict[str, list[int]] = field(default_factory=dict)
+
+    def mark(self, part: str, row: Row) -> None:
+        """Remember that `row` belongs to one part of the table (for field_lines)."""
+        span = self.lines.setdefault(part, [row.first, row.last])
+        span[0], span[1] = min(span[0], row.first), max(span[1], row.last)
 
 
 def parse_unit_row(text: str) -> tuple[str | None, str | None, str | None]:
@@ -236,43 +242,53 @@ def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
                 d.indicators[-1] = _append_text(d.indicators[-1], row.text, row.last)
             else:
                 d.indicators.append(reader.read(row))
+            d.mark("indicators", row)
             continue
         if key.startswith("项目编码") or key.startswith("项目名称"):
             cell, line = _after(row, "项目编码")
             if line is not None:
                 d.project_code, d.code_line = (cell.strip() or None) if cell else None, line
+                d.lines["code"] = [line, line]
             cell, line = _after(row, "项目名称")
             if line is not None:
                 d.project_name, d.name_line = (cell.strip() or None) if cell else None, line
+                d.lines["name"] = [line, line]
             state = "head"
         elif key.startswith("预算规模") or _is_amount_row(row):
             _amounts(row, file, warn, d.amounts)
+            d.mark("amounts", row)
             state = "purpose"
         elif key.startswith("资金支出计划"):
             plan_labels = tuple(c.strip() for c in row.cells[1:] if c.strip())
             d.plan = SpendingPlan(plan_labels, (None,) * len(plan_labels))
+            d.mark("plan", row)
             state = "plan"
         elif _label_core(row.cells[0]) in GOAL_LABELS and state != "indicators":
             d.goals.extend(g.strip() for c in row.cells[1:] for g in c.split("\n") if g.strip())
+            d.mark("goals", row)
             state = "goals"
         elif "一级指标" in [norm_label(c) for c in row.cells]:
             reader = _IndicatorReader(row, file, warn)
+            d.mark("indicators", row)
             d.has_header = True
             state = "indicators"
         elif state == "purpose":
             d.purpose.extend((c, ln) for c, ln in zip(row.cells, row.lines) if c.strip())
+            d.mark("purpose", row)
         elif state == "plan":
             printed = _plan_values(row, plan_labels)
             if printed is None:
                 warn(row.first, f"unexpected row in the 资金支出计划: {row.text[:40]!r}")
             else:
                 d.plan = SpendingPlan(plan_labels, printed)
+                d.mark("plan", row)
                 for label, value in zip(plan_labels, printed):
                     if value and parse_percent(value) is None:
                         warn(row.first, f"spending plan {label} {value!r} is not a percentage")
             state = "after-plan"
         elif state == "goals":
             d.goals.extend(g.strip() for c in row.cells for g in c.split("\n") if g.strip())
+            d.mark("goals", row)
         else:
             warn(row.first, f"unexpected row ignored: {row.text[:40]!r}")
     return d

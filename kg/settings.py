@@ -25,6 +25,7 @@ class Settings:
     profile: str = "small"
     sparql_row_cap: int = 10_000
     sparql_timeout_s: float = 30.0
+    audit_config: Path | None = None  # overrides kg/audit/config.toml thresholds and severities
 
     def with_(self, **changes) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
