@@ -32,12 +32,14 @@ ui: install
 
 run: build ui
 
-# Debian's chromium for the end-to-end browser test (never a downloaded browser build).
+# Debian's chromium (and a CJK font, so pages and screenshots show Chinese) for the end-to-end
+# browser test; never a downloaded browser build.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else echo "chromium not installed: the browser test will be skipped (apt-get install chromium)"; fi; }
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+				fonts-wqy-microhei >/dev/null; \
+		else echo "chromium not installed: the browser test will be skipped (apt-get install chromium fonts-wqy-microhei)"; fi; }
 
 test: install-dev browser
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

@@ -52,6 +52,10 @@ def _step(module: str, name: str) -> Step:
 # (name, step). Each later issue adds its own line here.
 STEPS: list[tuple[str, Step]] = [
     ("records", _records_step),
+    ("graph", _step("kg.graph", "graph_step")),
+    ("lineage", _step("kg.lineage", "lineage_step")),
+    ("audit", _step("kg.audit", "audit_step")),
+    ("search", _step("kg.search", "search_step")),
 ]
 
 

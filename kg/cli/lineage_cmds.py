@@ -1,0 +1,137 @@
+"""`trace` (a document down to projects, or a project up to its documents) and `history` (across years)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import click
+
+from ingest.errors import HrssError
+from kg.cli.base import cli, echo_json, fail, json_option, settings_options
+from kg.settings import Settings
+
+__all__ = ["trace", "history"]
+
+
+def _wan(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value} 万元"
+
+
+def _load(settings: Settings):  # noqa: ANN202 - kg.lineage is imported only when a command runs
+    from kg.lineage import load_lineage
+    from kg.workspace import NotBuiltError
+
+    try:
+        return load_lineage(settings)
+    except NotBuiltError as e:
+        raise click.ClickException(
+            f"{settings.index_dir}: 尚未构建，没有资金血缘可查；请先运行 `python -m kg build`") from e
+
+
+def _echo_down(t, indent: str = "") -> None:  # noqa: ANN001
+    d = t.document
+    who = " · ".join(x for x in (d.organisation, f"{d.level}级" if d.level else None) if x)
+    click.echo(f"{indent}{d.canonical}  {d.title or ''}".rstrip())
+    click.echo(f"{indent}  发文机关: {who or '未知'}    资金: {d.fund_level or '-'}级 · {d.fund_source or '-'}")
+    if not indent and t.parents:
+        click.echo(f"  上级文件: {' ← '.join(p.canonical for p in t.parents)}")
+    if not t.units and not t.children:
+        click.echo(f"{indent}  （没有项目引用此文件）")
+    for u in t.units:
+        click.echo(f"{indent}  {u.unit_code} {u.unit_name or ''}  合计 {_wan(u.total_wan)}")
+        for p in u.projects:
+            where = f"{p.source.file}:{p.source.first_line}" if p.source else ""
+            click.echo(f"{indent}    {p.year} {p.project_code:<24} {str(p.budget_wan or '-'):>10} 万元  "
+                       f"{p.fund_level or '-'}级·{p.fund_source or '-'}  {p.project_name or ''}  {where}")
+    for child in t.children:
+        click.echo(f"{indent}  下级文件:")
+        _echo_down(child, indent + "    ")
+    label = "合计（含下级文件）" if t.children else "合计"
+    click.echo(f"{indent}  {label}: {_wan(t.total_wan)}")
+
+
+@cli.command()
+@click.argument("docnum", required=False)
+@click.option("--project", "project_code", default=None, help="Trace up from this 项目编码 instead.")
+@click.option("--year", type=int, default=None, help="The project's year when its code recurs.")
+@settings_options
+@json_option
+def trace(docnum: str | None, project_code: str | None, year: int | None, settings: Settings,
+          as_json: bool) -> None:
+    """Trace funds: a document down to units and projects, or (--project) a project up to its documents.
+
+    The 文号 may be written in any form; a partial one naming several documents lists them.
+
+    \b
+        python -m kg trace 冀财社〔2021〕176号
+        python -m kg trace "冀财社2021 176" --json
+        python -m kg trace --project 13073022P00818310001K
+    """
+    if bool(docnum) == bool(project_code):
+        raise click.UsageError("give either DOCNUM or --project CODE")
+    try:
+        lineage = _load(settings)
+        if project_code:
+            up = lineage.trace_up(project_code, year)
+        else:
+            down = lineage.trace_down(docnum)  # type: ignore[arg-type]
+    except HrssError as e:
+        raise fail(e) from e
+    if project_code:
+        if as_json:
+            echo_json(up.to_json())
+            return
+        p = up.project
+        click.echo(f"{p.year} {p.project_code}  {p.project_name or ''}")
+        click.echo(f"  单位: {p.unit_code or '-'} {p.unit_name or ''}    预算数: {_wan(p.budget_wan)}")
+        click.echo(f"  资金层级: {up.fund_level or '-'}级 · {up.fund_source or '-'}"
+                   f"{'（未引用文件，按规则推定）' if up.derived else ''}    规则: {up.fund_rule or '-'}")
+        for d in up.documents:
+            levels = [d.level, *d.chain_levels]
+            chain = " ← ".join(f"{c}（{lv or '?'}）" for c, lv in zip([d.canonical, *d.chain], levels,
+                                                                       strict=False))
+            click.echo(f"  {chain}")
+            click.echo(f"    {d.organisation or '未知机关'}（{d.level or '?'}级）  资金 {d.fund_level or '-'}级 · "
+                       f"{d.fund_source or '-'}  金额 {_wan(d.amount_wan)}")
+        return
+    if as_json:
+        echo_json(down.to_json())
+        return
+    _echo_down(down)
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--year", type=int, default=None, help="The project's year when its code recurs.")
+@settings_options
+@json_option
+def history(code: str, year: int | None, settings: Settings, as_json: bool) -> None:
+    """A project's line across years, with the change in amounts and the evidence for each link.
+
+    \b
+        python -m kg history 13073022P007772100026
+        python -m kg history 13073022P007772100026 --json
+    """
+    try:
+        h = _load(settings).history(code, year)
+    except HrssError as e:
+        raise fail(e) from e
+    if as_json:
+        echo_json(h.to_json())
+        return
+    click.echo(f"{h.project.project_code}  {h.project.project_name or ''}  "
+               f"（{h.project.unit_code or '-'} {h.project.unit_name or ''}）")
+    for e in h.entries:
+        change = ""
+        if e.change_wan is not None:
+            sign = "+" if e.change_wan >= 0 else ""
+            pct = f", {sign}{e.change_pct}%" if e.change_pct is not None else ""
+            change = f"  较上年 {sign}{e.change_wan} 万元{pct}"
+        click.echo(f"  {e.year}  {e.project_code:<24} {str(e.budget_wan or '-'):>10} 万元{change}  "
+                   f"{' '.join(e.documents)}")
+    if not h.links:
+        click.echo("  （没有找到跨年度关联）")
+    for link in h.links:
+        click.echo(f"  关联 {link.year_from}→{link.year_to}: 得分 {link.score}（{link.confidence}）")
+        for ev in link.evidence:
+            click.echo(f"    {ev.kind:<22} {ev.weight}  {ev.value}")

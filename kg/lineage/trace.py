@@ -1,0 +1,298 @@
+"""Queries over the lineage view: trace a document down, a project up, a project across years."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from ingest.docnumber import DocNumber, DocQuery
+from ingest.errors import DocNumberError, HrssError
+from ingest.records import SourceSpan
+from kg.lineage.links import CrossYearLink
+from kg.lineage.model import (
+    DocLink,
+    DocumentCard,
+    History,
+    HistoryEntry,
+    ProjectCard,
+    ProjectFlow,
+    TraceDown,
+    TraceUp,
+    UnitFlow,
+)
+from kg.lineage.view import doc_node, project_node, read_view, unit_node
+from kg.settings import Settings
+
+__all__ = ["Lineage", "LineageQueryError", "AmbiguousDocumentError", "load_lineage"]
+
+
+class LineageQueryError(HrssError):
+    """A document or project the lineage does not know."""
+
+
+class AmbiguousDocumentError(LineageQueryError):
+    """A partial 文号 that names several documents; `.candidates` lists their canonical forms."""
+
+    def __init__(self, query: str, candidates: list[str]):
+        super().__init__(f"{query!r} 对应多个文件: {'、'.join(candidates)}")
+        self.query, self.candidates = query, candidates
+
+
+def _span(value: Any) -> SourceSpan | None:
+    return SourceSpan(value[0], value[1], value[2]) if value else None
+
+
+class Lineage:
+    """The fund lineage of one build: a networkx DiGraph (see kg.lineage.view) and queries over it."""
+
+    def __init__(self, graph: nx.DiGraph, version: str | None = None) -> None:
+        self.graph = graph
+        self.version = version
+        self._by_code: dict[str, list[str]] = {}
+        for n, data in graph.nodes(data=True):
+            if data.get("kind") == "project":
+                self._by_code.setdefault(data["code"], []).append(n)
+        for nodes in self._by_code.values():
+            nodes.sort(key=lambda n: graph.nodes[n]["year"] or 0)
+
+    # ------------------------------------------------------------ lookups
+
+    def documents(self) -> list[str]:
+        """Every document's canonical 文号, sorted."""
+        return sorted(d["canonical"] for _, d in self.graph.nodes(data=True) if d.get("kind") == "doc")
+
+    def resolve_document(self, text: str) -> str:
+        """The canonical 文号 named by `text` in any form.
+
+        A partial query ("176号", "冀财社 176") naming exactly one known document resolves to it.
+
+        Raises:
+            AmbiguousDocumentError: several documents match (their list is in `.candidates`).
+            LineageQueryError: no document matches, or `text` is not a 文号 query.
+        """
+        try:
+            query = DocQuery.parse(text)
+        except DocNumberError as e:
+            raise LineageQueryError(f"不是文号: {text!r}") from e
+        if query.exact and doc_node(query.doc.canonical) in self.graph:  # type: ignore[union-attr]
+            return query.doc.canonical  # type: ignore[union-attr]
+        hits = [c for c in self.documents() if query.matches(DocNumber.parse(c))]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise AmbiguousDocumentError(text, hits)
+        raise LineageQueryError(f"资金血缘中没有文件 {query}")
+
+    def project_nodes(self, code: str) -> list[str]:
+        """The nodes of a 项目编码, oldest year first."""
+        return list(self._by_code.get(code.strip(), []))
+
+    def _project(self, code: str, year: int | None) -> str:
+        nodes = self.project_nodes(code)
+        if year is not None:
+            nodes = [n for n in nodes if self.graph.nodes[n]["year"] == year]
+        if not nodes:
+            where = f"（{year}年）" if year is not None else ""
+            raise LineageQueryError(f"资金血缘中没有项目 {code}{where}")
+        return nodes[-1]
+
+    def _edges(self, node: str, kind: str, out: bool = True) -> list[tuple[str, dict[str, Any]]]:
+        edges = self.graph.out_edges(node, data=True) if out else self.graph.in_edges(node, data=True)
+        return sorted(((v if out else u), d) for u, v, d in edges if d.get("kind") == kind)
+
+    def card(self, canonical: str) -> DocumentCard:
+        d = self.graph.nodes[doc_node(canonical)]
+        return DocumentCard(canonical, d.get("title"), d.get("prefix"), d.get("organisation"),
+                            d.get("level"), d.get("fund_level"), d.get("fund_source"), d.get("date"),
+                            d.get("declared_total"))
+
+    def project_card(self, node: str) -> ProjectCard:
+        p = self.graph.nodes[node]
+        unit = self.graph.nodes.get(unit_node(p["unit"])) if p.get("unit") else None
+        docs = tuple(self.graph.nodes[u]["canonical"] for u, _ in self._edges(node, "allocates", False))
+        return ProjectCard(p["year"], p["code"], p.get("name"), p.get("unit"),
+                           unit.get("name") if unit else None, p.get("budget"), p.get("fund_level"),
+                           p.get("fund_source"), p.get("fund_rule"), docs, _span(p.get("span")))
+
+    def parents(self, canonical: str) -> list[str]:
+        """The ancestors of a document from data/documents.csv, nearest first."""
+        out: list[str] = []
+        node = doc_node(canonical)
+        while True:
+            ups = self._edges(node, "parent", out=False)
+            if not ups or ups[0][0] in out:
+                return [self.graph.nodes[n]["canonical"] for n in out]
+            node = ups[0][0]
+            out.append(node)
+
+    # ------------------------------------------------------------ down
+
+    def trace_down(self, doc: str) -> TraceDown:
+        """Where a document's money went: units, projects, amounts, then its child documents.
+
+        Raises:
+            AmbiguousDocumentError: a partial 文号 matching several documents (see `.candidates`).
+            LineageQueryError: an unknown document.
+        """
+        return self._down(self.resolve_document(doc), frozenset())
+
+    def _down(self, canonical: str, seen: frozenset[str]) -> TraceDown:
+        node = doc_node(canonical)
+        units: OrderedDict[str, list[ProjectFlow]] = OrderedDict()
+        amounts: dict[str, Decimal] = {}
+        for project, edge in sorted(self._edges(node, "allocates"),
+                                    key=lambda pe: (self.graph.nodes[pe[0]].get("unit") or "",
+                                                    self.graph.nodes[pe[0]]["year"], pe[0])):
+            p = self.graph.nodes[project]
+            unit = p.get("unit") or ""
+            unit_name = self.graph.nodes[unit_node(unit)].get("name") if unit else None
+            amount = edge.get("amount")
+            units.setdefault(unit, []).append(ProjectFlow(
+                p["year"], p["code"], p.get("name"), amount, edge.get("fund_level"),
+                edge.get("fund_source"), _span(p.get("span")), canonical, unit or None, unit_name))
+            amounts[project] = amount or Decimal(0)
+        flows = tuple(
+            UnitFlow(code, self.graph.nodes[unit_node(code)].get("name") if code else None,
+                     sum((pf.budget_wan or Decimal(0) for pf in pfs), Decimal(0)), tuple(pfs))
+            for code, pfs in units.items())
+        children = tuple(self._down(self.graph.nodes[c]["canonical"], seen | {canonical})
+                         for c, _ in self._edges(node, "parent")
+                         if self.graph.nodes[c]["canonical"] not in seen)
+        for child in children:
+            for pf in child.projects:
+                amounts.setdefault(project_node(pf.year, pf.project_code), pf.budget_wan or Decimal(0))
+        own = sum((u.total_wan for u in flows), Decimal(0))
+        return TraceDown(self.card(canonical), tuple(self.card(c) for c in self.parents(canonical)),
+                         flows, own, sum(amounts.values(), Decimal(0)), children)
+
+    # ------------------------------------------------------------ up
+
+    def trace_up(self, project_code: str, year: int | None = None) -> TraceUp:
+        """The documents funding a project, each with its level, amount and ancestor chain.
+
+        `year` picks the year when a code is reused; by default the latest.
+        """
+        node = self._project(project_code, year)
+        card = self.project_card(node)
+        links = []
+        for doc, edge in self._edges(node, "allocates", out=False):
+            d = self.graph.nodes[doc]
+            chain = self.parents(d["canonical"])
+            links.append(DocLink(d["canonical"], d.get("title"), d.get("organisation"), d.get("level"),
+                                 edge.get("fund_level"), edge.get("fund_source"), edge.get("amount"),
+                                 tuple(chain),
+                                 tuple(self.graph.nodes[doc_node(c)].get("level") for c in chain)))
+        return TraceUp(card, tuple(links), card.fund_level, card.fund_source, card.fund_rule,
+                       derived=not links)
+
+    # ------------------------------------------------------------ across years
+
+    def cross_year_links(self) -> list[CrossYearLink]:
+        """Every cross-year link, by successor year, unit and code."""
+        links = [d["link"] for _, _, d in self.graph.edges(data=True) if d.get("kind") == "continues"]
+        return sorted(links, key=lambda lk: (lk.year_to, lk.unit_code, lk.code_to))
+
+    def history(self, project_code: str, year: int | None = None) -> History:
+        """A project's line across years (oldest first), each year's change, and the links used."""
+        node = self._project(project_code, year)
+        line = [node]
+        while (back := self._edges(line[0], "continues", out=False)) and back[0][0] not in line:
+            line.insert(0, back[0][0])
+        while (ahead := self._edges(line[-1], "continues")) and ahead[0][0] not in line:
+            line.append(ahead[0][0])
+        entries: list[HistoryEntry] = []
+        previous: Decimal | None = None
+        for n in line:
+            c = self.project_card(n)
+            change = pct = None
+            if entries and previous is not None and c.budget_wan is not None:
+                change = c.budget_wan - previous
+                if previous:
+                    pct = (change * 100 / previous).quantize(Decimal("0.01"))
+            entries.append(HistoryEntry(c.year, c.project_code, c.project_name, c.unit_code,
+                                        c.budget_wan, change, pct, c.fund_level, c.fund_source,
+                                        c.documents, c.source))
+            previous = c.budget_wan
+        links = tuple(self.graph.edges[a, b]["link"] for a, b in zip(line, line[1:], strict=False))
+        return History(self.project_card(node), tuple(entries), links)
+
+    # ------------------------------------------------------------ totals and paths
+
+    def totals(self) -> dict[str, Decimal]:
+        """Amount through every node: a document's traced total, a unit's and a level's projects.
+
+        Keys are node ids (``doc:…``, ``unit:…``, ``project:<year>:<code>``) and ``level:<级别>``
+        (the budgets of projects whose fund level it is).
+        """
+        out: dict[str, Decimal] = {}
+        for n, d in self.graph.nodes(data=True):
+            kind = d.get("kind")
+            if kind == "project":
+                amount = d.get("budget") or Decimal(0)
+                out[n] = amount
+                if d.get("unit"):
+                    key = unit_node(d["unit"])
+                    out[key] = out.get(key, Decimal(0)) + amount
+                if d.get("fund_level"):
+                    key = f"level:{d['fund_level']}"
+                    out[key] = out.get(key, Decimal(0)) + amount
+        for canonical in self.documents():
+            out[doc_node(canonical)] = self._down(canonical, frozenset()).total_wan
+        return out
+
+    def node_for(self, text: str) -> str:
+        """The node named by a node id, a 项目编码 (latest year), a unit code or a 文号."""
+        if text in self.graph:
+            return text
+        if self.project_nodes(text):
+            return self.project_nodes(text)[-1]
+        if unit_node(text) in self.graph:
+            return unit_node(text)
+        return doc_node(self.resolve_document(text))
+
+    def shortest_chain(self, a: str, b: str) -> list[str]:
+        """The shortest chain of node ids joining two nodes, over every edge kind, either direction."""
+        start, end = self.node_for(a), self.node_for(b)
+        try:
+            return nx.shortest_path(self.graph.to_undirected(as_view=True), start, end)
+        except nx.NetworkXNoPath as e:
+            raise LineageQueryError(f"{a} 与 {b} 之间没有资金链路") from e
+
+    def label(self, node: str) -> str:
+        """A short Chinese label for a node id."""
+        d = self.graph.nodes[node]
+        kind = d.get("kind")
+        if kind == "doc":
+            return d["canonical"]
+        if kind == "unit":
+            return f"{d['code']} {d.get('name') or ''}".strip()
+        return f"{d['year']} {d.get('name') or d['code']}"
+
+
+_CACHE: OrderedDict[str, Lineage] = OrderedDict()
+_CACHE_SIZE = 2
+
+
+def load_lineage(settings: Settings, build_dir: Path | None = None) -> Lineage:
+    """The lineage of a build (default: the published one), cached per build version.
+
+    Raises:
+        NotBuiltError: nothing is built; LineageNotBuiltError: the build holds no lineage.
+    """
+    from kg.workspace import Workspace
+
+    path = Path(build_dir) if build_dir is not None else Workspace(settings.index_dir).current
+    key = str(path.resolve())
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    lineage = Lineage(read_view(path), path.name)
+    _CACHE[key] = lineage
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return lineage

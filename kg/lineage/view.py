@@ -1,0 +1,278 @@
+"""The networkx view of the lineage, read back from the graph with SPARQL and cached with the build.
+
+Nodes are ``doc:<文号>``, ``unit:<code>``, ``project:<year>:<code>``; edges are typed by ``kind``:
+``allocates`` (document → project, with amount, fund level and source), ``runs`` (unit → project),
+``parent`` (parent document → child document) and ``continues`` (predecessor → successor project).
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from ingest.errors import HrssError
+from kg.corpus import Corpus
+from kg.lineage.links import CrossYearLink, Evidence
+from kg.namespace import PREFIXES
+from kg.settings import Settings
+
+__all__ = ["LINEAGE_FILE", "LineageNotBuiltError", "build_view", "view_from_graph",
+           "view_from_corpus", "lineage_step", "read_view", "doc_node", "unit_node", "project_node"]
+
+LINEAGE_FILE = "lineage.pickle"
+_FORMAT = 1
+
+
+class LineageNotBuiltError(HrssError):
+    """The build holds no lineage."""
+
+
+def doc_node(canonical: str) -> str:
+    return f"doc:{canonical}"
+
+
+def unit_node(code: str) -> str:
+    return f"unit:{code}"
+
+
+def project_node(year: int, code: str) -> str:
+    return f"project:{year}:{code}"
+
+
+_PREFIX = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+Q_PROJECTS = _PREFIX + """
+SELECT ?p ?year ?code ?name ?title ?unit ?budget ?flevel ?fsource ?frule ?file ?first ?last WHERE {
+  ?p a hk:Project ; hk:year ?year ; hk:projectCode ?code .
+  OPTIONAL { ?p hk:projectName ?name }
+  OPTIONAL { ?p dcterms:title ?title }
+  OPTIONAL { ?p hk:unit ?u . ?u hk:unitCode ?unit }
+  OPTIONAL { ?p hk:budgetWan ?budget }
+  OPTIONAL { ?p hk:fundLevel ?flevel }
+  OPTIONAL { ?p hk:fundSource ?fsource }
+  OPTIONAL { ?p hk:fundRule ?frule }
+  OPTIONAL { ?p prov:wasDerivedFrom ?s . ?s hk:sourceFile ?file ; hk:firstLine ?first ; hk:lastLine ?last }
+} ORDER BY ?p"""
+
+Q_UNITS = _PREFIX + """
+SELECT ?code ?name WHERE {
+  ?u a hk:BudgetUnit ; hk:unitCode ?code .
+  OPTIONAL { ?u skos:prefLabel ?name }
+} ORDER BY ?code ?name"""
+
+Q_DOCS = _PREFIX + """
+SELECT ?canonical ?prefix ?org ?level ?title ?issuer ?date ?total ?flevel ?fsource ?frule ?parent
+       ?file ?line WHERE {
+  ?d a hk:Document ; dcterms:identifier ?canonical .
+  OPTIONAL { ?d hk:issuerPrefix ?prefix }
+  OPTIONAL { ?d dcterms:creator ?i . OPTIONAL { ?i skos:prefLabel ?org } OPTIONAL { ?i hk:adminLevel ?level } }
+  OPTIONAL { ?d dcterms:title ?title }
+  OPTIONAL { ?d hk:issuerName ?issuer }
+  OPTIONAL { ?d dcterms:date ?date }
+  OPTIONAL { ?d hk:declaredTotal ?total }
+  OPTIONAL { ?d hk:fundLevel ?flevel }
+  OPTIONAL { ?d hk:fundSource ?fsource }
+  OPTIONAL { ?d hk:fundRule ?frule }
+  OPTIONAL { ?d hk:parentDocument ?pd . ?pd dcterms:identifier ?parent }
+  OPTIONAL { ?d prov:wasDerivedFrom ?s . ?s hk:sourceFile ?file ; hk:firstLine ?line }
+} ORDER BY ?canonical"""
+
+Q_ALLOCATIONS = _PREFIX + """
+SELECT ?canonical ?p ?amount ?flevel ?fsource WHERE {
+  ?d hk:allocates ?a ; dcterms:identifier ?canonical .
+  ?a hk:toProject ?p .
+  OPTIONAL { ?a hk:amount ?amount }
+  OPTIONAL { ?a hk:fundLevel ?flevel }
+  OPTIONAL { ?a hk:fundSource ?fsource }
+} ORDER BY ?canonical ?p"""
+
+Q_LINKS = _PREFIX + """
+SELECT ?l ?before ?after ?score ?conf ?e ?kind ?value ?weight WHERE {
+  ?l a hk:CrossYearLink ; hk:predecessor ?before ; hk:successor ?after ;
+     hk:linkScore ?score ; hk:linkConfidence ?conf .
+  OPTIONAL { ?l hk:linkEvidence ?e . ?e hk:evidenceKind ?kind ; hk:evidenceValue ?value ;
+             hk:evidenceWeight ?weight }
+} ORDER BY ?l ?e"""
+
+Q_MENTIONS = _PREFIX + """
+SELECT ?canonical ?raw ?p ?file ?line WHERE {
+  ?m a hk:Mention ; hk:mentions ?d ; hk:rawSpelling ?raw ; hk:inProject ?p .
+  ?d dcterms:identifier ?canonical .
+  OPTIONAL { ?m prov:wasDerivedFrom ?s . ?s hk:sourceFile ?file ; hk:firstLine ?line }
+} ORDER BY ?canonical ?file ?line ?raw"""
+
+Query = Callable[[str], list[dict[str, Any]]]
+
+
+def _str(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def _int(v: Any) -> int | None:
+    return None if v is None else int(str(v))
+
+
+_CENT = Decimal("0.01")
+
+
+def build_view(query: Query, pad_amounts: bool = False) -> nx.DiGraph:
+    """The lineage DiGraph from SPARQL SELECT results (`query(sparql) -> rows as dicts`).
+
+    `pad_amounts`: the store keeps decimals in canonical form only (Oxigraph: "1384.00" → 1384), so
+    amounts get back the two places of 万元 as printed in the tables.
+    """
+
+    def _dec(v: Any) -> Decimal | None:
+        if v is None:
+            return None
+        d = Decimal(str(v))
+        return d.quantize(_CENT) if pad_amounts and d.as_tuple().exponent > -2 else d  # type: ignore[operator]
+
+    g = nx.DiGraph(format=_FORMAT)
+    for row in query(Q_UNITS):
+        node = unit_node(str(row["code"]))
+        if node not in g:
+            g.add_node(node, kind="unit", code=str(row["code"]), name=_str(row.get("name")))
+    by_iri: dict[str, str] = {}
+    for row in query(Q_PROJECTS):
+        year, code = _int(row["year"]), str(row["code"])
+        node = project_node(year, code)  # type: ignore[arg-type]
+        by_iri[str(row["p"])] = node
+        if node in g:
+            continue  # a second source span of the same project: keep the first
+        span = None
+        if row.get("file") is not None:
+            span = (str(row["file"]), _int(row["first"]), _int(row["last"]))
+        unit = _str(row.get("unit"))
+        g.add_node(node, kind="project", year=year, code=code, name=_str(row.get("name")),
+                   title=_str(row.get("title")), unit=unit, budget=_dec(row.get("budget")),
+                   fund_level=_str(row.get("flevel")), fund_source=_str(row.get("fsource")),
+                   fund_rule=_str(row.get("frule")), span=span)
+        if unit:
+            if unit_node(unit) not in g:
+                g.add_node(unit_node(unit), kind="unit", code=unit, name=None)
+            g.add_edge(unit_node(unit), node, kind="runs")
+    for row in query(Q_DOCS):
+        canonical = str(row["canonical"])
+        node = doc_node(canonical)
+        if node not in g:
+            g.add_node(node, kind="doc", canonical=canonical, prefix=_str(row.get("prefix")),
+                       organisation=_str(row.get("org")), level=_str(row.get("level")),
+                       title=_str(row.get("title")), issuer_name=_str(row.get("issuer")),
+                       date=_str(row.get("date")), declared_total=_dec(row.get("total")),
+                       fund_level=_str(row.get("flevel")), fund_source=_str(row.get("fsource")),
+                       fund_rule=_str(row.get("frule")), parent=_str(row.get("parent")),
+                       source=(str(row["file"]), _int(row["line"])) if row.get("file") else None)
+    for n, data in list(g.nodes(data=True)):
+        if data.get("kind") == "doc" and data.get("parent"):
+            parent = doc_node(data["parent"])
+            if parent not in g:
+                g.add_node(parent, kind="doc", canonical=data["parent"])
+            g.add_edge(parent, n, kind="parent")
+    for row in query(Q_ALLOCATIONS):
+        project = by_iri.get(str(row["p"]))
+        if project is None:
+            continue
+        g.add_edge(doc_node(str(row["canonical"])), project, kind="allocates",
+                   amount=_dec(row.get("amount")), fund_level=_str(row.get("flevel")),
+                   fund_source=_str(row.get("fsource")))
+    links: dict[str, dict[str, Any]] = {}
+    for row in query(Q_LINKS):
+        link = links.setdefault(str(row["l"]), {
+            "before": by_iri.get(str(row["before"])), "after": by_iri.get(str(row["after"])),
+            "score": _dec(row["score"]), "confidence": str(row["conf"]), "evidence": []})
+        if row.get("kind") is not None:
+            link["evidence"].append(Evidence(str(row["kind"]), str(row["value"]), _dec(row["weight"])))
+    for link in links.values():
+        if link["before"] and link["after"]:
+            b, a = g.nodes[link["before"]], g.nodes[link["after"]]
+            g.add_edge(link["before"], link["after"], kind="continues", link=CrossYearLink(
+                b["year"], b["code"], a["year"], a["code"], a.get("unit") or "", link["score"],
+                link["confidence"], tuple(link["evidence"]), b.get("name"), a.get("name")))
+    g.graph["mentions"] = [
+        {"canonical": str(r["canonical"]), "raw": str(r["raw"]), "project": by_iri.get(str(r["p"])),
+         "file": _str(r.get("file")), "line": _int(r.get("line"))}
+        for r in query(Q_MENTIONS)]
+    return g
+
+
+def _paged(store: Any, page: int) -> Query:
+    def run(sparql: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            got = store.query(f"{sparql}\nLIMIT {page} OFFSET {offset}", limit=page).rows
+            rows.extend(got)
+            if len(got) < page:
+                return rows
+            offset += page
+
+    return run
+
+
+def view_from_store(store: Any, settings: Settings) -> nx.DiGraph:
+    """The view from an open kg.store Store (any backend), paging past the row cap."""
+    return build_view(_paged(store, max(1, settings.sparql_row_cap)),
+                      pad_amounts=getattr(store, "kind", "memory") != "memory")
+
+
+def view_from_graph(graph: Any) -> nx.DiGraph:
+    """The view from an rdflib Graph."""
+
+    def run(sparql: str) -> list[dict[str, Any]]:
+        result = graph.query(sparql)
+        names = [str(v) for v in result.vars]
+        return [{n: (None if t is None else t.toPython() if hasattr(t, "datatype") else str(t))
+                 for n, t in zip(names, row, strict=True)} for row in result]
+
+    return build_view(run)
+
+
+def view_from_corpus(corpus: Corpus, settings: Settings) -> nx.DiGraph:
+    """The view of a corpus without a build: its graph built in memory, then read the same way."""
+    from kg.graph import build_graph
+    from kg.lineage.derive import lineage_triples
+
+    graph = build_graph(corpus, settings, contributors=False)
+    for triple in lineage_triples(corpus, settings):
+        graph.add(triple)
+    return view_from_graph(graph)
+
+
+def lineage_step(corpus: Corpus, build_dir: Path, settings: Settings) -> dict[str, Any]:
+    """Build step: read the lineage from the just-built graph store and cache its view in the build."""
+    try:
+        from kg.store import open_store
+    except ImportError:  # no store module: read the records' graph instead
+        view = view_from_corpus(corpus, settings)
+    else:
+        store = open_store(settings, build_dir)
+        try:
+            view = view_from_store(store, settings)
+        finally:
+            store.close()
+    with (build_dir / LINEAGE_FILE).open("wb") as f:
+        pickle.dump(view, f, protocol=pickle.HIGHEST_PROTOCOL)
+    kinds: dict[str, int] = {}
+    for _, _, kind in view.edges(data="kind"):
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return {"documents": sum(1 for _, k in view.nodes(data="kind") if k == "doc"),
+            "allocations": kinds.get("allocates", 0), "links": kinds.get("continues", 0),
+            "parents": kinds.get("parent", 0)}
+
+
+def read_view(build_dir: Path) -> nx.DiGraph:
+    """The cached view of a build; LineageNotBuiltError when the build has none."""
+    path = build_dir / LINEAGE_FILE
+    if not path.exists():
+        raise LineageNotBuiltError(f"{build_dir}: 此构建没有资金血缘数据；请运行 `python -m kg build`")
+    with path.open("rb") as f:
+        view = pickle.load(f)
+    if view.graph.get("format") != _FORMAT:
+        raise LineageNotBuiltError(f"{path}: 资金血缘缓存格式已过期；请重新运行 `python -m kg build`")
+    return view

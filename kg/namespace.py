@@ -1,0 +1,160 @@
+"""RDF namespaces: `HK` for the hrss-kg ontology terms, `HK_DATA` for instance IRIs.
+
+`HK` is a closed `DefinedNamespace` (`_fail = True`), so a misspelt term raises instead of minting a
+new IRI. Every term listed here is declared in ontology/hrss.ttl.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+__all__ = ["HK", "HK_DATA", "HK_THEME", "HK_LEVEL", "HK_BUILD", "BASE_IRI", "PREFIXES"]
+
+BASE_IRI = "https://w3id.org/hrss-kg/"
+
+
+class HK(DefinedNamespace):
+    """hrss-kg ontology terms (https://w3id.org/hrss-kg/)."""
+
+    _NS = Namespace(BASE_IRI)
+    _fail = True
+
+    # classes
+    Project: URIRef  # 项目支出绩效目标表
+    BudgetUnit: URIRef  # 预算单位 (an org:Organization)
+    Document: URIRef  # any 文号-identified document
+    FundingDocument: URIRef  # cited in a project's title, name or purpose (资金文件)
+    PolicyDocument: URIRef  # cited in the indicator basis column (政策依据)
+    Issuer: URIRef  # an issuing organisation (发文机关)
+    Indicator: URIRef  # one row of the three-level indicator table
+    IndicatorLevel: URIRef  # a concept of the indicator-level scheme
+    SpendingPlan: URIRef  # 资金支出计划
+    PlanEntry: URIRef  # one column of the spending plan (3月底 …)
+    SourceSpan: URIRef  # a file and an inclusive line range
+    Mention: URIRef  # a 文号 as spelt at one place of the source
+    NarrativeItem: URIRef  # a paragraph of 总体绩效目标 / 工作保障措施 …
+    Theme: URIRef  # a policy theme (skos:Concept of the theme scheme)
+
+    # projects
+    year: URIRef
+    seq: URIRef
+    projectCode: URIRef
+    projectName: URIRef
+    unit: URIRef
+    budgetWan: URIRef
+    fiscalWan: URIRef
+    otherWan: URIRef
+    purpose: URIRef
+    goal: URIRef
+    yearSource: URIRef
+    hasIndicator: URIRef
+    spendingPlan: URIRef
+    fundedBy: URIRef
+    citesBasis: URIRef
+    theme: URIRef
+
+    # units
+    unitCode: URIRef
+
+    # documents
+    issuerPrefix: URIRef
+    docYear: URIRef
+    docSeq: URIRef
+    adminLevel: URIRef
+    rawSpelling: URIRef
+
+    # mentions
+    mentions: URIRef
+    inProject: URIRef
+    field: URIRef
+
+    # indicators
+    position: URIRef
+    level1: URIRef
+    level2: URIRef
+    level3: URIRef
+    category: URIRef
+    description: URIRef
+    targetValue: URIRef
+    valueOp: URIRef
+    valueNumber: URIRef
+    valueUnit: URIRef
+    basis: URIRef
+    repaired: URIRef
+
+    # spending plans
+    entry: URIRef
+    periodLabel: URIRef
+    printedValue: URIRef
+    cumulativePercent: URIRef
+
+    # narrative
+    section: URIRef
+    heading: URIRef
+    parentHeading: URIRef
+    text: URIRef
+
+    # source spans
+    sourceFile: URIRef
+    firstLine: URIRef
+    lastLine: URIRef
+
+    # fund lineage (kg.lineage)
+    Allocation: URIRef  # a document's money for one unit's project (资金分配)
+    CrossYearLink: URIRef  # a project continuing its predecessor of the year before
+    LinkEvidence: URIRef  # one piece of evidence for a cross-year link
+    allocates: URIRef
+    toUnit: URIRef
+    toProject: URIRef
+    amount: URIRef
+    fundLevel: URIRef
+    fundSource: URIRef
+    fundRule: URIRef
+    runs: URIRef
+    parentDocument: URIRef
+    issuerName: URIRef
+    declaredTotal: URIRef
+    continues: URIRef
+    predecessor: URIRef
+    successor: URIRef
+    linkScore: URIRef
+    linkConfidence: URIRef
+    linkEvidence: URIRef
+    evidenceKind: URIRef
+    evidenceValue: URIRef
+    evidenceWeight: URIRef
+
+    # audit (kg.audit)
+    Finding: URIRef  # one 绩效目标审核 finding
+    AuditRule: URIRef  # a review rule (R3.1 …)
+    rule: URIRef
+    severity: URIRef
+    message: URIRef
+    aboutProject: URIRef
+    aboutIndicator: URIRef
+
+    # schemes
+    IndicatorLevels: URIRef
+    PolicyThemes: URIRef
+
+
+HK_DATA = Namespace(BASE_IRI + "id/")
+HK_THEME = Namespace(BASE_IRI + "theme/")
+HK_LEVEL = Namespace(BASE_IRI + "level/")
+HK_BUILD = Namespace(BASE_IRI + "build/")
+
+# Prefixes bound on every graph and offered to SPARQL queries.
+PREFIXES: dict[str, str] = {
+    "hk": BASE_IRI,
+    "hkd": str(HK_DATA),
+    "hkt": str(HK_THEME),
+    "hkl": str(HK_LEVEL),
+    "org": "http://www.w3.org/ns/org#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}

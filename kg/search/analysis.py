@@ -1,0 +1,288 @@
+"""Chinese text analysis for search: folding, jieba segmentation, stop words, synonyms, highlighting.
+
+Engine-neutral: it turns text into index terms and queries into words with alternatives; a search
+backend only ever sees the terms, so every engine indexes exactly the same tokens.
+
+    >>> a = get_analyzer(AnalyzerConfig.default())
+    >>> "就业补助" in a.index_terms("就业补助县级配套资金")
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+__all__ = [
+    "DATA_DIR",
+    "AnalyzerConfig",
+    "Alternative",
+    "QueryWord",
+    "Analyzer",
+    "get_analyzer",
+    "fold",
+]
+
+DATA_DIR = Path(__file__).resolve().parent
+_MAX_SUBWORD = 12
+_MEMO_SIZE = 200_000  # distinct texts whose terms are remembered while indexing
+# A term worth indexing has a letter, digit or CJK character; punctuation and spaces are dropped.
+_WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK_ONLY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
+
+
+def _read_lines(path: Path) -> list[str]:
+    return [
+        line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def _variant_pairs(path: Path) -> str:
+    """The traditional→simplified pairs of variants.txt as one string "險险業业…"."""
+    return "".join(w for line in _read_lines(path) for w in line.split() if len(w) == 2)
+
+
+@dataclass(frozen=True)
+class AnalyzerConfig:
+    """Everything segmentation depends on; saved with an index so queries are cut as documents were."""
+
+    words: tuple[str, ...] = ()
+    stopwords: tuple[str, ...] = ()
+    synonyms: tuple[tuple[str, str], ...] = ()
+    variants: str = ""  # traditional/simplified character pairs, concatenated
+
+    @classmethod
+    def default(cls, extra_words: Iterable[str] = ()) -> AnalyzerConfig:
+        """The package data files (userdict.txt, stopwords.txt, synonyms.tsv, variants.txt) plus words."""
+        words = [line.split()[0] for line in _read_lines(DATA_DIR / "userdict.txt")]
+        words += [w.strip() for w in extra_words if w and w.strip()]
+        synonyms = []
+        for line in _read_lines(DATA_DIR / "synonyms.tsv"):
+            parts = line.split("\t")
+            if len(parts) == 2 and parts[0] and parts[1]:
+                synonyms.append((parts[0].strip(), parts[1].strip()))
+        return cls(
+            words=tuple(dict.fromkeys(words)),
+            stopwords=tuple(_read_lines(DATA_DIR / "stopwords.txt")),
+            synonyms=tuple(synonyms),
+            variants=_variant_pairs(DATA_DIR / "variants.txt"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"words": list(self.words), "stopwords": list(self.stopwords),
+                "synonyms": [list(p) for p in self.synonyms], "variants": self.variants}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AnalyzerConfig:
+        return cls(tuple(data["words"]), tuple(data["stopwords"]),
+                   tuple((a, b) for a, b in data["synonyms"]), data.get("variants", ""))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=0), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> AnalyzerConfig:
+        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way a query word can match: every term must occur in the document (any field)."""
+
+    terms: tuple[str, ...]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """A word of the query and the alternatives that match it (itself, its synonym, its parts)."""
+
+    text: str
+    alternatives: tuple[Alternative, ...] = field(default=())
+
+    @property
+    def terms(self) -> set[str]:
+        return {t for a in self.alternatives for t in a.terms}
+
+
+def _fold_table(variants: str) -> dict[int, int]:
+    # Full-width ASCII → ASCII, the ideographic space → space, A-Z → a-z, 繁 → 简: one character for
+    # one, so offsets found in folded text hold in the original.
+    table = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+    table[0x3000] = 0x20
+    table.update({c: c + 32 for c in range(ord("A"), ord("Z") + 1)})
+    for i in range(0, len(variants) - 1, 2):
+        table[ord(variants[i])] = ord(variants[i + 1])
+    for c in range(0xFF21, 0xFF3B):  # full-width capitals fold straight to lower case
+        table[c] = c - 0xFEE0 + 32
+    return table
+
+
+@cache
+def _default_fold_table() -> dict[int, int]:
+    return _fold_table(_variant_pairs(DATA_DIR / "variants.txt"))
+
+
+def fold(text: str) -> str:
+    """Width, case and traditional→simplified folding with the package tables (same length)."""
+    return text.translate(_default_fold_table())
+
+
+_JIEBA_LOCK = Lock()
+
+
+def _new_segmenter(words: Iterable[str]) -> Any:
+    """A private jieba tokenizer with the words added; it never reads or writes a cache file."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    with _JIEBA_LOCK:
+        # Building the prefix dictionary ourselves skips jieba.initialize(), which would write
+        # jieba.cache into the system temp directory.
+        tk.FREQ, tk.total = tk.gen_pfdict(tk.get_dict_file())
+        tk.initialized = True
+        for w in words:
+            tk.add_word(w)
+    return tk
+
+
+class Analyzer:
+    """Index terms and query words for one AnalyzerConfig (build once per process: get_analyzer)."""
+
+    def __init__(self, config: AnalyzerConfig):
+        self.config = config
+        self._table = _fold_table(config.variants)
+        self._stop = frozenset(self.fold(w) for w in config.stopwords)
+        self._syn: dict[str, str] = {self.fold(a): self.fold(b) for a, b in config.synonyms}
+        self._variants_of: dict[str, set[str]] = {}
+        for a, b in self._syn.items():
+            self._variants_of.setdefault(b, set()).add(a)
+        words = [self.fold(w) for w in (*config.words, *config.stopwords, *self._syn, *self._syn.values())]
+        self._tk = _new_segmenter(dict.fromkeys(w for w in words if w))
+        self._memo: dict[str, tuple[str, ...]] = {}
+
+    def fold(self, text: str) -> str:
+        """Width, case and traditional→simplified folding; the result has the same length."""
+        return text.translate(self._table)
+
+    def _cut(self, folded: str) -> Iterator[str]:
+        # HMM off: unknown runs are cut the same way wherever they stand, so a query word cut alone
+        # gives the same terms as in the middle of a document.
+        return self._tk.cut(folded, HMM=False)
+
+    def _in_dict(self, word: str) -> bool:
+        return bool(self._tk.FREQ.get(word))
+
+    def _subwords(self, word: str) -> Iterator[str]:
+        """Dictionary words inside a longer word (养老保险 inside 城乡居民基本养老保险)."""
+        if len(word) < 3 or not _CJK_ONLY.match(word):
+            return
+        n = len(word)
+        for i in range(n):
+            for j in range(i + 2, min(n, i + _MAX_SUBWORD) + 1):
+                if (i, j) != (0, n) and self._in_dict(word[i:j]):
+                    yield word[i:j]
+
+    def index_terms(self, text: str | None) -> list[str]:
+        """The terms a text is indexed under: its words, the dictionary words inside them, synonyms."""
+        if not text:
+            return []
+        # Tables repeat their wording (服务对象满意度, 依据相关政策 …): each distinct text is cut once.
+        cached = self._memo.get(text)
+        if cached is None:
+            cached = self._memo[text] = tuple(self._index_terms(text))
+            if len(self._memo) > _MEMO_SIZE:
+                self._memo.pop(next(iter(self._memo)))
+        return list(cached)
+
+    def _index_terms(self, text: str) -> list[str]:
+        out: list[str] = []
+        for word in self._cut(self.fold(text)):
+            if not _WORDLIKE.search(word) or word in self._stop:
+                continue
+            terms = [t for t in (word, *self._subwords(word)) if t not in self._stop]
+            out += terms
+            out += [s for s in dict.fromkeys(self._syn[t] for t in terms if t in self._syn)
+                    if s not in terms]
+        return out
+
+    def _splits(self, word: str, limit: int = 3) -> list[tuple[str, ...]]:
+        """The ways a long word splits into the fewest dictionary pieces of two characters or more.
+
+        就业补助资金 → 就业补助|资金 and 就业|补助资金: a document with the pieces apart still matches.
+        """
+        n = len(word)
+        if n < 4 or not _CJK_ONLY.match(word):
+            return []
+        # best[i]: (piece count, segmentations of word[:i] with that count)
+        best: list[tuple[int, list[tuple[str, ...]]] | None] = [None] * (n + 1)
+        best[0] = (0, [()])
+        for i in range(n):
+            if best[i] is None:
+                continue
+            count, segs = best[i]  # type: ignore[misc]
+            for j in range(i + 2, n + 1):
+                if (i, j) == (0, n) or not self._in_dict(word[i:j]):
+                    continue
+                cand = [(*s, word[i:j]) for s in segs]
+                if best[j] is None or count + 1 < best[j][0]:  # type: ignore[index]
+                    best[j] = (count + 1, cand[:limit])
+                elif count + 1 == best[j][0]:  # type: ignore[index]
+                    best[j] = (count + 1, (best[j][1] + cand)[:limit])  # type: ignore[index]
+        return best[n][1] if best[n] else []
+
+    def query_words(self, text: str) -> list[QueryWord]:
+        """The words of a query, each with the alternatives that match it; stop words dropped."""
+        words = [w for w in self._cut(self.fold(text)) if _WORDLIKE.search(w)]
+        kept = [w for w in words if w not in self._stop] or words
+        out: list[QueryWord] = []
+        for w in dict.fromkeys(kept):
+            alts = [Alternative((w,), 1.0)]
+            if w in self._syn:
+                alts.append(Alternative((self._syn[w],), 1.0))
+            alts += [Alternative(parts, 0.3) for parts in self._splits(w)]
+            out.append(QueryWord(w, tuple(alts)))
+        return out
+
+    def highlight_terms(self, words: Iterable[QueryWord]) -> set[str]:
+        """Strings to mark in a hit's text: the query words, their synonyms and the variants of those."""
+        terms: set[str] = set()
+        for w in words:
+            terms |= w.terms
+        for t in list(terms):
+            terms |= self._variants_of.get(t, set())
+        multi = {t for t in terms if len(t) > 1}
+        return multi or terms
+
+    def find_spans(self, text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+        """Non-overlapping (start, end) offsets of the terms in the text, longest terms first."""
+        folded = self.fold(text)
+        taken = [False] * len(folded)
+        spans: list[tuple[int, int]] = []
+        for term in sorted(set(terms), key=len, reverse=True):
+            if not term:
+                continue
+            at = folded.find(term)
+            while at >= 0:
+                end = at + len(term)
+                if not any(taken[at:end]):
+                    spans.append((at, end))
+                    for k in range(at, end):
+                        taken[k] = True
+                at = folded.find(term, at + 1)
+        return sorted(spans)
+
+
+@cache
+def get_analyzer(config: AnalyzerConfig) -> Analyzer:
+    """The analyzer for a configuration, built once per process (jieba takes about a second)."""
+    return Analyzer(config)

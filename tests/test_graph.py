@@ -1,0 +1,216 @@
+"""The RDF graph of the sample: counts, one project's triples, determinism, units, SHACL."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
+
+from kg.corpus import load_corpus
+from kg.graph import build_graph, derive_units, document_iri, project_iri, unit_iri
+from kg.namespace import HK, HK_DATA, HK_LEVEL, HK_THEME
+from kg.settings import Settings
+from kg.validate import validate_graph
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "000_61c5a3a787465ec8.txt"
+FILE = SAMPLE.name
+P176 = HK_DATA["project/2022/13073022P008368100011"]
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus([SAMPLE])
+
+
+@pytest.fixture(scope="module")
+def graph(corpus) -> Graph:
+    return build_graph(corpus, Settings())
+
+
+def test_project_count_per_year(graph):
+    years = Counter(int(y) for p in graph.subjects(RDF.type, HK.Project) for y in graph.objects(p, HK.year))
+    assert years == {2021: 20, 2022: 24}
+
+
+def test_project_count_per_unit(graph):
+    units = Counter(str(graph.value(u, HK.unitCode))
+                    for p in graph.subjects(RDF.type, HK.Project) for u in graph.objects(p, HK.unit))
+    assert units == {"316007": 22, "316005": 10, "316001": 8, "316004": 4}
+
+
+def test_project_iri_is_year_and_code(corpus):
+    p = corpus.project("13073022P008368100011", 2022)
+    assert project_iri(p) == P176
+    assert unit_iri("316007") == HK_DATA["unit/316007"]
+
+
+def test_one_project_has_its_amounts_as_printed_decimals(graph):
+    budget = graph.value(P176, HK.budgetWan)
+    assert budget == Literal("1384.00", datatype=XSD.decimal)
+    assert str(budget) == "1384.00" and budget.toPython() == Decimal("1384.00")
+    assert str(graph.value(P176, HK.fiscalWan)) == "1384.00"
+    assert graph.value(P176, HK.otherWan) is None  # not printed in the 2022 tables
+    p2021 = HK_DATA["project/2021/130730213QTTW95ZBZSQ9"]
+    assert str(graph.value(p2021, HK.budgetWan)) == "10.00"
+    assert str(graph.value(p2021, HK.otherWan)) == "0"
+
+
+def test_one_project_has_its_unit_code_year_and_source_lines(graph):
+    assert graph.value(P176, HK.unit) == HK_DATA["unit/316007"]
+    assert graph.value(P176, HK.projectCode) == Literal("13073022P008368100011")
+    assert graph.value(P176, HK.year) == Literal(2022)
+    span = graph.value(P176, PROV.wasDerivedFrom)
+    assert (span, RDF.type, HK.SourceSpan) in graph
+    assert (str(graph.value(span, HK.sourceFile)), int(graph.value(span, HK.firstLine)),
+            int(graph.value(span, HK.lastLine))) == (FILE, 2503, 2587)
+
+
+def test_one_project_links_funding_and_basis_documents_apart(graph):
+    funded = {str(graph.value(d, DCTERMS.identifier)) for d in graph.objects(P176, HK.fundedBy)}
+    basis = {str(graph.value(d, DCTERMS.identifier)) for d in graph.objects(P176, HK.citesBasis)}
+    assert funded == {"冀财社〔2021〕176号"}
+    assert basis == {"冀人社规〔2019〕2号", "冀人社字〔2021〕278号"}
+    doc = document_iri("冀财社〔2021〕176号")
+    assert (doc, RDF.type, HK.FundingDocument) in graph
+    assert graph.value(doc, HK.docYear) == Literal(2021) and graph.value(doc, HK.docSeq) == Literal(176)
+    assert str(graph.value(graph.value(doc, DCTERMS.creator), SKOS.prefLabel)) == "河北省财政厅"
+    assert {str(s) for s in graph.objects(doc, HK.rawSpelling)} == {"冀财社﹝2021﹞176号"}
+    assert (document_iri("冀人社规〔2019〕2号"), RDF.type, HK.PolicyDocument) in graph
+
+
+def test_one_project_has_its_indicators_with_levels_and_lines(graph):
+    inds = sorted(graph.objects(P176, HK.hasIndicator), key=lambda i: int(graph.value(i, HK.position)))
+    assert len(inds) == 6
+    first = inds[0]
+    assert (str(graph.value(first, HK.level1)), str(graph.value(first, HK.level2)),
+            str(graph.value(first, HK.level3))) == ("产出指标", "数量指标", "财政补助资金拨入财政专户金额（累计数）")
+    assert graph.value(first, HK.category) == HK_LEVEL["quantity"]
+    assert (HK_LEVEL["quantity"], SKOS.broader, HK_LEVEL["output"]) in graph
+    assert int(graph.value(graph.value(first, PROV.wasDerivedFrom), HK.firstLine)) == 2547
+    assert [(str(graph.value(i, HK.level2)), int(graph.value(graph.value(i, PROV.wasDerivedFrom),
+                                                             HK.firstLine))) for i in inds] == [
+        ("数量指标", 2547), ("质量指标", 2554), ("时效指标", 2561), ("成本指标", 2568),
+        ("社会效益指标", 2575), ("服务对象满意度指标", 2582)]
+
+
+def test_every_project_and_indicator_is_derived_from_a_source_span(graph):
+    for cls in (HK.Project, HK.Indicator):
+        for s in graph.subjects(RDF.type, cls):
+            span = graph.value(s, PROV.wasDerivedFrom)
+            assert span is not None and graph.value(span, HK.firstLine) is not None, s
+    assert len(set(graph.subjects(RDF.type, HK.Indicator))) == 259
+
+
+def test_every_project_has_a_policy_theme(graph):
+    projects = set(graph.subjects(RDF.type, HK.Project))
+    assert all(graph.value(p, HK.theme) is not None for p in projects)
+    assert (P176, HK.theme, HK_THEME["pension"]) in graph
+    assert str(graph.value(HK_THEME["pension"], SKOS.prefLabel)) == "养老保险"
+
+
+def test_narrative_items_are_in_the_graph(graph):
+    items = set(graph.subjects(RDF.type, HK.NarrativeItem))
+    assert len(items) == 38
+    sections = Counter(str(graph.value(i, HK.section)) for i in items)
+    assert set(sections) == {"总体绩效目标", "工作保障措施"}
+
+
+def test_units_nest_under_the_bureau(graph):
+    bureau = unit_iri("316001")
+    assert str(graph.value(bureau, SKOS.prefLabel)) == "怀来县人力资源和社会保障局"
+    assert (bureau, RDF.type, ORG.Organization) in graph
+    assert graph.value(bureau, ORG.subOrganizationOf) is None
+    for code in ("316004", "316005", "316007"):
+        assert (unit_iri(code), ORG.subOrganizationOf, bureau) in graph
+
+
+def test_units_csv_overrides_name_and_parent(corpus, tmp_path):
+    csv = tmp_path / "units.csv"
+    csv.write_text("code,name,parent_code\n316007,怀来县社会保险事业服务中心,316005\n316000,,\n", "utf-8")
+    units = derive_units(corpus.projects, csv)
+    assert units["316007"].name == "怀来县社会保险事业服务中心"
+    assert units["316007"].parent == "316005"
+    assert units["316004"].parent == "316001"
+    assert units["316000"].parent == "316001"  # an empty parent_code keeps the derived one
+
+
+def test_building_twice_gives_an_isomorphic_graph(corpus, graph):
+    again = build_graph(load_corpus([SAMPLE]), Settings())
+    assert len(again) == len(graph)
+    assert isomorphic(again, graph)
+
+
+def test_ingesting_the_same_file_twice_adds_nothing(graph):
+    twice = build_graph(load_corpus([SAMPLE, SAMPLE]), Settings(), contributors=False)
+    once = build_graph(load_corpus([SAMPLE]), Settings(), contributors=False)
+    assert len(twice) == len(once)
+
+
+def test_a_missing_contributor_module_is_skipped(corpus, monkeypatch):
+    import kg.graph
+
+    monkeypatch.setattr(kg.graph, "CONTRIBUTORS", [("kg.no_such_module", "triples")])
+    assert len(build_graph(corpus, Settings())) == len(build_graph(corpus, Settings(), contributors=False))
+
+
+def test_a_contributor_adds_its_triples(corpus, monkeypatch):
+    import sys
+    import types
+
+    import kg.graph
+
+    mod = types.ModuleType("kg_test_contrib")
+    mod.triples = lambda c, s: [(URIRef("urn:x:a"), URIRef("urn:x:b"), Literal(len(c.projects)))]
+    monkeypatch.setitem(sys.modules, "kg_test_contrib", mod)
+    monkeypatch.setattr(kg.graph, "CONTRIBUTORS", [("kg_test_contrib", "triples")])
+    g = build_graph(corpus, Settings())
+    assert g.value(URIRef("urn:x:a"), URIRef("urn:x:b")) == Literal(44)
+
+
+def test_shacl_passes_on_the_sample_with_source_warnings(graph):
+    report = validate_graph(graph)
+    assert report.conforms and report.violations == []
+    assert {(w.line, w.message) for w in report.warnings} == {
+        (213, "源文件缺少指标值（hk:targetValue）"), (213, "源文件缺少绩效指标描述（hk:description）"),
+        (289, "源文件缺少指标值（hk:targetValue）"), (289, "源文件缺少绩效指标描述（hk:description）")}
+
+
+def _broken(graph: Graph) -> Graph:
+    g = Graph()
+    for t in graph:
+        g.add(t)
+    return g
+
+
+def test_shacl_reports_fiscal_plus_other_not_equal_to_budget(graph):
+    g = _broken(graph)
+    p = HK_DATA["project/2021/130730213QTTW95ZBZSQ9"]
+    g.set((p, HK.fiscalWan, Literal("9.00", datatype=XSD.decimal)))
+    report = validate_graph(g)
+    assert not report.conforms
+    [v] = report.violations
+    assert v.focus == str(p) and (v.file, v.line) == (FILE, 13)
+    assert v.message == "财政拨款 9.00 + 其他资金 0 ≠ 预算数 10.00（万元）"
+
+
+def test_shacl_reports_a_project_without_unit_and_a_negative_amount(graph):
+    g = _broken(graph)
+    g.remove((P176, HK.unit, None))
+    g.set((P176, HK.budgetWan, Literal("-1.00", datatype=XSD.decimal)))
+    messages = {v.message for v in validate_graph(g).violations if v.focus == str(P176)}
+    assert "项目必须恰有一个预算单位（hk:unit）" in messages
+    assert "预算数（hk:budgetWan）必须是不小于 0 的 xsd:decimal" in messages
+
+
+def test_shacl_reports_an_indicator_without_its_level2(graph):
+    g = _broken(graph)
+    ind = URIRef(f"{P176}/indicator/1")
+    g.remove((ind, HK.level2, None))
+    [v] = validate_graph(g).violations
+    assert (v.focus, v.message, v.line) == (str(ind), "指标必须恰有一个二级指标（hk:level2）", 2547)
