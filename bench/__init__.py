@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic province-sized corpus (generate) and the measured stages of hrss-kg (run)."""
