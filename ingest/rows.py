@@ -7,8 +7,7 @@ Word exports a table either as TAB-separated rows (one row per line) or as one c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 __all__ = ["Row", "split_rows", "norm_label", "match_table_heading", "match_section_heading",
            "match_part_heading", "BOOKMARK"]
@@ -25,32 +24,34 @@ SECTION_TITLES = (
 )
 
 
-@dataclass(frozen=True)
 class Row:
     """One table row or text paragraph; `lines[i]` is the source line of `cells[i]`."""
 
-    cells: tuple[str, ...]
-    lines: tuple[int, ...]
-    kind: str  # tab (TAB-separated line) | cells (one cell per line) | text (plain paragraph)
-    end: int | None = None  # last source line when a cell ran on over several lines
+    __slots__ = ("cells", "lines", "kind", "first", "last", "key")
 
-    @property
-    def first(self) -> int:
-        return self.lines[0]
+    def __init__(self, cells: tuple[str, ...], lines: tuple[int, ...], kind: str, end: int | None = None):
+        self.cells = cells
+        self.lines = lines
+        self.kind = kind  # tab (TAB-separated line) | cells (one cell per line) | text (paragraph)
+        self.first = lines[0]
+        # the last source line; later than the last cell's line when a cell ran on over lines
+        self.last = max(lines[-1], end or 0)
+        # the first non-blank cell, normalised, for matching labels
+        self.key = next((norm_label(c) for c in cells if c and not c.isspace()), "")
 
-    @property
-    def last(self) -> int:
-        return max(self.lines[-1], self.end or 0)
+    def __repr__(self) -> str:
+        return f"Row({self.cells!r}, {self.lines!r}, {self.kind!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Row) and (self.cells, self.lines, self.kind, self.last) == (
+            other.cells, other.lines, other.kind, other.last)
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def text(self) -> str:
         """The non-blank cells joined by a space."""
         return " ".join(c for c in self.cells if c)
-
-    @cached_property
-    def key(self) -> str:
-        """The first non-blank cell, normalised, for matching labels."""
-        return next((norm_label(c) for c in self.cells if c.strip()), "")
 
     @property
     def is_text(self) -> bool:

@@ -63,8 +63,11 @@ class TableDraft:
 
     def mark(self, part: str, row: Row) -> None:
         """Remember that `row` belongs to one part of the table (for field_lines)."""
-        span = self.lines.setdefault(part, [row.first, row.last])
-        span[0], span[1] = min(span[0], row.first), max(span[1], row.last)
+        span = self.lines.get(part)
+        if span is None:
+            self.lines[part] = [row.first, row.last]
+        elif row.last > span[1]:
+            span[1] = row.last  # rows come in order: only the end moves
 
 
 def parse_unit_row(text: str) -> tuple[str | None, str | None, str | None]:
@@ -98,11 +101,14 @@ def _after(row: Row, label: str) -> tuple[str | None, int | None]:
     return None, None
 
 
+_ALL_AMOUNT_LABELS = tuple(label for _, labels in AMOUNT_LABELS for label in labels)
+
+
 def _is_amount_row(row: Row) -> bool:
     if len(row.cells) < 2:
         return False  # a paragraph that merely ends with 财政资金 is not a label row
-    cores = {core for c in row.cells if len(core := _label_core(c)) <= _MAX_LABEL}
-    return any(core.endswith(label) for core in cores for _, labels in AMOUNT_LABELS for label in labels)
+    return any(len(core := _label_core(c)) <= _MAX_LABEL and core.endswith(_ALL_AMOUNT_LABELS)
+               for c in row.cells)
 
 
 def _amounts(row: Row, file: str, warn: Warn, out: dict[str, Decimal | None]) -> None:
