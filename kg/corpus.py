@@ -11,6 +11,8 @@ from ingest import Diagnostic, NarrativeItem, ParseResult, Project, parse_file
 __all__ = ["Corpus", "SOURCE_SUFFIXES", "find_sources", "load_corpus"]
 
 SOURCE_SUFFIXES = (".txt",)
+# Data files that live beside the documents in data/ (documents.csv …) and are not documents.
+DATA_SUFFIXES = (".csv", ".tsv", ".json", ".md", ".ttl", ".toml")
 
 
 @dataclass
@@ -58,6 +60,10 @@ def load_corpus(paths: Iterable[Path | str]) -> Corpus:
     corpus = Corpus()
     seen: dict[tuple[int | None, str], Project] = {}
     for path in find_sources(paths):
+        if path.suffix.lower() in DATA_SUFFIXES:
+            corpus.diagnostics.append(
+                Diagnostic(str(path), None, "skipped: a data file, not a source document", "info"))
+            continue
         result = parse_file(path)
         kept = []
         for p in result.projects:

@@ -65,3 +65,11 @@ def test_every_command_has_help():
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0, name
         assert len(result.stdout.strip()) > 40, name
+
+
+def test_data_files_beside_the_documents_are_skipped_not_parsed(tmp_path):
+    (tmp_path / "documents.csv").write_text("canonical,title,issuer,date,parent\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(SAMPLE), str(tmp_path / "documents.csv"), "--json"])
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 44
+    assert f"{tmp_path / 'documents.csv'}: skipped: a data file, not a source document" in result.stderr
