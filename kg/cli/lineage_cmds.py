@@ -65,7 +65,7 @@ def trace(docnum: str | None, project_code: str | None, year: int | None, settin
     \b
         python -m kg trace 冀财社〔2021〕176号
         python -m kg trace "冀财社2021 176" --json
-        python -m kg trace --project 13073022P00818310001K
+        python -m kg trace --project 13068124P00000000001A
     """
     if bool(docnum) == bool(project_code):
         raise click.UsageError("give either DOCNUM or --project CODE")
@@ -109,8 +109,8 @@ def history(code: str, year: int | None, settings: Settings, as_json: bool) -> N
     """A project's line across years, with the change in amounts and the evidence for each link.
 
     \b
-        python -m kg history 13073022P007772100026
-        python -m kg history 13073022P007772100026 --json
+        python -m kg history 13068124P00000000001A
+        python -m kg history 13068124P00000000001A --json
     """
     try:
         h = _load(settings).history(code, year)

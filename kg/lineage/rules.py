@@ -176,8 +176,8 @@ _PUNCT = re.compile(r"[\s\u3000、，,。.:：;；·\-—_\"“”'‘’《》<
 def strip_name(text: str | None) -> str:
     """A project name reduced to its words: 文号, bracketed codes, years, 绩效目标表, punctuation removed.
 
-        >>> strip_name("[13073022X000010998170]怀财资【2022】7号 办案及业务经费绩效目标表")
-        '办案及业务经费'
+        >>> strip_name("[13068124X000000000001]涿财资【2024】3号 劳动保障监察经费绩效目标表")
+        '劳动保障监察经费'
     """
     if not text:
         return ""
