@@ -8,7 +8,6 @@ run; a step gets the corpus, the build directory and the settings, and returns c
 from __future__ import annotations
 
 import json
-import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,16 +17,15 @@ from typing import Any
 from kg.corpus import Corpus, find_sources, load_corpus
 from kg.jsonout import dumps
 from kg.settings import Settings
-from kg.workspace import MANIFEST_FILE, RECORDS_FILE, Workspace
+from kg.workspace import MANIFEST_FILE, Workspace, write_records
 
-__all__ = ["BuildReport", "STEPS", "build"]
+__all__ = ["BuildReport", "STEPS", "build", "add_sources"]
 
 Step = Callable[[Corpus, Path, Settings], dict[str, Any]]
 
 
 def _records_step(corpus: Corpus, out: Path, settings: Settings) -> dict[str, Any]:
-    with (out / RECORDS_FILE).open("wb") as f:
-        pickle.dump(corpus, f, protocol=pickle.HIGHEST_PROTOCOL)
+    write_records(out, corpus)
     (out / "diagnostics.json").write_text(
         dumps([{"file": d.file, "line": d.line, "message": d.message, "severity": d.severity}
                for d in corpus.all_diagnostics()], indent=1),
@@ -104,4 +102,51 @@ def build(
         ws.discard(out)
         raise
     report.path = ws.publish(out)
+    return report
+
+
+def add_sources(
+    settings: Settings,
+    paths: list[Path],
+    progress: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Add source files to the published build without rebuilding it (`python -m kg add FILE…`).
+
+    The new projects' triples go into the graph store in one transaction, their records into a new
+    records part, their search documents through the index's own update, their lineage and audit
+    findings beside the existing ones; then the manifest's version is bumped, so caches refresh.
+    Projects whose (year, 项目编码) the build already holds are reported and skipped.
+
+    The memory store cannot be appended to: there the build is redone in full with the new files
+    added to its sources (`report.counts["add"]["mode"] == "rebuild"`).
+    """
+    from kg.store import GRAPH_INFO_FILE
+
+    ws = Workspace(settings.index_dir)
+    current = ws.current
+    manifest = ws.manifest()
+    sources = find_sources(paths)
+    backend = json.loads((current / GRAPH_INFO_FILE).read_text(encoding="utf-8")).get("backend")
+    if backend == "memory":
+        known = [Path(s) for s in manifest.get("sources", [])]
+        report = build(settings.with_(store="memory"), [*known, *sources], progress)
+        report.counts["add"] = {"mode": "rebuild", "files": len(sources)}
+        return report
+    from kg.incremental import add_to_build
+
+    started = time.perf_counter()
+    report = BuildReport(current)
+    counts, seconds = add_to_build(current, sources, settings, progress)
+    report.counts["add"] = {"mode": "incremental", **counts}
+    report.seconds.update(seconds)
+    report.seconds["add"] = time.perf_counter() - started
+    n = int(manifest.get("additions", 0)) + 1
+    build_id = current.name
+    manifest.update(version=f"{build_id}+{n}", additions=n,
+                    sources=[*manifest.get("sources", []), *map(str, sources)],
+                    updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
+    manifest.setdefault("added", []).append(counts)
+    tmp = current / f".{MANIFEST_FILE}.tmp"
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), "utf-8")
+    tmp.replace(current / MANIFEST_FILE)
     return report

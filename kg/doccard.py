@@ -8,17 +8,24 @@ indicator basis) with its budget, the total, and where it is mentioned. A partia
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from ingest.docnumber import DocNumber, DocQuery
 from ingest.errors import DocNumberError, HrssError
+from kg.graph import document_iri
 from kg.queries import run_named
 from kg.settings import Settings
 from kg.store import Store, open_store
 
-__all__ = ["DocCard", "DocProject", "Mention", "DocLookup", "lookup_document"]
+__all__ = ["DocCard", "DocProject", "Mention", "DocLookup", "lookup_document", "write_doc_index",
+           "DOC_INDEX_FILE"]
+
+DOC_INDEX_FILE = "doc_index.json"  # canonical 文号 of every document, for partial queries
 
 
 @dataclass(frozen=True)
@@ -81,23 +88,61 @@ class DocLookup:
                 "candidates": [c.to_json() for c in self.candidates]}
 
 
+_INFO = """SELECT ?issuer ?organisation ?level ?doc_year ?doc_seq ?spelling WHERE {
+  VALUES ?d { %s }
+  ?d a hk:Document ; hk:issuerPrefix ?issuer ; hk:docYear ?doc_year ; hk:docSeq ?doc_seq .
+  OPTIONAL { ?d hk:rawSpelling ?spelling }
+  OPTIONAL { ?d dcterms:creator ?org .
+             OPTIONAL { ?org skos:prefLabel ?organisation }
+             OPTIONAL { ?org hk:adminLevel ?level } }
+}"""
+
+_PROJECTS = """SELECT ?relation ?year ?project_code ?project_name ?unit_code ?unit_name ?budget_wan
+       ?budget_printed ?project WHERE {
+  VALUES ?d { %s }
+  { ?project hk:fundedBy ?d . BIND("funding" AS ?relation) }
+  UNION
+  { ?project hk:citesBasis ?d . BIND("basis" AS ?relation) }
+  OPTIONAL { ?project hk:year ?year }
+  OPTIONAL { ?project hk:projectCode ?project_code }
+  OPTIONAL { ?project hk:projectName ?project_name }
+  OPTIONAL { ?project hk:unit ?u . ?u hk:unitCode ?unit_code . OPTIONAL { ?u skos:prefLabel ?unit_name } }
+  OPTIONAL { ?project hk:budgetWan ?budget_wan }
+  OPTIONAL { ?project hk:budgetPrinted ?budget_printed }
+}"""
+
+_MENTIONS = """SELECT ?file ?line ?field ?raw WHERE {
+  VALUES ?d { %s }
+  ?m hk:mentions ?d ; hk:field ?field ; hk:rawSpelling ?raw ; prov:wasDerivedFrom ?span .
+  ?span hk:sourceFile ?file ; hk:firstLine ?line .
+}"""
+
+
+def _amount(row: dict[str, Any]) -> Decimal | None:
+    # the printed form ("1384.00"); stores such as Oxigraph give the decimal by value (1384)
+    printed = row.get("budget_printed")
+    return Decimal(str(printed)) if printed is not None else row.get("budget_wan")  # type: ignore[return-value]
+
+
 def _card(store: Store, canonical: str) -> DocCard | None:
-    info = run_named(store, "document_info", doc=canonical).rows
+    """The card of one document, read by its IRI (three small queries, no scan)."""
+    iri = f"<{document_iri(canonical)}>"
+    info = store.query(_INFO % iri, limit=None).rows
     if not info:
         return None
     first = info[0]
     projects: dict[tuple[Any, Any], DocProject] = {}
-    for r in run_named(store, "document_projects", doc=canonical).rows:
+    for r in store.query(_PROJECTS % iri, limit=None).rows:
         key = (r["year"], r["project_code"] or r["project"])
         if key in projects and projects[key].relation == "funding":
             continue  # a project citing it both ways is listed once, as funded by it
         projects[key] = DocProject(r["year"], r["project_code"], r["project_name"],  # type: ignore[arg-type]
-                                   r["unit_code"], r["unit_name"], r["budget_wan"],  # type: ignore[arg-type]
+                                   r["unit_code"], r["unit_name"], _amount(r),  # type: ignore[arg-type]
                                    str(r["relation"]))
     listed = sorted(projects.values(), key=lambda p: (p.relation != "funding", p.year or 0,
                                                       p.project_code or ""))
-    mentions = [Mention(str(r["file"]), int(r["line"]), str(r["field"]), str(r["raw"]))  # type: ignore[arg-type]
-                for r in run_named(store, "document_mentions", doc=canonical).rows]
+    mentions = {Mention(str(r["file"]), int(r["line"]), str(r["field"]), str(r["raw"]))  # type: ignore[arg-type]
+                for r in store.query(_MENTIONS % iri, limit=None).rows}
     return DocCard(
         canonical=canonical,
         issuer=str(first["issuer"]),
@@ -108,8 +153,37 @@ def _card(store: Store, canonical: str) -> DocCard | None:
         spellings=sorted({str(r["spelling"]) for r in info if r["spelling"] is not None}),
         projects=listed,
         total_wan=sum((p.budget_wan for p in listed if p.budget_wan is not None), Decimal(0)),
-        mentions=sorted(set(mentions), key=lambda m: (m.file, m.line, m.field, m.raw)),
+        mentions=sorted(mentions, key=lambda m: (m.file, m.line, m.field, m.raw)),
     )
+
+
+def write_doc_index(store: Store, build_dir: Path) -> int:
+    """Write the canonical 文号 of every document in the graph (DOC_INDEX_FILE); returns how many."""
+    rows = store.query("SELECT DISTINCT ?c WHERE { ?d a hk:Document ; dcterms:identifier ?c }",
+                       limit=None, timeout=0).rows
+    docs = sorted({str(r["c"]) for r in rows})
+    tmp = build_dir / f".{DOC_INDEX_FILE}.tmp"
+    tmp.write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, build_dir / DOC_INDEX_FILE)
+    return len(docs)
+
+
+_INDEX_CACHE: dict[Path, tuple[float, list[DocNumber]]] = {}
+
+
+def _known_documents(store: Store) -> list[DocNumber]:
+    """Every document of the store's build: from its doc index (read once per version), else a query."""
+    build_dir = getattr(store, "build_dir", None)
+    path = build_dir / DOC_INDEX_FILE if build_dir is not None else None
+    if path is not None and path.exists():
+        mtime = path.stat().st_mtime
+        hit = _INDEX_CACHE.get(path)
+        if hit is None or hit[0] != mtime:
+            docs = [DocNumber.parse(c) for c in json.loads(path.read_text(encoding="utf-8"))]
+            hit = _INDEX_CACHE[path] = (mtime, docs)
+        return hit[1]
+    return [DocNumber(str(r["issuer"]), int(r["doc_year"]), int(r["doc_seq"]))  # type: ignore[arg-type]
+            for r in run_named(store, "documents_list").rows]
 
 
 def lookup_document(store: Store | Settings, text: str) -> DocLookup:
@@ -129,10 +203,6 @@ def lookup_document(store: Store | Settings, text: str) -> DocLookup:
     if query.exact:
         card = _card(store, query.doc.canonical)  # type: ignore[union-attr]
         return DocLookup(text, card, [card] if card else [])
-    matches = []
-    for r in run_named(store, "documents_list").rows:
-        doc = DocNumber(str(r["issuer"]), int(r["doc_year"]), int(r["doc_seq"]))  # type: ignore[arg-type]
-        if query.matches(doc):
-            matches.append(doc)
-    cards = [c for c in (_card(store, d.canonical) for d in sorted(matches)) if c is not None]
+    matches = sorted(d for d in _known_documents(store) if query.matches(d))
+    cards = [c for c in (_card(store, d.canonical) for d in matches) if c is not None]
     return DocLookup(text, None, cards)

@@ -30,6 +30,7 @@ from kg.corpus import Corpus
 from kg.namespace import HK, HK_DATA, PREFIXES
 from kg.settings import Settings
 from kg.themes import load_themes, tag_narrative, tag_project
+from kg import ntriples as N
 
 __all__ = [
     "build_graph",
@@ -45,6 +46,9 @@ __all__ = [
     "UNITS_CSV",
     "CONTRIBUTORS",
     "graph_step",
+    "iter_ntriples",
+    "graph_from_lines",
+    "split_line",
     "level_concept",
 ]
 
@@ -195,240 +199,304 @@ def level_concept(label: str | None) -> URIRef | None:
 # ---------------------------------------------------------------- the builder
 
 
+_TYPE = N.iri(str(RDF.type))
+_LABEL = N.iri(str(RDFS.label))
+_DERIVED = N.iri(str(PROV.wasDerivedFrom))
+
+
+def _p(term: URIRef) -> str:
+    return N.iri(str(term))
+
+
 class _Builder:
-    def __init__(self, graph: Graph) -> None:
-        self.g = graph
-        self.spans: set[URIRef] = set()
-        self.docs: dict[str, URIRef] = {}
+    """Writes the triples of records as N-Triples lines into `out` (see kg.ntriples)."""
 
-    def add(self, s: Any, p: Any, o: Any) -> None:
-        self.g.add((s, p, o))
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.spans: set[str] = set()
+        self.docs: dict[str, str] = {}
+        self.spellings: set[tuple[str, str]] = set()
 
-    def lit(self, s: URIRef, p: URIRef, value: str | int | bool | None) -> None:
+    def add(self, s: str, p: str, o: str) -> None:
+        self.out.append(f"{s} {p} {o} .\n")
+
+    def lit(self, s: str, p: str, value: str | int | None) -> None:
         if value is None or value == "":
             return
-        self.add(s, p, Literal(value))
+        self.out.append(f"{s} {p} {N.integer(value) if isinstance(value, int) else N.lit(value)} .\n")
 
-    def amount(self, s: URIRef, p: URIRef, value: Decimal | None) -> None:
+    def amount(self, s: str, p: str, value: Decimal | None, printed: str | None = None) -> None:
         if value is not None:
-            self.add(s, p, decimal_literal(value))
+            self.out.append(f"{s} {p} {N.decimal(value)} .\n")
+            if printed is not None:
+                self.out.append(f"{s} {printed} {N.lit(format(value, 'f'))} .\n")
 
-    def span(self, span: SourceSpan) -> URIRef:
-        iri = span_iri(span)
+    def span(self, span: SourceSpan) -> str:
+        iri = N.iri(str(span_iri(span)))
         if iri not in self.spans:
             self.spans.add(iri)
-            self.add(iri, RDF.type, HK.SourceSpan)
-            self.add(iri, HK.sourceFile, Literal(span.file))
-            self.add(iri, HK.firstLine, Literal(span.first_line))
-            self.add(iri, HK.lastLine, Literal(span.last_line))
+            self.add(iri, _TYPE, _p(HK.SourceSpan))
+            self.add(iri, _p(HK.sourceFile), N.lit(span.file))
+            self.add(iri, _p(HK.firstLine), N.integer(span.first_line))
+            self.add(iri, _p(HK.lastLine), N.integer(span.last_line))
         return iri
 
-    def derived(self, s: URIRef, span: SourceSpan) -> None:
-        self.add(s, PROV.wasDerivedFrom, self.span(span))
+    def derived(self, s: str, span: SourceSpan) -> None:
+        self.add(s, _DERIVED, self.span(span))
 
-    def document(self, canonical: str, kind: URIRef) -> URIRef:
+    def document(self, canonical: str, kind: URIRef) -> str:
         iri = self.docs.get(canonical)
         if iri is None:
             doc = DocNumber.parse(canonical)
-            iri = self.docs[canonical] = document_iri(canonical)
-            self.add(iri, RDF.type, HK.Document)
-            self.add(iri, DCTERMS.identifier, Literal(doc.canonical))
-            self.add(iri, RDFS.label, Literal(doc.canonical))
-            self.add(iri, DCTERMS.issued, Literal(str(doc.year), datatype=XSD.gYear))
-            self.add(iri, HK.docYear, Literal(doc.year))
-            self.add(iri, HK.docSeq, Literal(doc.seq))
-            self.add(iri, HK.issuerPrefix, Literal(doc.issuer))
-            issuer = issuer_iri(doc.issuer)
-            self.add(iri, DCTERMS.creator, issuer)
-            self.add(issuer, RDF.type, HK.Issuer)
-            self.add(issuer, HK.issuerPrefix, Literal(doc.issuer))
+            iri = self.docs[canonical] = N.iri(str(document_iri(canonical)))
+            self.add(iri, _TYPE, _p(HK.Document))
+            self.add(iri, _p(DCTERMS.identifier), N.lit(doc.canonical))
+            self.add(iri, _LABEL, N.lit(doc.canonical))
+            self.add(iri, _p(DCTERMS.issued), N.typed(str(doc.year), N.XSD_GYEAR))
+            self.add(iri, _p(HK.docYear), N.integer(doc.year))
+            self.add(iri, _p(HK.docSeq), N.integer(doc.seq))
+            self.add(iri, _p(HK.issuerPrefix), N.lit(doc.issuer))
+            issuer = N.iri(str(issuer_iri(doc.issuer)))
+            self.add(iri, _p(DCTERMS.creator), issuer)
+            self.add(issuer, _TYPE, _p(HK.Issuer))
+            self.add(issuer, _p(HK.issuerPrefix), N.lit(doc.issuer))
             if doc.organisation:
-                self.add(issuer, SKOS.prefLabel, Literal(doc.organisation))
+                self.add(issuer, _p(SKOS.prefLabel), N.lit(doc.organisation))
             if doc.level:
-                self.add(issuer, HK.adminLevel, Literal(doc.level))
-        self.add(iri, RDF.type, kind)
+                self.add(issuer, _p(HK.adminLevel), N.lit(doc.level))
+        if (iri, kind) not in self.spellings:
+            self.spellings.add((iri, kind))
+            self.add(iri, _TYPE, _p(kind))
         return iri
 
-    def mention(self, project: URIRef, n: int, ref: DocRef, doc: URIRef, file: str) -> None:
-        m = URIRef(f"{project}/mention/{n}")
-        self.add(m, RDF.type, HK.Mention)
-        self.add(m, HK.mentions, doc)
-        self.add(m, HK.inProject, project)
-        self.add(m, HK.field, Literal(ref.field))
-        self.add(m, HK.rawSpelling, Literal(ref.raw))
+    def mention(self, project: str, n: int, ref: DocRef, doc: str, file: str) -> None:
+        m = f"{project[:-1]}/mention/{n}>"
+        self.add(m, _TYPE, _p(HK.Mention))
+        self.add(m, _p(HK.mentions), doc)
+        self.add(m, _p(HK.inProject), project)
+        self.add(m, _p(HK.field), N.lit(ref.field))
+        self.add(m, _p(HK.rawSpelling), N.lit(ref.raw))
         self.derived(m, SourceSpan(file, ref.line, ref.line))
-        self.add(doc, HK.rawSpelling, Literal(ref.raw))
+        if (doc, ref.raw) not in self.spellings:
+            self.spellings.add((doc, ref.raw))
+            self.add(doc, _p(HK.rawSpelling), N.lit(ref.raw))
 
     def unit(self, info: UnitInfo) -> None:
-        iri = unit_iri(info.code)
-        self.add(iri, RDF.type, HK.BudgetUnit)
-        self.add(iri, RDF.type, ORG.Organization)
-        self.add(iri, HK.unitCode, Literal(info.code))
+        iri = N.iri(str(unit_iri(info.code)))
+        self.add(iri, _TYPE, _p(HK.BudgetUnit))
+        self.add(iri, _TYPE, _p(ORG.Organization))
+        self.add(iri, _p(HK.unitCode), N.lit(info.code))
         if info.name:
-            self.add(iri, SKOS.prefLabel, Literal(info.name))
-            self.add(iri, RDFS.label, Literal(info.name))
+            self.add(iri, _p(SKOS.prefLabel), N.lit(info.name))
+            self.add(iri, _LABEL, N.lit(info.name))
         for other in info.other_names:
-            self.add(iri, SKOS.altLabel, Literal(other))
+            self.add(iri, _p(SKOS.altLabel), N.lit(other))
         if info.parent:
-            parent = unit_iri(info.parent)
-            self.add(iri, ORG.subOrganizationOf, parent)
-            self.add(parent, ORG.hasSubOrganization, iri)
+            parent = N.iri(str(unit_iri(info.parent)))
+            self.add(iri, _p(ORG.subOrganizationOf), parent)
+            self.add(parent, _p(ORG.hasSubOrganization), iri)
 
-    def indicator(self, project: URIRef, n: int, ind: Indicator) -> None:
-        iri = URIRef(f"{project}/indicator/{n}")
-        self.add(project, HK.hasIndicator, iri)
-        self.add(iri, RDF.type, HK.Indicator)
-        self.add(iri, HK.position, Literal(n))
-        self.lit(iri, HK.level1, ind.level1)
-        self.lit(iri, HK.level2, ind.level2)
-        self.lit(iri, HK.level3, ind.level3)
+    def indicator(self, project: str, n: int, ind: Indicator) -> None:
+        iri = f"{project[:-1]}/indicator/{n}>"
+        self.add(project, _p(HK.hasIndicator), iri)
+        self.add(iri, _TYPE, _p(HK.Indicator))
+        self.add(iri, _p(HK.position), N.integer(n))
+        self.lit(iri, _p(HK.level1), ind.level1)
+        self.lit(iri, _p(HK.level2), ind.level2)
+        self.lit(iri, _p(HK.level3), ind.level3)
         if ind.level3:
-            self.add(iri, RDFS.label, Literal(ind.level3))
+            self.add(iri, _LABEL, N.lit(ind.level3))
         concept = level_concept(ind.level2) or level_concept(ind.level1)
         if concept is not None:
-            self.add(iri, HK.category, concept)
-        self.lit(iri, HK.description, ind.description)
-        self.lit(iri, HK.targetValue, ind.value)
-        self.lit(iri, HK.basis, ind.basis)
+            self.add(iri, _p(HK.category), _p(concept))
+        self.lit(iri, _p(HK.description), ind.description)
+        self.lit(iri, _p(HK.targetValue), ind.value)
+        self.lit(iri, _p(HK.basis), ind.basis)
         if ind.parsed is not None:
-            self.lit(iri, HK.valueOp, ind.parsed.op)
-            self.amount(iri, HK.valueNumber, ind.parsed.number)
-            self.lit(iri, HK.valueUnit, ind.parsed.unit)
+            self.lit(iri, _p(HK.valueOp), ind.parsed.op)
+            self.amount(iri, _p(HK.valueNumber), ind.parsed.number)
+            self.lit(iri, _p(HK.valueUnit), ind.parsed.unit)
         if ind.repaired:
-            self.add(iri, HK.repaired, Literal(True))
+            self.add(iri, _p(HK.repaired), N.TRUE)
         self.derived(iri, ind.span)
 
-    def project(self, p: Project, themes: list) -> URIRef:
-        iri = project_iri(p)
-        self.add(iri, RDF.type, HK.Project)
-        self.add(iri, RDF.type, PROV.Entity)
+    def project(self, p: Project, themes: list) -> str:
+        iri = N.iri(str(project_iri(p)))
+        self.add(iri, _TYPE, _p(HK.Project))
+        self.add(iri, _TYPE, _p(PROV.Entity))
         if p.year is not None:
-            self.add(iri, HK.year, Literal(p.year))
-        self.lit(iri, HK.seq, p.seq)
-        self.lit(iri, HK.projectCode, p.project_code)
-        self.lit(iri, DCTERMS.title, p.title)
-        self.lit(iri, HK.projectName, p.project_name)
-        self.lit(iri, RDFS.label, p.project_name or p.title)
+            self.add(iri, _p(HK.year), N.integer(p.year))
+        self.lit(iri, _p(HK.seq), p.seq)
+        self.lit(iri, _p(HK.projectCode), p.project_code)
+        self.lit(iri, _p(DCTERMS.title), p.title)
+        self.lit(iri, _p(HK.projectName), p.project_name)
+        self.lit(iri, _LABEL, p.project_name or p.title)
         if p.unit_code:
-            self.add(iri, HK.unit, unit_iri(p.unit_code))
-        self.amount(iri, HK.budgetWan, p.budget_wan)
-        self.amount(iri, HK.fiscalWan, p.fiscal_wan)
-        self.amount(iri, HK.otherWan, p.other_wan)
-        self.lit(iri, HK.purpose, p.purpose)
+            self.add(iri, _p(HK.unit), N.iri(str(unit_iri(p.unit_code))))
+        self.amount(iri, _p(HK.budgetWan), p.budget_wan, _p(HK.budgetPrinted))
+        self.amount(iri, _p(HK.fiscalWan), p.fiscal_wan, _p(HK.fiscalPrinted))
+        self.amount(iri, _p(HK.otherWan), p.other_wan, _p(HK.otherPrinted))
+        self.lit(iri, _p(HK.purpose), p.purpose)
         for goal in p.goals:
-            self.lit(iri, HK.goal, goal)
-        self.lit(iri, HK.yearSource, p.year_source)
+            self.lit(iri, _p(HK.goal), goal)
+        self.lit(iri, _p(HK.yearSource), p.year_source)
         self.derived(iri, p.span)
         if p.spending_plan is not None and not p.spending_plan.is_blank:
-            plan = URIRef(f"{iri}/plan")
-            self.add(iri, HK.spendingPlan, plan)
-            self.add(plan, RDF.type, HK.SpendingPlan)
+            plan = f"{iri[:-1]}/plan>"
+            self.add(iri, _p(HK.spendingPlan), plan)
+            self.add(plan, _TYPE, _p(HK.SpendingPlan))
             for n, (label, printed, pct) in enumerate(
                 zip(p.spending_plan.labels, p.spending_plan.printed, p.spending_plan.percents,
                     strict=True), start=1):
-                entry = URIRef(f"{plan}/{n}")
-                self.add(plan, HK.entry, entry)
-                self.add(entry, RDF.type, HK.PlanEntry)
-                self.add(entry, HK.position, Literal(n))
-                self.lit(entry, HK.periodLabel, label)
-                self.lit(entry, HK.printedValue, printed)
-                self.amount(entry, HK.cumulativePercent, pct)
+                entry = f"{plan[:-1]}/{n}>"
+                self.add(plan, _p(HK.entry), entry)
+                self.add(entry, _TYPE, _p(HK.PlanEntry))
+                self.add(entry, _p(HK.position), N.integer(n))
+                self.lit(entry, _p(HK.periodLabel), label)
+                self.lit(entry, _p(HK.printedValue), printed)
+                self.amount(entry, _p(HK.cumulativePercent), pct)
         for n, ind in enumerate(p.indicators, start=1):
             self.indicator(iri, n, ind)
         n = 0
         for ref in p.doc_refs:
             doc = self.document(ref.canonical, HK.FundingDocument)
-            self.add(iri, HK.fundedBy, doc)
+            self.add(iri, _p(HK.fundedBy), doc)
             n += 1
             self.mention(iri, n, ref, doc, p.span.file)
         for ref in p.basis_refs:
             doc = self.document(ref.canonical, HK.PolicyDocument)
-            self.add(iri, HK.citesBasis, doc)
+            self.add(iri, _p(HK.citesBasis), doc)
             n += 1
             self.mention(iri, n, ref, doc, p.span.file)
         for theme in tag_project(p, themes):
-            self.add(iri, HK.theme, theme.iri)
+            self.add(iri, _p(HK.theme), _p(theme.iri))
         return iri
 
     def narrative(self, item: NarrativeItem, themes: list) -> None:
-        iri = narrative_iri(item)
-        self.add(iri, RDF.type, HK.NarrativeItem)
-        self.lit(iri, HK.section, item.section)
-        self.lit(iri, HK.heading, item.heading)
-        self.lit(iri, HK.parentHeading, item.parent)
-        self.lit(iri, HK.text, item.text)
+        iri = N.iri(str(narrative_iri(item)))
+        self.add(iri, _TYPE, _p(HK.NarrativeItem))
+        self.lit(iri, _p(HK.section), item.section)
+        self.lit(iri, _p(HK.heading), item.heading)
+        self.lit(iri, _p(HK.parentHeading), item.parent)
+        self.lit(iri, _p(HK.text), item.text)
         if item.year is not None:
-            self.add(iri, HK.year, Literal(item.year))
+            self.add(iri, _p(HK.year), N.integer(item.year))
         self.derived(iri, item.span)
         for theme in tag_narrative(item, themes):
-            self.add(iri, HK.theme, theme.iri)
+            self.add(iri, _p(HK.theme), _p(theme.iri))
 
 
-def _theme_triples(g: Graph) -> None:
+@cache
+def _scheme_lines() -> tuple[str, ...]:
+    """The theme scheme and the indicator-level concepts, so the data graph is self-contained."""
     from kg.themes import THEMES_TTL
 
-    g.parse(THEMES_TTL, format="turtle")
+    themes = Graph().parse(THEMES_TTL, format="turtle")
+    onto = Graph().parse(ONTOLOGY_TTL, format="turtle")
+    concepts = set(onto.subjects(SKOS.inScheme, HK.IndicatorLevels)) | {HK.IndicatorLevels}
+    levels = sorted((s, p, o) for s, p, o in onto if s in concepts)
+    return tuple(N.line(N.from_rdflib(s), N.from_rdflib(p), N.from_rdflib(o))
+                 for s, p, o in [*themes, *levels])
 
 
-def _contributed(corpus: Corpus, settings: Settings) -> Iterator[tuple[Any, Any, Any]]:
-    for module, name in CONTRIBUTORS:
+def _contributors() -> Iterator[Any]:
+    """Each contributor's function: its N-Triples form (`<name>_nt`) when it has one."""
+    for entry in CONTRIBUTORS:
+        module, name = entry[0], entry[1]
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as e:
             if e.name == module:
                 continue  # that part of the build is not installed
             raise
+        nt = getattr(mod, f"{name}_nt", None)
         func = getattr(mod, name, None)
-        if func is None:
-            continue
-        yield from func(corpus, settings)
+        if nt is not None:
+            yield nt, True
+        elif func is not None:
+            yield func, False
+
+
+def _contributed(corpus: Corpus, settings: Settings) -> Iterator[str]:
+    for func, native in _contributors():
+        if native:
+            yield from func(corpus, settings)
+        else:
+            for s, p, o in func(corpus, settings):
+                yield N.line(N.from_rdflib(s), N.from_rdflib(p), N.from_rdflib(o))
+
+
+def iter_ntriples(corpus: Corpus, settings: Settings, *, contributors: bool = True,
+                  shared: bool = True) -> Iterator[str]:
+    """The graph of a corpus as N-Triples lines, produced once, streamed project by project.
+
+    `shared`: also the theme and level schemes and the budget units (left out when adding files to
+    a build that has them). A line may repeat (a document cited twice); stores keep one copy.
+    """
+    b = _Builder()
+    themes = load_themes()
+    if shared:
+        yield from _scheme_lines()
+        for info in derive_units(corpus.projects).values():
+            b.unit(info)
+    for p in corpus.projects:
+        b.project(p, themes)
+        if len(b.out) >= 10_000:
+            yield from b.out
+            b.out = []
+    for item in corpus.narrative:
+        b.narrative(item, themes)
+    yield from b.out
+    b.out = []
+    if contributors:
+        yield from _contributed(corpus, settings)
+
+
+def split_line(line: str) -> tuple[str, str, str]:
+    """(subject, predicate, object) of an N-Triples line written by kg (IRIs hold no spaces)."""
+    s, p, rest = line.split(" ", 2)
+    return s, p, rest[:-3]
+
+
+def graph_from_lines(lines: Iterable[str]) -> Graph:
+    """An rdflib Graph of N-Triples lines written by kg."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    add = g.add
+    to = N.to_rdflib
+    for ln in lines:
+        s, p, o = split_line(ln)
+        add((to(s), to(p), to(o)))
+    return g
 
 
 def build_graph(corpus: Corpus, settings: Settings, *, contributors: bool = True) -> Graph:
     """The RDF graph of a corpus: records, the theme scheme, indicator levels and contributed triples."""
-    g = Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns, override=True)
-    b = _Builder(g)
-    themes = load_themes()
-    _theme_triples(g)
-    _add_level_scheme(g)
-    units = derive_units(corpus.projects)
-    for info in units.values():
-        b.unit(info)
-    for p in corpus.projects:
-        b.project(p, themes)
-    for item in corpus.narrative:
-        b.narrative(item, themes)
-    if contributors:
-        for triple in _contributed(corpus, settings):
-            g.add(triple)
-    return g
-
-
-def _add_level_scheme(g: Graph) -> None:
-    """The indicator-level concepts of the ontology, so the data graph is self-contained."""
-    for triple in _level_scheme_triples():
-        g.add(triple)
-
-
-@cache
-def _level_scheme_triples() -> tuple[tuple[Any, Any, Any], ...]:
-    onto = Graph().parse(ONTOLOGY_TTL, format="turtle")
-    concepts = set(onto.subjects(SKOS.inScheme, HK.IndicatorLevels)) | {HK.IndicatorLevels}
-    return tuple(sorted((s, p, o) for s, p, o in onto if s in concepts))
+    return graph_from_lines(iter_ntriples(corpus, settings, contributors=contributors))
 
 
 def graph_step(corpus: Corpus, build_dir: Path, settings: Settings) -> dict[str, Any]:
-    """Build step: build the graph and write it to the store named by settings.store."""
-    from kg.store import write_store
+    """Build step: build the graph and write it to the store named by settings.store.
 
-    g = build_graph(corpus, settings)
-    info = write_store(g, build_dir, settings)
+    The memory store gets an rdflib Graph; Oxigraph and a SPARQL endpoint get the N-Triples lines
+    streamed in chunks, so no rdflib object is made and memory stays bounded.
+    """
+    from kg.doccard import write_doc_index
+    from kg.store import MemoryStore, class_counts, open_store, write_store
 
-    def count(cls: URIRef) -> int:
-        return len(set(g.subjects(RDF.type, cls)))
-
-    return {"triples": len(g), "projects": count(HK.Project), "documents": count(HK.Document),
-            "units": count(HK.BudgetUnit), "indicators": count(HK.Indicator),
-            "store": info["backend"]}
+    unbounded = settings.with_(sparql_row_cap=2**62)
+    if settings.store == "memory":
+        g = build_graph(corpus, settings)
+        info = write_store(g, build_dir, settings)
+        store = MemoryStore(unbounded, g)
+        store.build_dir = build_dir
+    else:
+        info = write_store(iter_ntriples(corpus, settings), build_dir, settings)
+        store = open_store(unbounded, build_dir)
+    with store:
+        counts = class_counts(store)
+        write_doc_index(store, build_dir)
+    return {"triples": info["triples"], "projects": counts.get("Project", 0),
+            "documents": counts.get("Document", 0), "units": counts.get("BudgetUnit", 0),
+            "indicators": counts.get("Indicator", 0), "store": info["backend"]}

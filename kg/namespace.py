@@ -45,6 +45,10 @@ class HK(DefinedNamespace):
     budgetWan: URIRef
     fiscalWan: URIRef
     otherWan: URIRef
+    # the amounts as printed ("1384.00"): stores such as Oxigraph keep decimals by value only
+    budgetPrinted: URIRef
+    fiscalPrinted: URIRef
+    otherPrinted: URIRef
     purpose: URIRef
     goal: URIRef
     yearSource: URIRef

@@ -30,7 +30,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -39,6 +39,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal
 
 from ingest.errors import HrssError
+from kg import ntriples as N
 from kg.namespace import HK_BUILD, PREFIXES
 from kg.settings import Settings
 from kg.workspace import NotBuiltError, Workspace
@@ -55,6 +56,8 @@ __all__ = [
     "GRAPH_INFO_FILE",
     "MEMORY_FILE",
     "OXIGRAPH_DIR",
+    "append_to_store",
+    "class_counts",
 ]
 
 GRAPH_INFO_FILE = "graph.json"
@@ -65,7 +68,8 @@ _INTEGER_TYPES = {f"{_XSD}{t}" for t in (
     "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
     "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
     "unsignedByte")}
-_INSERT_CHUNK = 2000  # triples per INSERT DATA request
+_INSERT_CHUNK = 2000  # triples per INSERT DATA request (servers without the Graph Store Protocol)
+_LOAD_CHUNK = 1_000_000  # N-Triples lines per bulk-load call or Graph Store POST
 
 
 class StoreError(HrssError):
@@ -219,6 +223,7 @@ class Store:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.build_dir: Path | None = None  # the build it was opened from (set by open_store)
 
     def query(self, sparql: str, *, limit: int | None = None, timeout: float | None = None
               ) -> QueryResult:
@@ -368,6 +373,34 @@ class Endpoint:
     def update(self, sparql: str, timeout: float | None = None) -> None:
         self._post(self.update_url, {"update": sparql}, "*/*", timeout or self.timeout)
 
+    @property
+    def store_url(self) -> str:
+        """The Graph Store Protocol URL (`…/store`, as `oxigraph serve` names it)."""
+        return self.update_url.rsplit("/", 1)[0] + "/store"
+
+    def post_graph(self, graph: str, ntriples: bytes, timeout: float | None = None) -> None:
+        """Add N-Triples to a named graph through the Graph Store Protocol (the server's bulk path);
+        a server without it gets INSERT DATA requests instead."""
+        url = f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"
+        req = urllib.request.Request(url, data=ntriples, method="POST",
+                                     headers={"Content-Type": "application/n-triples"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout or self.timeout) as resp:
+                resp.read()
+            return
+        except urllib.error.HTTPError as e:
+            if e.code not in (404, 405, 415, 501):
+                body = e.read().decode("utf-8", "replace")[:500]
+                raise StoreError(f"SPARQL 服务 {url} 返回 {e.code}: {body}") from e
+        except TimeoutError as e:
+            raise QueryTimeoutError(f"SPARQL 服务 {url} 超过 {timeout or self.timeout:g} 秒未响应") from e
+        except (urllib.error.URLError, OSError) as e:
+            raise StoreError(f"无法连接 SPARQL 服务 {url}: {e}") from e
+        lines = [ln for ln in ntriples.decode("utf-8").splitlines() if ln.strip()]
+        for start in range(0, len(lines), _INSERT_CHUNK):
+            chunk = "\n".join(lines[start:start + _INSERT_CHUNK])
+            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{chunk}\n}} }}")
+
 
 def _with_prefixes(sparql: str) -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + sparql
@@ -442,30 +475,42 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def write_store(graph: Graph, build_dir: Path, settings: Settings) -> dict[str, Any]:
-    """Write the graph for settings.store into a build directory; returns what graph.json records."""
+def write_store(graph: Graph | Iterable[str], build_dir: Path, settings: Settings) -> dict[str, Any]:
+    """Write the graph for settings.store into a build directory; returns what graph.json records.
+
+    `graph` is an rdflib Graph or N-Triples lines (kg.graph.iter_ntriples); lines are streamed to
+    Oxigraph's bulk loader and to an endpoint in chunks, never held whole.
+    """
     backend = settings.store
-    info: dict[str, Any] = {"triples": len(graph)}
     if backend == "memory":
+        if not isinstance(graph, Graph):
+            from kg.graph import graph_from_lines
+
+            graph = graph_from_lines(graph)
         _write_atomic(build_dir / MEMORY_FILE, pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
-        info.update(backend="memory", file=MEMORY_FILE)
+        info: dict[str, Any] = {"triples": len(graph), "backend": "memory", "file": MEMORY_FILE}
     elif backend == "oxigraph":
         import pyoxigraph as ox
 
-        path = build_dir / OXIGRAPH_DIR
-        db = ox.Store(str(path))
-        db.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        db = ox.Store(str(build_dir / OXIGRAPH_DIR))
+        for chunk in _nt_chunks(graph):
+            db.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
         db.flush()
+        info = {"triples": len(db), "backend": "oxigraph", "dir": OXIGRAPH_DIR}
         del db
-        info.update(backend="oxigraph", dir=OXIGRAPH_DIR)
     elif _is_url(backend):
         build_id = build_dir.name.removesuffix(".partial")
         key = _workspace_key(settings.index_dir)
         iri = str(HK_BUILD[f"{key}/{build_id}"])
         endpoint = Endpoint.from_url(backend, timeout=max(settings.sparql_timeout_s, 60.0))
-        _load_into(endpoint, graph, iri)
+        endpoint.update(f"DROP SILENT GRAPH <{iri}>")
+        for chunk in _nt_chunks(graph):
+            endpoint.post_graph(iri, chunk)
         _drop_stale(endpoint, settings, key)
-        info.update(backend="endpoint", url=backend, graph=iri)
+        raw = endpoint.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}",
+                             "application/sparql-results+json")
+        triples = int(json.loads(raw)["results"]["bindings"][0]["n"]["value"])
+        info = {"triples": triples, "backend": "endpoint", "url": backend, "graph": iri}
     else:
         raise StoreError(f"unknown store {backend!r}: use memory, oxigraph or an http(s) SPARQL URL")
     _write_atomic(build_dir / GRAPH_INFO_FILE,
@@ -473,13 +518,57 @@ def write_store(graph: Graph, build_dir: Path, settings: Settings) -> dict[str, 
     return info
 
 
-def _load_into(endpoint: Endpoint, graph: Graph, iri: str) -> None:
-    endpoint.update(f"DROP SILENT GRAPH <{iri}>")
-    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-    lines = [ln for ln in lines if ln.strip()]
-    for start in range(0, len(lines), _INSERT_CHUNK):
-        chunk = "\n".join(lines[start:start + _INSERT_CHUNK])
-        endpoint.update(f"INSERT DATA {{ GRAPH <{iri}> {{\n{chunk}\n}} }}")
+def _nt_chunks(graph: Graph | Iterable[str]) -> Iterator[bytes]:
+    if isinstance(graph, Graph):
+        data = graph.serialize(format="nt", encoding="utf-8")
+        lines: Iterable[str] = data.decode("utf-8").splitlines(keepends=True)
+    else:
+        lines = graph
+    return N.chunks(lines, _LOAD_CHUNK)
+
+
+def append_to_store(lines: Iterable[str], build_dir: Path, settings: Settings) -> int:
+    """Add N-Triples lines to a build's graph in one transaction; returns the new triple count.
+
+    Oxigraph: readers holding the store open see the graph before or after, never between. A SPARQL
+    endpoint: the lines are posted to the build's named graph. The memory store cannot be appended
+    to in place (StoreError): rebuild instead.
+    """
+    info_path = build_dir / GRAPH_INFO_FILE
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    backend = info.get("backend")
+    if backend == "oxigraph":
+        import pyoxigraph as ox
+
+        db = ox.Store(str(build_dir / info["dir"]))
+        data = "".join(lines).encode("utf-8")
+        # load() is transactional (bulk_load is not): all the new triples appear at once
+        db.load(data, format=ox.RdfFormat.N_TRIPLES)
+        db.flush()
+        info["triples"] = len(db)
+        del db
+    elif backend == "endpoint":
+        endpoint = Endpoint.from_url(settings.store if _is_url(settings.store) else info["url"],
+                                     timeout=max(settings.sparql_timeout_s, 60.0))
+        endpoint.post_graph(info["graph"], "".join(lines).encode("utf-8"))
+        raw = endpoint.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{info['graph']}> {{ ?s ?p ?o }} }}",
+                             "application/sparql-results+json")
+        info["triples"] = int(json.loads(raw)["results"]["bindings"][0]["n"]["value"])
+    else:
+        raise StoreError(f"{build_dir}: the {backend} store cannot be appended to; rebuild instead")
+    _write_atomic(info_path, json.dumps(info, ensure_ascii=False, indent=1).encode("utf-8"))
+    return int(info["triples"])
+
+
+_CLASSES = ("Project", "Document", "BudgetUnit", "Indicator")
+
+
+def class_counts(store: Store) -> dict[str, int]:
+    """Instances of the main classes in a graph (hk:Project …), by local name."""
+    values = " ".join(f"hk:{c}" for c in _CLASSES)
+    rows = store.query(f"SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?t {{ {values} }} "
+                       "?s a ?t } GROUP BY ?t", timeout=0).rows
+    return {str(r["t"]).rsplit("/", 1)[-1]: int(r["n"]) for r in rows}  # type: ignore[arg-type]
 
 
 def _drop_stale(endpoint: Endpoint, settings: Settings, key: str) -> None:
@@ -505,13 +594,16 @@ def open_store(settings: Settings, build_dir: Path | None = None) -> Store:
         raise NotBuiltError(f"{build_dir}: no graph in this build")
     info = json.loads(info_path.read_text(encoding="utf-8"))
     backend = info.get("backend")
+    store: Store
     if backend == "memory":
         with (build_dir / info["file"]).open("rb") as f:
-            return MemoryStore(settings, pickle.load(f))
-    if backend == "oxigraph":
-        return OxigraphStore(settings, build_dir / info["dir"])
-    if backend == "endpoint":
+            store = MemoryStore(settings, pickle.load(f))
+    elif backend == "oxigraph":
+        store = OxigraphStore(settings, build_dir / info["dir"])
+    elif backend == "endpoint":
         url = settings.store if _is_url(settings.store) else info["url"]
-        return EndpointStore(settings, Endpoint.from_url(url, info["graph"],
-                                                         settings.sparql_timeout_s))
-    raise StoreError(f"{info_path}: unknown graph backend {backend!r}")
+        store = EndpointStore(settings, Endpoint.from_url(url, info["graph"], settings.sparql_timeout_s))
+    else:
+        raise StoreError(f"{info_path}: unknown graph backend {backend!r}")
+    store.build_dir = build_dir
+    return store

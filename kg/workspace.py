@@ -19,9 +19,12 @@ from typing import Any
 from ingest.errors import HrssError
 from kg.corpus import Corpus
 
-__all__ = ["Workspace", "NotBuiltError", "RECORDS_FILE", "MANIFEST_FILE"]
+__all__ = ["Workspace", "NotBuiltError", "RECORDS_FILE", "RECORDS_DIR", "MANIFEST_FILE", "write_records",
+           "read_records"]
 
-RECORDS_FILE = "records.pickle"
+RECORDS_FILE = "records.pickle"  # a whole corpus in one file (builds before records/ existed)
+RECORDS_DIR = "records"  # records/<n>.pickle: one Corpus part per build or added batch; index.json
+_RECORDS_INDEX = "index.json"
 MANIFEST_FILE = "manifest.json"
 _KEEP_OLD_BUILDS = 1  # a reader may still hold the previous build open
 
@@ -53,11 +56,19 @@ class Workspace:
 
     @property
     def version(self) -> str | None:
-        """The id of the published build (changes on every rebuild), None when nothing is built."""
+        """The version of the published build, None when nothing is built.
+
+        It changes on every rebuild (the build id) and on every `kg add` (the manifest's version,
+        `<build id>+<n>`), so caches keyed by it refresh.
+        """
         try:
-            return self.current.name
+            current = self.current
         except NotBuiltError:
             return None
+        try:
+            return str(json.loads((current / MANIFEST_FILE).read_text(encoding="utf-8"))["version"])
+        except (OSError, ValueError, KeyError):
+            return current.name
 
     def new_build(self) -> Path:
         """A fresh, empty directory to build into."""
@@ -93,5 +104,44 @@ class Workspace:
 
     def load_corpus(self) -> Corpus:
         """The parsed records of the published build (no re-parsing)."""
-        with (self.current / RECORDS_FILE).open("rb") as f:
+        return read_records(self.current)
+
+
+def _dump_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def write_records(build_dir: Path, corpus: Corpus) -> int:
+    """Add a corpus as the next part of a build's records (records/<n>.pickle); returns n.
+
+    A build writes its corpus as part 0; each `kg add` appends one part, so adding a file never
+    rewrites the records already stored. The index is replaced last, atomically.
+    """
+    folder = build_dir / RECORDS_DIR
+    folder.mkdir(exist_ok=True)
+    index_path = folder / _RECORDS_INDEX
+    parts = json.loads(index_path.read_text(encoding="utf-8"))["parts"] if index_path.exists() else []
+    n = len(parts)
+    name = f"{n:04d}.pickle"
+    _dump_atomic(folder / name, pickle.dumps(corpus, protocol=pickle.HIGHEST_PROTOCOL))
+    parts.append({"file": name, "sources": [r.file for r in corpus.results],
+                  "projects": sum(len(r.projects) for r in corpus.results)})
+    _dump_atomic(index_path, json.dumps({"parts": parts}, ensure_ascii=False, indent=1).encode("utf-8"))
+    return n
+
+
+def read_records(build_dir: Path) -> Corpus:
+    """Every part of a build's records as one corpus, in the order they were added."""
+    index_path = build_dir / RECORDS_DIR / _RECORDS_INDEX
+    if not index_path.exists():
+        with (build_dir / RECORDS_FILE).open("rb") as f:
             return pickle.load(f)
+    corpus = Corpus()
+    for part in json.loads(index_path.read_text(encoding="utf-8"))["parts"]:
+        with (build_dir / RECORDS_DIR / part["file"]).open("rb") as f:
+            piece: Corpus = pickle.load(f)
+        corpus.results.extend(piece.results)
+        corpus.diagnostics.extend(piece.diagnostics)
+    return corpus

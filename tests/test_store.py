@@ -85,6 +85,28 @@ def test_memory_store_keeps_decimals_as_printed(memory):
     assert (row["first_line"], row["last_line"]) == (2503, 2587)
 
 
+@pytest.mark.parametrize("code, printed", [
+    (P176, "1384.00"), ("13073022P008508100015", "0.99"), ("13073022P00816910002T", "3.66")])
+def test_oxigraph_store_gives_amounts_back_as_printed(oxigraph, code, printed):
+    rows = oxigraph.query(f'SELECT ?b ?bp ?fp WHERE {{ ?p hk:projectCode "{code}" ; hk:year 2022 ; '
+                          "hk:budgetWan ?b ; hk:budgetPrinted ?bp ; hk:fiscalPrinted ?fp }").rows
+    assert rows == [{"b": Decimal(printed), "bp": printed, "fp": printed}]
+
+
+def test_oxigraph_doc_card_and_trace_give_amounts_as_printed(corpus, tmp_path):
+    from kg.build import build
+    from kg.doccard import lookup_document
+    from kg.lineage import load_lineage
+
+    settings = Settings(index_dir=tmp_path, store="oxigraph", data_dir=SAMPLE.parent)
+    build(settings, [SAMPLE])
+    card = lookup_document(settings, "冀财社2021 176").card
+    assert [str(p.budget_wan) for p in card.projects] == ["1384.00", "44.00"]
+    assert str(card.total_wan) == "1428.00"
+    down = load_lineage(settings).trace_down("冀财社〔2021〕176号")
+    assert [str(p.budget_wan) for p in down.projects] == ["1384.00", "44.00"]
+
+
 def test_oxigraph_store_answers_every_named_query_like_memory(memory, oxigraph):
     assert oxigraph.triple_count() == memory.triple_count()
     assert _answers(oxigraph) == _answers(memory)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -54,6 +55,19 @@ def run_audit(corpus: Corpus | Iterable[Project], config: AuditConfig | None = N
                                (p.project_name or "").strip() or None, p.unit_code, hit.field, hit.value,
                                hit.message, hit.span))
     return sorted(dict.fromkeys(out), key=Finding.sort_key)
+
+
+_LAST: list[Any] = []  # [weakref to the corpus, its config, its findings]: one build, audited once
+
+
+def _findings(corpus: Corpus, settings: Any) -> list[Finding]:
+    """run_audit for a build's corpus, computed once for the graph and the audit steps."""
+    config = load_config(settings=settings)
+    if _LAST and _LAST[0]() is corpus and _LAST[1] == config:
+        return _LAST[2]
+    findings = run_audit(corpus, config)
+    _LAST[:] = [weakref.ref(corpus), config, findings]
+    return findings
 
 
 def _rule_matches(rule_id: str, wanted: str) -> bool:
@@ -121,7 +135,7 @@ def export_findings_xlsx(findings: Iterable[Finding], path: Path | str) -> Path:
 
 def audit_step(corpus: Corpus, build_dir: Path, settings: Any) -> dict[str, Any]:
     """Build step: write findings.json into the build directory; counts per severity."""
-    findings = run_audit(corpus, load_config(settings=settings))
+    findings = _findings(corpus, settings)
     payload = {"rules": [r.to_json() for r in RULES], "findings": [f.to_json() for f in findings]}
     (Path(build_dir) / FINDINGS_FILE).write_text(dumps(payload, indent=1), encoding="utf-8")
     counts = Counter(f.severity for f in findings)
@@ -173,7 +187,7 @@ def audit_triples(corpus: Corpus, settings: Any) -> Iterator[tuple[Any, Any, Any
     from kg.graph import project_iri, span_iri
     from kg.namespace import HK, HK_DATA
 
-    findings = run_audit(corpus, load_config(settings=settings))
+    findings = _findings(corpus, settings)
     by_key = {(p.year, p.project_code): p for p in corpus.projects if p.project_code}
     uncoded = [p for p in corpus.projects if not p.project_code]
     rows: dict[tuple[Any, ...], URIRef] = {}

@@ -73,3 +73,35 @@ def build(settings: Settings, as_json: bool) -> None:
         figures = ", ".join(f"{k}={v}" for k, v in counts.items())
         click.echo(f"{step:<10} {report.seconds[step]:7.2f}s  {figures}")
     click.echo(f"已发布: {report.path}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@settings_options
+@json_option
+def add(paths: tuple[Path, ...], settings: Settings, as_json: bool) -> None:
+    """Add documents to the published build without rebuilding it (Oxigraph or SPARQL endpoint store).
+
+    With the memory store the build is redone in full with the new files added to its sources.
+
+    \b
+        python -m kg add new/130702_2023.txt --indexes indexes
+    """
+    from kg.build import add_sources
+
+    try:
+        report = add_sources(settings, list(paths), progress=lambda step: warn(f"… {step}"))
+    except HrssError as e:
+        raise fail(e) from e
+    added = report.counts.get("add", {})
+    if as_json:
+        echo_json({"path": str(report.path), "counts": report.counts, "seconds": report.seconds})
+        return
+    if added.get("mode") == "rebuild":
+        click.echo(f"内存图谱不能增量追加：已连同新文件完整重建（{added.get('files')} 个新文件，"
+                   f"{sum(report.seconds.values()):.1f} 秒）")
+    else:
+        click.echo(f"已追加 {added.get('projects')} 个项目（{added.get('files')} 个文件，"
+                   f"跳过 {added.get('skipped')} 个重复项目），新增三元组 {added.get('triples_added')}，"
+                   f"用时 {report.seconds.get('add', 0):.2f} 秒")
+    click.echo(f"已发布: {report.path}")

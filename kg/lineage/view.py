@@ -47,12 +47,13 @@ def project_node(year: int, code: str) -> str:
 _PREFIX = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 Q_PROJECTS = _PREFIX + """
-SELECT ?p ?year ?code ?name ?title ?unit ?budget ?flevel ?fsource ?frule ?file ?first ?last WHERE {
+SELECT ?p ?year ?code ?name ?title ?unit ?budget ?budget_printed ?flevel ?fsource ?frule ?file ?first ?last WHERE {
   ?p a hk:Project ; hk:year ?year ; hk:projectCode ?code .
   OPTIONAL { ?p hk:projectName ?name }
   OPTIONAL { ?p dcterms:title ?title }
   OPTIONAL { ?p hk:unit ?u . ?u hk:unitCode ?unit }
   OPTIONAL { ?p hk:budgetWan ?budget }
+  OPTIONAL { ?p hk:budgetPrinted ?budget_printed }
   OPTIONAL { ?p hk:fundLevel ?flevel }
   OPTIONAL { ?p hk:fundSource ?fsource }
   OPTIONAL { ?p hk:fundRule ?frule }
@@ -120,18 +121,23 @@ def _int(v: Any) -> int | None:
 _CENT = Decimal("0.01")
 
 
-def build_view(query: Query, pad_amounts: bool = False) -> nx.DiGraph:
+def _dec(v: Any) -> Decimal | None:
+    return None if v is None else Decimal(str(v))
+
+
+def _cents(v: Any) -> Decimal | None:
+    """A link score or evidence weight: two places by definition (stores may drop trailing zeros)."""
+    return None if v is None else Decimal(str(v)).quantize(_CENT)
+
+
+def build_view(query: Query, declared: dict[str, Decimal] | None = None) -> nx.DiGraph:
     """The lineage DiGraph from SPARQL SELECT results (`query(sparql) -> rows as dicts`).
 
-    `pad_amounts`: the store keeps decimals in canonical form only (Oxigraph: "1384.00" → 1384), so
-    amounts get back the two places of 万元 as printed in the tables.
+    Amounts are exactly as printed: a project's budget from hk:budgetPrinted (stores such as
+    Oxigraph keep xsd:decimal by value, "1384.00" → 1384), a declared total from documents.csv
+    (`declared`, canonical → amount) when given.
     """
-
-    def _dec(v: Any) -> Decimal | None:
-        if v is None:
-            return None
-        d = Decimal(str(v))
-        return d.quantize(_CENT) if pad_amounts and d.as_tuple().exponent > -2 else d  # type: ignore[operator]
+    declared = declared or {}
 
     g = nx.DiGraph(format=_FORMAT)
     for row in query(Q_UNITS):
@@ -150,7 +156,8 @@ def build_view(query: Query, pad_amounts: bool = False) -> nx.DiGraph:
             span = (str(row["file"]), _int(row["first"]), _int(row["last"]))
         unit = _str(row.get("unit"))
         g.add_node(node, kind="project", year=year, code=code, name=_str(row.get("name")),
-                   title=_str(row.get("title")), unit=unit, budget=_dec(row.get("budget")),
+                   title=_str(row.get("title")), unit=unit,
+                   budget=_dec(row.get("budget_printed") or row.get("budget")),
                    fund_level=_str(row.get("flevel")), fund_source=_str(row.get("fsource")),
                    fund_rule=_str(row.get("frule")), span=span)
         if unit:
@@ -164,7 +171,8 @@ def build_view(query: Query, pad_amounts: bool = False) -> nx.DiGraph:
             g.add_node(node, kind="doc", canonical=canonical, prefix=_str(row.get("prefix")),
                        organisation=_str(row.get("org")), level=_str(row.get("level")),
                        title=_str(row.get("title")), issuer_name=_str(row.get("issuer")),
-                       date=_str(row.get("date")), declared_total=_dec(row.get("total")),
+                       date=_str(row.get("date")),
+                       declared_total=declared.get(canonical, _dec(row.get("total"))),
                        fund_level=_str(row.get("flevel")), fund_source=_str(row.get("fsource")),
                        fund_rule=_str(row.get("frule")), parent=_str(row.get("parent")),
                        source=(str(row["file"]), _int(row["line"])) if row.get("file") else None)
@@ -178,16 +186,20 @@ def build_view(query: Query, pad_amounts: bool = False) -> nx.DiGraph:
         project = by_iri.get(str(row["p"]))
         if project is None:
             continue
+        amount = _dec(row.get("amount"))
+        budget = g.nodes[project].get("budget")
+        if amount is not None and amount == budget:
+            amount = budget  # the project's 预算数 as printed
         g.add_edge(doc_node(str(row["canonical"])), project, kind="allocates",
-                   amount=_dec(row.get("amount")), fund_level=_str(row.get("flevel")),
+                   amount=amount, fund_level=_str(row.get("flevel")),
                    fund_source=_str(row.get("fsource")))
     links: dict[str, dict[str, Any]] = {}
     for row in query(Q_LINKS):
         link = links.setdefault(str(row["l"]), {
             "before": by_iri.get(str(row["before"])), "after": by_iri.get(str(row["after"])),
-            "score": _dec(row["score"]), "confidence": str(row["conf"]), "evidence": []})
+            "score": _cents(row["score"]), "confidence": str(row["conf"]), "evidence": []})
         if row.get("kind") is not None:
-            link["evidence"].append(Evidence(str(row["kind"]), str(row["value"]), _dec(row["weight"])))
+            link["evidence"].append(Evidence(str(row["kind"]), str(row["value"]), _cents(row["weight"])))
     for link in links.values():
         if link["before"] and link["after"]:
             b, a = g.nodes[link["before"]], g.nodes[link["after"]]
@@ -201,24 +213,26 @@ def build_view(query: Query, pad_amounts: bool = False) -> nx.DiGraph:
     return g
 
 
-def _paged(store: Any, page: int) -> Query:
+def _unbounded(store: Any) -> Query:
+    """Each query answered whole, in one pass (no LIMIT/OFFSET pages, which re-run the query)."""
+
     def run(sparql: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
-        offset = 0
-        while True:
-            got = store.query(f"{sparql}\nLIMIT {page} OFFSET {offset}", limit=page).rows
-            rows.extend(got)
-            if len(got) < page:
-                return rows
-            offset += page
+        return store.query(sparql, limit=None, timeout=0).rows
 
     return run
 
 
+def _declared(settings: Settings) -> dict[str, Decimal]:
+    from kg.lineage.derive import documents_path
+    from kg.lineage.documents import load_documents
+
+    return {c: info.total_wan for c, info in load_documents(documents_path(settings)).items()
+            if info.total_wan is not None}
+
+
 def view_from_store(store: Any, settings: Settings) -> nx.DiGraph:
-    """The view from an open kg.store Store (any backend), paging past the row cap."""
-    return build_view(_paged(store, max(1, settings.sparql_row_cap)),
-                      pad_amounts=getattr(store, "kind", "memory") != "memory")
+    """The view from an open kg.store Store (any backend), each query read whole."""
+    return build_view(_unbounded(store), _declared(settings))
 
 
 def view_from_graph(graph: Any) -> nx.DiGraph:
@@ -251,7 +265,8 @@ def lineage_step(corpus: Corpus, build_dir: Path, settings: Settings) -> dict[st
     except ImportError:  # no store module: read the records' graph instead
         view = view_from_corpus(corpus, settings)
     else:
-        store = open_store(settings, build_dir)
+        # the build's own reading: no row cap, no time limit (a user's query keeps both)
+        store = open_store(settings.with_(sparql_row_cap=2**62), build_dir)
         try:
             view = view_from_store(store, settings)
         finally:
