@@ -6,9 +6,23 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-__all__ = ["Settings", "ROOT", "load_settings"]
+from ingest.errors import HrssError
+
+__all__ = ["Settings", "ROOT", "PROFILES", "SettingsError", "load_settings"]
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The scale configuration is one setting. "small" (default): pure-Python engines, right for a county
+# or a city. "large": Rust engines for a province — tantivy for search, Oxigraph for the graph. The
+# segmenter is rjieba in both whenever it is installed (it gives jieba's tokens, faster).
+PROFILES: dict[str, dict[str, str]] = {
+    "small": {"search": "whoosh", "store": "memory"},
+    "large": {"search": "tantivy", "store": "oxigraph"},
+}
+
+
+class SettingsError(HrssError, ValueError):
+    """A setting has a value hrss-kg does not know."""
 
 
 @dataclass(frozen=True)
@@ -27,18 +41,33 @@ class Settings:
     sparql_timeout_s: float = 30.0
     audit_config: Path | None = None  # overrides kg/audit/config.toml thresholds and severities
 
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise SettingsError(f"unknown profile {self.profile!r}; profiles: {', '.join(PROFILES)}")
+
+    @property
+    def search_backend(self) -> str:
+        """The search engine of the profile ("whoosh" or "tantivy")."""
+        return PROFILES[self.profile]["search"]
+
     def with_(self, **changes) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
 def load_settings(**overrides) -> Settings:
-    """Defaults, then the environment, then explicit overrides (None means "not given")."""
+    """Defaults, then the environment, then explicit overrides (None means "not given").
+
+    The store follows the profile ("large" → oxigraph) unless HRSS_STORE or `store` names one.
+    """
     env = {
         "data_dir": os.environ.get("HRSS_DATA_DIR"),
         "index_dir": os.environ.get("HRSS_INDEX_DIR"),
         "store": os.environ.get("HRSS_STORE"),
         "profile": os.environ.get("HRSS_PROFILE"),
     }
+    profile = overrides.get("profile") or env["profile"]
+    if profile and not (overrides.get("store") or env["store"]):
+        env["store"] = PROFILES[profile]["store"] if profile in PROFILES else None
     s = Settings()
     s = s.with_(**{k: (Path(v) if k.endswith("_dir") and v else v) for k, v in env.items()})
     return s.with_(**{k: (Path(v) if k.endswith("_dir") and v else v) for k, v in overrides.items()})

@@ -35,13 +35,22 @@ JIUYE_BUZHU = {  # 就业补助 in the title: county top-ups and provincial/cent
 }
 
 
-@pytest.fixture(scope="module")
-def index(sample, tmp_path_factory) -> SearchIndex:
-    out = tmp_path_factory.mktemp("search") / "search"
-    build_index(sample.projects, out)
+BACKENDS = ["whoosh", "tantivy"]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def index(sample, tmp_path_factory, request) -> SearchIndex:
+    """The sample indexed once per module by each backend; every search test runs on both."""
+    out = tmp_path_factory.mktemp(f"search-{request.param}") / "search"
+    build_index(sample.projects, out, backend=request.param)
     idx = SearchIndex(out)
     yield idx
     idx.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
 
 
 def codes(result) -> list[str]:
@@ -84,9 +93,10 @@ def test_folding_keeps_length_and_maps_width_case_and_traditional():
     assert len(fold(text)) == len(text)
 
 
-def test_analyzer_writes_no_jieba_cache(tmp_path, monkeypatch):
+@pytest.mark.parametrize("segmenter", ["jieba", "rjieba"])
+def test_analyzer_writes_no_jieba_cache(tmp_path, monkeypatch, segmenter):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    Analyzer(AnalyzerConfig.default(["怀来县就业服务中心"]))
+    Analyzer(AnalyzerConfig.default(["怀来县就业服务中心"]), segmenter)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -258,9 +268,9 @@ def test_fragment_html_escapes_source_text():
     assert frag.to_html() == "&lt;script&gt;x&lt;/script&gt;<mark>就业&amp;补助</mark>"
 
 
-def test_a_title_with_markup_comes_out_escaped(sample, tmp_path):
+def test_a_title_with_markup_comes_out_escaped(sample, tmp_path, backend):
     p = dataclasses.replace(sample.projects[6], title="<script>alert(1)</script>就业补助县级配套资金")
-    build_index([p], tmp_path / "search")
+    build_index([p], tmp_path / "search", backend=backend)
     with SearchIndex(tmp_path / "search") as idx:
         html = idx.search("就业补助").hits[0].highlights[0].to_html()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -275,21 +285,21 @@ def test_json_has_the_documented_keys_first(index):
     assert data["hits"][0]["highlights"][0]["field"] == "title"
 
 
-def test_rebuilding_into_the_same_directory_gives_the_same_index(sample, tmp_path):
+def test_rebuilding_into_the_same_directory_gives_the_same_index(sample, tmp_path, backend):
     out = tmp_path / "search"
-    build_index(sample.projects, out)
-    build_index(sample.projects, out)
+    build_index(sample.projects, out, backend=backend)
+    build_index(sample.projects, out, backend=backend)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["search"]
     with SearchIndex(out) as idx:
-        assert idx.backend.count() == 44
+        assert idx.backend.count() == 44 and idx.backend.name == backend
 
 
 # ---- build step, CLI, rebuild safety
 
 
-def _publish(ws: Workspace, projects) -> Path:
+def _publish(ws: Workspace, projects, backend: str = "whoosh") -> Path:
     out = ws.new_build()
-    build_index(projects, out / "search")
+    build_index(projects, out / "search", backend=backend)
     return ws.publish(out)
 
 
@@ -324,9 +334,9 @@ def test_cli_search_human_output_shows_amount_and_fragment(sample, tmp_path):
     assert "000_61c5a3a787465ec8.txt:720-804" in result.output
 
 
-def test_a_rebuild_while_searching_never_fails_the_search(sample, tmp_path):
+def test_a_rebuild_while_searching_never_fails_the_search(sample, tmp_path, backend):
     ws = Workspace(tmp_path)
-    _publish(ws, sample.projects)
+    _publish(ws, sample.projects, backend)
     settings = Settings(index_dir=tmp_path)
     held = open_index(settings)  # opened before every rebuild, its build is pruned under it
     errors: list[BaseException] = []
@@ -347,7 +357,7 @@ def test_a_rebuild_while_searching_never_fails_the_search(sample, tmp_path):
     thread.start()
     try:
         for _ in range(3):
-            _publish(ws, sample.projects)
+            _publish(ws, sample.projects, backend)
     finally:
         stop.set()
         thread.join()

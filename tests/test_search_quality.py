@@ -19,12 +19,13 @@ def judgments():
     return load_judgments(JUDGMENTS)
 
 
-@pytest.fixture(scope="module")
-def evaluation(sample, judgments, tmp_path_factory):
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def evaluation(sample, judgments, tmp_path_factory, request):
+    """The judged queries run on the sample indexed by each backend."""
     from kg.search.evaluation import evaluate
 
-    out = tmp_path_factory.mktemp("quality") / "search"
-    build_index(sample.projects, out)
+    out = tmp_path_factory.mktemp(f"quality-{request.param}") / "search"
+    build_index(sample.projects, out, backend=request.param)
     with SearchIndex(out) as idx:
         return evaluate(idx, judgments)
 

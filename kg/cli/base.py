@@ -32,7 +32,7 @@ def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--data, --indexes and --store, folded into one `settings` argument."""
+    """--data, --indexes, --store and --profile, folded into one `settings` argument."""
 
     @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
                   help="Folder of source documents (default: data/).")
@@ -40,10 +40,14 @@ def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:
                   help="Folder of built indexes (default: indexes/).")
     @click.option("--store", default=None,
                   help="Graph store: memory (default), oxigraph, or a SPARQL 1.1 endpoint URL.")
+    @click.option("--profile", type=click.Choice(["small", "large"]), default=None,
+                  help="Engines: small = whoosh + in-memory graph (default); "
+                       "large = tantivy + Oxigraph (--store still overrides the store).")
     @functools.wraps(f)
     def wrapper(*args: Any, data_dir: Path | None, index_dir: Path | None, store: str | None,
-                **kwargs: Any) -> Any:
-        settings: Settings = load_settings(data_dir=data_dir, index_dir=index_dir, store=store)
+                profile: str | None, **kwargs: Any) -> Any:
+        settings: Settings = load_settings(data_dir=data_dir, index_dir=index_dir, store=store,
+                                           profile=profile)
         return f(*args, settings=settings, **kwargs)
 
     return wrapper

@@ -2,13 +2,21 @@
 
     open_index(settings).search("就业补助", year=2022)   → SearchResult
     build_index(projects, out_dir, settings)             → counts (also the `search` step of kg build)
+    add_to_index(projects, build_dir) / delete_from_index(keys, build_dir)   → in-place updates
 
-Segmentation lives in analysis.py, the engine behind the SearchBackend interface in backend.py
-(whoosh_backend.py today), routing, filters and pages in service.py.
+Segmentation (rjieba when installed, else jieba: the same tokens) lives in analysis.py; the engine
+behind the SearchBackend interface in backend.py is chosen by Settings.profile: whoosh_backend.py
+("small") or tantivy_backend.py ("large"); routing, filters and pages in service.py.
 """
 
 from kg.search.backend import Filters, SearchBackend, SearchError
-from kg.search.indexing import build_index, search_step
+from kg.search.indexing import (
+    add_to_index,
+    build_index,
+    delete_from_index,
+    index_texts,
+    search_step,
+)
 from kg.search.results import Fragment, Hit, SearchResult
 from kg.search.service import SearchIndex, open_index
 
@@ -16,6 +24,9 @@ __all__ = [
     "open_index",
     "build_index",
     "search_step",
+    "add_to_index",
+    "delete_from_index",
+    "index_texts",
     "SearchIndex",
     "SearchResult",
     "Hit",

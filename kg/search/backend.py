@@ -158,7 +158,10 @@ class SearchBackend(ABC):
 
 
 # name → "module:Class"; another engine registers here and is chosen at build time.
-BACKENDS: dict[str, str] = {"whoosh": "kg.search.whoosh_backend:WhooshBackend"}
+BACKENDS: dict[str, str] = {
+    "whoosh": "kg.search.whoosh_backend:WhooshBackend",
+    "tantivy": "kg.search.tantivy_backend:TantivyBackend",
+}
 
 
 def backend_class(name: str) -> type[SearchBackend]:

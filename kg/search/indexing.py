@@ -1,4 +1,9 @@
-"""Projects → search documents → an index directory (built beside the old one, then swapped in)."""
+"""Projects → search documents → an index directory (built beside the old one, then swapped in).
+
+The engine comes from the settings' profile (whoosh for "small", tantivy for "large"); meta.json in the
+index directory records which one built it, so readers open it with the same engine. An existing
+index is updated in place with add_to_index / delete_from_index.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +20,7 @@ from ingest.docnumber import DocNumber, known_issuers
 from ingest.errors import DocNumberError
 from ingest.records import Indicator, Project
 from kg.search.analysis import Analyzer, AnalyzerConfig, get_analyzer
-from kg.search.backend import IndexDoc, backend_class
+from kg.search.backend import IndexDoc, SearchBackend, SearchError, backend_class
 
 if TYPE_CHECKING:
     from kg.corpus import Corpus
@@ -27,6 +33,9 @@ __all__ = [
     "DEFAULT_BACKEND",
     "build_index",
     "search_step",
+    "add_to_index",
+    "delete_from_index",
+    "index_texts",
     "project_key",
     "project_document",
 ]
@@ -52,6 +61,7 @@ def indicator_text(ind: Indicator) -> str:
     return "：".join(parts)
 
 
+@lru_cache(maxsize=1 << 16)  # a corpus cites far fewer 文号 than it has projects
 def _issuer(canonical: str) -> str | None:
     try:
         return DocNumber.parse(canonical).issuer
@@ -59,31 +69,51 @@ def _issuer(canonical: str) -> str | None:
         return None
 
 
-def _tag(project: Project) -> list[tuple[str, str]]:
+def _tag(project: Project, themes: list[Any] | None = None) -> list[tuple[str, str]]:
     from kg.themes import tag_project  # the theme vocabulary loads rdflib: only when indexing
 
-    return [(t.id, t.label) for t in tag_project(project)]
+    return [(t.id, t.label) for t in tag_project(project, themes)]
+
+
+def _field_texts(p: Project) -> dict[str, list[str]]:
+    """The texts segmented for each text field of a project, one list item per source text."""
+    # A heading without its title line: the project name stands for the title.
+    title = p.title or p.project_name
+    texts = {
+        "title": [title],
+        "name": [p.project_name],
+        "purpose": [p.purpose],
+        "goals": list(p.goals),
+        "indicators": list(map(indicator_text, p.indicators)),
+        "unit_text": [p.unit_name],
+    }
+    return {name: [t for t in values if t] for name, values in texts.items()}
+
+
+def index_texts(p: Project) -> dict[str, str]:
+    """Exactly the text each segmented field of a project's search document receives.
+
+    Several texts of one field (goals, indicator rows) are joined by a newline, where the segmenter
+    cuts anyway: segmenting the joined text gives the same words as segmenting each text.
+    """
+    return {name: "\n".join(values) for name, values in _field_texts(p).items()}
 
 
 def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str]]) -> IndexDoc:
-    """The search document of one project (each text is segmented once, here)."""
+    """The search document of one project (each distinct text is segmented once, here)."""
     doc_numbers = p.doc_numbers
     basis = tuple(dict.fromkeys(r.canonical for r in p.basis_refs if r.canonical not in doc_numbers))
     issuers = tuple(dict.fromkeys(i for i in map(_issuer, (*doc_numbers, *basis)) if i))
-    # A heading without its title line: the project name stands for the title.
-    title = p.title or p.project_name
-    goals = list(p.goals)
-    indicators = [t for t in map(indicator_text, p.indicators) if t]
+    fields = _field_texts(p)
+    title = fields["title"][0] if fields["title"] else None
+    goals = fields["goals"]
+    indicators = fields["indicators"]
     meta_words = [str(p.year) if p.year else "", p.project_code or "", p.unit_code or "", *issuers]
-    terms = {
-        "title": analyzer.index_terms(title),
-        "name": analyzer.index_terms(p.project_name),
-        "purpose": analyzer.index_terms(p.purpose),
-        "goals": [t for g in goals for t in analyzer.index_terms(g)],
-        "indicators": [t for i in indicators for t in analyzer.index_terms(i)],
-        "unit_text": analyzer.index_terms(p.unit_name),
-        "meta": [analyzer.fold(w) for w in meta_words if w],
+    terms: dict[str, list[str]] = {
+        name: [t for text in values for t in analyzer.index_terms(text)]
+        for name, values in fields.items()
     }
+    terms["meta"] = [analyzer.fold(w) for w in meta_words if w]
     payload = {
         "year": p.year,
         "project_code": p.project_code,
@@ -118,9 +148,36 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
         tmp.rename(out_dir)
 
 
+def _documents(projects: Iterable[Project], analyzer: Analyzer,
+               themes: dict[str, str]) -> Iterator[IndexDoc]:
+    """Search documents, streamed to the engine; the themes met are collected into `themes`."""
+    from kg.themes import load_themes
+
+    vocabulary = load_themes()  # once: each call resolves the vocabulary's path
+    for p in projects:
+        tagged = _tag(p, vocabulary)
+        themes.update(tagged)
+        yield project_document(p, analyzer, tagged)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON beside `path`, then rename over it: a reader sees the old or the new file whole."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{time.time_ns()}")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+    os.replace(tmp, path)
+
+
+def _units(projects: Iterable[Project]) -> dict[str, str]:
+    return {p.unit_code: p.unit_name for p in projects if p.unit_code and p.unit_name}
+
+
 def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings | None = None,
-                backend: str = DEFAULT_BACKEND) -> dict[str, Any]:
-    """Index projects into out_dir (built in a sibling directory, then swapped in); returns counts."""
+                backend: str | None = None) -> dict[str, Any]:
+    """Index projects into out_dir (built in a sibling directory, then swapped in); returns counts.
+
+    The engine is `backend` when given, else the settings' profile's, else whoosh.
+    """
+    backend = backend or (settings.search_backend if settings is not None else DEFAULT_BACKEND)
     projects = list(projects)
     units = {p.unit_code or p.unit_name: p.unit_name for p in projects if p.unit_name}
     issuers = {_issuer(r.canonical) for p in projects for r in (*p.doc_refs, *p.basis_refs)}
@@ -134,32 +191,83 @@ def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings |
     themes: dict[str, str] = {}
     try:
         engine = backend_class(backend).create(tmp / INDEX_SUBDIR)
-        docs = []
-        for p in projects:
-            tagged = _tag(p)
-            themes.update(tagged)
-            docs.append(project_document(p, analyzer, tagged))
-        n = engine.add(docs)
-        engine.commit()
-        engine.close()
+        try:
+            n = engine.add(_documents(projects, analyzer, themes))
+            engine.commit()
+        finally:
+            engine.close()
         config.save(tmp / ANALYZER_FILE)
         meta = {
             "backend": backend,
+            "segmenter": analyzer.segmenter.name,
             "documents": n,
             "units": {code: name for code, name in sorted(units.items()) if code},
             "themes": dict(sorted(themes.items())),
             "years": sorted({p.year for p in projects if p.year is not None}),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
-        (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
+        _write_json(tmp / META_FILE, meta)
         _swap_in(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return {"documents": n, "dictionary_words": len(config.words), "themes": len(themes),
-            "backend": backend}
+            "backend": backend, "segmenter": analyzer.segmenter.name}
+
+
+def _open_for_update(build_dir: Path) -> tuple[Path, dict[str, Any], SearchBackend]:
+    path = Path(build_dir) / SEARCH_DIR
+    try:
+        meta = json.loads((path / META_FILE).read_text("utf-8"))
+    except (OSError, ValueError) as e:
+        raise SearchError(f"{path}: no search index to update ({e})") from e
+    return path, meta, backend_class(meta["backend"]).open(path / INDEX_SUBDIR)
+
+
+def add_to_index(projects: Iterable[Project], build_dir: Path,
+                 settings: Settings | None = None) -> dict[str, Any]:
+    """Add projects to the search index of a build in place (a project with the same key is replaced).
+
+    Readers keep searching meanwhile: the engine's commit is atomic and meta.json is replaced whole.
+    The new texts are cut with the dictionary the index was built with (analyzer.json), so they and
+    the queries agree; a unit name first seen here is not a dictionary word until a full rebuild.
+    """
+    projects = list(projects)
+    path, meta, engine = _open_for_update(build_dir)
+    analyzer = get_analyzer(AnalyzerConfig.load(path / ANALYZER_FILE))
+    themes: dict[str, str] = dict(meta.get("themes", {}))
+    try:
+        n = engine.add(_documents(projects, analyzer, themes))
+        engine.commit()
+        total = engine.count()
+    finally:
+        engine.close()
+    meta.update(
+        documents=total,
+        units=dict(sorted({**meta.get("units", {}), **_units(projects)}.items())),
+        themes=dict(sorted(themes.items())),
+        years=sorted(set(meta.get("years", [])) | {p.year for p in projects if p.year is not None}),
+        updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
+    )
+    _write_json(path / META_FILE, meta)
+    return {"added": n, "documents": total, "backend": meta["backend"]}
+
+
+def delete_from_index(keys: Iterable[str], build_dir: Path,
+                      settings: Settings | None = None) -> dict[str, Any]:
+    """Delete projects (by project_key, "year:项目编码") from the search index of a build in place."""
+    path, meta, engine = _open_for_update(build_dir)
+    try:
+        n = engine.delete(keys)
+        engine.commit()
+        total = engine.count()
+    finally:
+        engine.close()
+    meta.update(documents=total, updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
+    _write_json(path / META_FILE, meta)
+    return {"deleted": n, "documents": total, "backend": meta["backend"]}
 
 
 def search_step(corpus: Corpus, build_dir: Path, settings: Settings) -> dict[str, Any]:
-    """The `search` step of `kg build`: the index under build_dir / "search"."""
+    """The `search` step of `kg build`: the index under build_dir / "search", engine by profile."""
     return build_index(corpus.projects, Path(build_dir) / SEARCH_DIR, settings)

@@ -167,9 +167,12 @@ class WhooshBackend(SearchBackend):
         if self._writer is not None:
             self._writer.commit()
             self._writer = None
-        with self._lock:
+        # A new searcher, not searcher.refresh(): refresh reuses a segment's reader by segment id
+        # and so misses deletions committed into a segment it already had open.
+        with self._reading, self._lock:
             if self._searcher is not None:
-                self._searcher = self._searcher.refresh()
+                self._searcher.close()
+                self._searcher = self._ix.searcher()
 
     def _search_with(self) -> Any:
         with self._lock:
