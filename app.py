@@ -1,24 +1,23 @@
 """hrss-kg 的界面: `streamlit run app.py` (or `make run`).
 
-Routes deep links: `?project=CODE` opens 项目, `?doc=文号` opens 文号, `?q=…` opens 搜索, `?unit=CODE`
-opens 单位; every page keeps its own state in the URL.
+Pages live in views/. A bare URL with a deep link opens its page: `?project=CODE` → 项目,
+`?doc=文号` → 文号, `?unit=CODE` → 单位 (`?q=…` stays on 搜索); every page keeps its own state in the URL.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from pages._ui import PAGES
+from views._ui import PAGES
 
-# The first query parameter present picks the page a bare URL opens.
-_ROUTES = (("project", "project"), ("doc", "doc"), ("q", "search"), ("unit", "unit"))
+# The first of these query parameters present on a bare URL picks the page it opens.
+_ROUTES = (("project", "project"), ("doc", "doc"), ("unit", "unit"))
 
 
 def main() -> None:
     st.set_page_config(page_title="人社预算绩效目标知识图谱", page_icon=":material/hub:", layout="wide")
-    route = next((page for param, page in _ROUTES if st.query_params.get(param)), "search")
     pages = {
-        key: st.Page(path, title=title, icon=icon, url_path=key, default=(key == route))
+        key: st.Page(path, title=title, icon=icon, url_path=key, default=(key == "search"))
         for key, (path, title, icon) in PAGES.items()
     }
     nav = st.navigation({
@@ -26,6 +25,12 @@ def main() -> None:
         "分析": [pages[k] for k in ("unit", "years", "quality")],
         "工具": [pages[k] for k in ("sparql", "data")],
     })
+    first_run = not st.session_state.get("app-routed")
+    st.session_state["app-routed"] = True
+    if first_run and nav is pages["search"] and not st.query_params.get("q"):
+        route = next((page for param, page in _ROUTES if st.query_params.get(param)), None)
+        if route is not None:
+            st.switch_page(pages[route], query_params=st.query_params.to_dict())
     st.sidebar.caption("人社部门预算绩效目标 · 知识图谱")
     nav.run()
 

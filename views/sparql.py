@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kg import ui_data
-from pages import _ui
+from kg.queries import named_queries
+from kg.ui.sparql import bind_query, query_rows
+from views import _ui
 
 st.title("SPARQL")
 s, _ = _ui.require_build()
-queries_mod, store = _ui.core("queries"), _ui.store()
-if store is None:
-    _ui.missing("SPARQL 查询（图数据库）")
-    st.stop()
-
-named = queries_mod.named_queries() if queries_mod else {}
+store = _ui.store()
+named = named_queries()
 names = ["（自己写）", *named]
 wanted = _ui.param("query")
 choice = st.selectbox("预置查询", names, index=names.index(wanted) if wanted in named else 0,
-                      format_func=lambda n: n if n not in named else f"{named[n].title}（{n}）", key="sparql-named")
+                      format_func=lambda n: n if n not in named else f"{named[n].title}（{n}）",
+                      key="sparql-named")
 _ui.set_params(query=choice if choice in named else None)
 default = named[choice].sparql if choice in named else "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20"
 if st.session_state.get("sparql-last-choice") != choice:
@@ -36,12 +34,15 @@ if nq is not None and nq.parameters:
 text = st.text_area("查询（只读：不接受 INSERT/DELETE 等更新）", height=220, key="sparql-text")
 c1, c2 = st.columns(2)
 limit = c1.number_input("最多行数", 1, s.sparql_row_cap, min(1000, s.sparql_row_cap), key="sparql-limit")
-timeout = c2.number_input("超时（秒）", 1.0, s.sparql_timeout_s, min(10.0, s.sparql_timeout_s), key="sparql-timeout")
+timeout = c2.number_input("超时（秒）", 1.0, s.sparql_timeout_s, min(10.0, s.sparql_timeout_s),
+                          key="sparql-timeout")
 
 if st.button("运行", type="primary", key="sparql-run", icon=":material/play_arrow:"):
-    sparql = _ui.safe(ui_data.bind_query, nq, text, values) if nq is not None else text
+    sparql = _ui.safe(bind_query, nq, text, values) if nq is not None else text
     result = _ui.safe(store.query, sparql, limit=int(limit), timeout=float(timeout))
-    rows = ui_data.query_rows(result)
-    st.caption(f"{len(rows)} 行" + ("（已截断）" if getattr(result, "truncated", False) else ""))
+    rows = query_rows(result)
+    if not rows:
+        _ui.nothing("查询没有返回结果。")
+    st.caption(f"{len(rows)} 行" + ("（已达上限，结果已截断）" if result.truncated else ""))
     _ui.table(rows, key="sparql-result")
     _ui.downloads(rows, "sparql", key="sparql-dl")

@@ -7,8 +7,17 @@ from pathlib import Path
 import streamlit as st
 
 from ingest.errors import HrssError
-from kg import ui_data
-from pages import _ui
+from kg.ui.files import (
+    EXPORT_FORMATS,
+    accept_upload,
+    discard_upload,
+    export_bytes,
+    parse_upload,
+    stage_upload,
+    upload_loaded,
+)
+from kg.ui.rows import diagnostic_rows
+from views import _ui
 
 st.title("导入与导出")
 s = _ui.settings()
@@ -40,44 +49,38 @@ up = st.file_uploader("上传绩效目标文件（.txt，UTF-8 / GB18030）", ty
 state = st.session_state.get("data-staged")
 if up is not None and (state is None or state["id"] != up.file_id):
     try:
-        staged = ui_data.stage_upload(s, up.name, up.getvalue())
+        staged = stage_upload(s, up.name, up.getvalue())
     except HrssError as e:
         _ui.show_error(e)
         st.stop()
-    state = {"id": up.file_id, "path": str(staged), "result": ui_data.parse_upload(staged), "done": None}
+    state = {"id": up.file_id, "path": str(staged), "result": parse_upload(staged), "done": None}
     st.session_state["data-staged"] = state
 
 if up is not None and state is not None:
     result = state["result"]
-    diags = ui_data.diagnostic_rows(result)
+    diags = diagnostic_rows(result.diagnostics)
     n_projects = sum(1 for p in result.projects if p.project_code and p.year)
     st.markdown(f"**{up.name}**：{n_projects} 个项目，{len(result.narrative)} 段说明，{len(diags)} 条提示")
     if diags:
         st.text("\n".join(d["位置"] for d in diags))
     if state["done"]:
         st.success(state["done"], icon=":material/check_circle:")
-    elif ui_data.upload_loaded(result):
+    elif upload_loaded(result):
         if st.button("加入图谱与索引", key="data-add", type="primary", icon=":material/add:"):
-            target = ui_data.accept_upload(s, Path(state["path"]))
+            target = accept_upload(s, Path(state["path"]))
             run_build()
             state["done"] = f"已加入 {target.name}，新版本 {st.session_state.get('data-built')}；各页面已使用新数据。"
             st.rerun()
     else:
-        ui_data.discard_upload(Path(state["path"]))
+        discard_upload(Path(state["path"]))
         st.error("这个文件没有读到可用的项目（缺项目编码或年度），未加入；已载入的数据保持不变。",
                  icon=":material/block:")
 
 st.markdown("#### 导出")
 if version is None:
     st.stop()
-export, store = _ui.core("export"), _ui.store()
-if export is None or store is None:
-    _ui.missing("图谱导出（Turtle / JSON-LD）")
-    rows = ui_data.project_rows(_ui.corpus().projects)
-    _ui.downloads(rows, "项目", key="data-projects")
-else:
-    fmt = st.selectbox("格式", list(ui_data.EXPORT_FORMATS), key="data-format",
-                       format_func=lambda f: ui_data.EXPORT_FORMATS[f][0])
-    if st.button("生成导出文件", key="data-export", icon=":material/download:"):
-        data, name, mime = _ui.safe(ui_data.export_bytes, store, fmt)
-        st.download_button(f"下载 {name}", data, name, mime, key="data-export-dl", icon=":material/download:")
+store = _ui.store()
+fmt = st.selectbox("格式", list(EXPORT_FORMATS), key="data-format", format_func=lambda f: EXPORT_FORMATS[f][0])
+if st.button("生成导出文件", key="data-export", icon=":material/download:"):
+    data, name, mime = _ui.safe(export_bytes, store, fmt)
+    st.download_button(f"下载 {name}", data, name, mime, key="data-export-dl", icon=":material/download:")

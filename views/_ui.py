@@ -1,0 +1,280 @@
+"""What every page shares: settings, cached core objects keyed on the build version, links, tables.
+
+Heavy objects (corpus, store, search index, lineage, findings) are loaded once per build with
+st.cache_resource; the cache key holds the build id, so a rebuild (e.g. after an upload) is picked up
+on the next rerun.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from ingest.errors import HrssError
+from kg.audit import Finding, load_findings
+from kg.corpus import Corpus
+from kg.lineage import Lineage, load_lineage
+from kg.search import SearchIndex, open_index
+from kg.settings import Settings, load_settings
+from kg.store import Store, open_store
+from kg.ui.amounts import format_wan
+from kg.workspace import Workspace
+
+__all__ = [
+    "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "corpus", "search_index",
+    "store", "lineage", "findings", "param", "int_param", "set_params", "project_link", "doc_link",
+    "frame", "table", "project_table", "downloads", "show_error", "safe", "nothing", "fmt_wan",
+    "md_text", "chips", "chart_frame",
+]
+
+T = TypeVar("T")
+
+# page key → (file, title, icon); app.py registers them, links use the file paths.
+PAGES: dict[str, tuple[str, str, str]] = {
+    "search": ("views/search.py", "搜索", ":material/search:"),
+    "doc": ("views/doc.py", "文号", ":material/description:"),
+    "trace": ("views/trace.py", "资金追溯", ":material/account_tree:"),
+    "project": ("views/project.py", "项目", ":material/folder_open:"),
+    "unit": ("views/unit.py", "单位", ":material/apartment:"),
+    "years": ("views/years.py", "年度对比", ":material/compare_arrows:"),
+    "quality": ("views/quality.py", "数据质量", ":material/fact_check:"),
+    "sparql": ("views/sparql.py", "SPARQL", ":material/terminal:"),
+    "data": ("views/data.py", "导入与导出", ":material/upload_file:"),
+}
+
+NOT_BUILT = ("尚未构建索引，暂无数据。请先在终端运行 `python -m kg build`（或 `make run`），"
+             "或在「导入与导出」页上传文件并构建。")
+
+fmt_wan = format_wan
+
+
+def settings() -> Settings:
+    """Settings from the environment (HRSS_DATA_DIR, HRSS_INDEX_DIR, HRSS_STORE …)."""
+    return load_settings()
+
+
+def build_version(s: Settings | None = None) -> str | None:
+    """The published build id, None when nothing is built."""
+    return Workspace((s or settings()).index_dir).version
+
+
+def require_build() -> tuple[Settings, str]:
+    """Settings and build id; shows the not-built message and stops the page when there is none."""
+    s = settings()
+    v = build_version(s)
+    if v is None:
+        st.warning(NOT_BUILT, icon=":material/info:")
+        st.stop()
+    return s, v
+
+
+def _key(s: Settings, version: str) -> tuple[str, str, str, str]:
+    return (str(s.index_dir), str(s.data_dir), s.store, version)
+
+
+@st.cache_resource(show_spinner="正在载入数据…", max_entries=4)
+def _corpus(key: tuple[str, ...], _s: Settings) -> Corpus:
+    return Workspace(_s.index_dir).load_corpus()
+
+
+@st.cache_resource(show_spinner="正在打开搜索索引…", max_entries=4)
+def _search_index(key: tuple[str, ...], _s: Settings) -> SearchIndex:
+    return open_index(_s)
+
+
+@st.cache_resource(show_spinner="正在打开图数据库…", max_entries=4)
+def _store(key: tuple[str, ...], _s: Settings) -> Store:
+    return open_store(_s)
+
+
+@st.cache_resource(show_spinner="正在载入资金脉络…", max_entries=4)
+def _lineage(key: tuple[str, ...], _s: Settings) -> Lineage:
+    return load_lineage(_s)
+
+
+@st.cache_resource(show_spinner="正在载入审核结果…", max_entries=4)
+def _findings(key: tuple[str, ...], _s: Settings) -> list[Finding]:
+    return load_findings(_s)
+
+
+def _open(loader: Callable[[tuple[str, ...], Settings], T], what: str, required: bool) -> T | None:
+    """A cached core object of the published build. A core error is shown; then the page stops when
+    the object is required, else gets None (so one missing part does not hide the rest)."""
+    s, v = require_build()
+    try:
+        return loader(_key(s, v), s)
+    except HrssError as e:
+        st.error(f"{what}不可用：{e}。请重新构建（`python -m kg build`）。", icon=":material/error:")
+        if required:
+            st.stop()
+        return None
+
+
+def corpus() -> Corpus:
+    return _open(_corpus, "项目数据", True)  # type: ignore[return-value]
+
+
+def search_index() -> SearchIndex:
+    return _open(_search_index, "搜索索引", True)  # type: ignore[return-value]
+
+
+def store() -> Store:
+    return _open(_store, "图数据库", True)  # type: ignore[return-value]
+
+
+def lineage(required: bool = True) -> Lineage | None:
+    return _open(_lineage, "资金脉络", required)
+
+
+def findings(required: bool = True) -> list[Finding] | None:
+    return _open(_findings, "审核结果", required)
+
+
+def show_error(e: Exception) -> None:
+    """A core error as a one-line message, never a traceback."""
+    st.error(f"出错了：{e}", icon=":material/error:")
+
+
+def safe(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call the core; an HrssError is shown as a message and the page stops."""
+    try:
+        return fn(*args, **kwargs)
+    except HrssError as e:
+        show_error(e)
+        st.stop()
+
+
+def nothing(message: str) -> NoReturn:
+    """Say that nothing was found (in Chinese) and stop the page."""
+    st.info(message, icon=":material/search_off:")
+    st.stop()
+
+
+def param(name: str, default: str | None = None) -> str | None:
+    """A query parameter of the URL (the page state), or default."""
+    value = st.query_params.get(name)
+    return value if value not in (None, "") else default
+
+
+def int_param(name: str) -> int | None:
+    value = param(name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def set_params(**values: Any) -> None:
+    """Write the page state into the URL; None or "" removes a parameter."""
+    for k, v in values.items():
+        if v in (None, ""):
+            if k in st.query_params:
+                del st.query_params[k]
+        elif st.query_params.get(k) != str(v):
+            st.query_params[k] = str(v)
+
+
+def project_link(code: str | None, year: int | None, label: str) -> None:
+    """A link to the project page for (code, year)."""
+    if not code:
+        st.write(label)
+        return
+    params = {"project": code} | ({"year": str(year)} if year else {})
+    st.page_link(PAGES["project"][0], label=label, query_params=params, icon=":material/folder_open:")
+
+
+def doc_link(doc: str, page: str = "doc", label: str | None = None) -> None:
+    """A link to the 文号 card (or the trace page) of a document."""
+    icon = ":material/description:" if page == "doc" else ":material/account_tree:"
+    st.page_link(PAGES[page][0], label=label or doc, query_params={"doc": doc}, icon=icon)
+
+
+def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows as a DataFrame; amounts stay Decimal, whole-number columns with gaps stay whole."""
+    df = pd.DataFrame(rows)
+    for col in df.columns:
+        values = [r.get(col) for r in rows if r.get(col) is not None]
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            df[col] = pd.array([r.get(col) for r in rows], dtype="Int64")
+    return df
+
+
+def _styled(df: pd.DataFrame) -> Styler:
+    """Decimal columns shown exactly as printed ("1,384.00"), right-aligned, sortable as numbers."""
+    amounts = [c for c in df.columns if df[c].map(lambda x: isinstance(x, Decimal)).any()]
+    return df.style.format({c: format_wan for c in amounts}, na_rep="—")
+
+
+def chart_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows for a chart: amounts as floats (bar lengths only) plus 金额, their exact text for labels."""
+    df = pd.DataFrame(rows)
+    if "预算数(万元)" in df:
+        df["金额"] = df["预算数(万元)"].map(format_wan)
+        df["预算数(万元)"] = df["预算数(万元)"].map(float)
+    return df
+
+
+def table(rows: list[dict[str, Any]], key: str | None = None, empty: str = "（无）",
+          columns: tuple[str, ...] | None = None) -> None:
+    """Rows as a table, optionally only some columns (text cells are shown as text, never as HTML)."""
+    if not rows:
+        st.caption(empty)
+        return
+    df = frame(rows)
+    st.dataframe(_styled(df[list(columns)] if columns else df), hide_index=True, key=key)
+
+
+def project_url(code: str | None, year: int | None) -> str | None:
+    """A relative URL of the project page (for link columns in tables)."""
+    if not code:
+        return None
+    return "./project?" + urlencode({"project": code} | ({"year": year} if year else {}))
+
+
+def project_table(rows: list[dict[str, Any]], key: str, empty: str = "（无）") -> None:
+    """Rows with 项目编码 and 年度 shown with a link column to each project page."""
+    if not rows:
+        st.caption(empty)
+        return
+    df = frame(rows)
+    df.insert(0, "打开", [project_url(r.get("项目编码"), r.get("年度")) for r in rows])
+    st.dataframe(_styled(df), hide_index=True, key=key, column_config={
+        "打开": st.column_config.LinkColumn("打开", display_text="查看"),
+        "年度": st.column_config.NumberColumn(format="%d"),
+    })
+
+
+def downloads(rows: list[dict[str, Any]], name: str, key: str) -> None:
+    """CSV and XLSX download buttons for a table (amounts written exactly)."""
+    if not rows:
+        return
+    df = frame(rows)
+    c1, c2 = st.columns(2)
+    c1.download_button("下载 CSV", df.to_csv(index=False).encode("utf-8-sig"), f"{name}.csv",
+                       "text/csv", key=f"{key}-csv", icon=":material/download:")
+    buf = io.BytesIO()
+    df.to_excel(buf, index=False)
+    c2.download_button("下载 XLSX", buf.getvalue(), f"{name}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}-xlsx", icon=":material/download:")
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
+
+
+def md_text(text: str | None) -> str:
+    """Source text made inert for st.markdown: every markdown/HTML character escaped, shown as printed."""
+    return (text or "").translate(_MD_SPECIAL)
+
+
+def chips(labels: list[str]) -> None:
+    """Short labels in one line (as escaped text)."""
+    if labels:
+        st.markdown(" ".join(f":blue-badge[{md_text(x)}]" for x in labels))

@@ -1,0 +1,87 @@
+"""资金追溯: from a 文号 down to units and projects (Sankey), or from a project up to its documents."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from kg.lineage import AmbiguousDocumentError, LineageQueryError
+from kg.ui.flows import Flow, down_flow, figure_data, up_chains, up_flow
+from kg.ui.rows import document_rows, project_rows
+from views import _ui
+
+
+def sankey(flow: Flow) -> None:
+    fig = go.Figure(go.Sankey(arrangement="snap", **figure_data(flow)))
+    fig.update_layout(height=flow.height, margin=dict(l=10, r=10, t=10, b=10), font_size=13)
+    st.plotly_chart(fig, key="trace-sankey", config={"displayModeBar": False})
+
+
+st.title("资金追溯")
+_ui.require_build()
+DOWN, UP = "从文号向下", "从项目向上"
+
+
+def _mode_changed() -> None:
+    # the URL follows the direction picked, so the line below does not flip it back
+    if st.session_state["trace-mode"] == UP:
+        _ui.set_params(doc=None)
+    else:
+        _ui.set_params(project=None, year=None)
+
+
+# A link (?doc= or ?project=) picks the direction, also when this page was open already.
+if _ui.param("doc"):
+    st.session_state["trace-mode"] = DOWN
+elif _ui.param("project"):
+    st.session_state["trace-mode"] = UP
+mode = st.radio("方向", [DOWN, UP], horizontal=True, key="trace-mode", on_change=_mode_changed)
+lineage = _ui.lineage()
+
+if mode == DOWN:
+    doc = st.text_input("文号", value=_ui.param("doc", ""), key="trace-doc",
+                        placeholder="例如：冀财社〔2021〕176号").strip()
+    _ui.set_params(doc=doc, project=None, year=None)
+    if not doc:
+        st.caption("输入文号，查看资金从发文机关到单位、项目的去向。")
+        st.stop()
+    try:
+        trace = lineage.trace_down(doc)
+    except AmbiguousDocumentError as e:
+        st.markdown(f"**「{doc}」对应 {len(e.candidates)} 个文件，请选择：**")
+        for c in e.candidates:
+            _ui.doc_link(c, page="trace")
+        st.stop()
+    except LineageQueryError as e:
+        _ui.nothing(f"没有找到可追溯的资金：{e}。")
+    if not trace.projects:
+        _ui.nothing(f"{trace.document.canonical} 没有拨款到任何项目（它可能只在指标的政策依据中被引用）。")
+    st.caption(f"{trace.document.canonical} · {trace.document.organisation or trace.document.issuer or ''} · "
+               f"{len(trace.units)} 个单位 · {len(trace.projects)} 个项目；悬停可看全称和金额")
+    flow, rows = down_flow(trace), project_rows(trace.projects)
+    total = trace.total_wan
+else:
+    code = st.text_input("项目编码", value=_ui.param("project", ""), key="trace-project").strip()
+    year = _ui.int_param("year")
+    _ui.set_params(project=code, year=year, doc=None)
+    if not code:
+        st.caption("输入项目编码，查看为它拨款的文件及其层级。")
+        st.stop()
+    try:
+        trace = lineage.trace_up(code, year)
+    except LineageQueryError as e:
+        _ui.nothing(f"没有找到可追溯的资金：{e}。")
+    st.markdown("**资金链**（项目 ← 文件 ← 上级文件）")
+    st.text("\n".join(up_chains(trace)))
+    for d in trace.documents:
+        _ui.doc_link(d.canonical, page="trace", label=f"{d.canonical}：向下追溯它拨付的全部项目")
+    flow, rows = up_flow(trace), document_rows(trace)
+    total = trace.project.budget_wan
+
+st.metric("合计（万元）", _ui.fmt_wan(total))
+sankey(flow)
+if mode == DOWN:
+    _ui.project_table(rows, key="trace-table")
+else:
+    _ui.table(rows, key="trace-table", empty="（未引用文号：资金层级按资金规则判定）")
+_ui.downloads(rows, "资金追溯", key="trace-dl")
