@@ -93,10 +93,6 @@ def _name(p: Project) -> str:
     return p.project_name or p.title or ""
 
 
-def _ratio(a: str, b: str) -> float:
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
 def _matching_base(p: Project) -> str:
     core = name_core(_name(p))
     for word in ("县级配套", "市级配套", "县本级配套", "县配套", "市配套", "配套"):
@@ -104,49 +100,70 @@ def _matching_base(p: Project) -> str:
     return core
 
 
+@dataclass(frozen=True)
+class _Features:
+    """What the scoring compares, computed once per project (names are cut with regexes)."""
+
+    project: Project
+    fund: FundClass
+    name: str  # strip_name: 文号, codes, years, 绩效目标表 removed
+    core: str  # name_core: generic words removed too
+    stream: str  # stream_key, or "" when the project is not funded from a higher level by its title
+    matching_base: str  # the 配套 stream, or "" when the project is not a 配套
+    indicators: frozenset[str]
+
+    @classmethod
+    def of(cls, p: Project, fund: FundClass) -> _Features:
+        upper = fund.level in ("中央", "省", "市") and fund.rule.startswith("text:")
+        return cls(
+            p, fund, strip_name(_name(p)), name_core(_name(p)),
+            stream_key(_name(p)) if upper else "",
+            _matching_base(p) if is_matching_fund(fund) else "",
+            frozenset(i.level3 for i in p.indicators if i.level3),
+        )
+
+
 def score_pair(before: Project, after: Project, fund_before: FundClass,
                fund_after: FundClass) -> tuple[Decimal, tuple[Evidence, ...]] | None:
     """Score `after` as the continuation of `before`; None when they must not be linked."""
+    return _score(_Features.of(before, fund_before), _Features.of(after, fund_after))
+
+
+def _score(fb: _Features, fa: _Features) -> tuple[Decimal, tuple[Evidence, ...]] | None:
+    before, after = fb.project, fa.project
     if not before.unit_code or before.unit_code != after.unit_code:
         return None
-    if fund_before.level != fund_after.level:
+    if fb.fund.level != fa.fund.level:
         return None  # 省级就业补助资金 is not the continuation of 中央就业补助资金
     strong: list[Evidence] = []
-    n_before, n_after = strip_name(_name(before)), strip_name(_name(after))
-    upper = fund_before.level in ("中央", "省", "市") and fund_before.rule.startswith("text:")
-    if upper and fund_after.rule.startswith("text:"):
-        s_before, s_after = stream_key(_name(before)), stream_key(_name(after))
-        if s_before and s_before == s_after:
-            strong.append(Evidence("same_stream", s_after, _W_STRONG["same_stream"]))
-    if n_before and n_before == n_after:
-        strong.append(Evidence("same_name", n_after, _W_STRONG["same_name"]))
-    else:
-        c_before, c_after = name_core(_name(before)), name_core(_name(after))
-        if len(c_before) >= _MIN_CORE and len(c_after) >= _MIN_CORE:
-            ratio = _ratio(c_before, c_after)
+    if fb.stream and fa.stream and fb.stream == fa.stream:
+        strong.append(Evidence("same_stream", fa.stream, _W_STRONG["same_stream"]))
+    if fb.name and fb.name == fa.name:
+        strong.append(Evidence("same_name", fa.name, _W_STRONG["same_name"]))
+    elif len(fb.core) >= _MIN_CORE and len(fa.core) >= _MIN_CORE:
+        matcher = SequenceMatcher(None, fb.core, fa.core, autojunk=False)
+        # the quick upper bounds rule most pairs out before the full comparison
+        if matcher.real_quick_ratio() >= NEAR_NAME_RATIO and matcher.quick_ratio() >= NEAR_NAME_RATIO:
+            ratio = matcher.ratio()
             if ratio >= NEAR_NAME_RATIO:
                 weight = (_W_STRONG["near_name"] * Decimal(str(ratio))).quantize(_CENT)
-                strong.append(Evidence("near_name", f"{c_before} ≈ {c_after} ({ratio:.2f})", weight))
-    if is_matching_fund(fund_before) and is_matching_fund(fund_after):
-        base_before, base_after = _matching_base(before), _matching_base(after)
-        if len(base_before) >= _MIN_CORE and base_before == base_after:
-            strong.append(Evidence("same_matching_stream", f"{base_after}{fund_after.source}",
-                                   _W_STRONG["same_matching_stream"]))
+                strong.append(Evidence("near_name", f"{fb.core} ≈ {fa.core} ({ratio:.2f})", weight))
+    if len(fb.matching_base) >= _MIN_CORE and fb.matching_base == fa.matching_base:
+        strong.append(Evidence("same_matching_stream", f"{fa.matching_base}{fa.fund.source}",
+                               _W_STRONG["same_matching_stream"]))
     if not strong:
         return None
     evidence = [Evidence("same_unit", before.unit_code, _W_UNIT), *strong]
-    evidence.append(Evidence("same_fund_level", f"{fund_after.level}/{fund_after.source}", _W_LEVEL))
+    evidence.append(Evidence("same_fund_level", f"{fa.fund.level}/{fa.fund.source}", _W_LEVEL))
     if before.budget_wan and after.budget_wan and before.budget_wan > 0 and after.budget_wan > 0:
         lo, hi = sorted((before.budget_wan, after.budget_wan))
         closeness = lo / hi
         if closeness >= Decimal("0.5"):
             evidence.append(Evidence("close_amount", f"{before.budget_wan} → {after.budget_wan}",
                                      (_W_AMOUNT * closeness).quantize(_CENT)))
-    ind_before = {i.level3 for i in before.indicators if i.level3}
-    ind_after = {i.level3 for i in after.indicators if i.level3}
-    if ind_before and ind_after:
-        shared = ind_before & ind_after
-        jaccard = Decimal(len(shared)) / Decimal(len(ind_before | ind_after))
+    if fb.indicators and fa.indicators:
+        shared = fb.indicators & fa.indicators
+        jaccard = Decimal(len(shared)) / Decimal(len(fb.indicators | fa.indicators))
         if jaccard >= Decimal("0.3"):
             evidence.append(Evidence("shared_indicators", "、".join(sorted(shared)),
                                      (_W_INDICATORS * jaccard).quantize(_CENT)))
@@ -160,17 +177,18 @@ def score_pair(before: Project, after: Project, fund_before: FundClass,
 def find_links(projects: Iterable[Project],
                fund_of: Callable[[Project], FundClass]) -> list[CrossYearLink]:
     """Every cross-year link among the projects, best first per year; one predecessor per project."""
-    by_year_unit: dict[tuple[int, str], list[Project]] = defaultdict(list)
+    by_year_unit: dict[tuple[int, str], list[_Features]] = defaultdict(list)
     for p in projects:
         if p.year is not None and p.unit_code and p.project_code:
-            by_year_unit[(p.year, p.unit_code)].append(p)
+            by_year_unit[(p.year, p.unit_code)].append(_Features.of(p, fund_of(p)))
     candidates: list[tuple[Decimal, Project, Project, tuple[Evidence, ...]]] = []
+    # Only projects of one unit in consecutive years are compared: a unit has tens of projects a year.
     for (year, unit), after_list in by_year_unit.items():
-        for before in by_year_unit.get((year - 1, unit), []):
-            for after in after_list:
-                scored = score_pair(before, after, fund_of(before), fund_of(after))
+        for fb in by_year_unit.get((year - 1, unit), []):
+            for fa in after_list:
+                scored = _score(fb, fa)
                 if scored is not None and scored[0] >= MIN_SCORE:
-                    candidates.append((scored[0], before, after, scored[1]))
+                    candidates.append((scored[0], fb.project, fa.project, scored[1]))
     # Best pairs first; ties by amount closeness then codes, so the result never depends on input order.
     candidates.sort(key=lambda c: (-c[0], -_closeness(c[1], c[2]), c[2].year, c[2].project_code,
                                    c[1].project_code))
