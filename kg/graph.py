@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import importlib
+import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -56,10 +57,11 @@ ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY_TTL = ONTOLOGY_DIR / "hrss.ttl"
 UNITS_CSV = ONTOLOGY_DIR / "units.csv"
 
-# Modules whose `<name>(corpus, settings)` adds (s, p, o) triples at the end of a build.
+# Modules whose `<name>(corpus, settings)` adds to the graph at the end of a build: N-Triples lines
+# written with kg.ntriples (str), or rdflib (s, p, o) triples, converted here.
 CONTRIBUTORS: list[tuple[str, str]] = [
-    ("kg.lineage", "lineage_triples"),
-    ("kg.audit", "audit_triples"),
+    ("kg.lineage", "lineage_ntriples"),
+    ("kg.audit", "audit_ntriples"),
 ]
 
 
@@ -399,31 +401,38 @@ def _scheme_lines() -> tuple[str, ...]:
                  for s, p, o in [*themes, *levels])
 
 
-def _contributors() -> Iterator[Any]:
-    """Each contributor's function: its N-Triples form (`<name>_nt`) when it has one."""
-    for entry in CONTRIBUTORS:
-        module, name = entry[0], entry[1]
+def _contributors() -> Iterator[Callable[[Corpus, Settings], Iterable[Any]]]:
+    """Each contributor's function; a module that is not installed is skipped."""
+    for module, name in CONTRIBUTORS:
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as e:
             if e.name == module:
                 continue  # that part of the build is not installed
             raise
-        nt = getattr(mod, f"{name}_nt", None)
         func = getattr(mod, name, None)
-        if nt is not None:
-            yield nt, True
-        elif func is not None:
-            yield func, False
+        if func is not None:
+            yield func
+
+
+def _as_lines(items: Iterable[Any]) -> Iterator[str]:
+    """A contributor's output as N-Triples lines: lines pass through, rdflib triples are converted."""
+    it = iter(items)
+    first = next(it, None)
+    if first is None:
+        return
+    if isinstance(first, str):
+        yield first
+        yield from it
+        return
+    term = N.from_rdflib
+    for s, p, o in itertools.chain([first], it):
+        yield f"{term(s)} {term(p)} {term(o)} .\n"
 
 
 def _contributed(corpus: Corpus, settings: Settings) -> Iterator[str]:
-    for func, native in _contributors():
-        if native:
-            yield from func(corpus, settings)
-        else:
-            for s, p, o in func(corpus, settings):
-                yield N.line(N.from_rdflib(s), N.from_rdflib(p), N.from_rdflib(o))
+    for func in _contributors():
+        yield from _as_lines(func(corpus, settings))
 
 
 def iter_ntriples(corpus: Corpus, settings: Settings, *, contributors: bool = True,
@@ -452,10 +461,7 @@ def iter_ntriples(corpus: Corpus, settings: Settings, *, contributors: bool = Tr
         yield from _contributed(corpus, settings)
 
 
-def split_line(line: str) -> tuple[str, str, str]:
-    """(subject, predicate, object) of an N-Triples line written by kg (IRIs hold no spaces)."""
-    s, p, rest = line.split(" ", 2)
-    return s, p, rest[:-3]
+split_line = N.split  # (subject, predicate, object) of an N-Triples line written by kg
 
 
 def graph_from_lines(lines: Iterable[str]) -> Graph:
@@ -464,10 +470,8 @@ def graph_from_lines(lines: Iterable[str]) -> Graph:
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
     add = g.add
-    to = N.to_rdflib
-    for ln in lines:
-        s, p, o = split_line(ln)
-        add((to(s), to(p), to(o)))
+    for triple in N.to_triples(lines):
+        add(triple)
     return g
 
 

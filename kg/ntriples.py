@@ -12,15 +12,19 @@ memory store turns them into rdflib terms. No rdflib object is made on the scale
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import cache
+from itertools import islice
 from typing import Any
 
 from rdflib import BNode, Literal, URIRef
 
-__all__ = ["iri", "lit", "integer", "decimal", "typed", "from_rdflib", "to_rdflib", "line",
-           "XSD_INTEGER", "XSD_DECIMAL", "XSD_BOOLEAN", "XSD_GYEAR", "TRUE", "chunks"]
+__all__ = ["iri", "lit", "lang", "integer", "decimal", "typed", "from_rdflib", "to_rdflib", "line",
+           "split", "to_triples", "Terms", "XSD_INTEGER", "XSD_DECIMAL", "XSD_BOOLEAN", "XSD_GYEAR",
+           "TRUE", "chunks"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_INTEGER = f"{_XSD}integer"
@@ -43,6 +47,11 @@ def lit(value: str) -> str:
     return f'"{value.translate(_ESCAPE)}"'
 
 
+def lang(value: str, tag: str) -> str:
+    """A language-tagged literal (`"…"@zh`)."""
+    return f'"{value.translate(_ESCAPE)}"@{tag}'
+
+
 def integer(value: int) -> str:
     return f'"{value}"^^<{XSD_INTEGER}>'
 
@@ -58,6 +67,33 @@ def typed(lexical: str, datatype: str) -> str:
 
 def line(s: str, p: str, o: str) -> str:
     return f"{s} {p} {o} .\n"
+
+
+def split(text: str) -> tuple[str, str, str]:
+    """(subject, predicate, object) of a line written by this module (its IRIs hold no spaces)."""
+    s, p, rest = text.split(" ", 2)
+    return s, p, rest[:-3]
+
+
+class Terms:
+    """The N-Triples forms of a namespace's terms, checked by the namespace once, then cached.
+
+        >>> from rdflib import RDF
+        >>> Terms(RDF).type
+        '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>'
+
+    A closed namespace (HK, rdflib's DCTERMS …) still rejects a misspelt term.
+    """
+
+    def __init__(self, namespace: Any) -> None:
+        self._ns = namespace
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = f"<{getattr(self._ns, name)}>"
+        setattr(self, name, value)
+        return value
 
 
 _FROM: dict[Any, str] = {}
@@ -122,13 +158,81 @@ def to_rdflib(term: str) -> Any:
     return Literal(_unescape(term[1:at]), lang=term[at + 2:])
 
 
-def chunks(lines: Iterable[str], size: int) -> Iterator[bytes]:
-    """N-Triples lines joined into UTF-8 chunks of about `size` lines."""
-    batch: list[str] = []
+def to_triples(lines: Iterable[str]) -> Iterator[tuple[Any, Any, Any]]:
+    """rdflib (s, p, o) triples of lines written by this module, for callers wanting rdflib terms."""
+    to = to_rdflib
     for ln in lines:
-        batch.append(ln)
-        if len(batch) >= size:
-            yield "".join(batch).encode("utf-8")
-            batch = []
-    if batch:
-        yield "".join(batch).encode("utf-8")
+        s, p, o = split(ln)
+        yield to(s), to(p), to(o)
+
+
+_PIECE = 10_000  # lines encoded at a time: a chunk is never held as text, only as UTF-8
+
+
+def _joined(lines: Iterable[str], size: int) -> Iterator[bytes]:
+    it = iter(lines)
+    while True:
+        pieces: list[bytes] = []
+        count = 0
+        while count < size:
+            batch = list(islice(it, min(_PIECE, size - count)))
+            if not batch:
+                break
+            pieces.append("".join(batch).encode("utf-8"))
+            count += len(batch)
+        if not pieces:
+            return
+        yield pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        if count < size:
+            return
+
+
+def chunks(lines: Iterable[str], size: int, *, ahead: int = 0) -> Iterator[bytes]:
+    """N-Triples lines joined into UTF-8 chunks of `size` lines.
+
+    With `ahead` ≥ 1 the lines are produced and joined in a background thread, up to `ahead` chunks
+    ahead of the consumer: while a loader that releases the GIL (Oxigraph's bulk loader, an HTTP
+    POST) takes one chunk, the graph builder writes the next. Up to `ahead` + 2 chunks are then held
+    at once, so keep `size` small. An error in `lines` is raised here.
+    """
+    if ahead < 1:
+        yield from _joined(lines, size)
+        return
+    q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        source = _joined(lines, size)
+        try:
+            for chunk in source:
+                if not put(("chunk", chunk)):
+                    return
+            put(("done", None))
+        except BaseException as e:  # handed to the consumer, raised in its thread
+            put(("error", e))
+        finally:
+            source.close()
+
+    worker = threading.Thread(target=produce, name="ntriples-chunks", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = q.get()
+            if kind == "chunk":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()
+        worker.join()

@@ -69,7 +69,7 @@ _INTEGER_TYPES = {f"{_XSD}{t}" for t in (
     "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
     "unsignedByte")}
 _INSERT_CHUNK = 2000  # triples per INSERT DATA request (servers without the Graph Store Protocol)
-_LOAD_CHUNK = 1_000_000  # N-Triples lines per bulk-load call or Graph Store POST
+_LOAD_CHUNK = 250_000  # N-Triples lines per bulk-load call or Graph Store POST (bounds memory)
 
 
 class StoreError(HrssError):

@@ -508,3 +508,42 @@ def test_cli_reruns_the_audit_with_another_config(built, tmp_path):
 def test_cli_lists_the_rules():
     r = CliRunner().invoke(cli, ["audit", "--rules", "--json"])
     assert [x["id"] for x in json.loads(r.output)] == [r.id for r in RULES]
+
+
+def test_finding_lines_parse_as_the_findings_triples_with_chinese_language_tags():
+    pytest.importorskip("kg.graph")
+    from rdflib import RDFS, Graph, Literal
+
+    from kg.audit import audit_ntriples, audit_triples
+    from kg.corpus import Corpus
+    from kg.namespace import HK
+
+    corpus = Corpus(results=[parse_file(FLAWED_TAB)])
+    lines = list(audit_ntriples(corpus, load_settings()))
+    g = Graph().parse(data="".join(lines), format="nt")
+    assert set(g) == set(audit_triples(corpus, load_settings()))
+    messages = {str(m): m.language for m in g.objects(None, HK.message)}
+    assert messages["预算数 50 万元 ≠ 财政资金 40 + 其他资金 5 = 45 万元"] == "zh"
+    assert Literal("R7.1 比率指标超过100%", lang="zh") in set(g.objects(None, RDFS.label))
+
+
+def test_a_build_audits_its_corpus_once_for_the_graph_and_the_audit_steps(tmp_path, monkeypatch):
+    pytest.importorskip("kg.graph")
+    import kg.audit.engine as engine
+    from kg.graph import graph_step
+
+    runs = []
+    real = engine.run_audit
+
+    def counted(*args, **kwargs):
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "run_audit", counted)
+    monkeypatch.setattr(engine, "_LAST", [])
+    corpus = load_corpus([FLAWED_TAB])
+    settings = load_settings(index_dir=tmp_path, store="memory")
+    graph_step(corpus, tmp_path, settings)
+    counts = engine.audit_step(corpus, tmp_path, settings)
+    assert len(runs) == 1
+    assert counts["findings"] == len(run_audit(corpus.projects)) > 0

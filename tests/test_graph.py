@@ -214,3 +214,90 @@ def test_shacl_reports_an_indicator_without_its_level2(graph):
     g.remove((ind, HK.level2, None))
     [v] = validate_graph(g).violations
     assert (v.focus, v.message, v.line) == (str(ind), "指标必须恰有一个二级指标（hk:level2）", 2547)
+
+
+# ---------------------------------------------------------------- contributors as N-Triples lines
+
+
+def test_contributors_write_lines_that_give_the_same_graph_as_their_rdflib_form(corpus, monkeypatch):
+    import kg.graph
+    from kg import ntriples as N
+
+    lines = list(kg.graph._contributed(corpus, Settings()))
+    assert all(isinstance(ln, str) and ln.endswith(" .\n") for ln in lines)
+    native = build_graph(corpus, Settings())
+    monkeypatch.setattr(kg.graph, "CONTRIBUTORS",
+                        [("kg.lineage", "lineage_triples"), ("kg.audit", "audit_triples")])
+    via_rdflib = build_graph(corpus, Settings())
+    assert len(native) == len(via_rdflib) == len(set(kg.graph.iter_ntriples(corpus, Settings())))
+    assert isomorphic(native, via_rdflib)
+    # rdflib's own N-Triples parser reads the contributed lines as the same triples
+    parsed = Graph().parse(data="".join(lines), format="nt")
+    assert set(parsed) == set(N.to_triples(lines))
+    allocation = URIRef(f"{HK_DATA}project/2021/13073021IYO89L3FUDICF/allocation/"
+                        "%E5%86%80%E8%B4%A2%E7%A4%BE%E3%80%942020%E3%80%95143%E5%8F%B7")
+    assert native.value(allocation, HK.amount) == Literal("5660.00", datatype=XSD.decimal)
+    assert str(native.value(allocation, HK.fundLevel)) == "中央"
+    assert len(set(native.subjects(RDF.type, HK.Finding))) == 277
+
+
+@pytest.mark.parametrize("text", ['他说"好"', "a\\b", "一\n二\r三\t四", "≥80%", ""])
+def test_ntriples_literals_escape_as_rdflib_does(text):
+    from kg import ntriples as N
+
+    assert N.lit(text) == N.from_rdflib(Literal(text))
+    assert N.lang(text, "zh") == N.from_rdflib(Literal(text, lang="zh"))
+    assert N.to_rdflib(N.lang(text, "zh")) == Literal(text, lang="zh")
+    line = N.line("<urn:x:s>", "<urn:x:p>", N.lit(text))
+    assert list(Graph().parse(data=line, format="nt").objects()) == [Literal(text)]
+
+
+def test_ntriples_terms_are_checked_by_the_namespace():
+    from kg import ntriples as N
+
+    terms = N.Terms(HK)
+    assert terms.fundLevel == "<https://w3id.org/hrss-kg/fundLevel>"
+    with pytest.raises(AttributeError):
+        terms.fundLevle  # noqa: B018 - a misspelt term of the closed namespace
+
+
+@pytest.mark.parametrize(("ahead", "piece"), [(0, 10_000), (1, 10_000), (3, 10_000), (0, 3), (1, 5)])
+def test_chunks_join_lines_in_order_whether_built_ahead_or_not(ahead, piece, monkeypatch):
+    from kg import ntriples as N
+
+    monkeypatch.setattr(N, "_PIECE", piece)  # lines encoded at a time, fewer than a chunk's
+    lines = [f"<urn:x:{n}> <urn:x:p> {N.integer(n)} .\n" for n in range(25)]
+    out = list(N.chunks(iter(lines), 10, ahead=ahead))
+    assert [c.count(b"\n") for c in out] == [10, 10, 5]
+    assert b"".join(out).decode("utf-8") == "".join(lines)
+
+
+def test_chunks_raise_the_error_of_the_lines_in_the_caller():
+    from kg import ntriples as N
+    from kg.graph import GraphError
+
+    def lines():
+        yield "<urn:x:a> <urn:x:p> <urn:x:b> .\n"
+        raise GraphError("bad contributor")
+
+    with pytest.raises(GraphError, match="bad contributor"):
+        list(N.chunks(lines(), 1, ahead=1))
+
+
+def test_chunks_stop_their_worker_when_the_caller_stops_early():
+    import threading
+
+    from kg import ntriples as N
+
+    produced = []
+
+    def lines():
+        for n in range(10_000):
+            produced.append(n)
+            yield f"<urn:x:{n}> <urn:x:p> <urn:x:o> .\n"
+
+    it = N.chunks(lines(), 10, ahead=1)
+    assert next(it).count(b"\n") == 10
+    it.close()
+    assert not any(t.name == "ntriples-chunks" for t in threading.enumerate())
+    assert len(produced) < 10_000

@@ -302,3 +302,64 @@ def test_lineage_triples_keep_the_graph_valid_with_documents_csv(chain):
     from kg.validate import validate_build
 
     assert validate_build(chain).conforms
+
+
+def test_lineage_lines_carry_the_documents_csv_chain_with_totals_as_printed():
+    from rdflib import Graph
+
+    from kg.graph import document_iri
+    from kg.lineage import lineage_ntriples, lineage_triples
+
+    corpus, settings = load_corpus([CHAIN]), Settings(data_dir=CHAIN)
+    lines = list(lineage_ntriples(corpus, settings))
+    county, province = document_iri("怀财社〔2022〕12号"), document_iri("冀财社〔2021〕135号")
+    assert f"<{county}> <https://w3id.org/hrss-kg/parentDocument> <{province}> .\n" in lines
+    assert (f'<{county}> <https://w3id.org/hrss-kg/declaredTotal> '
+            f'"30.00"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n') in lines
+    assert f'<{province}> <http://purl.org/dc/terms/issued> ' \
+           f'"2021"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n' in lines
+    # the rdflib form is the same triples, and rdflib's N-Triples parser agrees with both
+    assert set(Graph().parse(data="".join(lines), format="nt")) == set(lineage_triples(corpus, settings))
+
+
+# ---------------------------------------------------------------- the cached view
+
+
+def _view_as_sets(view):
+    nodes = {n: tuple(sorted((k, repr(v)) for k, v in d.items())) for n, d in view.nodes(data=True)}
+    edges = {(a, b): tuple(sorted((k, repr(v)) for k, v in d.items())) for a, b, d in view.edges(data=True)}
+    return nodes, edges, repr(view.graph.get("mentions"))
+
+
+@pytest.mark.parametrize("settings_name", ["sample", "chain"])
+def test_view_from_the_derivation_equals_the_view_read_back_from_the_graph(settings_name, request):
+    from kg.lineage.derive import derive_lineage
+    from kg.lineage.view import view_from_data, view_from_store
+    from kg.store import open_store
+    from kg.workspace import Workspace
+
+    settings = request.getfixturevalue(settings_name)
+    ws = Workspace(settings.index_dir)
+    store = open_store(settings.with_(sparql_row_cap=2**62), ws.current)
+    try:
+        from_graph = view_from_store(store, settings)
+        from_data = view_from_data(derive_lineage(ws.load_corpus(), settings), store, settings)
+    finally:
+        store.close()
+    assert from_graph.number_of_nodes() > 50 or settings_name == "chain"
+    assert _view_as_sets(from_data) == _view_as_sets(from_graph)
+
+
+def test_the_graph_and_the_lineage_step_share_one_derivation(monkeypatch):
+    import kg.lineage.derive as derive
+    from kg.lineage import lineage_ntriples
+
+    runs = []
+    real = derive.derive_lineage
+    monkeypatch.setattr(derive, "derive_lineage", lambda c, s: runs.append(1) or real(c, s))
+    monkeypatch.setattr(derive, "_LAST", [])
+    corpus, settings = load_corpus([CHAIN]), Settings(data_dir=CHAIN)
+    lines = list(lineage_ntriples(corpus, settings))
+    data = derive.build_lineage_data(corpus, settings)
+    assert len(runs) == 1
+    assert len(data.allocations) == sum(" <https://w3id.org/hrss-kg/allocates> " in ln for ln in lines) > 0

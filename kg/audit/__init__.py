@@ -6,6 +6,7 @@ in config.toml. `run_audit(corpus)` returns `Finding`s located at their source l
 
 from kg.audit.engine import (
     FINDINGS_FILE,
+    audit_ntriples,
     audit_step,
     audit_triples,
     export_findings_xlsx,
@@ -26,6 +27,7 @@ __all__ = [
     "AuditError",
     "Finding",
     "Rule",
+    "audit_ntriples",
     "audit_step",
     "audit_triples",
     "export_findings_xlsx",

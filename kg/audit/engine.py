@@ -25,6 +25,7 @@ __all__ = [
     "export_findings_xlsx",
     "audit_step",
     "load_findings",
+    "audit_ntriples",
     "audit_triples",
     "finding_iri",
 ]
@@ -60,13 +61,19 @@ def run_audit(corpus: Corpus | Iterable[Project], config: AuditConfig | None = N
 _LAST: list[Any] = []  # [weakref to the corpus, its config, its findings]: one build, audited once
 
 
+def _forget(ref: Any) -> None:
+    if _LAST and _LAST[0] is ref:
+        _LAST.clear()
+
+
 def _findings(corpus: Corpus, settings: Any) -> list[Finding]:
     """run_audit for a build's corpus, computed once for the graph and the audit steps."""
     config = load_config(settings=settings)
     if _LAST and _LAST[0]() is corpus and _LAST[1] == config:
         return _LAST[2]
     findings = run_audit(corpus, config)
-    _LAST[:] = [weakref.ref(corpus), config, findings]
+    # dropped with the corpus, so a long-lived process does not keep the last build's findings
+    _LAST[:] = [weakref.ref(corpus, _forget), config, findings]
     return findings
 
 
@@ -168,66 +175,118 @@ def _seg(text: str) -> str:
     return quote(text, safe="-_.~")
 
 
+def _finding_path(f: Finding, seg: Any = _seg) -> str:
+    """The part of a finding's IRI after hkd: (see finding_iri)."""
+    key = "\x1f".join((f.field, f.value, f.message)).encode("utf-8")
+    digest = hashlib.sha1(key).hexdigest()[:8]
+    project = seg(f.project_code) if f.project_code else f"_{seg(f.span.file)}"
+    return (f"finding/{seg(f.rule_id)}/{f.year if f.year is not None else 'na'}/{project}/"
+            f"L{f.span.first_line}-{f.span.last_line}-{digest}")
+
+
 def finding_iri(f: Finding) -> Any:
     """A deterministic IRI from rule + year + project code + field + lines (+ the printed value)."""
     from kg.namespace import HK_DATA
 
-    key = "\x1f".join((f.field, f.value, f.message)).encode("utf-8")
-    digest = hashlib.sha1(key).hexdigest()[:8]
-    project = _seg(f.project_code) if f.project_code else f"_{_seg(f.span.file)}"
-    return HK_DATA[f"finding/{_seg(f.rule_id)}/{f.year if f.year is not None else 'na'}/{project}/"
-                   f"L{f.span.first_line}-{f.span.last_line}-{digest}"]
+    return HK_DATA[_finding_path(f)]
 
 
-def audit_triples(corpus: Corpus, settings: Any) -> Iterator[tuple[Any, Any, Any]]:
-    """The findings as RDF (hk:Finding, linked to the project, its indicator row and source span)."""
-    from rdflib import RDF, RDFS, Literal, URIRef
+def audit_ntriples(corpus: Corpus, settings: Any) -> Iterator[str]:
+    """The findings as N-Triples lines (kg.ntriples): hk:Finding, linked to the project, its
+    indicator row and source span; the rules as hk:AuditRule. Uses the build's one audit run."""
+    from rdflib import RDF, RDFS
     from rdflib.namespace import DCTERMS, PROV
 
+    from kg import ntriples as N
     from kg.graph import project_iri, span_iri
     from kg.namespace import HK, HK_DATA
 
+    hk, dct = N.Terms(HK), N.Terms(DCTERMS)
+    a_, label, derived = N.Terms(RDF).type, N.Terms(RDFS).label, N.Terms(PROV).wasDerivedFrom
+    lit, lang, integer = N.lit, N.lang, N.integer
+    base = str(HK_DATA)
     findings = _findings(corpus, settings)
-    by_key = {(p.year, p.project_code): p for p in corpus.projects if p.project_code}
-    uncoded = [p for p in corpus.projects if not p.project_code]
-    rows: dict[tuple[Any, ...], URIRef] = {}
-    for p in corpus.projects:
-        piri = project_iri(p)
+    projects = corpus.projects
+    by_key = {(p.year, p.project_code): p for p in projects if p.project_code}
+    uncoded: dict[str, list[Project]] = {}
+    for p in projects:
+        if not p.project_code:
+            uncoded.setdefault(p.span.file, []).append(p)
+    # an indicator row's key → its project and position (hkd:project/…/indicator/<n>)
+    rows: dict[tuple[Any, ...], tuple[Project, int]] = {}
+    for p in projects:
         for n, ind in enumerate(p.indicators, start=1):
-            rows[(p.year, p.project_code, ind.span)] = URIRef(f"{piri}/indicator/{n}")
+            rows[(p.year, p.project_code, ind.span)] = (p, n)
+    piris: dict[int, str] = {}
+
+    def piri(p: Project) -> str:
+        iri = piris.get(id(p))
+        if iri is None:
+            iri = piris[id(p)] = f"<{project_iri(p)}>"
+        return iri
+
+    segs: dict[str, str] = {}
+
+    def seg(text: str) -> str:
+        out = segs.get(text)
+        if out is None:
+            out = segs[text] = _seg(text)
+        return out
+
+    out: list[str] = []
+    add = out.append
+    rule_lines: dict[tuple[str, str], tuple[str, str]] = {}
     for rule in RULES:
-        r = HK_DATA[f"rule/{rule.id}"]
-        yield r, RDF.type, HK.AuditRule
-        yield r, DCTERMS.identifier, Literal(rule.id)
-        yield r, RDFS.label, Literal(rule.title, lang="zh")
-        yield r, HK.severity, Literal(rule.severity)
-        yield r, DCTERMS.source, Literal(rule.basis, lang="zh")
-    seen_spans: set[Any] = set()
+        r = f"<{base}rule/{rule.id}>"
+        add(f"{r} {a_} {hk.AuditRule} .\n")
+        add(f"{r} {dct.identifier} {lit(rule.id)} .\n")
+        add(f"{r} {label} {lang(rule.title, 'zh')} .\n")
+        add(f"{r} {hk.severity} {lit(rule.severity)} .\n")
+        add(f"{r} {dct.source} {lang(rule.basis, 'zh')} .\n")
+    spans: dict[Any, str] = {}
     for f in findings:
-        iri = finding_iri(f)
-        p = by_key.get((f.year, f.project_code)) if f.project_code else next(
-            (q for q in uncoded if q.span.file == f.span.file
-             and q.span.first_line <= f.span.first_line <= q.span.last_line), None)
-        yield iri, RDF.type, HK.Finding
-        yield iri, HK.rule, HK_DATA[f"rule/{f.rule_id}"]
-        yield iri, HK.severity, Literal(f.severity)
-        yield iri, RDFS.label, Literal(f"{f.rule_id} {f.rule_title}", lang="zh")
-        yield iri, HK.message, Literal(f.message, lang="zh")
-        yield iri, HK.field, Literal(f.field)
+        iri = f"<{base}{_finding_path(f, seg)}>"
+        if f.project_code:
+            p = by_key.get((f.year, f.project_code))
+        else:
+            first = f.span.first_line
+            p = next((q for q in uncoded.get(f.span.file, ())
+                      if q.span.first_line <= first <= q.span.last_line), None)
+        rule_terms = rule_lines.get((f.rule_id, f.rule_title))
+        if rule_terms is None:
+            rule_terms = rule_lines[(f.rule_id, f.rule_title)] = (
+                f"<{base}rule/{f.rule_id}>", lang(f"{f.rule_id} {f.rule_title}", "zh"))
+        add(f"{iri} {a_} {hk.Finding} .\n")
+        add(f"{iri} {hk.rule} {rule_terms[0]} .\n")
+        add(f"{iri} {hk.severity} {lit(f.severity)} .\n")
+        add(f"{iri} {label} {rule_terms[1]} .\n")
+        add(f"{iri} {hk.message} {lang(f.message, 'zh')} .\n")
+        add(f"{iri} {hk.field} {lit(f.field)} .\n")
         if f.value:
-            yield iri, HK.printedValue, Literal(f.value)
+            add(f"{iri} {hk.printedValue} {lit(f.value)} .\n")
         if f.year is not None:
-            yield iri, HK.year, Literal(f.year)
+            add(f"{iri} {hk.year} {integer(f.year)} .\n")
         if p is not None:
-            yield iri, HK.aboutProject, project_iri(p)
+            add(f"{iri} {hk.aboutProject} {piri(p)} .\n")
         row = rows.get((f.year, f.project_code, f.span))
         if row is not None:
-            yield iri, HK.aboutIndicator, row
-        span = span_iri(f.span)
-        yield iri, PROV.wasDerivedFrom, span
-        if span not in seen_spans:
-            seen_spans.add(span)
-            yield span, RDF.type, HK.SourceSpan
-            yield span, HK.sourceFile, Literal(f.span.file)
-            yield span, HK.firstLine, Literal(f.span.first_line)
-            yield span, HK.lastLine, Literal(f.span.last_line)
+            add(f"{iri} {hk.aboutIndicator} {piri(row[0])[:-1]}/indicator/{row[1]}> .\n")
+        span = spans.get(f.span)
+        if span is None:
+            span = spans[f.span] = f"<{span_iri(f.span)}>"
+            add(f"{span} {a_} {hk.SourceSpan} .\n")
+            add(f"{span} {hk.sourceFile} {lit(f.span.file)} .\n")
+            add(f"{span} {hk.firstLine} {integer(f.span.first_line)} .\n")
+            add(f"{span} {hk.lastLine} {integer(f.span.last_line)} .\n")
+        add(f"{iri} {derived} {span} .\n")
+        if len(out) >= 10_000:
+            yield from out
+            out.clear()
+    yield from out
+
+
+def audit_triples(corpus: Corpus, settings: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """The findings as rdflib triples: `audit_ntriples` read back as terms."""
+    from kg import ntriples as N
+
+    return N.to_triples(audit_ntriples(corpus, settings))

@@ -1,6 +1,7 @@
 """Fund lineage: trace funds from central and provincial notices down to county projects, and across years.
 
-    lineage_triples(corpus, settings)   the model as RDF triples (added by kg.graph.build_graph)
+    lineage_ntriples(corpus, settings)  the model as N-Triples lines (added by kg.graph's builder)
+    lineage_triples(corpus, settings)   the same as rdflib triples
     lineage_step(corpus, build_dir, settings)   build step: the networkx view read back from the store
     load_lineage(settings) -> Lineage   .trace_down(doc), .trace_up(code), .history(code), .totals(),
                                         .shortest_chain(a, b), .cross_year_links()
@@ -12,7 +13,7 @@ user-maintained data/documents.csv.
 """
 
 from kg.lineage.checks import consistency_findings
-from kg.lineage.derive import derive_lineage, lineage_triples
+from kg.lineage.derive import derive_lineage, lineage_ntriples, lineage_triples
 from kg.lineage.documents import DocumentInfo, DocumentsFileError, load_documents
 from kg.lineage.links import CrossYearLink, Evidence
 from kg.lineage.model import (
@@ -33,6 +34,7 @@ from kg.lineage.trace import AmbiguousDocumentError, Lineage, LineageQueryError,
 from kg.lineage.view import LineageNotBuiltError, lineage_step
 
 __all__ = [
+    "lineage_ntriples",
     "lineage_triples",
     "lineage_step",
     "load_lineage",

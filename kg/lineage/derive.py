@@ -1,4 +1,4 @@
-"""Records → the lineage model: fund classes, allocations, documents, cross-year links, as RDF triples.
+"""Records → the lineage model: fund classes, allocations, documents, cross-year links, as RDF.
 
     FundingDocument —hk:allocates→ Allocation (hk:toUnit, hk:toProject, hk:amount, hk:fundLevel,
     hk:fundSource; prov:wasDerivedFrom the project that states it); BudgetUnit —hk:runs→ Project;
@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, RDFS, XSD, Literal, URIRef
+from rdflib import RDF, RDFS
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from ingest.docnumber import DocNumber
@@ -24,11 +25,12 @@ from kg.corpus import Corpus
 from kg.lineage.documents import DOCUMENTS_FILE, DocumentInfo, load_documents
 from kg.lineage.links import CrossYearLink, find_links
 from kg.lineage.rules import FundClass, classify_fund, level_of_organisation
+from kg import ntriples as N
 from kg.namespace import HK, HK_DATA
 from kg.settings import Settings
 
-__all__ = ["Allocation", "DocumentSummary", "LineageData", "derive_lineage", "lineage_triples",
-           "documents_path"]
+__all__ = ["Allocation", "DocumentSummary", "LineageData", "derive_lineage", "build_lineage_data",
+           "lineage_ntriples", "lineage_triples", "documents_path"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,28 @@ def derive_lineage(corpus: Corpus, settings: Settings) -> LineageData:
     return data
 
 
+_LAST: list[Any] = []  # [weakref to the corpus, documents.csv path, its LineageData]
+
+
+def _forget(ref: Any) -> None:
+    if _LAST and _LAST[0] is ref:
+        _LAST.clear()
+
+
+def build_lineage_data(corpus: Corpus, settings: Settings) -> LineageData:
+    """derive_lineage for a build's corpus, computed once for the graph and the lineage steps.
+
+    The lineage step's view then comes from the very derivation the graph's lineage triples were
+    written from; the entry is dropped with the corpus.
+    """
+    path = documents_path(settings)
+    if _LAST and _LAST[0]() is corpus and _LAST[1] == path:
+        return _LAST[2]
+    data = derive_lineage(corpus, settings)
+    _LAST[:] = [weakref.ref(corpus, _forget), path, data]
+    return data
+
+
 # ---------------------------------------------------------------- triples
 
 
@@ -129,106 +153,151 @@ def _graph_iris() -> Any:
     return graph
 
 
-def _decimal(value: Decimal) -> Literal:
-    return Literal(format(value, "f"), datatype=XSD.decimal)
-
-
 def _slug(text: str) -> str:
     from urllib.parse import quote
 
     return quote(text, safe="-_.~")
 
 
-def _document_core(g: Any, canonical: str) -> Iterator[tuple[Any, Any, Any]]:
-    """The identity triples kg.graph gives a cited document, for documents known only to documents.csv."""
+_HK, _DCT, _RDF, _RDFS, _PROV, _SKOS = (N.Terms(ns) for ns in (HK, DCTERMS, RDF, RDFS, PROV, SKOS))
+
+
+def _document_core(diri: str, canonical: str) -> list[str]:
+    """The identity lines kg.graph gives a cited document, for documents known only to documents.csv."""
     doc = DocNumber.parse(canonical)
-    diri = g.document_iri(canonical)
-    yield diri, RDF.type, HK.Document
-    yield diri, DCTERMS.identifier, Literal(doc.canonical)
-    yield diri, RDFS.label, Literal(doc.canonical)
-    yield diri, DCTERMS.issued, Literal(str(doc.year), datatype=XSD.gYear)
-    yield diri, HK.docYear, Literal(doc.year)
-    yield diri, HK.docSeq, Literal(doc.seq)
-    yield diri, HK.issuerPrefix, Literal(doc.issuer)
+    return [f"{diri} {_RDF.type} {_HK.Document} .\n",
+            f"{diri} {_DCT.identifier} {N.lit(doc.canonical)} .\n",
+            f"{diri} {_RDFS.label} {N.lit(doc.canonical)} .\n",
+            f"{diri} {_DCT.issued} {N.typed(str(doc.year), N.XSD_GYEAR)} .\n",
+            f"{diri} {_HK.docYear} {N.integer(doc.year)} .\n",
+            f"{diri} {_HK.docSeq} {N.integer(doc.seq)} .\n",
+            f"{diri} {_HK.issuerPrefix} {N.lit(doc.issuer)} .\n"]
+
+
+def lineage_ntriples(corpus: Corpus, settings: Settings) -> Iterator[str]:
+    """The lineage model of a corpus as N-Triples lines (kg.ntriples), for the graph builder.
+
+    Each project, unit and document IRI is built once (kg.graph's helpers) and reused as text.
+    """
+    g = _graph_iris()
+    data = build_lineage_data(corpus, settings)
+    a_, hk, dct, prov, skos = _RDF.type, _HK, _DCT, _PROV, _SKOS
+    lit, integer, dec = N.lit, N.integer, N.decimal
+    fund_level, fund_source, fund_rule = hk.fundLevel, hk.fundSource, hk.fundRule
+    projects: dict[int, str] = {}
+    units: dict[str, str] = {}
+    docs: dict[str, str] = {}
+
+    def unit(code: str) -> str:
+        iri = units.get(code)
+        if iri is None:
+            iri = units[code] = f"<{g.unit_iri(code)}>"
+        return iri
+
+    def document(canonical: str) -> str:
+        iri = docs.get(canonical)
+        if iri is None:
+            iri = docs[canonical] = f"<{g.document_iri(canonical)}>"
+        return iri
+
+    out: list[str] = []
+    add = out.append
+    for p in data.projects:
+        fund = data.project_funds[id(p)]
+        piri = projects[id(p)] = f"<{g.project_iri(p)}>"
+        add(f"{piri} {fund_level} {lit(fund.level)} .\n")
+        add(f"{piri} {fund_source} {lit(fund.source)} .\n")
+        add(f"{piri} {fund_rule} {lit(fund.rule)} .\n")
+        if p.unit_code:
+            add(f"{unit(p.unit_code)} {hk.runs} {piri} .\n")
+    yield from out
+    out.clear()
+    for d in data.documents.values():
+        diri = document(d.canonical)
+        out.extend(_document_core(diri, d.canonical))
+        add(f"{diri} {fund_level} {lit(d.fund.level)} .\n")
+        add(f"{diri} {fund_source} {lit(d.fund.source)} .\n")
+        add(f"{diri} {fund_rule} {lit(d.fund.rule)} .\n")
+        issuer = f"<{g.issuer_iri(d.issuer)}>"
+        add(f"{diri} {dct.creator} {issuer} .\n")
+        add(f"{issuer} {a_} {hk.Issuer} .\n")
+        add(f"{issuer} {hk.issuerPrefix} {lit(d.issuer)} .\n")
+        if d.organisation:
+            add(f"{issuer} {skos.prefLabel} {lit(d.organisation)} .\n")
+        if d.level:
+            add(f"{issuer} {hk.adminLevel} {lit(d.level)} .\n")
+        info = d.info
+        if info is not None:
+            add(f"{diri} {a_} {hk.FundingDocument} .\n")
+            if info.title:
+                add(f"{diri} {dct.title} {lit(info.title)} .\n")
+            if info.issuer:
+                add(f"{diri} {hk.issuerName} {lit(info.issuer)} .\n")
+            if info.date:
+                add(f"{diri} {dct.date} {lit(info.date)} .\n")
+            if info.parent:
+                add(f"{diri} {hk.parentDocument} {document(info.parent)} .\n")
+                if info.parent not in data.documents:
+                    out.extend(_document_core(document(info.parent), info.parent))
+            if info.total_wan is not None:
+                add(f"{diri} {hk.declaredTotal} {dec(info.total_wan)} .\n")
+            row = SourceSpan(info.file, info.line, info.line)
+            span = f"<{g.span_iri(row)}>"
+            add(f"{diri} {prov.wasDerivedFrom} {span} .\n")
+            add(f"{span} {a_} {hk.SourceSpan} .\n")
+            add(f"{span} {hk.sourceFile} {lit(row.file)} .\n")
+            add(f"{span} {hk.firstLine} {integer(row.first_line)} .\n")
+            add(f"{span} {hk.lastLine} {integer(row.last_line)} .\n")
+    yield from out
+    out.clear()
+    slugs: dict[str, str] = {}
+    for a in data.allocations:
+        piri = projects[id(a.project)]
+        slug = slugs.get(a.document)
+        if slug is None:
+            slug = slugs[a.document] = _slug(a.document)
+        airi = f"{piri[:-1]}/allocation/{slug}>"
+        add(f"{document(a.document)} {hk.allocates} {airi} .\n")
+        add(f"{airi} {a_} {hk.Allocation} .\n")
+        add(f"{airi} {hk.toProject} {piri} .\n")
+        add(f"{airi} {prov.wasDerivedFrom} {piri} .\n")
+        if a.project.unit_code:
+            add(f"{airi} {hk.toUnit} {unit(a.project.unit_code)} .\n")
+        if a.amount is not None:
+            add(f"{airi} {hk.amount} {dec(a.amount)} .\n")
+        add(f"{airi} {fund_level} {lit(a.fund.level)} .\n")
+        add(f"{airi} {fund_source} {lit(a.fund.source)} .\n")
+        if len(out) >= 10_000:
+            yield from out
+            out.clear()
+    yield from out
+    out.clear()
+    by_key = {(p.year, p.project_code): projects[id(p)] for p in data.projects if p.project_code}
+    base = str(HK_DATA)
+    for link in data.links:
+        before = by_key[(link.year_from, link.code_from)]
+        after = by_key[(link.year_to, link.code_to)]
+        liri = (f"<{base}link/{link.year_from}/{_slug(link.code_from)}/{link.year_to}/"
+                f"{_slug(link.code_to)}>")
+        add(f"{after} {hk.continues} {before} .\n")
+        add(f"{liri} {a_} {hk.CrossYearLink} .\n")
+        add(f"{liri} {hk.predecessor} {before} .\n")
+        add(f"{liri} {hk.successor} {after} .\n")
+        add(f"{liri} {hk.linkScore} {dec(link.score)} .\n")
+        add(f"{liri} {hk.linkConfidence} {lit(link.confidence)} .\n")
+        for n, e in enumerate(link.evidence, start=1):
+            eiri = f"{liri[:-1]}/evidence/{n}>"
+            add(f"{liri} {hk.linkEvidence} {eiri} .\n")
+            add(f"{eiri} {a_} {hk.LinkEvidence} .\n")
+            add(f"{eiri} {hk.evidenceKind} {lit(e.kind)} .\n")
+            add(f"{eiri} {hk.evidenceValue} {lit(e.value)} .\n")
+            add(f"{eiri} {hk.evidenceWeight} {dec(e.weight)} .\n")
+        if len(out) >= 10_000:
+            yield from out
+            out.clear()
+    yield from out
 
 
 def lineage_triples(corpus: Corpus, settings: Settings) -> Iterator[tuple[Any, Any, Any]]:
-    """The lineage model of a corpus as RDF triples, for kg.graph.build_graph to add."""
-    g = _graph_iris()
-    data = derive_lineage(corpus, settings)
-    for p in data.projects:
-        fund = data.project_funds[id(p)]
-        piri = g.project_iri(p)
-        yield piri, HK.fundLevel, Literal(fund.level)
-        yield piri, HK.fundSource, Literal(fund.source)
-        yield piri, HK.fundRule, Literal(fund.rule)
-        if p.unit_code:
-            yield g.unit_iri(p.unit_code), HK.runs, piri
-    for d in data.documents.values():
-        diri = g.document_iri(d.canonical)
-        yield from _document_core(g, d.canonical)
-        yield diri, HK.fundLevel, Literal(d.fund.level)
-        yield diri, HK.fundSource, Literal(d.fund.source)
-        yield diri, HK.fundRule, Literal(d.fund.rule)
-        issuer = g.issuer_iri(d.issuer)
-        yield diri, DCTERMS.creator, issuer
-        yield issuer, RDF.type, HK.Issuer
-        yield issuer, HK.issuerPrefix, Literal(d.issuer)
-        if d.organisation:
-            yield issuer, SKOS.prefLabel, Literal(d.organisation)
-        if d.level:
-            yield issuer, HK.adminLevel, Literal(d.level)
-        if d.info is not None:
-            yield diri, RDF.type, HK.FundingDocument
-            if d.info.title:
-                yield diri, DCTERMS.title, Literal(d.info.title)
-            if d.info.issuer:
-                yield diri, HK.issuerName, Literal(d.info.issuer)
-            if d.info.date:
-                yield diri, DCTERMS.date, Literal(d.info.date)
-            if d.info.parent:
-                yield diri, HK.parentDocument, g.document_iri(d.info.parent)
-                if d.info.parent not in data.documents:
-                    yield from _document_core(g, d.info.parent)
-            if d.info.total_wan is not None:
-                yield diri, HK.declaredTotal, _decimal(d.info.total_wan)
-            row = SourceSpan(d.info.file, d.info.line, d.info.line)
-            span = g.span_iri(row)
-            yield diri, PROV.wasDerivedFrom, span
-            yield span, RDF.type, HK.SourceSpan
-            yield span, HK.sourceFile, Literal(row.file)
-            yield span, HK.firstLine, Literal(row.first_line)
-            yield span, HK.lastLine, Literal(row.last_line)
-    for a in data.allocations:
-        piri = g.project_iri(a.project)
-        diri = g.document_iri(a.document)
-        airi = URIRef(f"{piri}/allocation/{_slug(a.document)}")
-        yield diri, HK.allocates, airi
-        yield airi, RDF.type, HK.Allocation
-        yield airi, HK.toProject, piri
-        yield airi, PROV.wasDerivedFrom, piri
-        if a.project.unit_code:
-            yield airi, HK.toUnit, g.unit_iri(a.project.unit_code)
-        if a.amount is not None:
-            yield airi, HK.amount, _decimal(a.amount)
-        yield airi, HK.fundLevel, Literal(a.fund.level)
-        yield airi, HK.fundSource, Literal(a.fund.source)
-    by_key = {(p.year, p.project_code): p for p in data.projects if p.project_code}
-    for link in data.links:
-        before = g.project_iri(by_key[(link.year_from, link.code_from)])
-        after = g.project_iri(by_key[(link.year_to, link.code_to)])
-        liri = HK_DATA[f"link/{link.year_from}/{_slug(link.code_from)}/{link.year_to}/"
-                       f"{_slug(link.code_to)}"]
-        yield after, HK.continues, before
-        yield liri, RDF.type, HK.CrossYearLink
-        yield liri, HK.predecessor, before
-        yield liri, HK.successor, after
-        yield liri, HK.linkScore, _decimal(link.score)
-        yield liri, HK.linkConfidence, Literal(link.confidence)
-        for n, e in enumerate(link.evidence, start=1):
-            eiri = URIRef(f"{liri}/evidence/{n}")
-            yield liri, HK.linkEvidence, eiri
-            yield eiri, RDF.type, HK.LinkEvidence
-            yield eiri, HK.evidenceKind, Literal(e.kind)
-            yield eiri, HK.evidenceValue, Literal(e.value)
-            yield eiri, HK.evidenceWeight, _decimal(e.weight)
+    """The lineage model as rdflib triples: `lineage_ntriples` read back as terms."""
+    return N.to_triples(lineage_ntriples(corpus, settings))
