@@ -10,22 +10,25 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+import pickle
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ingest.docnumber import DocNumber, DocQuery
 from ingest.errors import DocNumberError, HrssError
+from kg.corpus import Corpus
 from kg.graph import document_iri
 from kg.queries import run_named
 from kg.settings import Settings
 from kg.store import Store, open_store
 
 __all__ = ["DocCard", "DocProject", "Mention", "DocLookup", "lookup_document", "write_doc_index",
-           "DOC_INDEX_FILE"]
+           "cards_from_corpus", "write_doc_cards", "merge_doc_cards", "DOC_INDEX_FILE", "DOC_CARDS_FILE"]
 
 DOC_INDEX_FILE = "doc_index.json"  # canonical 文号 of every document, for partial queries
+DOC_CARDS_FILE = "doc_cards.pickle"  # every document's card, written with the graph
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,99 @@ def write_doc_index(store: Store, build_dir: Path) -> int:
     return len(docs)
 
 
+def cards_from_corpus(corpus: Corpus, settings: Settings) -> dict[str, DocCard]:
+    """Every document's card, from the records the graph was written from (one pass, no queries).
+
+    The same cards `_card` reads from the store (a test holds them equal): units named as the graph
+    names them, issuers as the lineage registers them (documents.csv may name an issuer the issuer
+    table does not know), amounts as printed.
+    """
+    from kg.graph import derive_units
+    from kg.lineage.derive import build_lineage_data
+
+    units = derive_units(corpus.projects)
+    summaries = build_lineage_data(corpus, settings).documents
+    projects: dict[str, dict[tuple[Any, Any], DocProject]] = {}
+    mentions: dict[str, set[Mention]] = {}
+    spellings: dict[str, set[str]] = {}
+    for p in corpus.projects:
+        unit = units.get(p.unit_code) if p.unit_code else None
+        for relation, refs in (("funding", p.doc_refs), ("basis", p.basis_refs)):
+            for ref in refs:
+                c = ref.canonical
+                mentions.setdefault(c, set()).add(Mention(p.span.file, ref.line, ref.field, ref.raw))
+                spellings.setdefault(c, set()).add(ref.raw)
+                listed = projects.setdefault(c, {})
+                key = (p.year, p.project_code)
+                if key in listed and listed[key].relation == "funding":
+                    continue  # a project citing it both ways is listed once, as funded by it
+                listed[key] = DocProject(p.year, p.project_code, p.project_name, p.unit_code,
+                                         unit.name if unit else None, p.budget_wan, relation)
+    for c in summaries:
+        projects.setdefault(c, {})
+    cards: dict[str, DocCard] = {}
+    for c, listed in projects.items():
+        doc = DocNumber.parse(c)
+        summary = summaries.get(c)
+        ordered = sorted(listed.values(), key=lambda d: (d.relation != "funding", d.year or 0,
+                                                          d.project_code or ""))
+        cards[c] = DocCard(
+            canonical=c, issuer=doc.issuer,
+            organisation=summary.organisation if summary else doc.organisation,
+            level=summary.level if summary else doc.level,
+            year=doc.year, seq=doc.seq, spellings=sorted(spellings.get(c, ())), projects=ordered,
+            total_wan=sum((d.budget_wan for d in ordered if d.budget_wan is not None), Decimal(0)),
+            mentions=sorted(mentions.get(c, ()), key=lambda m: (m.file, m.line, m.field, m.raw)),
+        )
+    return cards
+
+
+def write_doc_cards(cards: dict[str, DocCard], build_dir: Path) -> int:
+    """Write the cards (DOC_CARDS_FILE) and the 文号 list (DOC_INDEX_FILE) atomically; how many."""
+    for name, data in ((DOC_CARDS_FILE, pickle.dumps(cards, protocol=pickle.HIGHEST_PROTOCOL)),
+                       (DOC_INDEX_FILE, json.dumps(sorted(cards), ensure_ascii=False).encode())):
+        tmp = build_dir / f".{name}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, build_dir / name)
+    return len(cards)
+
+
+def merge_doc_cards(build_dir: Path, corpus: Corpus, settings: Settings) -> int:
+    """Add the cards of newly added projects to a build's cards (`kg add`)."""
+    cards = dict(_cards(build_dir) or {})
+    for c, new in cards_from_corpus(corpus, settings).items():
+        old = cards.get(c)
+        if old is None:
+            cards[c] = new
+            continue
+        merged = sorted([*old.projects, *(d for d in new.projects if d not in old.projects)],
+                        key=lambda d: (d.relation != "funding", d.year or 0, d.project_code or ""))
+        cards[c] = replace(
+            old, spellings=sorted({*old.spellings, *new.spellings}), projects=merged,
+            total_wan=sum((d.budget_wan for d in merged if d.budget_wan is not None), Decimal(0)),
+            mentions=sorted({*old.mentions, *new.mentions}, key=lambda m: (m.file, m.line, m.field, m.raw)))
+    return write_doc_cards(cards, build_dir)
+
+
+_CARDS_CACHE: dict[Path, tuple[float, dict[str, DocCard]]] = {}
+
+
+def _cards(build_dir: Path | None) -> dict[str, DocCard] | None:
+    """The build's precomputed cards (read once per version), None for a build without them."""
+    if build_dir is None:
+        return None
+    path = build_dir / DOC_CARDS_FILE
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    hit = _CARDS_CACHE.get(path)
+    if hit is None or hit[0] != mtime:
+        with path.open("rb") as f:
+            hit = _CARDS_CACHE[path] = (mtime, pickle.load(f))
+    return hit[1]
+
+
 _INDEX_CACHE: dict[Path, tuple[float, list[DocNumber]]] = {}
 
 
@@ -200,6 +296,14 @@ def lookup_document(store: Store | Settings, text: str) -> DocLookup:
         raise
     except HrssError as e:  # pragma: no cover - DocQuery raises DocNumberError only
         raise DocNumberError(str(e)) from e
+    precomputed = _cards(getattr(store, "build_dir", None))
+    if precomputed is not None:
+        if query.exact:
+            card = precomputed.get(query.doc.canonical)  # type: ignore[union-attr]
+            return DocLookup(text, card, [card] if card else [])
+        found = sorted(DocNumber.parse(c) for c in precomputed)
+        return DocLookup(text, None, [precomputed[d.canonical] for d in found if query.matches(d)])
+    # a store without a build of ours (an endpoint filled elsewhere): read the cards from the graph
     if query.exact:
         card = _card(store, query.doc.canonical)  # type: ignore[union-attr]
         return DocLookup(text, card, [card] if card else [])

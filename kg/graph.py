@@ -486,7 +486,7 @@ def graph_step(corpus: Corpus, build_dir: Path, settings: Settings) -> dict[str,
     The memory store gets an rdflib Graph; Oxigraph and a SPARQL endpoint get the N-Triples lines
     streamed in chunks, so no rdflib object is made and memory stays bounded.
     """
-    from kg.doccard import write_doc_index
+    from kg.doccard import cards_from_corpus, write_doc_cards
     from kg.store import MemoryStore, class_counts, open_store, write_store
 
     unbounded = settings.with_(sparql_row_cap=2**62)
@@ -500,7 +500,7 @@ def graph_step(corpus: Corpus, build_dir: Path, settings: Settings) -> dict[str,
         store = open_store(unbounded, build_dir)
     with store:
         counts = class_counts(store)
-        write_doc_index(store, build_dir)
+    write_doc_cards(cards_from_corpus(corpus, settings), build_dir)
     return {"triples": info["triples"], "projects": counts.get("Project", 0),
             "documents": counts.get("Document", 0), "units": counts.get("BudgetUnit", 0),
             "indicators": counts.get("Indicator", 0), "store": info["backend"]}

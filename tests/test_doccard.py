@@ -105,3 +105,34 @@ def test_kg_doc_lists_candidates_in_text(settings):
     result = CliRunner().invoke(cli, ["doc", "176号", "--indexes", str(settings.index_dir)])
     assert result.exit_code == 0
     assert "冀财社〔2021〕176号" in result.output and "1428.00" in result.output
+
+
+@pytest.mark.parametrize("source", ["sample", "chain"])
+def test_precomputed_cards_equal_the_cards_read_from_the_graph(source, settings, tmp_path):
+    from kg.build import build
+    from kg.doccard import _card, cards_from_corpus
+
+    if source == "chain":
+        settings = Settings(data_dir=Path(__file__).parent / "data" / "lineage" / "chain",
+                            index_dir=tmp_path / "idx")
+        build(settings)
+    ws = Workspace(settings.index_dir)
+    corpus = load_corpus([SAMPLE]) if source == "sample" else ws.load_corpus()
+    cards = cards_from_corpus(corpus, settings)
+    with open_store(settings.with_(sparql_row_cap=2**62), ws.current) as opened:
+        from_graph = {c: _card(opened, c) for c in cards}
+    assert len(cards) == (13 if source == "sample" else len(cards)) and len(cards) >= 3
+    assert cards == from_graph
+
+
+def test_lookup_answers_from_the_precomputed_cards(settings, store, monkeypatch):
+    import kg.doccard as doccard
+
+    def no_queries(*args, **kwargs):
+        raise AssertionError("lookup_document queried the store")
+
+    monkeypatch.setattr(doccard, "_card", no_queries)
+    card = lookup_document(store, "冀财社2021 176").card
+    assert card.total_wan == Decimal("1428.00") and len(card.projects) == 2
+    assert [c.canonical for c in lookup_document(store, "冀财社2020").candidates] == [
+        "冀财社〔2020〕143号", "冀财社〔2020〕185号", "冀财社〔2020〕186号", "冀财社〔2020〕190号"]
