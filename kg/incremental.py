@@ -1,17 +1,16 @@
 """Adding source files to a published build in place: graph, records, lineage, audit, search, doc index.
 
 Each artefact is updated so that a reader sees it before or after the addition: the Oxigraph store in
-one transaction, every file replaced whole (os.replace), the search index through its own commit.
+one transaction, the search index through its own commit, and records, lineage and findings as one
+new part file each (records/<n>.pickle, lineage-added/<n>.pickle, findings-added/<n>.json), written
+whole and renamed into place. Nothing already stored is read back or rewritten, so the cost of an
+addition follows the size of the added files, not of the build.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import pickle
 import time
-from collections.abc import Callable
-from decimal import Decimal
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,33 +21,38 @@ from kg.settings import Settings
 __all__ = ["add_to_build"]
 
 
-def _existing_keys(store: Any, corpus: Corpus) -> set[tuple[int, str]]:
-    """Which (year, 项目编码) of the new projects the graph already holds (one VALUES query)."""
-    pairs = {(p.year, p.project_code) for p in corpus.projects if p.project_code and p.year is not None}
-    if not pairs:
+def _held(store: Any, iris: Iterable[str], cls: str) -> set[str]:
+    """Those of `iris` that the graph holds as instances of hk:`cls` (one VALUES query, answered
+    from the store's indexes by subject, never by scanning the class)."""
+    values = " ".join(f"<{i}>" for i in sorted(set(iris)))
+    if not values:
         return set()
-    values = " ".join(f"({y} {json.dumps(c, ensure_ascii=False)})" for y, c in sorted(pairs))
-    rows = store.query(f"SELECT ?y ?c WHERE {{ VALUES (?y ?c) {{ {values} }} "
-                       "?p a hk:Project ; hk:year ?y ; hk:projectCode ?c }", limit=None, timeout=0).rows
-    return {(int(r["y"]), str(r["c"])) for r in rows}  # type: ignore[arg-type]
+    rows = store.query(f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} ?s a hk:{cls} }}",
+                       limit=None, timeout=0).rows
+    return {str(r["s"]) for r in rows}
 
 
-def _known_units(store: Any) -> set[str]:
-    rows = store.query("SELECT ?c WHERE { ?u a hk:BudgetUnit ; hk:unitCode ?c }", limit=None,
-                       timeout=0).rows
-    return {str(r["c"]) for r in rows}
+def _existing_keys(store: Any, corpus: Corpus) -> set[tuple[int, str]]:
+    """Which (year, 项目编码) of the new projects the graph already holds (their IRIs, one query)."""
+    from kg.graph import project_iri
+
+    by_iri = {str(project_iri(p)): (p.year, p.project_code) for p in corpus.projects
+              if p.project_code and p.year is not None}
+    return {by_iri[s] for s in _held(store, by_iri, "Project")}  # type: ignore[misc]
 
 
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def _known_units(store: Any, codes: Iterable[str]) -> set[str]:
+    """Which of these unit codes the graph already holds as hk:BudgetUnit."""
+    from kg.graph import unit_iri
+
+    by_iri = {str(unit_iri(c)): c for c in codes}
+    return {by_iri[s] for s in _held(store, by_iri, "BudgetUnit")}
 
 
 def add_to_build(build_dir: Path, sources: list[Path], settings: Settings,
                  progress: Callable[[str], None] | None = None) -> tuple[dict[str, Any], dict[str, float]]:
     """Parse `sources` and add their projects to the build; (counts, seconds per part)."""
-    from kg.doccard import write_doc_index
+    from kg.doccard import merge_doc_cards
     from kg.graph import _Builder, derive_units, iter_ntriples
     from kg.store import append_to_store, open_store
     from kg.workspace import write_records
@@ -60,7 +64,8 @@ def add_to_build(build_dir: Path, sources: list[Path], settings: Settings,
     unbounded = settings.with_(sparql_row_cap=2**62)
     with open_store(unbounded, build_dir) as store:
         taken = _existing_keys(store, corpus)
-        units = _known_units(store)
+        units = _known_units(store, {info.code for info in
+                                     derive_units(corpus.projects, overrides=None).values()})
     for result in corpus.results:
         kept = []
         for p in result.projects:
@@ -90,11 +95,10 @@ def add_to_build(build_dir: Path, sources: list[Path], settings: Settings,
 
     lines = step("graph_triples", graph_lines)
     triples = step("graph", lambda: append_to_store(lines, build_dir, settings))
-    step("records", lambda: write_records(build_dir, corpus))
-    with open_store(unbounded, build_dir) as store:
-        step("doc_index", lambda: write_doc_index(store, build_dir))
-    step("lineage", lambda: _add_lineage(build_dir, corpus, settings))
-    findings = step("audit", lambda: _add_findings(build_dir, corpus, settings))
+    part = step("records", lambda: write_records(build_dir, corpus))
+    step("doc_cards", lambda: merge_doc_cards(build_dir, corpus, settings))
+    step("lineage", lambda: _add_lineage(build_dir, corpus, settings, part))
+    findings = step("audit", lambda: _add_findings(build_dir, corpus, settings, part))
     search = step("search", lambda: _add_search(build_dir, corpus, settings))
     counts = {"files": len(corpus.results), "projects": len(corpus.projects),
               "skipped": len(corpus.diagnostics), "triples_added": len(set(lines)),
@@ -102,35 +106,24 @@ def add_to_build(build_dir: Path, sources: list[Path], settings: Settings,
     return counts, seconds
 
 
-def _add_lineage(build_dir: Path, corpus: Corpus, settings: Settings) -> None:
-    """The new projects' lineage merged into the cached view (existing nodes keep their attributes)."""
-    import networkx as nx
+def _add_lineage(build_dir: Path, corpus: Corpus, settings: Settings, part: int) -> None:
+    """The new projects' lineage view, stored as part `part` beside the build's view (read_view
+    merges it in; existing nodes keep their attributes)."""
+    from kg.lineage.view import LINEAGE_FILE, view_from_corpus, write_view_part
 
-    from kg.lineage.view import LINEAGE_FILE, read_view, view_from_corpus
-
-    path = build_dir / LINEAGE_FILE
-    if not path.exists():
+    if not (build_dir / LINEAGE_FILE).exists():
         return
-    old = read_view(build_dir)
-    new = view_from_corpus(corpus, settings)
-    merged = nx.compose(new, old)  # old attributes win on shared nodes (documents, units)
-    merged.graph.update(old.graph)
-    merged.graph["mentions"] = [*old.graph.get("mentions", []), *new.graph.get("mentions", [])]
-    _write(path, pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL))
+    write_view_part(build_dir, view_from_corpus(corpus, settings), part)
 
 
-def _add_findings(build_dir: Path, corpus: Corpus, settings: Settings) -> int:
-    """Audit findings of the new projects appended to findings.json."""
-    from kg.audit.engine import FINDINGS_FILE, _findings
-    from kg.jsonout import dumps
+def _add_findings(build_dir: Path, corpus: Corpus, settings: Settings, part: int) -> int:
+    """Audit findings of the new projects, stored as part `part` beside findings.json."""
+    from kg.audit.engine import FINDINGS_FILE, _findings, append_findings
 
-    path = build_dir / FINDINGS_FILE
-    if not path.exists():
+    if not (build_dir / FINDINGS_FILE).exists():
         return 0
-    payload = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    new = [f.to_json() for f in _findings(corpus, settings)]
-    payload["findings"] = [*payload.get("findings", []), *new]
-    _write(path, dumps(payload, indent=1).encode("utf-8"))
+    new = _findings(corpus, settings)
+    append_findings(build_dir, new, part)
     return len(new)
 
 

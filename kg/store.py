@@ -542,10 +542,13 @@ def append_to_store(lines: Iterable[str], build_dir: Path, settings: Settings) -
 
         db = ox.Store(str(build_dir / info["dir"]))
         data = "".join(lines).encode("utf-8")
+        # Count what is new rather than len(db), which walks the whole store.
+        fresh = sum(1 for q in {*ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+                    if ox.Quad(q.subject, q.predicate, q.object) not in db)
         # load() is transactional (bulk_load is not): all the new triples appear at once
         db.load(data, format=ox.RdfFormat.N_TRIPLES)
         db.flush()
-        info["triples"] = len(db)
+        info["triples"] = int(info["triples"]) + fresh if "triples" in info else len(db)
         del db
     elif backend == "endpoint":
         endpoint = Endpoint.from_url(settings.store if _is_url(settings.store) else info["url"],

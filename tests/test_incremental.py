@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kg.audit import load_findings
 from kg.build import add_sources, build
 from kg.cli import cli
 from kg.doccard import lookup_document
@@ -31,8 +32,19 @@ def added(tmp_path_factory):
     before = {"version": ws.version, "path": ws.current}
     with open_store(settings) as store:
         before["triples"] = store.triple_count()
+    before["files"] = {name: _identity(ws.current / name) for name in STORED}
+    before["findings"] = len(load_findings(settings))
+    before["lineage"] = load_lineage(settings)  # cached: the add must refresh it
     report = add_sources(settings, [TAB])
     return settings, before, report
+
+
+STORED = ("records/0000.pickle", "findings.json", "lineage.pickle", "diagnostics.json")
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def test_adding_a_file_keeps_the_build_and_bumps_its_version(added):
@@ -94,6 +106,31 @@ def test_records_are_appended_as_a_part(added):
     assert len(corpus.projects) == 46
     parts = json.loads((ws.current / "records" / "index.json").read_text(encoding="utf-8"))["parts"]
     assert [p["projects"] for p in parts] == [44, 2]
+
+
+def test_an_addition_leaves_the_stored_records_findings_and_lineage_untouched(added):
+    settings, before, _ = added
+    current = Workspace(settings.index_dir).current
+    assert {name: _identity(current / name) for name in STORED} == before["files"]
+    assert "0001.json" in [p.name for p in (current / "findings-added").iterdir()]
+    assert "0001.pickle" in [p.name for p in (current / "lineage-added").iterdir()]
+
+
+def test_readers_see_the_added_findings_after_the_stored_ones(added):
+    settings, before, report = added
+    findings = load_findings(settings)
+    new = [(f.rule_id, f.project_code, f.span.first_line) for f in findings[before["findings"]:]]
+    assert new == [("R3.5", NEW_CODE, 12), ("R4.2", NEW_CODE, 18),
+                   ("R20.1", "13068123Q9W8E7R6T5Y4U", 24), ("R4.2", "13068123Q9W8E7R6T5Y4U", 32)]
+    assert report.counts["add"]["findings"] == 4
+
+
+def test_a_cached_lineage_is_refreshed_by_an_addition(added):
+    settings, before, _ = added
+    old, new = before["lineage"], load_lineage(settings)
+    assert new is not old
+    assert "project:2023:" + NEW_CODE in new.graph and "project:2023:" + NEW_CODE not in old.graph
+    assert new.graph.number_of_nodes() > old.graph.number_of_nodes()
 
 
 def test_adding_the_same_file_again_adds_nothing(added, tmp_path):

@@ -19,6 +19,8 @@ from kg.jsonout import dumps
 
 __all__ = [
     "FINDINGS_FILE",
+    "FINDINGS_ADDED_DIR",
+    "append_findings",
     "run_audit",
     "filter_findings",
     "summarize",
@@ -31,6 +33,7 @@ __all__ = [
 ]
 
 FINDINGS_FILE = "findings.json"
+FINDINGS_ADDED_DIR = "findings-added"  # <n>.json: the findings of each `kg add`, read after the base
 XLSX_HEADERS = ("严重程度", "规则", "规则名称", "年度", "单位编码", "项目编码", "项目名称", "字段", "填报值",
                 "问题说明", "来源文件", "起始行", "结束行", "依据")
 
@@ -161,11 +164,29 @@ def load_findings(settings: Any, build_dir: Path | None = None) -> list[Finding]
     path = Path(build_dir) / FINDINGS_FILE
     if not path.exists():
         raise AuditError(f"{path}: the build has no audit findings; rebuild with `python -m kg build`")
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise AuditError(f"{path}: unreadable findings: {e}") from e
-    return [Finding.from_json(obj) for obj in payload.get("findings", [])]
+    added = Path(build_dir) / FINDINGS_ADDED_DIR
+    out: list[Finding] = []
+    for part in [path, *(sorted(added.glob("*.json")) if added.is_dir() else [])]:
+        try:
+            payload = json.loads(part.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise AuditError(f"{part}: unreadable findings: {e}") from e
+        out.extend(Finding.from_json(obj) for obj in payload.get("findings", []))
+    return out
+
+
+def append_findings(build_dir: Path, findings: Sequence[Finding], n: int) -> Path:
+    """Store the findings of one addition as part `n` (findings-added/<n>.json), atomically, without
+    rewriting findings.json; load_findings returns the base findings, then each part in order."""
+    import os
+
+    folder = Path(build_dir) / FINDINGS_ADDED_DIR
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{n:04d}.json"
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    tmp.write_text(dumps({"findings": [f.to_json() for f in findings]}, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
 
 
 # ---------------------------------------------------------------- RDF

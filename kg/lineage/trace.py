@@ -24,7 +24,7 @@ from kg.lineage.model import (
     TraceUp,
     UnitFlow,
 )
-from kg.lineage.view import LINEAGE_FILE, doc_node, project_node, read_view, unit_node
+from kg.lineage.view import doc_node, project_node, read_view, unit_node, view_stamp
 from kg.settings import Settings
 
 __all__ = ["Lineage", "LineageQueryError", "AmbiguousDocumentError", "load_lineage"]
@@ -286,9 +286,8 @@ def load_lineage(settings: Settings, build_dir: Path | None = None) -> Lineage:
     from kg.workspace import Workspace
 
     path = Path(build_dir) if build_dir is not None else Workspace(settings.index_dir).current
-    view = path / LINEAGE_FILE
-    # keyed by the view file's mtime too: `kg add` replaces the view of a build in place
-    key = f"{path.resolve()}@{view.stat().st_mtime_ns if view.exists() else 0}"
+    # keyed by the view's stamp too: `kg add` adds a part to the view of a build in place
+    key = f"{path.resolve()}@{view_stamp(path)}"
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)

@@ -22,9 +22,11 @@ from kg.namespace import PREFIXES
 from kg.settings import Settings
 
 __all__ = ["LINEAGE_FILE", "LineageNotBuiltError", "build_view", "view_from_graph",
-           "view_from_corpus", "view_from_data", "view_from_store", "lineage_step", "read_view", "doc_node", "unit_node", "project_node"]
+           "view_from_corpus", "view_from_data", "view_from_store", "lineage_step", "read_view", "doc_node", "unit_node", "project_node",
+           "LINEAGE_ADDED_DIR", "merge_view", "write_view_part", "view_stamp"]
 
 LINEAGE_FILE = "lineage.pickle"
+LINEAGE_ADDED_DIR = "lineage-added"  # <n>.pickle: the view of each `kg add`, merged into the base on read
 _FORMAT = 1
 
 
@@ -322,8 +324,57 @@ def lineage_step(corpus: Corpus, build_dir: Path, settings: Settings) -> dict[st
             "parents": kinds.get("parent", 0)}
 
 
+def merge_view(base: nx.DiGraph, part: nx.DiGraph) -> None:
+    """Merge `part` into `base` in place: new nodes and edges are added; on a node or edge both
+    hold, base's attributes win and part only fills the ones base lacks; mentions are appended."""
+    nodes = base.nodes
+    for n, data in part.nodes(data=True):
+        if n in nodes:
+            held = nodes[n]
+            for k, v in data.items():
+                held.setdefault(k, v)
+        else:
+            base.add_node(n, **data)
+    for u, v, data in part.edges(data=True):
+        if base.has_edge(u, v):
+            held = base.edges[u, v]
+            for k, value in data.items():
+                held.setdefault(k, value)
+        else:
+            base.add_edge(u, v, **data)
+    base.graph["mentions"] = [*base.graph.get("mentions", []), *part.graph.get("mentions", [])]
+
+
+def write_view_part(build_dir: Path, view: nx.DiGraph, n: int) -> Path:
+    """Store the view of one addition as part `n` (lineage-added/<n>.pickle), atomically; the base
+    lineage.pickle is not rewritten. read_view merges the parts in order."""
+    import os
+
+    folder = build_dir / LINEAGE_ADDED_DIR
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{n:04d}.pickle"
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    tmp.write_bytes(pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)
+    return path
+
+
+def _parts(build_dir: Path) -> list[Path]:
+    folder = build_dir / LINEAGE_ADDED_DIR
+    return sorted(folder.glob("*.pickle")) if folder.is_dir() else []
+
+
+def view_stamp(build_dir: Path) -> str:
+    """Changes whenever the build's lineage does (the base view replaced or a part added)."""
+    base = build_dir / LINEAGE_FILE
+    parts = _parts(build_dir)
+    return f"{base.stat().st_mtime_ns if base.exists() else 0}+{len(parts)}" + (
+        f"@{parts[-1].stat().st_mtime_ns}" if parts else "")
+
+
 def read_view(build_dir: Path) -> nx.DiGraph:
-    """The cached view of a build; LineageNotBuiltError when the build has none."""
+    """The cached view of a build, with the parts of later additions merged in; LineageNotBuiltError
+    when the build has none."""
     path = build_dir / LINEAGE_FILE
     if not path.exists():
         raise LineageNotBuiltError(f"{build_dir}: 此构建没有资金血缘数据；请运行 `python -m kg build`")
@@ -331,4 +382,7 @@ def read_view(build_dir: Path) -> nx.DiGraph:
         view = pickle.load(f)
     if view.graph.get("format") != _FORMAT:
         raise LineageNotBuiltError(f"{path}: 资金血缘缓存格式已过期；请重新运行 `python -m kg build`")
+    for part in _parts(build_dir):
+        with part.open("rb") as f:
+            merge_view(view, pickle.load(f))
     return view
