@@ -74,14 +74,52 @@ def test_percentiles_are_nearest_rank():
 
 
 def test_benchmark_runs_end_to_end_and_checks_correctness(tmp_path, capsys):
-    bench_main(["--projects", "200", "--seed", "5", "--queries", "20", "--cache", str(tmp_path / "cache"),
-                "--out", str(tmp_path / "results")])
-    result = json.loads((tmp_path / "results" / "200-memory-small.json").read_text(encoding="utf-8"))
+    # the large profile (tantivy + Oxigraph): the fast one, and the one adding documents in place
+    bench_main(["--projects", "200", "--seed", "5", "--queries", "20", "--profile", "large",
+                "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / "results")])
+    result = json.loads((tmp_path / "results" / "200-oxigraph-large.json").read_text(encoding="utf-8"))
     assert result["projects"] == result["parsed_projects"] == 200
-    assert result["check_ok"] is True and result["failures"] == []
-    assert result["parse_s"] > 0 and result["segment_floor_s"] > 0
-    for key in ("graph_build_s", "index_build_s", "doc_p95_ms", "search_p95_ms", "trace_p95_ms",
-                "history_p95_ms", "incremental_add_s", "peak_rss_mb", "disk_mb", "full_rebuild_s"):
-        assert key in result  # a figure, or None with its reason under not_available
-        assert result[key] is not None or key in result["not_available"]
-    assert "parse_s" in capsys.readouterr().out
+    assert result["check_ok"] is True and result["failures"] == [] and result["stage_errors"] == []
+    for key in ("parse_s", "graph_build_s", "index_build_s", "lineage_s", "audit_s", "segment_floor_s",
+                "segment_jieba_s", "full_rebuild_s", "doc_p95_ms", "search_p50_ms", "search_p95_ms",
+                "trace_p95_ms", "trace_up_p95_ms", "history_p95_ms", "incremental_add_s", "peak_rss_mb",
+                "disk_mb"):
+        assert result[key] > 0, key
+    assert result["search_queries"] == result["doc_queries"] == result["history_queries"] == 20
+    assert result["incremental_mode"] == "incremental" and result["incremental_counts"]["projects"] > 0
+    assert result["search_backend"] == "tantivy" and result["segmenter"] == "rjieba"
+    out = capsys.readouterr().out
+    assert "segment_floor_s" in out and "search_p95_ms" in out
+
+
+def test_the_floor_segments_exactly_the_text_the_index_receives(small_corpus):
+    from bench.probes import floor_texts, segment_rates
+    from kg.search.analysis import AnalyzerConfig
+    from kg.search.indexing import index_texts
+
+    projects = load_corpus([small_corpus]).projects
+    chars = sum(len(t) for p in projects for t in index_texts(p).values())
+    rates = segment_rates(projects, AnalyzerConfig.default())
+    assert rates["segment_chars"] == chars > 100 * len(projects)  # the texts, not the field names
+    assert rates["segment_texts"] == len(floor_texts(projects)) >= 5 * len(projects)
+    # rjieba and jieba cut the same text into the same tokens
+    assert rates["segment_rjieba_tokens"] == rates["segment_jieba_tokens"] > chars / 4
+
+
+def test_the_query_mix_is_fixed_for_a_seed_and_covers_every_kind(small_corpus):
+    import random
+
+    from bench.probes import QueryMix
+
+    meta = json.loads((small_corpus / "corpus.json").read_text(encoding="utf-8"))
+    expected = load_expected(small_corpus)
+    a = QueryMix(expected, meta, ["就业"], random.Random(1), 200)
+    b = QueryMix(expected, meta, ["就业"], random.Random(1), 200)
+    searches = a.searches()
+    assert searches == b.searches() and len(searches) == 200
+    assert {k for k, _ in searches} == {"word", "phrase", "name", "doc", "serial", "year", "unit",
+                                        "theme_amount"}
+    assert all(q["query"].endswith("号") for k, q in searches if k == "serial")
+    assert all(set(q) == {"query", "year"} for k, q in searches if k == "year")
+    assert {k for k, _ in a.docs()} == {"canonical", "bracket", "spaced", "dashed", "serial"}
+    assert a.widest()[0] == meta["widest_notice"]
