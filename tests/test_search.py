@@ -376,3 +376,16 @@ def test_kg_build_publishes_a_searchable_index(tmp_path, monkeypatch):
     assert report.counts["search"]["documents"] == 44
     with open_index(Settings(index_dir=tmp_path)) as idx:
         assert set(codes(idx.search("冀财社〔2021〕176号"))) == CITING_176
+
+
+def test_index_lists_its_years_newest_first(tmp_path):
+    from kg.build import build
+    from kg.search import open_index
+    from kg.settings import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "s.txt").write_bytes((Path(__file__).parent.parent / "data" / "000_61c5a3a787465ec8.txt").read_bytes())
+    settings = Settings(data_dir=data, index_dir=tmp_path / "idx")
+    build(settings)
+    assert open_index(settings).years == [2022, 2021]

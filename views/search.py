@@ -14,11 +14,10 @@ _FACETS = {"year": "年度", "unit": "单位", "theme": "主题", "issuer": "发
 st.title("搜索")
 _ui.require_build()
 index = _ui.search_index()
-corpus = _ui.corpus()
 
 q = st.text_input("关键词或文号", value=_ui.param("q", ""), key="search-q",
                   placeholder="例如：就业补助、养老保险 个人账户、冀财社〔2021〕176号")
-years = [ALL] + [str(y) for y in sorted({p.year for p in corpus.projects if p.year}, reverse=True)]
+years = [ALL] + [str(y) for y in index.years]
 units, themes = index.units, sorted(index.themes.values())
 
 

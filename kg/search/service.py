@@ -69,6 +69,11 @@ class SearchIndex:
         return dict(self.meta.get("themes", {}))
 
     @cached_property
+    def years(self) -> list[int]:
+        """Every budget year in the index, newest first."""
+        return sorted({int(v) for v in self.backend.values("year") if str(v).isdigit()}, reverse=True)
+
+    @cached_property
     def _cited(self) -> list[tuple[str, DocNumber]]:
         out = []
         for value in sorted(set(self.backend.values("doc")) | set(self.backend.values("basis"))):
