@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -146,8 +147,16 @@ def export_findings_xlsx(findings: Iterable[Finding], path: Path | str) -> Path:
 def audit_step(corpus: Corpus, build_dir: Path, settings: Any) -> dict[str, Any]:
     """Build step: write findings.json into the build directory; counts per severity."""
     findings = _findings(corpus, settings)
-    payload = {"rules": [r.to_json() for r in RULES], "findings": [f.to_json() for f in findings]}
-    (Path(build_dir) / FINDINGS_FILE).write_text(dumps(payload, indent=1), encoding="utf-8")
+    path = Path(build_dir) / FINDINGS_FILE
+    tmp = path.with_name(f".{path.name}.tmp")
+    # Written finding by finding: a province has millions, and one JSON string of them all would
+    # hold the whole file in memory several times over.
+    with tmp.open("w", encoding="utf-8") as f:
+        f.write('{"rules": ' + dumps([r.to_json() for r in RULES]) + ',\n"findings": [')
+        for n, finding in enumerate(findings):
+            f.write(("\n" if n == 0 else ",\n") + dumps(finding.to_json()))
+        f.write("\n]}\n")
+    os.replace(tmp, path)
     counts = Counter(f.severity for f in findings)
     return {"findings": len(findings), **{s: counts.get(s, 0) for s in SEVERITIES}}
 
