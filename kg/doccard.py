@@ -264,6 +264,18 @@ def _cards(build_dir: Path | None) -> dict[str, DocCard] | None:
     return hit[1]
 
 
+_NUMBERS_CACHE: dict[int, tuple[dict[str, DocCard], list[DocNumber]]] = {}
+
+
+def _sorted_numbers(cards: dict[str, DocCard]) -> list[DocNumber]:
+    """The cards' 文号 parsed and sorted once per loaded cards (partial queries scan them)."""
+    hit = _NUMBERS_CACHE.get(id(cards))
+    if hit is None or hit[0] is not cards:
+        _NUMBERS_CACHE.clear()
+        hit = _NUMBERS_CACHE[id(cards)] = (cards, sorted(DocNumber.parse(c) for c in cards))
+    return hit[1]
+
+
 _INDEX_CACHE: dict[Path, tuple[float, list[DocNumber]]] = {}
 
 
@@ -301,7 +313,7 @@ def lookup_document(store: Store | Settings, text: str) -> DocLookup:
         if query.exact:
             card = precomputed.get(query.doc.canonical)  # type: ignore[union-attr]
             return DocLookup(text, card, [card] if card else [])
-        found = sorted(DocNumber.parse(c) for c in precomputed)
+        found = _sorted_numbers(precomputed)
         return DocLookup(text, None, [precomputed[d.canonical] for d in found if query.matches(d)])
     # a store without a build of ours (an endpoint filled elsewhere): read the cards from the graph
     if query.exact:
