@@ -210,6 +210,21 @@ def _p(term: URIRef) -> str:
     return N.iri(str(term))
 
 
+def span_ntriples(span: SourceSpan) -> tuple[str, tuple[str, ...]]:
+    """A source span's IRI in N-Triples form and the lines describing it (file, first, last line).
+
+    The graph, the lineage and the audit all cite spans; the IRI is the span's identity, so the same
+    lines written twice are one set of triples.
+    """
+    iri = N.iri(str(span_iri(span)))
+    return iri, (
+        f"{iri} {_TYPE} {_p(HK.SourceSpan)} .\n",
+        f"{iri} {_p(HK.sourceFile)} {N.lit(span.file)} .\n",
+        f"{iri} {_p(HK.firstLine)} {N.integer(span.first_line)} .\n",
+        f"{iri} {_p(HK.lastLine)} {N.integer(span.last_line)} .\n",
+    )
+
+
 class _Builder:
     """Writes the triples of records as N-Triples lines into `out` (see kg.ntriples)."""
 
@@ -234,13 +249,10 @@ class _Builder:
                 self.out.append(f"{s} {printed} {N.lit(format(value, 'f'))} .\n")
 
     def span(self, span: SourceSpan) -> str:
-        iri = N.iri(str(span_iri(span)))
+        iri, lines = span_ntriples(span)
         if iri not in self.spans:
             self.spans.add(iri)
-            self.add(iri, _TYPE, _p(HK.SourceSpan))
-            self.add(iri, _p(HK.sourceFile), N.lit(span.file))
-            self.add(iri, _p(HK.firstLine), N.integer(span.first_line))
-            self.add(iri, _p(HK.lastLine), N.integer(span.last_line))
+            self.out.extend(lines)
         return iri
 
     def derived(self, s: str, span: SourceSpan) -> None:

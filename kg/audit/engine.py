@@ -228,7 +228,7 @@ def audit_ntriples(corpus: Corpus, settings: Any) -> Iterator[str]:
     from rdflib.namespace import DCTERMS, PROV
 
     from kg import ntriples as N
-    from kg.graph import project_iri, span_iri
+    from kg.graph import project_iri, span_ntriples
     from kg.namespace import HK, HK_DATA
 
     hk, dct = N.Terms(HK), N.Terms(DCTERMS)
@@ -303,11 +303,9 @@ def audit_ntriples(corpus: Corpus, settings: Any) -> Iterator[str]:
             add(f"{iri} {hk.aboutIndicator} {piri(row[0])[:-1]}/indicator/{row[1]}> .\n")
         span = spans.get(f.span)
         if span is None:
-            span = spans[f.span] = f"<{span_iri(f.span)}>"
-            add(f"{span} {a_} {hk.SourceSpan} .\n")
-            add(f"{span} {hk.sourceFile} {lit(f.span.file)} .\n")
-            add(f"{span} {hk.firstLine} {integer(f.span.first_line)} .\n")
-            add(f"{span} {hk.lastLine} {integer(f.span.last_line)} .\n")
+            span, span_lines = span_ntriples(f.span)
+            spans[f.span] = span
+            out.extend(span_lines)
         add(f"{iri} {derived} {span} .\n")
         if len(out) >= 10_000:
             yield from out

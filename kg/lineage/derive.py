@@ -182,7 +182,7 @@ def lineage_ntriples(corpus: Corpus, settings: Settings) -> Iterator[str]:
     g = _graph_iris()
     data = build_lineage_data(corpus, settings)
     a_, hk, dct, prov, skos = _RDF.type, _HK, _DCT, _PROV, _SKOS
-    lit, integer, dec = N.lit, N.integer, N.decimal
+    lit, dec = N.lit, N.decimal
     fund_level, fund_source, fund_rule = hk.fundLevel, hk.fundSource, hk.fundRule
     projects: dict[int, str] = {}
     units: dict[str, str] = {}
@@ -241,13 +241,9 @@ def lineage_ntriples(corpus: Corpus, settings: Settings) -> Iterator[str]:
                     out.extend(_document_core(document(info.parent), info.parent))
             if info.total_wan is not None:
                 add(f"{diri} {hk.declaredTotal} {dec(info.total_wan)} .\n")
-            row = SourceSpan(info.file, info.line, info.line)
-            span = f"<{g.span_iri(row)}>"
+            span, span_lines = g.span_ntriples(SourceSpan(info.file, info.line, info.line))
             add(f"{diri} {prov.wasDerivedFrom} {span} .\n")
-            add(f"{span} {a_} {hk.SourceSpan} .\n")
-            add(f"{span} {hk.sourceFile} {lit(row.file)} .\n")
-            add(f"{span} {hk.firstLine} {integer(row.first_line)} .\n")
-            add(f"{span} {hk.lastLine} {integer(row.last_line)} .\n")
+            out.extend(span_lines)
     yield from out
     out.clear()
     slugs: dict[str, str] = {}
