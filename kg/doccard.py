@@ -24,7 +24,7 @@ from kg.queries import run_named
 from kg.settings import Settings
 from kg.store import Store, open_store
 
-__all__ = ["DocCard", "DocProject", "Mention", "DocLookup", "lookup_document", "write_doc_index",
+__all__ = ["DocCard", "DocProject", "Mention", "DocLookup", "lookup_document",
            "cards_from_corpus", "write_doc_cards", "merge_doc_cards", "DOC_INDEX_FILE", "DOC_CARDS_FILE"]
 
 DOC_INDEX_FILE = "doc_index.json"  # canonical 文号 of every document, for partial queries
@@ -158,17 +158,6 @@ def _card(store: Store, canonical: str) -> DocCard | None:
         total_wan=sum((p.budget_wan for p in listed if p.budget_wan is not None), Decimal(0)),
         mentions=sorted(mentions, key=lambda m: (m.file, m.line, m.field, m.raw)),
     )
-
-
-def write_doc_index(store: Store, build_dir: Path) -> int:
-    """Write the canonical 文号 of every document in the graph (DOC_INDEX_FILE); returns how many."""
-    rows = store.query("SELECT DISTINCT ?c WHERE { ?d a hk:Document ; dcterms:identifier ?c }",
-                       limit=None, timeout=0).rows
-    docs = sorted({str(r["c"]) for r in rows})
-    tmp = build_dir / f".{DOC_INDEX_FILE}.tmp"
-    tmp.write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, build_dir / DOC_INDEX_FILE)
-    return len(docs)
 
 
 def cards_from_corpus(corpus: Corpus, settings: Settings) -> dict[str, DocCard]:
