@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from ingest.errors import SourceError
+from ingest.notices import find_notice
 from ingest.reader import read_source
 from ingest.records import Diagnostic, NarrativeItem, ParseResult, Project, SourceSpan
 from ingest.rows import (
@@ -95,7 +96,9 @@ def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseRes
 
     part_years = _part_years(result.projects, [part_of[d[3]] for d in drafts])
     result.narrative = _narrative(rows, claimed, bookmarks_used, part_of, part_years, source_name)
-    if not result.projects and not result.narrative:
+    if not result.projects:
+        result.notices = find_notice(rows, lines, source_name, warn)
+    if not result.projects and not result.narrative and not result.notices:
         warn(None, "no project table (项目编码 row) and no narrative found", "error")
     return result
 

@@ -1,0 +1,49 @@
+"""Allocations in running text: "其中：怀来县250万元，涿鹿县200万元；另安排蔚县、市本级各75万元"."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.notices.amounts import text_amount
+from ingest.notices.blocks import Para
+from ingest.records import Allocation
+
+__all__ = ["read_running_text"]
+
+_SEGMENT = re.compile(
+    r"^(?P<names>.+?)\s*(?P<each>各)?\s*(?:为|安排|下达|分配|补助)?\s*"
+    r"(?P<num>\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|元)$"
+)
+_LEAD = re.compile(r"^(?:其中|另外|另行|另|再|并|分别|对|向|给予?|安排|下达|分配|拨付|补助)+[:：]?")
+_REGION_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{1,15}(?:县|区|市|旗|州|盟|本级|开发区|新区|管理区)$")
+_NOT_A_NAME = ("你", "各", "全", "本", "我", "该")
+
+
+def _names(text: str) -> list[str] | None:
+    parts = [p.strip() for p in re.split(r"[、和及与]", text)]
+    if parts:
+        parts[0] = _LEAD.sub("", parts[0]).strip()
+    if not parts or not all(_REGION_NAME.match(p) and not p.startswith(_NOT_A_NAME) for p in parts):
+        return None
+    return parts
+
+
+def read_running_text(paras: list[Para]) -> list[Allocation]:
+    """Recipients and amounts printed in sentences; 各 gives each name the amount."""
+    out: list[Allocation] = []
+    for p in paras:
+        text = p.text.replace("……", "").replace("…", "")
+        at = text.find("其中")
+        scope = text[at:] if at >= 0 else text
+        for seg in re.split(r"[，,；;。]", scope):
+            seg = re.sub(r"[（(][^）)]*[）)]$", "", seg.strip())
+            m = _SEGMENT.match(seg)
+            if m is None:
+                continue
+            names = _names(m["names"])
+            if names is None or (len(names) > 1 and not m["each"]):
+                continue
+            wan = text_amount(m["num"], m["unit"])
+            printed = f"{m['num']}{m['unit']}"
+            out.extend(Allocation(n, wan, printed, m["unit"], p.span, origin="text") for n in names)
+    return out
