@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
+from ingest.notices.amounts import is_dash
 from ingest.notices.blocks import Block, Para, Table, TableRow, blocks_from_rows
 from ingest.notices.header import Header, attachment_start, read_header
 from ingest.notices.runtext import read_running_text
@@ -69,7 +70,7 @@ def _check(allocs: list[Allocation], header: Header, table: TableRead | None, fi
     for i, a in enumerate(allocs):
         kids = [k for k in allocs if k.parent == i]
         if kids and a.amount_wan is not None and all(k.amount_wan is not None or not k.amount_printed
-                                                     or k.amount_printed.strip() in "-—－" for k in kids):
+                                                     or is_dash(k.amount_printed) for k in kids):
             summed = sum((k.amount_wan for k in kids if k.amount_wan is not None), Decimal(0))
             if summed != a.amount_wan:
                 out.append(Mismatch("subtotal", a.recipient, a.amount_wan, summed, a.span))
@@ -78,6 +79,8 @@ def _check(allocs: list[Allocation], header: Header, table: TableRead | None, fi
             summed = sum(known, Decimal(0))
             if summed != a.amount_wan:
                 out.append(Mismatch("parts", a.recipient, a.amount_wan, summed, a.span))
+    if any(a.amount_wan is None and a.amount_printed and not is_dash(a.amount_printed) for a in allocs):
+        return out  # a row that is not a number is reported already; the totals cannot be checked
     if allocated is not None and table is not None and table.total_wan is not None:
         if table.total_wan != allocated:
             out.append(Mismatch("table_total", "合计", table.total_wan, allocated,

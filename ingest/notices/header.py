@@ -168,7 +168,7 @@ def _fund_and_kind(title: str) -> tuple[str | None, str | None]:
         kind = "下达"
     rest = title.split("关于", 1)[-1]
     rest = re.sub(r"(?:的)?(?:通知|批复)$", "", rest)
-    rest = re.sub(rf"^(?:{'|'.join(_VERBS)})", "", rest)
+    rest = re.sub(rf"^(?:{'|'.join(_VERBS)})+", "", rest)
     rest = re.sub(r"^(?:(?:19|20)\d{2}\s*年度?)", "", rest)
     m = re.match(r"^(?P<fund>.*(?:资金|经费|基金))", rest)
     return (m["fund"] if m else None), kind
@@ -209,10 +209,13 @@ def read_header(blocks: list[Block]) -> Header | None:
         return None
     head_end = t1 + 1 if t1 >= 0 else 0
     rest = paras[head_end:attach]
-    if rest and re.search(r"[:：]\s*$", rest[0].text) and len(rest[0].text) <= 200:
-        h.addressees = tuple(_split_top(rest[0].text.rstrip(":： "), "、，,"))
-        h.addressee_line = rest[0].span.first_line
-        rest = rest[1:]
+    # the addressees end with a colon, right under the title (a web page may print its date between)
+    for k, p in enumerate(rest[:2]):
+        if re.search(r"[:：]\s*$", p.text) and len(p.text) <= 200:
+            h.addressees = tuple(_split_top(p.text.rstrip(":： "), "、，,"))
+            h.addressee_line = p.span.first_line
+            rest = rest[k + 1:]
+            break
     dated = _signature_date(rest)
     if dated:
         h.date_line, h.date_printed, h.date = dated

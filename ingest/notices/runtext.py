@@ -19,13 +19,25 @@ _REGION_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{1,15}(?:县|区|市|旗|州
 _NOT_A_NAME = ("你", "各", "全", "本", "我", "该")
 
 
+def _is_name(text: str) -> bool:
+    return bool(_REGION_NAME.match(text)) and not text.startswith(_NOT_A_NAME)
+
+
 def _names(text: str) -> list[str] | None:
-    parts = [p.strip() for p in re.split(r"[、和及与]", text)]
-    if parts:
-        parts[0] = _LEAD.sub("", parts[0]).strip()
-    if not parts or not all(_REGION_NAME.match(p) and not p.startswith(_NOT_A_NAME) for p in parts):
-        return None
-    return parts
+    """The recipients before an amount: "另安排平安区、循化县" → 平安区, 循化县 (民和县 stays whole)."""
+    parts: list[str] = []
+    for k, piece in enumerate(re.split(r"[、，,]", text)):
+        piece = _LEAD.sub("", piece.strip()).strip() if k == 0 else piece.strip()
+        if _is_name(piece):
+            parts.append(piece)
+            continue
+        # 和/及/与 join two names only when both sides are names ("怀来县和涿鹿县")
+        words = [w for w in re.split(r"[和及与]", piece) if w]
+        if len(words) > 1 and all(_is_name(w) for w in words):
+            parts.extend(words)
+        else:
+            return None
+    return parts or None
 
 
 def read_running_text(paras: list[Para]) -> list[Allocation]:
