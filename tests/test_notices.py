@@ -7,9 +7,12 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA
 from ingest import parse_file, parse_text
+from ingest.notices.amounts import cell_amount
 from ingest.records import Notice
 from kg.cli import cli
 
@@ -219,3 +222,34 @@ def test_a_file_holding_only_a_notice_loads():
     result = CliRunner().invoke(cli, ["ingest", str(NOTICES / "no_table.txt")])
     assert result.exit_code == 0
     assert result.stdout.strip().splitlines()[-1] == "0 个项目, 0 条指标, 1 个通知, 来自 1 个文件"
+
+
+def test_table_in_the_one_cell_per_line_layout():
+    doc = ("冀财社〔2022〕9号\n关于下达2022年就业补助资金的通知\n某市财政局：\n现下达资金共计70万元。\n某省财政厅\n"
+           "2022年2月1日\n附件\n\t地区\n\t金额\n\n\t甲县\n\t40\n\n\t乙县\n\t30\n\n")
+    result = parse_text(doc, "t.txt")
+    (n,) = result.notices
+    assert [(a.recipient, a.amount_wan, a.span.first_line) for a in n.allocations] == [
+        ("甲县", Decimal("40"), 11), ("乙县", Decimal("30"), 14)]
+    assert n.mismatches == () and n.allocated_wan == Decimal("70")
+
+
+_CELL_TEXT = st.text(alphabet="县市区合计小其中万元0123456789.,- 　\t", max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cells=st.lists(st.lists(_CELL_TEXT, min_size=1, max_size=5), max_size=8))
+def test_no_table_crashes_the_notice_reader(cells):
+    body = "\n".join("\t".join(row) for row in cells)
+    doc = f"冀财社〔2022〕3号\n关于下达2022年就业补助资金的通知\n附件\n地区\t金额\n{body}\n"
+    result = parse_text(doc, "t.txt")
+    assert len(result.notices) == 1
+    for a in result.notices[0].allocations:
+        assert a.amount_printed is None or a.amount_printed.strip()
+
+
+@given(cents=st.integers(0, 10**12))
+def test_yuan_to_wan_is_exact(cents):
+    printed = f"{cents // 100}.{cents % 100:02d}"
+    wan, unit = cell_amount(printed, "元")
+    assert unit == "元" and wan * 10000 == Decimal(printed)

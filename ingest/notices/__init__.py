@@ -26,8 +26,9 @@ __all__ = ["Para", "Table", "TableRow", "blocks_from_rows", "find_notice", "read
 Warn = Callable[..., None]  # warn(line, message, severity="warning")
 
 
-def find_notice(rows, lines: list[str], file: str, warn: Warn) -> list[Notice]:
-    """The notice in a text file's rows (see `ingest.rows`), as a list of none or one."""
+def find_notice(rows, lines: list[str] | None, file: str, warn: Warn) -> list[Notice]:
+    """The notice in a file's rows (see `ingest.rows`), as a list of none or one; `lines` are the
+    text file's lines (None for a reader's grid)."""
     notice = read_notice(blocks_from_rows(rows, lines, file), file, warn)
     return [notice] if notice is not None else []
 

@@ -63,16 +63,19 @@ def _indent(raw: str) -> int:
     return n
 
 
-def _raw_cells(row: Row, lines: list[str]) -> list[str]:
+def _raw_cells(row: Row, lines: list[str] | None) -> list[str]:
     """The unstripped cell texts of a row, to read their indentation."""
+    if lines is None:  # a reader's grid: the cells as the reader gives them
+        return list(row.cells)
     if row.kind == "tab":
         return lines[row.first - 1].rstrip("\n").split("\t")
     # one cell per line: each line is TAB + cell
     return [lines[no - 1][1:] for no in row.lines]
 
 
-def blocks_from_rows(rows: list[Row], lines: list[str], file: str) -> list[Block]:
-    """Paragraphs and tables (runs of non-text rows) in reading order."""
+def blocks_from_rows(rows: list[Row], lines: list[str] | None, file: str) -> list[Block]:
+    """Paragraphs and tables (runs of non-text rows) in reading order; `lines` (the text file's lines)
+    give the cells' indentation, which the row model strips."""
     out: list[Block] = []
     pending: list[TableRow] = []
 
