@@ -253,3 +253,14 @@ def test_yuan_to_wan_is_exact(cents):
     printed = f"{cents // 100}.{cents % 100:02d}"
     wan, unit = cell_amount(printed, "元")
     assert unit == "元" and wan * 10000 == Decimal(printed)
+
+
+def test_web_page_fields_give_docnumber_issuer_and_date():
+    doc = ("关于下达2022年就业补助资金的通知\n索引号：13000-2022-0042　发文机关：河北省财政厅\n"
+           "发文字号：冀财社〔2022〕15号　成文日期：2022-04-08\n张家口市财政局：\n现下达资金共计30万元，其中：怀来县30万元。\n")
+    result = parse_text(doc, "t.html")
+    (n,) = result.notices
+    assert (n.doc_number, n.issuers, n.date, n.date_printed) == (
+        "冀财社〔2022〕15号", ("河北省财政厅",), "2022-04-08", "2022-04-08")
+    assert n.addressees == ("张家口市财政局",)
+    assert [(a.recipient, a.amount_wan) for a in n.allocations] == [("怀来县", Decimal("30"))]

@@ -22,6 +22,10 @@ _TITLE = re.compile(
 )
 _ATTACHMENT = re.compile(r"^\s*附\s*件\s*[\d一二三四五六七八九十]*\s*(?:[:：]|$|\s)")
 _STANDALONE = re.compile(r"^\s*附\s*件\s*[\d一二三四五六七八九十]*\s*[:：]?\s*$")
+_META_LABELS = "索引号|发文机关|发文字号|文号|成文日期|发文日期|印发日期|发布日期|发布时间|主题分类|来源|有效性"
+_META = re.compile(rf"^\s*(?:{_META_LABELS})\s*[:：]")
+_META_FIELD = re.compile(rf"(?P<label>{_META_LABELS})\s*[:：]\s*(?P<value>.+?)\s*(?=(?:{_META_LABELS})\s*[:：]|$)")
+_ISO = re.compile(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})")
 _ORG_END = re.compile(r"(?:厅|局|部|委员会|委|办公室|办公厅|政府|中心|管委会|管理委员会|处)$")
 _SUBJECT = re.compile(r"(?<![\d.])(2\d{4}(?:\d{2})?)(?![\d.万元%])")
 _YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
@@ -136,6 +140,20 @@ def _cite_role(text: str, start: int, end: int) -> tuple[str, str | None]:
     return "mention", None
 
 
+def _iso_date(text: str) -> str | None:
+    """ISO form of a printed date ("2022年5月10日", "2022-05-10")."""
+    from datetime import date
+
+    m = DATE_IN_TEXT.search(text)
+    if m:
+        return parse_date(m)
+    m = _ISO.search(text)
+    try:
+        return date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat() if m else None
+    except ValueError:
+        return None
+
+
 def _signature_date(paras: list[Para]) -> tuple[int, str, str] | None:
     """(line, printed, ISO) of the signature date: the last short paragraph that is a date."""
     for p in reversed(paras):
@@ -198,8 +216,19 @@ def read_header(blocks: list[Block]) -> Header | None:
         h.title_lines = (paras[t0].span.first_line, paras[t1].span.last_line)
     else:
         t0 = t1 = -1
+    # A web page prints its 文号, issuer and date as labelled fields (发文字号：…) around the title.
+    meta = [p for p in paras[:_MAX_HEAD] if _META.match(p.text)]
+    labelled = {m["label"]: (m["value"], p) for p in meta for m in _META_FIELD.finditer(p.text)}
+    for label in ("发文字号", "文号"):
+        if label in labelled:
+            value, p = labelled[label]
+            hits = find_doc_numbers(value)
+            if hits:
+                h.doc_number, h.doc_number_raw = hits[0].doc.canonical, hits[0].raw
+                h.doc_number_line = p.span.first_line
+                break
     # The own 文号 stands above the title (on the 红头), alone on its line or beside the issuer.
-    for p in paras[: t0 if t0 >= 0 else min(attach, 6)]:
+    for p in paras[: t0 if t0 >= 0 else min(attach, 6)] if h.doc_number is None else ():
         hits = find_doc_numbers(p.text)
         if hits:
             h.doc_number, h.doc_number_raw = hits[0].doc.canonical, hits[0].raw
@@ -208,7 +237,7 @@ def read_header(blocks: list[Block]) -> Header | None:
     if h.title is None and h.doc_number is None:
         return None
     head_end = t1 + 1 if t1 >= 0 else 0
-    rest = paras[head_end:attach]
+    rest = [p for p in paras[head_end:attach] if p not in meta]
     # the addressees end with a colon, right under the title (a web page may print its date between)
     for k, p in enumerate(rest[:2]):
         if re.search(r"[:：]\s*$", p.text) and len(p.text) <= 200:
@@ -232,11 +261,20 @@ def read_header(blocks: list[Block]) -> Header | None:
             h.body = rest[: cut - len([p for p in signature[-3:] if _orgs(p.text)])]
     else:
         h.body, sig = rest, []
+        for label in ("成文日期", "发文日期", "印发日期", "发布日期", "发布时间"):
+            if label in labelled:
+                value, p = labelled[label]
+                iso = _iso_date(value)
+                if iso:
+                    h.date, h.date_printed, h.date_line = iso, value, p.span.first_line
+                    break
     issuers: tuple[str, ...] = ()
     if h.title and not h.title.startswith("关于"):
         issuers = _orgs(h.title.split("关于", 1)[0])
     if not issuers and sig:
         issuers = tuple(sig)
+    if not issuers and "发文机关" in labelled:
+        issuers = tuple(_split_top(labelled["发文机关"][0], "、，, "))
     if not issuers:
         for p in paras[: max(t0, 0)]:
             body = re.sub(r"文件$", "", p.text.strip())
