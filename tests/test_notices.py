@@ -264,3 +264,33 @@ def test_web_page_fields_give_docnumber_issuer_and_date():
         "冀财社〔2022〕15号", ("河北省财政厅",), "2022-04-08", "2022-04-08")
     assert n.addressees == ("张家口市财政局",)
     assert [(a.recipient, a.amount_wan) for a in n.allocations] == [("怀来县", Decimal("30"))]
+
+
+@pytest.mark.parametrize("title, dated, year", [
+    ("关于提前下达就业补助资金预算的通知", "2021年11月20日", 2022),  # 提前下达 funds the next year
+    ("关于下达就业补助资金的通知", "2021年11月20日", 2021),
+    ("关于提前下达2023年就业补助资金预算的通知", "2022年10月9日", 2023),
+])
+def test_budget_year_is_the_year_funded_not_the_docnumber_year(title, dated, year):
+    doc = f"冀财社〔2021〕40号\n{title}\n某市财政局：\n现下达资金共计5万元，其中：甲县5万元。\n某省财政厅\n{dated}\n"
+    (n,) = parse_text(doc, "t.txt").notices
+    assert n.budget_year == year
+
+
+def test_subtotal_rows_close_the_rows_above_them():
+    doc = ("冀财社〔2022〕11号\n关于下达2022年就业补助资金的通知\n附件\n地区\t金额\n"
+           "甲县\t60\n乙县\t30\n甲市小计\t90\n丙县\t10\n丁市小计\t12\n")
+    result = parse_text(doc, "t.txt")
+    (n,) = result.notices
+    assert rows(n) == [("甲县", Decimal("60"), 2), ("乙县", Decimal("30"), 2), ("甲市小计", Decimal("90"), None),
+                       ("丙县", Decimal("10"), 4), ("丁市小计", Decimal("12"), None)]
+    assert n.allocated_wan == Decimal("102")
+    assert [(m.label, m.printed_wan, m.summed_wan) for m in n.mismatches] == [("丁市小计", Decimal("12"), Decimal("10"))]
+
+
+def test_a_city_row_without_its_own_figure_counts_through_its_counties():
+    doc = ("冀财社〔2022〕12号\n关于下达2022年就业补助资金的通知\n附件\n地区\t金额\n"
+           "甲市\t\n　乙县\t60\n　丙县\t30\n")
+    (n,) = parse_text(doc, "t.txt").notices
+    assert rows(n) == [("甲市", None, None), ("乙县", Decimal("60"), 0), ("丙县", Decimal("30"), 0)]
+    assert n.allocated_wan == Decimal("90") and n.mismatches == ()
