@@ -205,82 +205,82 @@ def _budget_year(title: str, body: list[Para], kind: str | None, date: str | Non
     return None
 
 
+def _own_doc_number(labelled: dict[str, tuple[str, Para]], head: list[Para], h: Header) -> None:
+    """The notice's own 文号: a labelled field (发文字号：…), else the first one above the title."""
+    candidates = [labelled[k] for k in ("发文字号", "文号") if k in labelled] + [(p.text, p) for p in head]
+    for text, p in candidates:
+        hits = find_doc_numbers(text)
+        if hits:
+            h.doc_number, h.doc_number_raw = hits[0].doc.canonical, hits[0].raw
+            h.doc_number_line = p.span.first_line
+            return
+
+
+def _signature(rest: list[Para], labelled: dict[str, tuple[str, Para]], h: Header) -> list[str]:
+    """Set the date and the body; return the issuers signing above the date (joint ones apart)."""
+    dated = _signature_date(rest)
+    if dated is None:
+        h.body = rest
+        for label in ("成文日期", "发文日期", "印发日期", "发布日期", "发布时间"):
+            if label in labelled and (iso := _iso_date(labelled[label][0])):
+                h.date, h.date_printed, h.date_line = iso, labelled[label][0], labelled[label][1].span.first_line
+                break
+        return []
+    h.date_line, h.date_printed, h.date = dated
+    cut = next(i for i, p in enumerate(rest) if p.span.first_line == h.date_line)
+    sig: list[str] = []
+    start = cut
+    while start > 0 and cut - start < 3 and (orgs := _orgs(rest[start - 1].text)):
+        sig[:0] = orgs
+        start -= 1
+    h.body = rest[:start]
+    return sig
+
+
+def _issuers(h: Header, sig: list[str], labelled: dict[str, tuple[str, Para]], head: list[Para]) -> tuple[str, ...]:
+    """Issuers named before 关于 in the title, else the signature, else 发文机关, else the 红头 (…文件)."""
+    if h.title and not h.title.startswith("关于") and (named := _orgs(h.title.split("关于", 1)[0])):
+        return named
+    if sig:
+        return tuple(sig)
+    if "发文机关" in labelled:
+        return tuple(_split_top(labelled["发文机关"][0], "、，, "))
+    out: tuple[str, ...] = ()
+    for p in head:
+        text = p.text.strip()
+        if text.endswith("文件"):
+            out += _orgs(text[:-2])
+    return out
+
+
 def read_header(blocks: list[Block]) -> Header | None:
     """The header of a notice; None when the blocks hold no notice title nor a 文号 line."""
     paras = [b for b in blocks if isinstance(b, Para)]
     h = Header()
     found = find_title(paras)
     attach = attachment_start(paras)
+    t0 = t1 = -1
     if found is not None:
         t0, t1, h.title = found
         h.title_lines = (paras[t0].span.first_line, paras[t1].span.last_line)
-    else:
-        t0 = t1 = -1
     # A web page prints its 文号, issuer and date as labelled fields (发文字号：…) around the title.
     meta = [p for p in paras[:_MAX_HEAD] if _META.match(p.text)]
     labelled = {m["label"]: (m["value"], p) for p in meta for m in _META_FIELD.finditer(p.text)}
-    for label in ("发文字号", "文号"):
-        if label in labelled:
-            value, p = labelled[label]
-            hits = find_doc_numbers(value)
-            if hits:
-                h.doc_number, h.doc_number_raw = hits[0].doc.canonical, hits[0].raw
-                h.doc_number_line = p.span.first_line
-                break
-    # The own 文号 stands above the title (on the 红头), alone on its line or beside the issuer.
-    for p in paras[: t0 if t0 >= 0 else min(attach, 6)] if h.doc_number is None else ():
-        hits = find_doc_numbers(p.text)
-        if hits:
-            h.doc_number, h.doc_number_raw = hits[0].doc.canonical, hits[0].raw
-            h.doc_number_line = p.span.first_line
-            break
+    # the 红头 above the title: the issuers' "…文件" line and the 文号, alone or beside the issuer
+    head = paras[:t0] if t0 >= 0 else paras[:min(attach, 6)]
+    _own_doc_number(labelled, head, h)
     if h.title is None and h.doc_number is None:
         return None
-    head_end = t1 + 1 if t1 >= 0 else 0
-    rest = [p for p in paras[head_end:attach] if p not in meta]
-    # the addressees end with a colon, right under the title (a web page may print its date between)
+    rest = [p for p in paras[t1 + 1:attach] if p not in meta]
+    # the addressees end with a colon, right under the title
     for k, p in enumerate(rest[:2]):
         if re.search(r"[:：]\s*$", p.text) and len(p.text) <= 200:
             h.addressees = tuple(_split_top(p.text.rstrip(":： "), "、，,"))
             h.addressee_line = p.span.first_line
             rest = rest[k + 1:]
             break
-    dated = _signature_date(rest)
-    if dated:
-        h.date_line, h.date_printed, h.date = dated
-        cut = next(i for i, p in enumerate(rest) if p.span.first_line == h.date_line)
-        signature, h.body = rest[:cut], rest[:cut]
-        # joint issuers sign above the date, one per line or side by side
-        sig: list[str] = []
-        for p in reversed(signature[-3:]):
-            orgs = _orgs(p.text)
-            if not orgs:
-                break
-            sig[:0] = orgs
-        if sig:
-            h.body = rest[: cut - len([p for p in signature[-3:] if _orgs(p.text)])]
-    else:
-        h.body, sig = rest, []
-        for label in ("成文日期", "发文日期", "印发日期", "发布日期", "发布时间"):
-            if label in labelled:
-                value, p = labelled[label]
-                iso = _iso_date(value)
-                if iso:
-                    h.date, h.date_printed, h.date_line = iso, value, p.span.first_line
-                    break
-    issuers: tuple[str, ...] = ()
-    if h.title and not h.title.startswith("关于"):
-        issuers = _orgs(h.title.split("关于", 1)[0])
-    if not issuers and sig:
-        issuers = tuple(sig)
-    if not issuers and "发文机关" in labelled:
-        issuers = tuple(_split_top(labelled["发文机关"][0], "、，, "))
-    if not issuers:
-        for p in paras[: max(t0, 0)]:
-            body = re.sub(r"文件$", "", p.text.strip())
-            if body != p.text.strip() and _orgs(body):
-                issuers += _orgs(body)
-    h.issuers = issuers
+    sig = _signature(rest, labelled, h)
+    h.issuers = _issuers(h, sig, labelled, head)
 
     cited: list[CitedDoc] = []
     sources = ([(h.title, h.title_lines[0])] if h.title and h.title_lines else []) + [
