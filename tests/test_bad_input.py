@@ -63,7 +63,11 @@ def test_utf16_with_bom_is_decoded(tmp_path):
 def test_undecodable_bytes_name_the_line(tmp_path):
     path = write(tmp_path, "bad.txt", "第一行\n第二行\n".encode() + b"\xff\xfe\xfd\xfc abc \x81\n")
     r = parse_file(path)
-    assert messages(r) == [f"{path}:3: text is neither UTF-8 nor GB18030/GBK"]
+    assert r.encoding == "utf-8"
+    assert messages(r) == [
+        f"{path}:3: bytes that are not text replaced with U+FFFD (�); values touching them are not loaded",
+        f"{path}: no project table (项目编码 row) and no narrative found",
+    ]
 
 
 def test_table_cut_off_midway_is_reported_and_the_rest_still_loads(tmp_path):
