@@ -33,6 +33,7 @@ _CODE_YEAR = re.compile(r"^\d{6}(?P<yy>\d{2})")
 _YEAR_MENTION = re.compile(r"(?<!\d)(?P<year>20\d{2})\s*年")
 _NUMBERED = re.compile(r"^\s*(?P<num>[一二三四五六七八九十]+)\s*[、.．]\s*(?P<rest>.+)$")
 _SUBNUMBERED = re.compile(r"^\s*[（(]\s*(?P<num>[一二三四五六七八九十]+)\s*[）)]\s*(?P<rest>.+)$")
+_DAMAGED_CODE = re.compile(r"[\d\ufffd]*\ufffd[\d\ufffd]*")
 _TABLE_SECTIONS = ("分项绩效目标", "预算项目绩效目标", "项目支出绩效目标")
 
 
@@ -239,8 +240,11 @@ def _unit(row: Row, warn) -> tuple[str | None, str | None, str | None]:
     if REPLACEMENT in row.text:
         head = row.text.lstrip()[:8]
         if code is None and REPLACEMENT in head:  # where the six-digit code would stand
-            warn(row.first, f"单位编码 {shown(head)} has bytes that could not be decoded; left empty")
-            code = None
+            damaged = _DAMAGED_CODE.match(name or "")
+            warn(row.first, f"单位编码 {shown(damaged[0] if damaged else head)} has bytes that could not be "
+                 "decoded; left empty")
+            if damaged and name:
+                name = name[damaged.end():].lstrip() or None  # the name proper starts after the code
         if name and REPLACEMENT in name:
             warn(row.first, f"单位名称 {shown(name)} has bytes that could not be decoded; kept as printed")
     return code, name, money

@@ -239,12 +239,12 @@ class Report:
     failures: list[str] = field(default_factory=list)
 
 
-def run(count: int, seed: int, workdir: Path, limit: float = LIMIT_SECONDS) -> Report:
-    """Parse `count` mutated inputs (deterministic for a seed); collect every failure."""
+def run(count: int, seed: int, workdir: Path, limit: float = LIMIT_SECONDS, start: int = 0) -> Report:
+    """Parse `count` mutated inputs, cases start… (deterministic for a seed); collect every failure."""
     report = Report()
     path = workdir / "input.txt"
     started = time.perf_counter()
-    for case in range(count):
+    for case in range(start, start + count):
         rng = random.Random(f"{seed}:{case}")
         data, names = mutate(rng)
         path.write_bytes(data)

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from bench.parse_speed import CASES as SPEED_CASES
+from bench.parse_speed import measure
 from conftest import DATA
 from ingest import IndicatorValue, parse_file
 from ingest.values import parse_indicator_value
@@ -267,3 +269,18 @@ def test_cell_running_over_two_lines_stays_one_cell(tmp_path):
 def test_goals_cell_with_line_breaks_gives_one_goal_per_line():
     r = parse_file(DATA / "cell_multiline.txt")
     assert r.projects[1].goals == ("1.仲裁结案率达到90%", "2.群众满意度达到85%")
+
+
+# --- linear time: each shape that used to be quadratic, against the same bytes of ordinary text -----
+
+@pytest.fixture(scope="module")
+def floor_seconds():
+    """Parse time of ordinary text (the sample repeated), per size, measured once in this run."""
+    return {}
+
+
+@pytest.mark.parametrize("case", sorted(SPEED_CASES))
+def test_hostile_shapes_parse_within_20x_of_ordinary_text(case, floor_seconds):
+    size, took, floor = measure(case, floor_seconds)
+    # A 5 MB line / 2 MB cell: the quadratic versions took hours; linear ones stay near the floor.
+    assert took <= 20 * max(floor, 0.05), f"{case}: {took:.2f} s for {size:,} bytes, floor {floor:.2f} s"
