@@ -47,6 +47,9 @@ CASES: dict[str, tuple[int, Callable[[int], str]]] = {
         LINE_BYTES, lambda n: "316005" + " " * n + "单位：万元\n项目编码\t139900261\t项目名称\tx\n"),
     "indicator value of digits": (LINE_BYTES, lambda n: _TABLE + "产出指标\t数量指标\t人数\t服务\t" + "1" * n + "\n"),
     "amount with a run of spaces": (LINE_BYTES, lambda n: _TABLE.replace("10.00", "1" + " " * n + "x", 1)),
+    "amount row of many cells": (LINE_BYTES, lambda n: _TABLE.replace("\t0\n", "\t0\t" + _fill("x\t", n) + "\n", 1)),
+    "spending plan value with a run of spaces": (
+        LINE_BYTES, lambda n: _TABLE.replace("用途说明\n", "资金支出计划\t3月底\t6月底\n1" + " " * n + "x\n", 1)),
     "cell over many lines (one cell per line)": (
         CELL_BYTES, lambda n: _CELLS_TABLE + "\t说明\n" + _fill("说明文字继续写下去，直到很长。\n", n) + "\n"),
     "cell over many lines (TAB rows)": (

@@ -12,7 +12,7 @@ from decimal import Decimal
 __all__ = ["FOLD", "is_blank", "parse_percent"]
 
 FOLD = str.maketrans("０１２３４５６７８９．，－％＋", "0123456789.,-%+")
-_PERCENT = re.compile(r"\d+(?:\.\d+)?")
+_PERCENT = re.compile(r"\d++(?:\.\d++)?+")
 
 
 def is_blank(cell: str | None) -> bool:

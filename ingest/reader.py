@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 # C0/C1 control characters other than TAB, LF, VT, FF, CR: never text in a document, and a hazard in
 # messages and literals. They are replaced like undecodable bytes (same length, so offsets hold).
 _CONTROLS = {c: REPLACEMENT for c in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,9 @@ def decode_source(data: bytes, path: Path | str) -> SourceText:
 
 def clean_text(text: str) -> str:
     """\n line ends, and control characters replaced with U+FFFD (same length, offsets hold)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # translate() looks up every character; the search (in C) finds most files free of controls.
+    return text.translate(_CONTROLS) if _CONTROL.search(text) else text
 
 
 def _open_regular(path: Path, shown: str, max_bytes: int) -> bytes:

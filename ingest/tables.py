@@ -49,7 +49,8 @@ _UNIT_CODE = re.compile(r"\d{6}")
 _UNIT_SEPARATORS = " \t\n\r\f\v、,，;；"
 _UNIT_MONEY = re.compile(r"[\s、,，;；]*(?:(?:计量)?单位\s*[:：]\s*(?P<money>[^\s、,，]+))?\s*$")
 _UNIT_TAIL = 64
-_PLAN_VALUE = re.compile(r"^\s*\d+(?:\.\d+)?\s*[%％]?\s*$")
+# Possessive, and no optional between two \s*: "1" + a run of spaces + "x" fails in linear time.
+_PLAN_VALUE = re.compile(r"\s*+\d++(?:\.\d++)?+\s*+(?:[%％]\s*+)?$")
 
 Warn = Callable[[int, str], None]
 
@@ -114,13 +115,17 @@ _label_core_cached = lru_cache(maxsize=65536)(_label_core_uncached)
 _CACHED_LABEL = 64
 
 
-def _after(row: Row, label: str) -> tuple[str | None, int | None]:
+def _label_cells(row: Row) -> list[tuple[int, str]]:
+    """(index, core) of the cells short enough to be labels; computed once per row."""
+    return [(i, core) for i, cell in enumerate(row.cells) if len(core := _label_core(cell)) <= _MAX_LABEL]
+
+
+def _after(row: Row, label: str, labelled: list[tuple[int, str]] | None = None) -> tuple[str | None, int | None]:
     """The cell after the first label cell (a short cell ending with `label`)."""
-    for i, cell in enumerate(row.cells):
-        core = _label_core(cell)
-        if core.endswith(label) and len(core) <= _MAX_LABEL:
-            for j in range(i + 1, len(row.cells)):
-                return row.cells[j], row.lines[j]
+    for i, core in _label_cells(row) if labelled is None else labelled:
+        if core.endswith(label):
+            if i + 1 < len(row.cells):
+                return row.cells[i + 1], row.lines[i + 1]
             return None, row.lines[i]
     return None, None
 
@@ -137,9 +142,10 @@ def _is_amount_row(row: Row) -> bool:
 
 def _amounts(row: Row, file: str, warn: Warn, out: dict[str, Decimal | None]) -> None:
     """Read whichever amount labels this row holds into `out` (a template may split them over rows)."""
+    labelled = _label_cells(row)
     for key, labels in AMOUNT_LABELS:
         for label in labels:
-            cell, line = _after(row, label)
+            cell, line = _after(row, label, labelled)
             if line is None:
                 continue
             if cell and REPLACEMENT in cell:
