@@ -51,6 +51,8 @@ def parse_file(path: Path | str, name: str | None = None, *, max_bytes: int = DE
         source = load_source(path, max_bytes)
     except SourceError as e:
         return ParseResult(label, None, diagnostics=[Diagnostic(label, e.line, str(e.args[0]), "error")])
+    except Exception as e:  # noqa: BLE001 - last resort: a file that cannot be read is a diagnostic
+        return ParseResult(label, None, diagnostics=[Diagnostic(label, None, f"cannot read ({_internal(e)})", "error")])
     result = parse_text(source.text, label, source.encoding)
     if source.encoding not in ("utf-8",):
         result.diagnostics.insert(0, Diagnostic(label, None, f"decoded as {source.encoding.upper()}", "info"))

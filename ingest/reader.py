@@ -25,6 +25,7 @@ __all__ = [
     "decode_source",
     "display_name",
     "load_source",
+    "name_is_utf8",
     "read_source",
 ]
 
@@ -50,12 +51,28 @@ class SourceText:
 
 
 def display_name(path: Path | str | bytes) -> str:
-    """The path as text; bytes that are not UTF-8 show as U+FFFD instead of breaking every print."""
+    """The path as text; bytes that are not UTF-8 and control characters show as U+FFFD.
+
+    Such a name would otherwise break every print of a message (or steer the terminal).
+    """
+    return _name_text(path)[0].translate(_CONTROLS)
+
+
+def name_is_utf8(path: Path | str | bytes) -> bool:
+    """False for a file name that load_source refuses (bytes that are not UTF-8)."""
+    return _name_text(path)[1]
+
+
+def _name_text(path: Path | str | bytes) -> tuple[str, bool]:
+    """(the name decoded with U+FFFD for bad bytes, whether it was valid UTF-8)."""
     try:
         raw = os.fsencode(path)
     except UnicodeEncodeError:  # a lone surrogate that no file system produced
-        return str(path).encode("utf-8", "replace").decode("utf-8")
-    return raw.decode("utf-8", "replace")
+        return str(path).encode("utf-8", "replace").decode("utf-8"), False
+    try:
+        return raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace"), False
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -133,6 +150,8 @@ def _open_regular(path: Path, shown: str, max_bytes: int) -> bytes:
         st = os.stat(path)
     except OSError as e:
         raise SourceError(f"cannot read: {e.strerror or e}", shown) from e
+    except ValueError as e:  # a NUL inside the name
+        raise SourceError(f"cannot read: not a usable file name ({e})", shown) from e
     if stat.S_ISDIR(st.st_mode):
         raise SourceError("is a folder, not a file", shown)
     if not stat.S_ISREG(st.st_mode):
@@ -151,6 +170,8 @@ def _open_regular(path: Path, shown: str, max_bytes: int) -> bytes:
             data = f.read(max_bytes + 1)
         except OSError as e:
             raise SourceError(f"cannot read: {e.strerror or e}", shown) from e
+        except MemoryError as e:
+            raise SourceError(f"not enough memory to read {st.st_size:,} bytes", shown) from e
     if len(data) > max_bytes:
         raise SourceError(f"file is over the limit of {max_bytes:,} bytes; not read", shown)
     return data
@@ -160,7 +181,7 @@ def load_source(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceT
     """Check, read and decode one file. Raises SourceError naming the file (and line when known)."""
     p = Path(os.fsdecode(path))
     shown = display_name(p)
-    if shown != str(p):
+    if not name_is_utf8(p):
         raise SourceError("file name is not valid UTF-8 (shown with U+FFFD); rename the file to load it", shown)
     return decode_source(_open_regular(p, shown, max_bytes), shown)
 

@@ -353,3 +353,8 @@ def test_an_unexpected_failure_in_one_table_costs_that_table_only(tmp_path, monk
     assert loaded(r) == [(REAL_CODES[0], Decimal("120.50"))]
     assert f"{path}:22: table not loaded (internal error RuntimeError: boom)" in messages(r)
     assert [d.severity for d in r.diagnostics if "internal error" in d.message] == ["error"]
+
+
+def test_file_name_with_a_nul_is_a_diagnostic_with_the_nul_replaced():
+    r = parse_file("a\x00b.txt")
+    assert messages(r) == ["a�b.txt: cannot read: not a usable file name (embedded null byte)"]
