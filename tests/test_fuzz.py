@@ -9,8 +9,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import DATA
 from fuzzing import problems, run
 from ingest import parse_file, parse_text
+from ingest.reader import decode_source
 
 CHUNK = 500
 
@@ -74,3 +76,27 @@ def test_any_bytes_never_raise(tmp_path, data):
     result = parse_file(path)
     assert problems(result) == []
     assert result.ok or any(d.severity == "error" for d in result.diagnostics)
+
+
+_FIXTURES = {name: (DATA / name).read_bytes()
+             for name in ("tab_layout.txt", "cell_layout.txt", "cell_multiline.txt", "template_variants.txt")}
+_CLEAN = {name: {p.project_code: p for p in parse_text(data.decode("utf-8"), name).projects}
+          for name, data in _FIXTURES.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(sorted(_FIXTURES)), where=st.floats(0, 1, exclude_max=True),
+       byte=st.integers(0x80, 0xFF))
+def test_one_bad_byte_never_loads_a_different_exact_value(name, where, byte):
+    # A byte that is not text in place of an ASCII one: what it touches may be left empty, never changed.
+    data = _FIXTURES[name]
+    ascii_at = [i for i, b in enumerate(data) if b < 0x80 and b != 0x0A]
+    at = ascii_at[int(where * len(ascii_at))]
+    result = parse_text(decode_source(data[:at] + bytes([byte]) + data[at + 1:], name).text, name)
+    for p in result.projects:
+        if p.project_code is None:
+            continue
+        clean = _CLEAN[name][p.project_code]  # a damaged code is never loaded as another code
+        for fld in ("budget_wan", "fiscal_wan", "other_wan", "unit_code"):
+            assert getattr(p, fld) in (None, getattr(clean, fld)), fld
+        assert set(p.doc_numbers) <= set(clean.doc_numbers)
