@@ -286,7 +286,7 @@ class _TableWalker:
         self.reader: _IndicatorReader | None = None
         # Text rows continuing the last indicator's last cell, joined once when the run ends.
         self.run_on: list[str] = []
-        self.run_on_last = 0
+        self.run_on_first = self.run_on_last = 0
 
     def walk(self, rows: list[Row]) -> TableDraft:
         for row in rows:
@@ -383,7 +383,8 @@ class _TableWalker:
             self._unexpected_row(row)
         elif row.is_text and self.d.indicators:
             # A line break inside a cell: the text continues the previous row's last cell.
-            self.warn(row.first, "text inside the indicator table joined to the row above")
+            if not self.run_on:
+                self.run_on_first = row.first
             self.run_on.append(row.text)
             self.run_on_last = row.last
         else:
@@ -392,6 +393,8 @@ class _TableWalker:
 
     def _end_run_on(self) -> None:
         if self.run_on:
+            lines = f"{len(self.run_on)} lines of text" if len(self.run_on) > 1 else "text"
+            self.warn(self.run_on_first, f"{lines} inside the indicator table joined to the row above")
             self.d.indicators[-1] = _append_text(self.d.indicators[-1], "".join(self.run_on), self.run_on_last)
             self.run_on.clear()
 
