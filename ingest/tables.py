@@ -115,19 +115,26 @@ _label_core_cached = lru_cache(maxsize=65536)(_label_core_uncached)
 _CACHED_LABEL = 64
 
 
-def _label_cells(row: Row) -> list[tuple[int, str]]:
-    """(index, core) of the cells short enough to be labels; computed once per row."""
-    return [(i, core) for i, cell in enumerate(row.cells) if len(core := _label_core(cell)) <= _MAX_LABEL]
+def _label_positions(row: Row, labels: tuple[str, ...]) -> dict[str, int]:
+    """Index of the first label cell (a short cell) ending with each of `labels`; one pass over the row."""
+    found: dict[str, int] = {}
+    for i, cell in enumerate(row.cells):
+        core = _label_core(cell)
+        if len(core) <= _MAX_LABEL and core.endswith(labels):
+            for label in labels:
+                if label not in found and core.endswith(label):
+                    found[label] = i
+    return found
 
 
-def _after(row: Row, label: str, labelled: list[tuple[int, str]] | None = None) -> tuple[str | None, int | None]:
+def _after(row: Row, label: str, positions: dict[str, int] | None = None) -> tuple[str | None, int | None]:
     """The cell after the first label cell (a short cell ending with `label`)."""
-    for i, core in _label_cells(row) if labelled is None else labelled:
-        if core.endswith(label):
-            if i + 1 < len(row.cells):
-                return row.cells[i + 1], row.lines[i + 1]
-            return None, row.lines[i]
-    return None, None
+    i = (_label_positions(row, (label,)) if positions is None else positions).get(label)
+    if i is None:
+        return None, None
+    if i + 1 < len(row.cells):
+        return row.cells[i + 1], row.lines[i + 1]
+    return None, row.lines[i]
 
 
 _ALL_AMOUNT_LABELS = tuple(label for _, labels in AMOUNT_LABELS for label in labels)
@@ -142,10 +149,10 @@ def _is_amount_row(row: Row) -> bool:
 
 def _amounts(row: Row, file: str, warn: Warn, out: dict[str, Decimal | None]) -> None:
     """Read whichever amount labels this row holds into `out` (a template may split them over rows)."""
-    labelled = _label_cells(row)
+    positions = _label_positions(row, _ALL_AMOUNT_LABELS)
     for key, labels in AMOUNT_LABELS:
         for label in labels:
-            cell, line = _after(row, label, labelled)
+            cell, line = _after(row, label, positions)
             if line is None:
                 continue
             if cell and REPLACEMENT in cell:
