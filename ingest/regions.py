@@ -243,7 +243,7 @@ class RegionIndex:
             if lengths:
                 for length in lengths:
                     codes = self._names.get(text[i:i + length])
-                    if codes is not None:
+                    if codes is not None and (length > 2 or _stands_alone(text, i)):
                         hit = (length, codes)
                         break
             if hit is None:
@@ -282,6 +282,16 @@ class RegionIndex:
                 return IssuerPlace(issuer, codes[0], None, "short_name", codes)
             return IssuerPlace(issuer, None, None, "ambiguous", codes)
         return IssuerPlace(issuer, None, None, "unknown")
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+def _stands_alone(text: str, i: int) -> bool:
+    """A two-character name (和县, 应县, 蔚县) counts only at the start of a phrase and not before 级:
+    "市和县两级", "相应县级" name no county."""
+    return (i == 0 or not _is_cjk(text[i - 1])) and text[i + 2:i + 3] != "级"
 
 
 def _read(path: Path) -> list[dict[str, str]]:

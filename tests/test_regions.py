@@ -112,6 +112,18 @@ def test_names_in_text_with_offsets_and_ambiguity(idx):
     assert idx.find_in_text("崇礼县就业局")[0].code == "130733"
 
 
+@pytest.mark.parametrize("text, codes", [
+    ("张家口市本级", ["130700-shibenji"]),  # not 张家口市 alone: the longest name wins
+    ("察北管理区社会事务局", ["130700-chabeiguanliqu"]),
+    ("蔚县人力资源和社会保障局", ["130726"]),
+    ("张家口市蔚县就业服务中心", ["130726"]),
+    ("落实省、市和县两级配套资金，相应县级财政", []),  # 和县 (340523) and 应县 (140622) are not meant
+    ("宣化县劳动就业服务局", ["130721"]),  # a former code, resolved by .current()
+])
+def test_names_found_in_text(idx, text, codes):
+    assert [m.code for m in idx.find_in_text(text)] == codes
+
+
 def test_issuers_resolve_through_the_data_files_then_the_citing_project(idx):
     known = idx.issuer_region("怀财资")
     assert (known.region_code, known.organisation) == ("130730", "怀来县财政局")
