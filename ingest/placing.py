@@ -6,13 +6,18 @@ The rules, first that applies wins (`Project.region_evidence` names it):
 2. `code_prefix` — the 项目编码 starts with a division code the document itself names
    (13073022P00817010003J in a document naming 怀来县 → 130730). A withdrawn code resolves to its
    successor (130733… → 130709 崇礼区).
-3. `unit_name`, `title` — one region named in the unit's name (涿鹿县民政局), else in the project's
-   title or name; a county name found in several cities (桥西区) is narrowed by the places the
-   document names.
+3. `unit_name` — one region named in the unit's name (涿鹿县民政局); a county name found in several
+   cities (桥西区) is narrowed by the places the document names.
 4. `unit` — another project of the same unit in the same file was placed by rule 1–3.
-5. `narrative` — one region named in the document's narrative (总体绩效目标 …).
-6. `sources.csv` — the `region_code` of the file's row in data/sources.csv.
-7. `unknown` — `unknown:<file>`, reported once per file; never shared with another file.
+5. `document` — every project of the file that rules 1–3 place is in one region (a department's
+   document covers one county), so its other units are too.
+6. `title` — one region named in the project's title or name (怀安县养老服务补贴).
+7. `narrative` — one region named in the document's narrative (总体绩效目标 …).
+   A province or city named in a title or the narrative does not count where the document names a
+   place inside it: 河北省 there is the funding province, not where the project is.
+8. `override` — a units.csv row without a name: the unit code's region where rules 1–7 give none.
+9. `sources.csv` — the `region_code` of the file's row in data/sources.csv.
+10. `unknown` — `unknown:<file>`, reported once per file; never shared with another file.
 
 A project placed by rule 1–2 whose unit name names an unrelated region gets a diagnostic with both.
 """
@@ -38,7 +43,8 @@ __all__ = [
 ]
 
 UNITS_CSV = ONTOLOGY / "units.csv"
-EVIDENCE = ("override", "code_prefix", "unit_name", "title", "unit", "narrative", "sources.csv", "unknown")
+EVIDENCE = ("override", "code_prefix", "unit_name", "unit", "document", "title", "narrative", "sources.csv",
+            "unknown")
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,14 @@ class _Document:
             self._found[text] = self.index.find_in_text(text)
         return self._found[text]
 
+    def specific(self, code: str | None) -> str | None:
+        """`code` unless the document names a place inside it: a title or narrative naming 河北省 (the
+        funding province) does not place a county's project when the document names 怀来县."""
+        if code is None or self.index.get(code) is None or self.index.get(code).level in ("county", "sub"):
+            return code
+        inside = any(c != code and self.index.is_within(c, code) for c in self.named)
+        return None if inside else code
+
     def names(self, code: str) -> bool:
         return self.index.current(code) in self.named
 
@@ -166,7 +180,7 @@ def assign_regions(result: ParseResult, index: RegionIndex, settings: Mapping[st
     setting = settings.get(key) if key else None
     file_id = key or result.file
     doc = _Document(result, index)
-    narrative = _one_region(doc.narrative, index, doc.context)
+    narrative = doc.specific(_one_region(doc.narrative, index, doc.context))
     named = {(o.unit_code, o.unit_name): o for o in overrides if o.unit_name}
     blank = {o.unit_code: o for o in overrides if not o.unit_name}
 
@@ -174,6 +188,7 @@ def assign_regions(result: ParseResult, index: RegionIndex, settings: Mapping[st
         line = p.field_span("unit").first_line if p.field_lines else p.span.first_line
         result.diagnostics.append(Diagnostic(result.file, line, message, "warning"))
 
+    # rules 1–3 on the project's own code and unit
     decided: list[tuple[str, str] | None] = []
     for p in result.projects:
         unit_region = _one_region(doc.find(p.unit_name), index, doc.context)
@@ -190,29 +205,31 @@ def assign_regions(result: ParseResult, index: RegionIndex, settings: Mapping[st
                         f"kept {_describe(index, found[0])}")
         elif unit_region:
             found = (unit_region, "unit_name")
-        else:
-            title = doc.find(p.title) + doc.find(p.project_name)
-            if (code := _one_region(title, index, doc.context)) is not None:
-                found = (code, "title")
         decided.append(found)
 
-    # rule 4: a unit's other projects in this file
-    by_unit: dict[tuple[str, str | None], Counter[str]] = {}
+    by_unit: dict[tuple[str, str | None], set[str]] = {}
     for p, found in zip(result.projects, decided):
         if found is not None:
-            by_unit.setdefault((p.unit_code or "", p.unit_name), Counter())[found[0]] += 1
+            by_unit.setdefault((p.unit_code or "", p.unit_name), set()).add(found[0])
+    placed = {found[0] for found in decided if found is not None}
+    document = placed.pop() if len(placed) == 1 else None
     unknown = unknown_region(file_id)
     unplaced = 0
     projects = []
     for p, found in zip(result.projects, decided):
         if found is None:
-            votes = by_unit.get((p.unit_code or "", p.unit_name))
-            if votes and len(votes) == 1:
+            votes = by_unit.get((p.unit_code or "", p.unit_name), set())
+            title = doc.specific(_one_region(doc.find(p.title) + doc.find(p.project_name), index, doc.context))
+            if len(votes) == 1:
                 found = (next(iter(votes)), "unit")
-            elif (o := blank.get(p.unit_code or "")) is not None:
-                found = (o.region_code, "override")
+            elif document:
+                found = (document, "document")
+            elif title:
+                found = (title, "title")
             elif narrative:
                 found = (narrative, "narrative")
+            elif (o := blank.get(p.unit_code or "")) is not None:
+                found = (o.region_code, "override")
             elif setting:
                 found = (setting, "sources.csv")
             else:

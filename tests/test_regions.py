@@ -181,13 +181,27 @@ def test_code_prefix_counts_only_where_the_document_names_that_county(idx):
     assert _regions(result) == [("unknown:data/a.txt", "unknown")]
 
 
-def test_unit_name_title_and_narrative_in_that_order(idx):
+def test_unit_name_then_the_document_then_title_then_narrative(idx):
     result = _place(idx, [
         ("401001", "涿鹿县民政局", "ZL2023000001", "低保经费"),
         ("401002", "民政事务中心", "ZL2023000002", "怀安县养老服务补贴"),
-        ("401003", "救助站", "ZL2023000003", "救助经费"),
-    ], narrative="全面完成涿鹿县民政工作目标。")
-    assert _regions(result) == [("130731", "unit_name"), ("130728", "title"), ("130731", "narrative")]
+    ], narrative="全面完成赤城县民政工作目标。")
+    # the department's other unit is in 涿鹿县: so is this one, whatever its title cites
+    assert _regions(result) == [("130731", "unit_name"), ("130731", "document")]
+    title = _place(idx, [("401002", "民政事务中心", "ZL2023000002", "怀安县养老服务补贴")],
+                   narrative="全面完成赤城县民政工作目标。")
+    assert _regions(title) == [("130728", "title")]
+    narrative = _place(idx, [("401003", "救助站", "ZL2023000003", "救助经费")],
+                       narrative="全面完成赤城县民政工作目标。")
+    assert _regions(narrative) == [("130732", "narrative")]
+
+
+def test_the_funding_province_in_a_title_does_not_place_a_county_project(idx):
+    result = _place(idx, [("316007", "社会保险事业中心", "SB2023000001", "河北省城乡居民养老保险补助")],
+                    narrative="完成怀来县养老保险扩面工作。")
+    assert _regions(result) == [("130730", "narrative")]
+    alone = _place(idx, [("316007", "社会保险事业中心", "SB2023000001", "河北省城乡居民养老保险补助")])
+    assert _regions(alone) == [("130000", "title")]
 
 
 def test_a_unit_takes_the_region_of_its_other_projects_in_the_file(idx):
