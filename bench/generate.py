@@ -51,6 +51,9 @@ P_JOINED_LEVELS = 0.05
 P_BARE_HEADING = 0.015
 P_GLUED_UNIT_ROW = 0.03
 P_OTHER_FUNDS = 0.08
+# Per county: 项目编码 led by the unit code instead of the division code (a budget system numbering
+# projects by unit), so the region comes from the unit names, not the code.
+P_UNIT_LED_CODES = 0.15
 P_NEW_VALUE = 0.3  # per indicator row: a value shape drawn from the whole vocabulary
 _LEVEL2_JOINABLE = ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标")
 _CODE_CHARS = string.ascii_uppercase + string.digits
@@ -113,6 +116,9 @@ class _World:
                 dept["streams"] = self.vocab["notice_titles"]
                 dept["names"] = self.vocab["project_names"]
         self.issuer_of = county_issuers(self.counties, places["prefectures"])
+        schemes = random.Random(f"{seed}:code-schemes")
+        self.unit_led = {c["code"] for c in self.counties if schemes.random() < P_UNIT_LED_CODES}
+        self.city_name = {p["code"]: p["name"] for p in places["prefectures"]}
         # One notice per (stream, budget year), issued the year before; serials unique per issuer-year.
         rng = random.Random(f"{seed}:notices")
         self.streams = [(d, s) for d, dept in enumerate(self.departments) for s in dept["streams"]]
@@ -247,7 +253,7 @@ def _table(f: _File, world: _World, rng: random.Random, seq: int, bookmark: int,
         f.text(f"{unit_code}{unit_name}、单位：万元")
     else:
         f.row(f"{unit_code}{unit_name}", "单位：万元")
-    code = _code(rng, division, year, used)
+    code = _code(rng, unit_code if division in world.unit_led else division, year, used)
     f.row("项目编码", code, "项目名称", name)
     budget = _amount(rng, ln.base)
     other = _amount(rng, ln.base * 0.2) if ln.other else Decimal(0)
@@ -369,7 +375,13 @@ def generate(projects: int, seed: int, out: Path | str) -> GeneratedCorpus:
                 f.text(" 第一部分")
                 f.text("部门整体绩效目标")
                 f.text("[bookmark: _Toc_2_2_0000000001]一、总体绩效目标")
-                f.text(_fill(world.vocab["purposes"][yr.randrange(len(world.vocab["purposes"]))], place, year))
+                overall = _fill(world.vocab["purposes"][yr.randrange(len(world.vocab["purposes"]))], place, year)
+                if division in world.unit_led:
+                    # the department names itself in full (石家庄市新华区人力资源和社会保障局), as documents
+                    # whose codes carry no division do
+                    overall = f"{world.city_name[county['prefecture']]}{place}{world.departments[d]['units'][0]}" \
+                              f"：{overall}"
+                f.text(overall)
                 if layout == "tab":
                     f.text("[bookmark: _Toc_2_2_0000000002]二、分项绩效目标")
                 else:

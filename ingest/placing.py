@@ -242,9 +242,10 @@ def assign_regions(result: ParseResult, index: RegionIndex, settings: Mapping[st
         projects.append(replace(p, region_code=found[0], region_evidence=found[1]))
     result.projects = projects
     if unplaced:
-        several = sorted({index.current(c) for m in doc.narrative for c in m.codes})
-        why = (f"the narrative names {len(several)}: " + ", ".join(_describe(index, c) for c in several[:5])
-               if several else "no place named in unit names, titles or narrative")
+        named = {m.text: sorted({index.current(c) for c in m.codes}) for m in doc.narrative}
+        why = ("the narrative names " + "; ".join(
+            f"{text} ({', '.join(codes[:5])})" for text, codes in list(named.items())[:4])
+            if named else "no place named in unit names, titles or narrative")
         result.diagnostics.append(Diagnostic(
             result.file, None,
             f"region unknown ({why}; no division code in 项目编码 that the document confirms; no "

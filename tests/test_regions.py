@@ -292,3 +292,11 @@ def test_two_counties_with_the_same_unit_codes_give_separate_units(idx):
         assert {p.region_code for p in result.projects} == {code}
         keys |= {(p.region_code, p.unit_code) for p in result.projects}
     assert len(keys) == 8 and len({u for _, u in keys}) == 4
+
+
+def test_a_name_of_several_places_alone_is_unknown_with_the_candidates(idx):
+    result = _place(idx, [("301001", "就业服务中心", "30100124ABCDEFGHIJKLM", "就业经费")],
+                    narrative="新华区全面落实就业政策。")
+    assert _regions(result) == [("unknown:data/a.txt", "unknown")]
+    [message] = _region_messages(result)
+    assert "the narrative names 新华区 (130105, 130902, 410402, 410703)" in message
