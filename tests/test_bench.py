@@ -180,3 +180,11 @@ def test_the_query_mix_is_fixed_for_a_seed_and_covers_every_kind(small_corpus):
     assert all(set(q) == {"query", "year"} for k, q in searches if k == "year")
     assert {k for k, _ in a.docs()} == {"canonical", "bracket", "spaced", "dashed", "serial"}
     assert a.widest()[0] == meta["widest_notice"]
+
+
+def test_region_report_counts_projects_by_evidence(small_corpus):
+    from bench.regions import place_corpus
+
+    report = place_corpus(small_corpus)
+    assert report["evidence"] == {"code_prefix": 250}
+    assert report["records_ok"] and report["units_ok"] and report["units_found"] == report["units_expected"]

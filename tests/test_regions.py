@@ -6,6 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import DCTERMS, SKOS
 
@@ -300,3 +302,15 @@ def test_a_name_of_several_places_alone_is_unknown_with_the_candidates(idx):
     assert _regions(result) == [("unknown:data/a.txt", "unknown")]
     [message] = _region_messages(result)
     assert "the narrative names 新华区 (130105, 130902, 410402, 410703)" in message
+
+
+@settings(max_examples=60, deadline=None)
+@given(picks=st.lists(st.sampled_from(["怀来县", "张家口市", "涿鹿县", "石家庄市新华区", "察北管理区", "河北省"]),
+                      min_size=1, max_size=5),
+       filler=st.sampled_from(["，", "人力资源和社会保障局", "2023年", " ", "、"]))
+def test_every_full_name_in_text_is_found_where_it_stands(idx, picks, filler):
+    text = filler.join(picks)
+    found = idx.find_in_text(text)
+    assert [m.text for m in found] == picks
+    for m in found:
+        assert text[m.start:m.end] == m.text and len(m.codes) == 1
