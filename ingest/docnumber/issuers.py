@@ -36,10 +36,11 @@ _LEAD_WORDS = (
     "文件", "通知", "精神", "要求", "规定", "办法", "和", "及", "与", "的", "或", "见", "为", "号",
 )
 _MAX_ISSUER = 8
-# Characters office abbreviations are made of (财社, 人社字, 政办发 …); a word with none of them is not
-# an issuer ("无[2022]15号", "会议纪要").
+# Characters office abbreviations are made of (财社, 人社字, 政办发 …). An unknown issuer must end with
+# one: "无[2022]15号", "会议纪要[2021]105号", "文件[2022]15号" are not 文号.
 _OFFICE_CHARS = frozenset(
     "财人社政发字函规办预资险教委厅局部府省市县农税卫健医保科文旅交建水林环商工信民审统监纪组宣"
+    "库会综金电传"
 )
 
 
@@ -104,8 +105,8 @@ def is_known_issuer(word: str) -> bool:
 
 
 def looks_like_issuer(word: str) -> bool:
-    """Known, or short and made with an office character (涿财预, 财社); not 无, 会议纪要."""
-    return is_known_issuer(word) or (len(word) <= 6 and any(c in _OFFICE_CHARS for c in word))
+    """Known, or short and ending with an office character (涿财预, 财社); not 无, 会议纪要."""
+    return is_known_issuer(word) or (0 < len(word) <= 6 and word[-1] in _OFFICE_CHARS)
 
 
 def _known_suffix(run: str) -> str | None:

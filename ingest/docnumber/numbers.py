@@ -49,7 +49,7 @@ class DocNumber:
         if found:
             return found[0].doc
         query = DocQuery.parse(text)
-        if query.issuer and query.year is not None and query.seq is not None:
+        if query.issuer and query.year is not None and query.seq is not None and query.seq < 100_000:
             return cls(query.issuer, query.year, query.seq)
         raise DocNumberError(f"not a document number: {text!r}")
 
@@ -84,6 +84,13 @@ class DocMatch:
     raw: str
     start: int
     end: int
+
+    def to_json(self) -> dict[str, object]:
+        """{canonical, issuer, year, seq, organisation, level, raw, start, end}."""
+        d = self.doc
+        return {"canonical": d.canonical, "issuer": d.issuer, "year": d.year, "seq": d.seq,
+                "organisation": d.organisation, "level": d.level,
+                "raw": self.raw, "start": self.start, "end": self.end}
 
 
 def find_doc_numbers(text: str) -> list[DocMatch]:
