@@ -264,6 +264,15 @@ def test_traditional_table_keeps_characters_that_are_also_simplified():
     assert fold_text("粵財號滬遼蘇懷乾於") == "粤财号沪辽苏怀乾於"
 
 
+def test_ingest_doc_refs_come_from_the_same_finder():
+    from ingest.records import DocRef
+    from ingest.tables import collect_doc_refs
+
+    refs = collect_doc_refs([("title", "依据粵財社2021305號、冀财\u200b社〔2021〕176号", 12), ("basis", None, 13)])
+    assert refs == (DocRef("粤财社〔2021〕305号", "粵財社2021305號", "title", 12),
+                    DocRef("冀财社〔2021〕176号", "冀财\u200b社〔2021〕176号", "title", 12))
+
+
 # --- python -m kg docnum ---------------------------------------------------------------------------
 
 def test_docnum_json_lists_every_number_with_line_and_raw_offsets():
