@@ -192,6 +192,17 @@ def test_invisible_characters_around_a_number_stay_outside_its_span():
     assert (m.start, m.end, m.raw) == (2, 15, "冀财社〔2021〕176号")
 
 
+@pytest.mark.parametrize("text, canonical", [
+    ("冀财社〔2021〕17\ufffd6号", "冀财社〔2021〕17号"),
+    ("冀财\ufffd社〔2021〕176号", "社〔2021〕176号"),
+])
+def test_a_replaced_byte_next_to_a_number_marks_it_damaged(text, canonical):
+    [m] = find_doc_numbers(text)
+    assert (m.doc.canonical, m.damaged) == (canonical, True)
+    assert find_doc_numbers("冀财社〔2021〕176号\ufffd")[0].damaged
+    assert not find_doc_numbers("冀财社〔2021〕176号。")[0].damaged
+
+
 def test_compatibility_ideograph_folds_to_the_ordinary_character():
     [m] = find_doc_numbers("冀财\ufa4c〔2021〕176号")  # U+FA4C CJK COMPATIBILITY IDEOGRAPH 社
     assert (m.doc.canonical, m.raw) == ("冀财社〔2021〕176号", "冀财\ufa4c〔2021〕176号")
@@ -224,8 +235,9 @@ def regions_csv(tmp_path, monkeypatch):
     path.write_text(
         "code,name,level,parent,short_names,aliases,valid_from,valid_to,replaced_by\n"
         "650000,新疆维吾尔自治区,province,,新|新疆,,,,\n"
-        "653200,和田地区,city,650000,和田|和地,,,,\n"
-        "653201,和田市,county,653200,和,,,,\n", encoding="utf-8")
+        "652800,巴音郭楞蒙古自治州,city,650000,巴|巴音郭楞,,,,\n"
+        "653200,和田地区,city,650000,和|和田,,,,\n"
+        "653201,和田市,county,653200,和|和田,,,,\n", encoding="utf-8")
     monkeypatch.setattr(issuers, "REGIONS_CSV", path)
     issuers._region_shorts.cache_clear()
     yield path
@@ -235,6 +247,9 @@ def regions_csv(tmp_path, monkeypatch):
 def test_region_short_names_keep_an_issuer_that_issuers_csv_does_not_list(regions_csv):
     assert [m.doc.canonical for m in find_doc_numbers("根据和地人社〔2020〕5号")] == ["和地人社〔2020〕5号"]
     assert [m.doc.canonical for m in find_doc_numbers("新财社〔2020〕9号")] == ["新财社〔2020〕9号"]
+    assert [m.doc.canonical for m in find_doc_numbers("依据巴州财社〔2021〕3号")] == ["巴州财社〔2021〕3号"]
+    assert [m.doc.canonical for m in find_doc_numbers("和田市财政局转发和田财预〔2021〕8号")] == [
+        "和田财预〔2021〕8号"]
 
 
 def test_a_county_one_character_short_name_is_not_an_issuer(regions_csv):
@@ -284,10 +299,13 @@ def test_docnum_json_lists_every_number_with_line_and_raw_offsets():
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     assert out["schema"] == 1
-    assert [(r["canonical"], r["line"], r["raw"], r["start"], r["end"], r["organisation"], r["level"])
-            for r in out["doc_numbers"]] == [
-        ("冀财社〔2021〕152号", 2, "冀财社2021152号", 5, 16, "河北省财政厅", "省"),
-        ("粤财社〔2021〕305号", 2, "粵財社〔2021〕305號", 17, 30, "广东省财政厅", "省"),
+    assert out["doc_numbers"] == [
+        {"canonical": "冀财社〔2021〕152号", "issuer": "冀财社", "year": 2021, "seq": 152,
+         "organisation": "河北省财政厅", "level": "省", "raw": "冀财社2021152号", "start": 5, "end": 16,
+         "damaged": False, "source": None, "line": 2},
+        {"canonical": "粤财社〔2021〕305号", "issuer": "粤财社", "year": 2021, "seq": 305,
+         "organisation": "广东省财政厅", "level": "省", "raw": "粵財社〔2021〕305號", "start": 17, "end": 30,
+         "damaged": False, "source": None, "line": 2},
     ]
 
 
@@ -415,3 +433,15 @@ def test_finder_is_linear_on_a_long_line_of_cjk_and_brackets():
     floor, mixed_time = best(plain), best(mixed)
     # generous: the mixed line builds ~100k matches; a quadratic scan would be thousands of times slower
     assert mixed_time < 40 * max(floor, 0.05), (mixed_time, floor)
+
+
+def test_docnum_reads_standard_input_and_reports_an_unreadable_file(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    piped = CliRunner().invoke(cli, ["docnum", "--json"], input="甲\n乙 冀财社〔2021〕176号\n")
+    [r] = json.loads(piped.output)["doc_numbers"]
+    assert (r["source"], r["line"], r["start"], r["canonical"]) == ("-", 2, 4, "冀财社〔2021〕176号")
+    missing = CliRunner().invoke(cli, ["docnum", "--file", str(tmp_path / "absent.txt")])
+    assert missing.exit_code == 1 and "absent.txt: 无法读取" in missing.output

@@ -65,20 +65,29 @@ def _issuer_table() -> dict[str, IssuerInfo]:
         }
 
 
+# A prefecture's 文号 prefix is its short name and the kind of prefecture: 和田地区 → 和地, 巴音郭楞
+# 蒙古自治州 → 巴州, 兴安盟 → 兴盟.
+_PREFECTURE_KINDS = (("地区", "地"), ("自治州", "州"), ("盟", "盟"))
+
+
 @cache
 def _region_shorts() -> frozenset[str]:
-    """Short names from ontology/regions.csv when it exists: 和地 (和田地区), 冀 (河北省)."""
+    """Place prefixes from ontology/regions.csv when it exists: 冀 (河北省), 怀来, 和地 (和田地区)."""
     if not REGIONS_CSV.exists():
         return frozenset()
     out: set[str] = set()
     with REGIONS_CSV.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
+            name = row.get("name") or ""
             for short in (row.get("short_names") or "").split("|"):
                 short = fold_text(short).strip()
-                # One-character short names name issuers only for provinces (冀, 粤); a county's
-                # one character (和) is also a common word.
-                if len(short) >= 2 or (short and row.get("level") == "province"):
+                if not short:
+                    continue
+                # One character names an issuer only for a province (冀, 粤); a county's one
+                # character (和, 东) is also a common word, so those come from issuers.csv.
+                if len(short) >= 2 or row.get("level") == "province":
                     out.add(short)
+                out.update(short + tail for kind, tail in _PREFECTURE_KINDS if name.endswith(kind))
     return frozenset(out)
 
 

@@ -11,9 +11,10 @@ from ingest.errors import DocNumberError
 
 __all__ = ["DocNumber", "DocQuery", "DocMatch", "find_doc_numbers", "find_doc_query"]
 
-# After folding (fold.py) full-width and small brackets are ASCII or 〔〕; the others stay as printed.
-_OPEN = "[【〔(〖{〘⦅<《"
-_CLOSE = "]】〕)〗}〙⦆>》"
+# After folding (folding.py) full-width and small brackets are ASCII or 〔〕 (［ → [, ﹝ → 〔, （ → ();
+# the others stay as printed. Title marks 《》 are not brackets of a 文号.
+_OPEN = "[【〔(〖{〘⦅"
+_CLOSE = "]】〕)〗}〙⦆"
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 
 # issuer (CJK, a space or two inside: "财 社") then either a bracketed year or, bracketless, a 4-digit
@@ -24,6 +25,7 @@ _DOC_NO = re.compile(
     rf"(?P<seq>\d{{1,5}})(?!\d)(?:\s*+(?P<hao>号))?"
     rf"|(?P<year2>(?:19[5-9]|20\d)\d)[ \t]*+(?P<seq2>\d{{1,5}})[ \t]*+号)"
 )
+_REPLACED = "\ufffd"
 # Every quantifier above is bounded or possessive and every match starts at a CJK character, so a
 # scan is linear in the text, whatever runs of spaces, CJK or brackets it holds.
 
@@ -84,13 +86,16 @@ class DocMatch:
     raw: str
     start: int
     end: int
+    # A replacement character (U+FFFD, an undecodable byte) touches the match: the issuer or the
+    # serial may be cut short ("冀财\ufffd社" → 社, "17\ufffd6号" → 17), so the value is not exact.
+    damaged: bool = False
 
     def to_json(self) -> dict[str, object]:
-        """{canonical, issuer, year, seq, organisation, level, raw, start, end}."""
+        """{canonical, issuer, year, seq, organisation, level, raw, start, end, damaged}."""
         d = self.doc
         return {"canonical": d.canonical, "issuer": d.issuer, "year": d.year, "seq": d.seq,
                 "organisation": d.organisation, "level": d.level,
-                "raw": self.raw, "start": self.start, "end": self.end}
+                "raw": self.raw, "start": self.start, "end": self.end, "damaged": self.damaged}
 
 
 def find_doc_numbers(text: str) -> list[DocMatch]:
@@ -110,8 +115,10 @@ def find_doc_numbers(text: str) -> list[DocMatch]:
             year, seq = int(m["year"]), int(m["seq"])
         else:
             year, seq = int(m["year2"]), int(m["seq2"])
-        start, end = folded.raw_span(m.start("issuer") + at, m.end())
-        out.append(DocMatch(DocNumber(issuer, year, seq), text[start:end], start, end))
+        first = m.start("issuer") + at
+        damaged = _REPLACED in folded.text[max(first - 1, 0):first] + folded.text[m.end():m.end() + 1]
+        start, end = folded.raw_span(first, m.end())
+        out.append(DocMatch(DocNumber(issuer, year, seq), text[start:end], start, end, damaged))
     return out
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -33,7 +32,8 @@ def _rows(text: str, source: str | None) -> list[dict[str, Any]]:
 
 def _read(path: str) -> str:
     try:
-        data = click.get_binary_stream("stdin").read() if path == "-" else Path(path).read_bytes()
+        with click.open_file(path, "rb") as f:  # "-" is standard input
+            data = f.read()
     except OSError as e:
         raise click.ClickException(f"{path}: 无法读取: {e.strerror or e}") from e
     text, _ = decode_bytes(data, path)
@@ -73,6 +73,6 @@ def docnum(text: tuple[str, ...], files: tuple[str, ...], as_json: bool) -> None
     table = [{"来源": r["source"] or "", "行": r["line"], "文号": r["canonical"], "发文字号": r["issuer"],
               "年份": r["year"], "序号": r["seq"], "发文机关": r["organisation"] or "-",
               "级别": r["level"] or "-", "原文": r["raw"].translate(_VISIBLE),
-              "位置": f"{r['start']}-{r['end']}"} for r in rows]
-    columns = list(table[0]) if files else list(table[0])[1:]
+              "位置": f"{r['start']}-{r['end']}", "损坏": "是" if r["damaged"] else ""} for r in rows]
+    columns = [c for c in table[0] if (c != "来源" or files) and (c != "损坏" or any(r["damaged"] for r in rows))]
     click.echo(_table(columns, table))
