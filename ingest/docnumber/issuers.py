@@ -124,17 +124,22 @@ def _known_suffix(run: str) -> str | None:
     )
 
 
-def trim_issuer(run: str) -> str:
-    """Cut the issuer out of the CJK run before a year ("根据怀财资" → "怀财资", "和地财社" stays)."""
-    known = _known_suffix(run)
-    if known == run:
-        return run
+def _after_lead_words(run: str) -> str:
+    """What follows the last lead word of a run ("根据怀财资" → "怀财资"; "根据" → "")."""
     cut = 0
     for word in _LEAD_WORDS:
         at = run.rfind(word)
         if at >= 0:
             cut = max(cut, at + len(word))
-    cand = run[cut:] or run
+    return run[cut:]
+
+
+def trim_issuer(run: str) -> str:
+    """Cut the issuer out of the CJK run before a year ("根据怀财资" → "怀财资", "和地财社" stays)."""
+    known = _known_suffix(run)
+    if known == run:
+        return run
+    cand = _after_lead_words(run) or run
     if known and len(known) >= len(cand):
         return known  # a known issuer wins over a lead word inside it: 和地财社, not 地财社
     table = _issuer_table()
@@ -150,8 +155,9 @@ def trim_issuer(run: str) -> str:
 def pick_issuer(run: str) -> tuple[str, int] | None:
     """The issuer ending a CJK run that may hold spaces ("项目 财 社"), and where it starts in `run`.
 
-    A space joins two pieces of an issuer only when one side is a single character (财 社, 冀 财社) or
-    the joined form is a known issuer; otherwise it separates the issuer from the words before it.
+    A space joins two pieces of an issuer only when one side is a single character (财 社, 冀 财社, after
+    a lead word: 根据涿 财预) or the joined form is a known issuer; otherwise it separates the issuer
+    from the words before it.
     Returns None when what is left does not look like an issuer.
     """
     pieces: list[tuple[int, str]] = []  # (start in run, text)
@@ -168,17 +174,18 @@ def pick_issuer(run: str) -> tuple[str, int] | None:
         before = pieces[i - 1][1]
         longer = before + joined
         known = _known_suffix(longer)
-        if len(before) == 1 or len(joined) == 1 or (known is not None and len(known) > len(joined)):
+        single = len(_after_lead_words(before)) == 1  # 冀 财社, 根据涿 财预
+        if single or len(joined) == 1 or (known is not None and len(known) > len(joined)):
             joined, i = longer, i - 1
         else:
             break
     issuer = trim_issuer(joined)
     if not looks_like_issuer(issuer):
         return None
-    # Map the issuer's first character back to its place in `run` (pieces i.. hold `joined`).
-    skip = len(joined) - len(issuer)
-    for start, word in pieces[i:]:
-        if skip < len(word):
-            return issuer, start + skip
-        skip -= len(word)
-    raise AssertionError("unreachable: the issuer is a suffix of the joined pieces")  # pragma: no cover
+    # The issuer is a suffix of `joined` (pieces i..): find its first character in `run`.
+    need = len(issuer)
+    for start, word in reversed(pieces[i:]):
+        if need <= len(word):
+            return issuer, start + len(word) - need
+        need -= len(word)
+    return issuer, pieces[i][0]  # pragma: no cover - need ≤ len(joined) always
