@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from conftest import DATA
 from ingest import parse_file, parse_text
 from ingest.notices.amounts import cell_amount
+from ingest.notices.placing import place_notices
 from ingest.records import Notice
-from kg.cli import cli
 
 NOTICES = DATA / "notices"
 
@@ -204,6 +204,8 @@ def test_county_goal_tables_cite_the_provincial_notice():
 
 
 def test_ingest_json_prints_notices_with_kind():
+    from kg.cli import cli
+
     result = CliRunner().invoke(cli, ["ingest", str(NOTICES / "province_subtotals.txt"),
                                       str(NOTICES / "county_zhuolu.txt"), "--json"])
     assert result.exit_code == 0
@@ -219,6 +221,8 @@ def test_ingest_json_prints_notices_with_kind():
 
 
 def test_a_file_holding_only_a_notice_loads():
+    from kg.cli import cli
+
     result = CliRunner().invoke(cli, ["ingest", str(NOTICES / "no_table.txt")])
     assert result.exit_code == 0
     assert result.stdout.strip().splitlines()[-1] == "0 个项目, 0 条指标, 1 个通知, 来自 1 个文件"
@@ -294,3 +298,40 @@ def test_a_city_row_without_its_own_figure_counts_through_its_counties():
     (n,) = parse_text(doc, "t.txt").notices
     assert rows(n) == [("甲市", None, None), ("乙县", Decimal("60"), 0), ("丙县", Decimal("30"), 0)]
     assert n.allocated_wan == Decimal("90") and n.mismatches == ()
+
+
+@pytest.fixture(scope="module")
+def regions():
+    from ingest.regions import RegionIndex
+
+    return RegionIndex.load()
+
+
+def test_provincial_allocations_are_placed_in_their_counties(regions):
+    result = parse_file(NOTICES / "province_subtotals.txt")
+    place_notices(result, regions)
+    (n,) = result.notices
+    assert n.region_code == "130000"
+    assert [(a.recipient, a.region_code) for a in n.allocations] == [
+        ("张家口市", "130700"), ("怀来县", "130730"), ("涿鹿县", "130731"), ("蔚县", "130726"),
+        ("承德市", "130800"), ("滦平县", "130824"), ("隆化县", "130825")]
+    assert [d for d in result.diagnostics if "region" in d.message] == []
+
+
+def test_city_level_share_is_the_city_sub_region(regions):
+    result = parse_file(NOTICES / "city_forward.txt")
+    place_notices(result, regions)
+    (n,) = result.notices
+    assert n.region_code == "130700"
+    assert [(a.recipient, a.region_code) for a in n.allocations] == [
+        ("怀来县", "130730"), ("涿鹿县", "130731"), ("蔚县", "130726"), ("市本级", "130700-shibenji")]
+
+
+def test_a_recipient_no_region_names_stays_unplaced(regions):
+    doc = "冀财社〔2022〕13号\n关于下达2022年就业补助资金的通知\n附件\n单位\t金额\n怀来县\t5\n某某中心\t3\n"
+    result = parse_text(doc, "t.txt")
+    place_notices(result, regions)
+    assert [(a.recipient, a.region_code) for a in result.notices[0].allocations] == [
+        ("怀来县", "130730"), ("某某中心", None)]
+    assert "t.txt:6: allocation '某某中心' names no known region; kept as printed, unplaced" in map(
+        str, result.diagnostics)
