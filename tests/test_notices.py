@@ -307,24 +307,21 @@ def regions():
     return RegionIndex.load()
 
 
-def test_provincial_allocations_are_placed_in_their_counties(regions):
-    result = parse_file(NOTICES / "province_subtotals.txt")
-    place_notices(result, regions)
-    (n,) = result.notices
-    assert n.region_code == "130000"
-    assert [(a.recipient, a.region_code) for a in n.allocations] == [
+@pytest.mark.parametrize("name, region, placed", [
+    ("province_subtotals.txt", "130000", [
         ("张家口市", "130700"), ("怀来县", "130730"), ("涿鹿县", "130731"), ("蔚县", "130726"),
-        ("承德市", "130800"), ("滦平县", "130824"), ("隆化县", "130825")]
-    assert [d for d in result.diagnostics if "region" in d.message] == []
-
-
-def test_city_level_share_is_the_city_sub_region(regions):
-    result = parse_file(NOTICES / "city_forward.txt")
+        ("承德市", "130800"), ("滦平县", "130824"), ("隆化县", "130825")]),
+    # 市本级 is the city's own share: its sub-region
+    ("city_forward.txt", "130700", [
+        ("怀来县", "130730"), ("涿鹿县", "130731"), ("蔚县", "130726"), ("市本级", "130700-shibenji")]),
+])
+def test_allocations_are_placed_in_their_regions(regions, name, region, placed):
+    result = parse_file(NOTICES / name)
     place_notices(result, regions)
     (n,) = result.notices
-    assert n.region_code == "130700"
-    assert [(a.recipient, a.region_code) for a in n.allocations] == [
-        ("怀来县", "130730"), ("涿鹿县", "130731"), ("蔚县", "130726"), ("市本级", "130700-shibenji")]
+    assert n.region_code == region
+    assert [(a.recipient, a.region_code) for a in n.allocations] == placed
+    assert [d for d in result.diagnostics if "region" in d.message] == []
 
 
 def test_a_recipient_no_region_names_stays_unplaced(regions):
