@@ -47,7 +47,11 @@ class SourceText:
 
     text: str
     encoding: str
-    damaged: tuple[int, ...] = ()
+
+    @property
+    def damaged(self) -> tuple[int, ...]:
+        """The lines where bytes were replaced with U+FFFD."""
+        return damaged_lines(self.text)
 
 
 def display_name(path: Path | str | bytes) -> str:
@@ -98,8 +102,11 @@ def _decode_unmarked(data: bytes) -> tuple[str, str]:
     # character, a flipped byte, a pasted GBK line), not GBK.
     if _non_ascii(utf8) - bad >= bad:
         return utf8, "utf-8"
+    # GB18030 only on evidence: fewer bad bytes, and more than one two-byte character. A single
+    # stray high byte in ASCII text would otherwise pair with the next character and vanish into it.
     gb = data.decode("gb18030", "replace")
-    if gb.count(REPLACEMENT) <= bad:
+    gb_bad = gb.count(REPLACEMENT)
+    if gb_bad < bad and _non_ascii(gb) - gb_bad >= 2:
         return gb, "gb18030"
     return utf8, "utf-8"
 
@@ -133,8 +140,7 @@ def decode_source(data: bytes, path: Path | str) -> SourceText:
         if _looks_binary(data):
             raise SourceError("binary file, not text (a Word or PDF file must be saved as text first)", path)
         text, encoding = _decode_unmarked(data)
-    text = clean_text(text)
-    return SourceText(text, encoding, damaged_lines(text))
+    return SourceText(clean_text(text), encoding)
 
 
 def clean_text(text: str) -> str:
