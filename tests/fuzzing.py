@@ -239,7 +239,8 @@ class Report:
     failures: list[str] = field(default_factory=list)
 
 
-def run(count: int, seed: int, workdir: Path, limit: float = LIMIT_SECONDS, start: int = 0) -> Report:
+def run(count: int, seed: int, workdir: Path, limit: float = LIMIT_SECONDS, start: int = 0,
+        progress: Callable[[Report], None] | None = None) -> Report:
     """Parse `count` mutated inputs, cases start… (deterministic for a seed); collect every failure."""
     report = Report()
     path = workdir / "input.txt"
@@ -260,8 +261,16 @@ def run(count: int, seed: int, workdir: Path, limit: float = LIMIT_SECONDS, star
             wrong.append(f"took {took:.1f} s")
         report.failures += [f"seed {seed} case {case} ({'+'.join(names)}): {w}" for w in wrong]
         report.count += 1
+        if progress is not None and report.count % 5000 == 0:
+            report.seconds = time.perf_counter() - started
+            progress(report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _summary(report: Report) -> str:
+    return (f"{report.count:,} inputs in {report.seconds:.0f} s; slowest {report.slowest:.2f} s "
+            f"({report.slowest_case}); {len(report.failures)} failures")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -270,11 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=17)
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        report = run(args.count, args.seed, Path(tmp))
+        report = run(args.count, args.seed, Path(tmp), progress=lambda r: print(_summary(r), flush=True))
     for f in report.failures[:50]:
         print(f, file=sys.stderr)
-    print(f"{report.count:,} inputs in {report.seconds:.0f} s; slowest {report.slowest:.2f} s "
-          f"({report.slowest_case}); {len(report.failures)} failures")
+    print(_summary(report))
     return 1 if report.failures else 0
 
 
