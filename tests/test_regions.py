@@ -229,11 +229,13 @@ def test_conflict_between_code_and_unit_name_keeps_the_code_and_says_both(idx):
     result = _place(idx, [
         ("316001", "怀来县人力资源和社会保障局", "13073023ABCDEFGHIJKL1", "办公经费"),
         ("316005", "怀安县就业服务中心", "13073023ABCDEFGHIJKL2", "就业经费"),
+        ("316005", "怀安县就业服务中心", "13073023ABCDEFGHIJKL3", "培训经费"),
     ])
-    assert _regions(result) == [("130730", "code_prefix"), ("130730", "code_prefix")]
+    assert _regions(result) == [("130730", "code_prefix")] * 3
+    # once for the unit, at its first project's unit row
     [message] = _region_messages(result)
-    assert "怀来县 (130730)" in message and "怀安县 (130728)" in message
-    assert message.startswith("data/a.txt:")
+    assert message == ("data/a.txt:18: region conflict: 项目编码 13073023ABCDEFGHIJKL2 says 怀来县 (130730), "
+                       "unit name 怀安县就业服务中心 says 怀安县 (130728); kept 怀来县 (130730)")
 
 
 def test_a_city_named_beside_a_county_code_is_no_conflict(idx):
@@ -270,10 +272,12 @@ def test_unknown_is_scoped_to_its_file_and_reported_once(idx):
 def test_units_csv_overrides_a_unit_region(idx, tmp_path):
     units = tmp_path / "units.csv"
     units.write_text("code,name,parent_code,region_code\n316007,社会保险事业中心,,130728\n"
-                     "316009,,,130731\n", encoding="utf-8")
-    overrides = load_unit_overrides(units)
+                     "316009,,,130731\n316010,,,999999\n", encoding="utf-8")
+    overrides, problems = load_unit_overrides(idx, units)
     assert overrides == [UnitOverride("316007", "社会保险事业中心", "130728", 2),
                          UnitOverride("316009", None, "130731", 3)]
+    assert [str(d) for d in problems] == [f"{units}:4: region_code 999999 of unit 316010 is not a known "
+                                          "division code (ontology/regions.csv); ignored"]
     result = _place(idx, [
         ("316007", "社会保险事业中心", "13073023ABCDEFGHIJKL1", "社保经费"),
         ("316001", "怀来县人力资源和社会保障局", "13073023ABCDEFGHIJKL2", "办公经费"),
