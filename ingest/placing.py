@@ -73,7 +73,7 @@ def load_unit_overrides(index: RegionIndex, path: Path = UNITS_CSV
                 diagnostics.append(Diagnostic(str(path), line, f"region_code {region} of unit {code} is not a "
                                               "known division code (ontology/regions.csv); ignored", "error"))
                 continue
-            out.append(UnitOverride(code, (row.get("name") or "").strip() or None, region, line))
+            out.append(UnitOverride(code, (row.get("name") or "").strip() or None, index.current(region), line))
     return out, diagnostics
 
 
@@ -94,7 +94,7 @@ def source_regions(rows: Iterable[Mapping[str, str]], index: RegionIndex,
             diagnostics.append(Diagnostic(file, line, f"region_code {code} of {path} is not a known "
                                           "division code (ontology/regions.csv); ignored", "error"))
             continue
-        out[path] = code
+        out[path] = index.current(code)  # a withdrawn code (130733) means its successor
     return out, diagnostics
 
 

@@ -105,8 +105,8 @@ def _split(value: str | None) -> tuple[str, ...]:
 class RegionIndex:
     """Every region by code, by name (for text) and by short name (for 文号 issuers)."""
 
-    def __init__(self, regions: Iterable[Region], issuers: Mapping[str, tuple[str, str | None]] = (),
-                 issuer_places: Mapping[str, tuple[str | None, str | None]] = ()):
+    def __init__(self, regions: Iterable[Region], issuers: Mapping[str, tuple[str, str | None]] | None = None,
+                 issuer_places: Mapping[str, tuple[str | None, str | None]] | None = None):
         """`issuers`: prefix → (region code, organisation), as ontology/issuer_regions.csv lists them;
         `issuer_places`: prefix → (place name, organisation), as ontology/issuers.csv lists them."""
         self._by_code: dict[str, Region] = {}
@@ -133,11 +133,11 @@ class RegionIndex:
         self._lengths = {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
         # issuer prefix → (region code, organisation, evidence)
         self._issuers: dict[str, tuple[str, str | None, str]] = {}
-        for prefix, (place, org) in dict(issuer_places).items():
+        for prefix, (place, org) in (issuer_places or {}).items():
             codes = [c for c in self.by_name(place) if self._by_code[c].in_force] if place else []
             if len(codes) == 1:
                 self._issuers[prefix] = (codes[0], org, "issuers.csv")
-        for prefix, (code, org) in dict(issuers).items():
+        for prefix, (code, org) in (issuers or {}).items():
             self._issuers[prefix] = (code, org, "issuer_regions.csv")
 
     @classmethod

@@ -247,8 +247,8 @@ def test_a_city_named_beside_a_county_code_is_no_conflict(idx):
 def test_sources_csv_places_a_document_naming_no_place(idx):
     settings, problems = source_regions(
         [{"path": "county/b.txt", "region_code": "130728"}, {"path": "c.txt", "region_code": "139999"},
-         {"path": "d.txt", "region_code": ""}], idx)
-    assert settings == {"county/b.txt": "130728"}
+         {"path": "d.txt", "region_code": ""}, {"path": "old.txt", "region_code": "130733"}], idx)
+    assert settings == {"county/b.txt": "130728", "old.txt": "130709"}  # 崇礼县's code means 崇礼区
     assert [str(d) for d in problems] == [
         "data/sources.csv:3: region_code 139999 of c.txt is not a known division code "
         "(ontology/regions.csv); ignored"]
