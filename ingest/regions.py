@@ -242,8 +242,12 @@ class RegionIndex:
             hit = None
             if lengths:
                 for length in lengths:
+                    if length > n - i:
+                        continue
                     codes = self._names.get(text[i:i + length])
-                    if codes is not None and (length > 2 or _stands_alone(text, i)):
+                    if codes is not None and (length > 2 or _stands_alone(text, i)) \
+                            and not (text[i + length - 1] == "区" and text[i + length:i + length + 1] == "域"):
+                        # 绿水青山区域 is a 区域, not 青山区
                         hit = (length, codes)
                         break
             if hit is None:

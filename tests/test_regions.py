@@ -121,6 +121,7 @@ def test_names_in_text_with_offsets_and_ambiguity(idx):
     ("张家口市蔚县就业服务中心", ["130726"]),
     ("落实省、市和县两级配套资金，相应县级财政", []),  # 和县 (340523) and 应县 (140622) are not meant
     ("宣化县劳动就业服务局", ["130721"]),  # a former code, resolved by .current()
+    ("守护绿水青山区域生态", []),  # 区域, not 青山区 (150204, 420107)
 ])
 def test_names_found_in_text(idx, text, codes):
     assert [m.code for m in idx.find_in_text(text)] == codes
@@ -317,4 +318,4 @@ def test_every_full_name_in_text_is_found_where_it_stands(idx, picks, filler):
     found = idx.find_in_text(text)
     assert [m.text for m in found] == picks
     for m in found:
-        assert text[m.start:m.end] == m.text and len(m.codes) == 1
+        assert text[m.start:m.end] == m.text and m.end - m.start == len(m.text) and len(m.codes) == 1
