@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ingest.numbers import parse_percent
+
 __all__ = [
     "SourceSpan",
     "Diagnostic",
@@ -104,8 +106,6 @@ class SpendingPlan:
     @property
     def percents(self) -> tuple[Decimal | None, ...]:
         """Each printed value as a percentage number ("25.00%" → 25.00); None where blank."""
-        from ingest.values import parse_percent
-
         return tuple(parse_percent(p) if p else None for p in self.printed)
 
     @property
