@@ -92,6 +92,16 @@ def test_chongli_county_became_chongli_district_in_2016(idx):
     assert idx.current("130730") == "130730"
 
 
+def test_changes_after_2019_come_from_the_later_lists(idx):
+    # 邢台 2020: 任县 became 任泽区; 桥东区 kept its code as 襄都区; 邢台县 was abolished
+    assert (idx.get("130526").name, idx.get("130526").valid_to, idx.current("130526")) == (
+        "任县", "2025-12", "130505")
+    assert (idx.get("130505").name, idx.get("130505").in_force) == ("任泽区", True)
+    assert (idx.get("130502").name, idx.get("130502").aliases) == ("襄都区", ("桥东区",))
+    assert idx.find_in_text("邢台市桥东区")[0].code == "130502"
+    assert (idx.get("130521").valid_to, idx.get("130521").replaced_by) == ("2025-12", None)
+
+
 def test_short_names_of_province_city_and_counties(idx):
     assert idx.by_short_name("冀")[0].name == "河北省"
     assert [r.name for r in idx.by_short_name("张", within="130000", level="city")] == ["张家口市"]
