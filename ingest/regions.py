@@ -132,11 +132,13 @@ class RegionIndex:
             lengths.setdefault(form[0], set()).add(len(form))
         self._lengths = {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
         # issuer prefix → (region code, organisation, evidence)
-        self._issuers: dict[str, tuple[str, str | None, str]] = {}
+        self._issuers: dict[str, tuple[str | None, str | None, str]] = {}
         for prefix, (place, org) in (issuer_places or {}).items():
             codes = [c for c in self.by_name(place) if self._by_code[c].in_force] if place else []
             if len(codes) == 1:
                 self._issuers[prefix] = (codes[0], org, "issuers.csv")
+            elif not place:
+                self._issuers[prefix] = (None, org, "issuers.csv")  # 财政部, 国务院: no region
         for prefix, (code, org) in (issuers or {}).items():
             self._issuers[prefix] = (code, org, "issuer_regions.csv")
 

@@ -150,6 +150,8 @@ def test_issuers_resolve_through_the_data_files_then_the_citing_project(idx):
     assert alone.region_code is None and alone.evidence == "ambiguous"
     assert {"130728", "130730"} <= set(alone.candidates)
     assert idx.issuer_region("怀安财资").region_code == "130728"
+    central = idx.issuer_region("中发", citing_region="130730")  # 中 is no 中山市 here
+    assert (central.region_code, central.organisation, central.evidence) == (None, "中共中央", "issuers.csv")
 
 
 def test_issuer_regions_agree_with_issuers_csv(idx):
