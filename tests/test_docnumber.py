@@ -444,4 +444,4 @@ def test_docnum_reads_standard_input_and_reports_an_unreadable_file(tmp_path):
     [r] = json.loads(piped.output)["doc_numbers"]
     assert (r["source"], r["line"], r["start"], r["canonical"]) == ("-", 2, 4, "冀财社〔2021〕176号")
     missing = CliRunner().invoke(cli, ["docnum", "--file", str(tmp_path / "absent.txt")])
-    assert missing.exit_code == 1 and "absent.txt: 无法读取" in missing.output
+    assert missing.exit_code == 1 and "absent.txt: cannot read" in missing.output
