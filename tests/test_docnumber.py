@@ -108,6 +108,8 @@ def test_plain_words_are_not_document_numbers(text):
     ("176号", DocQuery(None, None, 176), ""),
     ("就业补助 县级配套", None, "就业补助 县级配套"),
     ("2021", None, "2021"),
+    ("会议纪要105号", None, "会议纪要105号"),
+    ("会议纪要105号 冀财社176号", DocQuery("冀财社", None, 176), "会议纪要105号"),
 ])
 def test_search_queries_split_into_document_and_words(query, doc, rest):
     assert find_doc_query(query) == (doc, rest)
