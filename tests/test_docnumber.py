@@ -215,6 +215,15 @@ def test_kangxi_radical_from_a_pdf_folds_to_the_ordinary_character():
     assert DocNumber.parse("冀\u2f08社字【2021】278号").canonical == "冀人社字〔2021〕278号"  # ⼈ U+2F08
 
 
+def test_nfkc_is_applied_only_where_it_keeps_the_meaning():
+    from ingest.docnumber import fold
+
+    f = fold("冀財\u200b社\ufa4c（２０２１）①²\u00ad号")
+    assert f.text == "冀财社社(2021)①²号"
+    assert [f.raw_span(i, i + 1) for i in (2, 3, 11, 12)] == [(3, 4), (4, 5), (12, 13), (14, 15)]
+    assert find_doc_numbers("冀财社〔2021〕①号") == []  # a circled digit is not a serial
+
+
 def test_issuer_is_normalised_on_entry():
     assert DocNumber("粵財社", 2021, 305) == DocNumber("粤财社", 2021, 305)
     assert DocNumber("粵財社", 2021, 305).canonical == "粤财社〔2021〕305号"
