@@ -14,6 +14,8 @@ from pathlib import Path
 
 from ingest.errors import SourceError
 from ingest.reader import read_source
+from ingest.readers import TEXT_SUFFIXES, read_document
+from ingest.readers.adapter import place_result, to_rows, uses_bookmarks
 from ingest.records import Diagnostic, NarrativeItem, ParseResult, Project, SourceSpan
 from ingest.rows import (
     BOOKMARK,
@@ -25,7 +27,7 @@ from ingest.rows import (
 )
 from ingest.tables import collect_doc_refs, parse_table, parse_unit_row
 
-__all__ = ["parse_file", "parse_text"]
+__all__ = ["parse_file", "parse_rows", "parse_text"]
 
 # A Hebei 项目编码 starts with the six-digit division code and the two-digit budget year.
 _CODE_YEAR = re.compile(r"^\d{6}(?P<yy>\d{2})")
@@ -40,9 +42,19 @@ def parse_file(path: Path | str, name: str | None = None) -> ParseResult:
     p = Path(path)
     label = name or str(p)
     try:
+        if p.suffix.lower() not in TEXT_SUFFIXES:
+            # Word, Excel, PDF, web pages (or a name that lies): the readers decide by content
+            doc, notes = read_document(p, p.read_bytes())
+            if doc is not None:
+                rows, places = to_rows(doc)
+                result = parse_rows(rows, label, None, uses_bookmarks(doc))
+                place_result(result, doc, places, notes)
+                return result
         text, encoding = read_source(p)
     except SourceError as e:
         return ParseResult(label, None, diagnostics=[Diagnostic(label, e.line, str(e.args[0]), "error")])
+    except OSError as e:
+        return ParseResult(label, None, diagnostics=[Diagnostic(label, None, f"cannot read: {e}", "error")])
     result = parse_text(text, label, encoding)
     if encoding not in ("utf-8",):
         result.diagnostics.insert(0, Diagnostic(label, None, f"decoded as {encoding.upper()}", "info"))
@@ -51,15 +63,18 @@ def parse_file(path: Path | str, name: str | None = None) -> ParseResult:
 
 def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseResult:
     """Parse decoded text. `file` names the source in spans and messages."""
+    lines = text.split("\n")
+    return parse_rows(split_rows(lines), file, encoding, any(BOOKMARK.match(line) for line in lines))
+
+
+def parse_rows(rows: list[Row], file: str, encoding: str | None, bookmarks_used: bool) -> ParseResult:
+    """Parse a stream of rows (from text, or from a reader's grid); `Row.lines` place the cells."""
     result = ParseResult(file, encoding)
     source_name = Path(file).name
 
     def warn(line: int | None, message: str, severity: str = "warning") -> None:
         result.diagnostics.append(Diagnostic(file, line, message, severity))
 
-    lines = text.split("\n")
-    rows = split_rows(lines)
-    bookmarks_used = any(BOOKMARK.match(line) for line in lines)
     anchors = _anchors(rows)
     breaks = [
         i for i, r in enumerate(rows)
