@@ -207,7 +207,7 @@ def write_xlsx(blocks: list[tuple], path: Path) -> None:
     r = 1
     for kind, body in blocks:
         if kind == "para":
-            ws.cell(r, 1, body)
+            ws.cell(r, 1, _BOOKMARK.sub("", body))
             r += 1
             continue
         width = max(len(row) for row in body)
@@ -236,6 +236,11 @@ def write_xlsx(blocks: list[tuple], path: Path) -> None:
 
 # -- web page --------------------------------------------------------------------------------------
 
+def _h(text: str) -> str:
+    """Escaped, with runs of spaces kept as a browser shows them (&nbsp;)."""
+    return html.escape(text).replace("  ", " &nbsp;")
+
+
 def write_html(blocks: list[tuple], path: Path, charset: str = "gb18030") -> None:
     out = [f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">',
            "<title>部门预算绩效目标</title><style>td{border:1px solid}</style></head><body>",
@@ -244,7 +249,7 @@ def write_html(blocks: list[tuple], path: Path, charset: str = "gb18030") -> Non
     for kind, body in blocks:
         if kind == "para":
             m = _BOOKMARK.match(body)
-            text = html.escape(body[m.end():] if m else body).replace("\t", "&#9;")
+            text = _h(body[m.end():] if m else body).replace("\t", "&#9;")
             out.append(f'<h3><a name="{html.escape(m["name"])}"></a>{text}</h3>' if m else f"<p>{text}</p>")
             continue
         width = max(len(row) for row in body)
@@ -262,7 +267,7 @@ def write_html(blocks: list[tuple], path: Path, charset: str = "gb18030") -> Non
                     while i + down < len(body) and body[i + down][0] is CONTINUE:
                         down += 1
                 attrs = (f' colspan="{span}"' if span > 1 else "") + (f' rowspan="{down}"' if down > 1 else "")
-                tds.append(f"<td{attrs}>" + "<br>".join(html.escape(t) for t in cell.split("\n")) + "</td>")
+                tds.append(f"<td{attrs}>" + "<br>".join(_h(t) for t in cell.split("\n")) + "</td>")
             out.append("<tr>" + "".join(tds) + "</tr>")
         out.append("</table>")
     out.append('</div><div class="footer">主办：某某县财政局 联系电话：0000-0000000</div>'

@@ -40,12 +40,19 @@ class Table:
     def rows(self) -> list[list[str]]:
         """Each grid row's cells as the eye reads them: a cell spanning columns once, a cell
         merged down from a row above as an empty cell (the row keeps its column positions)."""
-        out: list[list[tuple[int, str]]] = [[] for _ in range(self.n_rows)]
+        width = self.n_cols
+        # per row: column → text where a cell starts, None where a cell spanning columns covers it
+        taken: list[dict[int, str | None]] = [{} for _ in range(self.n_rows)]
         for c in self.cells:
-            out[c.row].append((c.col, c.text))
-            for r in range(c.row + 1, c.row + c.row_span):
-                out[r].append((c.col, ""))
-        return [[text for _, text in sorted(row)] for row in out]
+            for r in range(c.row, c.row + c.row_span):
+                taken[r][c.col] = c.text if r == c.row else ""
+                for k in range(c.col + 1, c.col + c.col_span):
+                    taken[r][k] = None
+        out = []
+        for row in taken:
+            # an empty grid position (no cell at all: Excel, a ragged HTML row) is an empty cell
+            out.append([row.get(k, "") for k in range(width) if row.get(k, "") is not None])
+        return out
 
     def a1(self, first_row: int, last_row: int) -> str:
         """The A1 range of grid rows first..last (0-based), all columns."""
