@@ -119,6 +119,7 @@ def write_docx(blocks: list[tuple], path: Path) -> None:
 
     doc = docx.Document()
     doc.styles["Normal"].font.size = Pt(9)
+    _page_number_footer(doc.sections[0].footer.paragraphs[0])
     bookmark_id = 0
     for kind, body in blocks:
         if kind == "para":
@@ -168,6 +169,25 @@ def write_docx(blocks: list[tuple], path: Path) -> None:
                 table.cell(top, 0).merge(table.cell(r, 0))
         doc.add_paragraph()
     doc.save(str(path))
+
+
+def _page_number_footer(p) -> None:
+    """"— 2 —" centred at the foot of every page, as county documents print it."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run("— ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    p._p.append(field)
+    p.add_run(" —")
 
 
 def _set_cell_text(cell, text: str) -> None:

@@ -82,13 +82,15 @@ def _span(file: str, first: int, last: int, places: list[_Place]) -> SourceSpan:
             f"{column_letter(c0)}{r0}:{column_letter(c1)}{r1}"
         return SourceSpan(file, first, last, sheet=sheet, cells=cells)
     in_table = [p for p in here if p.table is not None]
-    page = here[0].page
     if not in_table:
+        page = here[0].page
         # paragraphs only: the page (PDF), else the paragraph's ordinal (Word, web pages)
         return SourceSpan(file, first, last, page=page, paragraph=None if page else first)
+    # a span over several tables (a goal table and its indicator table) names the first
     table = in_table[0].table
     rows = [p.row for p in in_table if p.table == table]
-    return SourceSpan(file, first, last, page=page, table=table, rows=(min(rows), max(rows)))  # type: ignore
+    return SourceSpan(file, first, last, page=in_table[0].page, table=table,
+                      rows=(min(rows), max(rows)))  # type: ignore[type-var]
 
 
 def place_result(result: ParseResult, doc: Document, places: list[_Place], notes: list[str]) -> None:
