@@ -1,7 +1,10 @@
 """Write the sample as Word, Excel and web page from its TEXT layout (never from parsed records).
 
     python tests/make_native_fixtures.py            # .docx .xlsx .html under tests/data/native/
-    python tests/make_native_fixtures.py --pdf      # and the .pdf, converted once with LibreOffice
+    python tests/make_native_fixtures.py --pdf      # and the PDFs, converted once with LibreOffice
+
+It writes `sample.*` (the bundled sample) and `small.*` (tests/data/tab_layout.txt), and under
+`bad/` an owner-password PDF, a user-password PDF and a scanned (image-only) PDF.
 
 The text export is read as a layout only: TAB rows, one-cell-per-line rows, the lines a cell runs on
 over, and paragraphs. Tables get the structure the Word original had: a blank first cell (or a row
@@ -24,6 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "data" / "000_61c5a3a787465ec8.txt"
+SMALL = HERE / "data" / "tab_layout.txt"
 OUT = HERE / "data" / "native"
 CONTINUE = object()  # a cell merged down from the row above
 
@@ -295,31 +299,88 @@ def write_html(blocks: list[tuple], path: Path, charset: str = "gb18030") -> Non
     path.write_bytes("\n".join(out).encode(charset))
 
 
-def write_pdf(docx_path: Path, pdf_path: Path) -> None:
+def write_pdf(docx_path: Path, pdf_path: Path, options: dict[str, object] | None = None) -> None:
+    """Convert with LibreOffice; `options` are its PDF export settings (passwords)."""
+    import json
+
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         sys.exit("LibreOffice is needed once to convert the .docx into a PDF")
+    target = "pdf"
+    if options:
+        typed = {k: {"type": "boolean" if isinstance(v, bool) else "string", "value": str(v).lower()
+                     if isinstance(v, bool) else v} for k, v in options.items()}
+        target = "pdf:writer_pdf_Export:" + json.dumps(typed)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
-                        "--convert-to", "pdf", "--outdir", tmp, str(docx_path)], check=True,
+                        "--convert-to", target, "--outdir", tmp, str(docx_path)], check=True,
                        capture_output=True)
         shutil.move(Path(tmp) / (docx_path.stem + ".pdf"), pdf_path)
 
 
+def write_scanned_pdf(path: Path) -> None:
+    """A page that is only an image (ruled lines and grey bars, no text layer), as a scanner makes."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (600, 800), 255)
+    draw = ImageDraw.Draw(img)
+    for y in range(100, 700, 40):
+        draw.rectangle((60, y, 540, y + 2), fill=0)
+        draw.rectangle((60, y + 10, 300 + (y % 200), y + 24), fill=90)
+    img.save(str(path), resolution=72)
+
+
+def write_formula_xlsx(path: Path) -> None:
+    """A sheet whose totals are formulas; LibreOffice recalculates it so the cached values are saved."""
+    import openpyxl
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        sys.exit("LibreOffice is needed once to calculate the formulas")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "测算"
+    for ref, value, fmt in (("A1", "单价", None), ("B1", 1286.5, "#,##0.00"), ("A2", "合计", None),
+                            ("B2", "=B1*2", "#,##0.00"), ("A3", "比例", None), ("B3", "=B1/B2/2.5", "0.00%")):
+        ws[ref] = value
+        if fmt:
+            ws[ref].number_format = fmt
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / path.name
+        wb.save(str(raw))
+        subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+                        "--convert-to", "xlsx", "--outdir", f"{tmp}/out", str(raw)], check=True,
+                       capture_output=True)
+        shutil.move(Path(tmp) / "out" / path.name, path)
+
+
+def write_bad_pdfs(out: Path, small_docx: Path) -> None:
+    """PDFs for the bad-input tests: owner password only (opens), user password, scanned."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_pdf(small_docx, out / "owner_password.pdf",
+              {"RestrictPermissions": True, "PermissionPassword": "owner-only"})
+    write_pdf(small_docx, out / "user_password.pdf",
+              {"EncryptFile": True, "DocumentOpenPassword": "open-me"})
+    write_scanned_pdf(out / "scanned.pdf")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pdf", action="store_true", help="also convert the .docx to PDF (LibreOffice)")
-    parser.add_argument("--source", type=Path, default=SAMPLE)
+    parser.add_argument("--pdf", action="store_true", help="also convert to PDF (LibreOffice, once)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    blocks = layout(args.source.read_text(encoding="utf-8").split("\n"))
-    stem = args.out / "sample"
-    write_docx(blocks, stem.with_suffix(".docx"))
-    write_xlsx(blocks, stem.with_suffix(".xlsx"))
-    write_html(blocks, stem.with_suffix(".html"))
+    for source, stem in ((SAMPLE, "sample"), (SMALL, "small")):
+        blocks = layout(source.read_text(encoding="utf-8").split("\n"))
+        base = args.out / stem
+        write_docx(blocks, base.with_suffix(".docx"))
+        write_xlsx(blocks, base.with_suffix(".xlsx"))
+        write_html(blocks, base.with_suffix(".html"))
+        if args.pdf:
+            write_pdf(base.with_suffix(".docx"), base.with_suffix(".pdf"))
     if args.pdf:
-        write_pdf(stem.with_suffix(".docx"), stem.with_suffix(".pdf"))
+        write_bad_pdfs(args.out / "bad", args.out / "small.docx")
+        write_formula_xlsx(args.out / "formula.xlsx")
 
 
 if __name__ == "__main__":

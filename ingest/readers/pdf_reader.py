@@ -30,20 +30,17 @@ def read_pdf(path: Path) -> Document:
     """Read a text PDF; raises SourceError when it needs a password or has no text at all."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         pdf = pdfplumber.open(str(path))
         pages = pdf.pages
-    except PDFPasswordIncorrect as e:
-        raise SourceError("the PDF is encrypted with a password needed to open it; ask the sender "
-                          "for a copy without one (or open it and print to a new PDF)", path) from e
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as e:
-        raise SourceError(f"not a readable PDF file ({type(e).__name__}: {e})", path) from e
-    except Exception as e:  # noqa: BLE001 - pdfminer raises many error types for damaged files
-        if "password" in str(e).lower() or type(e).__name__.startswith("PDFPassword"):
-            raise SourceError("the PDF is encrypted with a password needed to open it", path) from e
-        raise SourceError(f"not a readable PDF file ({type(e).__name__}: {e})", path) from e
+    except Exception as e:  # noqa: BLE001 - pdfplumber wraps pdfminer's many error types
+        causes = [e, *e.args, e.__cause__, e.__context__]
+        if any(isinstance(c, PDFPasswordIncorrect) for c in causes):
+            raise SourceError("the PDF is encrypted with a password needed to open it; ask the sender "
+                              "for a copy without one (or open it and print it to a new PDF)", path) from e
+        inner = next((c for c in causes[1:] if isinstance(c, Exception)), e)
+        raise SourceError(f"not a readable PDF file ({type(inner).__name__}: {inner})", path) from e
     doc = Document("pdf", pages=len(pages))
     with pdf:
         scanned = []
