@@ -16,6 +16,7 @@ from ingest.errors import SourceError
 from ingest.reader import read_source
 from ingest.readers import TEXT_SUFFIXES, read_document
 from ingest.readers.adapter import place_result, to_rows, uses_bookmarks
+from ingest.readers.text_tables import has_text_tables, text_rows
 from ingest.records import Diagnostic, NarrativeItem, ParseResult, Project, SourceSpan
 from ingest.rows import (
     BOOKMARK,
@@ -55,7 +56,11 @@ def parse_file(path: Path | str, name: str | None = None) -> ParseResult:
         return ParseResult(label, None, diagnostics=[Diagnostic(label, e.line, str(e.args[0]), "error")])
     except OSError as e:
         return ParseResult(label, None, diagnostics=[Diagnostic(label, None, f"cannot read: {e}", "error")])
-    result = parse_text(text, label, encoding)
+    if has_text_tables(text):
+        lines = text.split("\n")
+        result = parse_rows(text_rows(lines), label, encoding, any(BOOKMARK.match(ln) for ln in lines))
+    else:
+        result = parse_text(text, label, encoding)
     if encoding not in ("utf-8",):
         result.diagnostics.insert(0, Diagnostic(label, None, f"decoded as {encoding.upper()}", "info"))
     return result

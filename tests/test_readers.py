@@ -291,3 +291,23 @@ def test_bad_files_beside_good_ones_the_rest_loaded_no_traceback(tmp_path):
     assert "Traceback" not in result.output + result.stderr
     errs = [line for line in result.stderr.splitlines() if str(tmp_path / "scanned.pdf") in line]
     assert errs and "scanned PDF" in errs[0]
+
+
+# -- text layouts beyond Word's exports ---------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["pipe_layout.txt", "space_layout.txt"])
+def test_pipe_and_space_separated_tables_read_like_the_tab_layout(name):
+    result = parse_file(DATA / name)
+    assert not [d for d in result.diagnostics if d.severity != "info"]
+    (p,) = result.projects
+    assert (p.unit_code, p.unit_name, p.project_code) == ("401002", "涿州市就业服务中心", "13068123A1B2C3D4E5F6G")
+    assert (p.budget_wan, p.fiscal_wan, p.other_wan) == (Decimal("120.50"), Decimal("100.50"), Decimal("20.00"))
+    assert p.goals == ("1.完成职业技能培训800人次", "2.培训合格率不低于90%")
+    assert p.purpose == "依据冀财社〔2022〕88号开展职业技能培训"
+    assert [(i.level1, i.level2, i.level3, i.value) for i in p.indicators] == [
+        ("产出指标", "数量指标", "培训人次", "≥800人次"),
+        ("产出指标", "质量指标", "培训合格率", "≥90%"),
+        ("效益指标", "社会效益指标", "就业率", "≥60%"),
+        ("满意度指标", "服务对象满意度指标", "学员满意度", "≥90%"),
+    ]
+    assert p.span.to_json() == {"file": name, "lines": [1, 17] if name.startswith("pipe") else [1, 15]}
