@@ -26,7 +26,7 @@ from ingest.rows import (
     match_table_heading,
     split_rows,
 )
-from ingest.tables import collect_doc_refs, parse_table, parse_unit_row
+from ingest.tables import UNIT_LABELS, collect_doc_refs, parse_table, parse_unit_row
 
 __all__ = ["parse_file", "parse_rows", "parse_text"]
 
@@ -35,6 +35,7 @@ _CODE_YEAR = re.compile(r"^\d{6}(?P<yy>\d{2})")
 _YEAR_MENTION = re.compile(r"(?<!\d)(?P<year>20\d{2})\s*年")
 _NUMBERED = re.compile(r"^\s*(?P<num>[一二三四五六七八九十]+)\s*[、.．]\s*(?P<rest>.+)$")
 _SUBNUMBERED = re.compile(r"^\s*[（(]\s*(?P<num>[一二三四五六七八九十]+)\s*[）)]\s*(?P<rest>.+)$")
+_YEAR_LINE = re.compile(r"^\s*[（(]\s*20\d{2}\s*年度?\s*[）)]\s*$")
 _TABLE_SECTIONS = ("分项绩效目标", "预算项目绩效目标", "项目支出绩效目标")
 
 
@@ -147,6 +148,8 @@ def _table_start(rows: list[Row], anchor: int) -> tuple[int, int | None, int | N
     first = unit_idx if unit_idx is not None else anchor
     head_idx = None
     j = first - 1
+    if j >= 1 and rows[j].is_text and _YEAR_LINE.match(rows[j].cells[0]):
+        j -= 1  # "（2024年度）" under the heading
     if j >= 0 and rows[j].is_text and match_table_heading(rows[j].cells[0]) is not None:
         head_idx = j
         first = j
@@ -160,21 +163,30 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
         seq, title = match_table_heading(rows[head_idx].cells[0])  # type: ignore[misc]
         if title is None:
             warn(head_line, f"table {seq} has a number but no title")
+        year_line = rows[head_idx + 1].cells[0] if head_idx + 1 < anchor else ""
+        if title and _YEAR_LINE.match(year_line):
+            title += year_line.strip()
     else:
         warn(head_line, "table has no heading")
-    unit_code = unit_name = None
+    unit_code = unit_name = money = None
     if unit_idx is not None:
         unit_code, unit_name, money = parse_unit_row(rows[unit_idx].text)
-        if money and money not in ("万元",):
-            warn(rows[unit_idx].first, f"amounts are in {money}, not 万元; kept as printed")
-    else:
-        warn(rows[anchor].first, "no unit row (预算单位 and 单位：万元) before 项目编码")
 
     d = parse_table(rows[anchor:end], source_name, warn)
-    if not d.project_code:
+    if unit_code is None and unit_name is None:
+        # a form names its unit inside the table (实施单位, 预算单位, 主管部门 …)
+        found = next((d.units[label] for label in UNIT_LABELS if label in d.units), None)
+        if found is not None:
+            unit_code, unit_name = found[0], found[1]
+        elif unit_idx is None:
+            warn(rows[anchor].first, "no unit row (预算单位 and 单位：万元) before 项目编码")
+    money = d.money or money
+    amounts, breakdown = _in_wan(d, money, rows[anchor].first, warn)
+    if not d.project_code and d.code_line is not None:
         warn(rows[anchor].first, "项目编码 is blank")
     missing = [name for name, ok in (
-        ("预算数", bool(d.amounts)), ("资金支出计划", d.plan is not None), ("绩效目标", bool(d.goals)),
+        ("预算数", bool(d.amounts)), ("资金支出计划", d.plan is not None or not d.plan_expected),
+        ("绩效目标", bool(d.goals)),
         ("indicator table", d.has_header),
     ) if not ok]
     if missing:
@@ -196,9 +208,9 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
         unit_name=unit_name,
         project_code=d.project_code,
         project_name=d.project_name,
-        budget_wan=d.amounts.get("budget_wan"),
-        fiscal_wan=d.amounts.get("fiscal_wan"),
-        other_wan=d.amounts.get("other_wan"),
+        budget_wan=amounts.get("budget_wan"),
+        fiscal_wan=amounts.get("fiscal_wan"),
+        other_wan=amounts.get("other_wan"),
         purpose=purpose,
         spending_plan=d.plan,
         goals=tuple(d.goals),
@@ -211,7 +223,22 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
             [("unit", rows[unit_idx].first, rows[unit_idx].last)] * (unit_idx is not None)
             + [(name, a, b) for name, (a, b) in d.lines.items()]
         ),
+        budget_printed=d.printed.get("budget_wan"),
+        amount_unit=money,
+        fiscal_breakdown=breakdown,
     )
+
+
+def _in_wan(d, money: str | None, line: int, warn):
+    """The table's amounts (and breakdown) in 万元: printed 元 are divided by 10000, exactly."""
+    if money in (None, "万元"):
+        return d.amounts, tuple(d.breakdown)
+    if money != "元":
+        warn(line, f"amounts are in {money}, neither 万元 nor 元; kept as printed")
+        return d.amounts, tuple(d.breakdown)
+    amounts = {k: (v.scaleb(-4) if v is not None else None) for k, v in d.amounts.items()}
+    breakdown = tuple((label, v.scaleb(-4) if v is not None else None, p) for label, v, p in d.breakdown)
+    return amounts, breakdown
 
 
 def _parts(rows: list[Row]) -> list[int]:

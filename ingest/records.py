@@ -126,9 +126,12 @@ class Indicator:
     span: SourceSpan
     parsed: IndicatorValue | None = None
     repaired: bool = False  # cells were re-split or inherited beyond the plain level-1 continuation
+    # Templates with a 权重/分值 column and a 指标方向(性) column (正向, 反向 …); None when not printed.
+    weight: Decimal | None = None
+    direction: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "level1": self.level1,
             "level2": self.level2,
             "level3": self.level3,
@@ -139,6 +142,11 @@ class Indicator:
             **({"lines": [self.span.first_line, self.span.last_line]} if self.span.is_text
                else {"source": self.span.to_json()}),
         }
+        if self.weight is not None:
+            out["weight"] = self.weight
+        if self.direction is not None:
+            out["direction"] = self.direction
+        return out
 
 
 @dataclass(frozen=True)
@@ -192,6 +200,12 @@ class Project:
     field_lines: tuple[tuple[str, int, int], ...] = field(default=())
     # The same parts located in a Word, PDF, Excel or web file (page/table/rows, sheet/cells).
     field_spans: tuple[tuple[str, SourceSpan], ...] = field(default=())
+    # The 预算数 exactly as printed ("1,286,500.00") and the unit it is printed in (万元, 元);
+    # budget_wan is that amount in 万元, exactly (元 ÷ 10000).
+    budget_printed: str | None = None
+    amount_unit: str | None = None
+    # An outline funding block's lines under 财政拨款小计: (label, amount in 万元, as printed).
+    fiscal_breakdown: tuple[tuple[str, Decimal | None, str], ...] = field(default=())
 
     def field_span(self, part: str) -> SourceSpan:
         """The lines of one part of the table (see `field_lines`); the whole table when unknown."""
@@ -226,7 +240,18 @@ class Project:
             "indicators": [i.to_json() for i in self.indicators],
             "doc_refs": list(self.doc_numbers),
             "source": self.span.to_json(),
-        }
+        } | self._template_json()
+
+    def _template_json(self) -> dict[str, Any]:
+        """Keys only other templates give: absent for a table printed in 万元 without them."""
+        out: dict[str, Any] = {}
+        if self.amount_unit not in (None, "万元"):
+            out["budget_printed"] = self.budget_printed
+            out["amount_unit"] = self.amount_unit
+        if self.fiscal_breakdown:
+            out["fiscal_breakdown"] = [{"label": label, "amount_wan": amount, "printed": printed}
+                                       for label, amount, printed in self.fiscal_breakdown]
+        return out
 
 
 @dataclass(frozen=True)

@@ -22,18 +22,31 @@ LEVEL2 = (
     "可持续影响指标", "服务对象满意度指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
 )
 FIELDS = ("level1", "level2", "level3", "description", "value", "basis")
+_EXTRA_FIELDS = ("op", "measure", "weight", "direction")  # columns only some templates print
 # Header words → field, first match wins (a header cell may carry a note: "指标值（含单位）").
 _HEADER_FIELDS = (
     ("一级", "level1"), ("二级", "level2"), ("三级", "level3"),
+    ("指标性质", "op"), ("度量单位", "measure"), ("计量单位", "measure"), ("权重", "weight"),
+    ("分值", "weight"), ("指标方向", "direction"),
     ("依据", "basis"), ("描述", "description"), ("指标内容", "description"), ("指标说明", "description"),
     ("指标值", "value"), ("目标值", "value"), ("标准值", "value"), ("年度指标", "value"),
 )
 # Amount labels of the common templates: 预算数/财政资金/其他资金 and 年度资金总额/财政拨款/其他资金.
 AMOUNT_LABELS = (
-    ("budget_wan", ("预算数", "年度资金总额", "资金总额", "预算金额", "年度预算数", "项目总额")),
-    ("fiscal_wan", ("财政资金", "财政拨款", "财政性资金", "一般公共预算")),
+    ("budget_wan", ("预算数", "年度资金总额", "资金总额", "预算金额", "年度预算数", "项目总额", "合计")),
+    ("fiscal_wan", ("财政资金", "财政拨款", "财政性资金", "一般公共预算", "财政拨款数", "财政拨款小计",
+                    "财政拨款资金")),
     ("other_wan", ("其他资金", "其它资金")),
 )
+# A line of an outline funding block under "(一)财政拨款小计": "1、一般公共预算", "2、政府性基金预算".
+_OUTLINE_LINE = re.compile(r"^\s*\d+\s*[、.．]\s*(?P<label>\S.*?)\s*$")
+# Unit fields inside a form; the first of these printed is the unit (实施单位 spends the money).
+UNIT_LABELS = ("实施单位", "预算单位", "单位名称", "部门名称", "主管部门及代码", "主管部门")
+# A unit code printed before the name: "(433001)乌海市…", "[155]濉溪县…", "820001-井研县…", "316001怀来县…"
+_UNIT_CODE = re.compile(
+    r"^\s*(?:[\[【(（]\s*(?P<a>\d{3,9})\s*[\]】)）]|(?P<b>\d{3,9})\s*[-－—–_]|(?P<c>\d{6})(?=\D))\s*"
+)
+_MONEY_NOTE = re.compile(r"[（(]\s*(?P<unit>万元|元)\s*[）)]")
 _MAX_LABEL = 12
 GOAL_LABELS = ("绩效目标", "年度绩效目标", "年度目标", "总体目标", "项目绩效目标", "年度总体目标")
 _UNIT_ROW = re.compile(
@@ -60,6 +73,12 @@ class TableDraft:
     has_header: bool = False
     last_line: int = 0
     lines: dict[str, list[int]] = field(default_factory=dict)
+    printed: dict[str, str] = field(default_factory=dict)  # amounts as printed, by key
+    money: str | None = None  # 元 or 万元 from a label's note ("预算数（元）")
+    breakdown: list[tuple[str, Decimal | None, str]] = field(default_factory=list)
+    subtotal: bool = False  # a 财政拨款小计 was read: numbered lines below it are its breakdown
+    plan_expected: bool = False  # the 预算规模及资金用途 template, which always prints a 资金支出计划
+    units: dict[str, tuple[str | None, str | None, int]] = field(default_factory=dict)
 
     def mark(self, part: str, row: Row) -> None:
         """Remember that `row` belongs to one part of the table (for field_lines)."""
@@ -72,12 +91,18 @@ class TableDraft:
 
 def parse_unit_row(text: str) -> tuple[str | None, str | None, str | None]:
     """"316005怀来县就业服务中心\t单位：万元" → (code, name, money unit)."""
-    text = re.sub(r"^\s*(?:预算单位|单位名称|部门名称|部门（单位）名称|部门\(单位\)名称)\s*[:：]\s*", "",
-                  text.replace("\t", " "))
+    text = re.sub(r"^\s*(?:预算单位|单位名称|部门名称|部门（单位）名称|部门\(单位\)名称|实施单位|主管部门)"
+                  r"\s*[:：]\s*", "", text.replace("\t", " "))
+    text = re.sub(r"^\s*金额\s*(?=单位\s*[:：])", "", text)  # "金额单位：元" names no unit
+    code = None
+    c = _UNIT_CODE.match(text)
+    if c is not None:
+        code = c["a"] or c["b"] or c["c"]
+        text = text[c.end():]
     m = _UNIT_ROW.match(text)
     if m is None:  # pragma: no cover - every string matches the optional groups
-        return None, None, None
-    return m["code"], (m["name"].strip() or None), m["money"]
+        return code, None, None
+    return code or m["code"], (m["name"].strip() or None), m["money"]
 
 
 _NOTE = re.compile(r"[（(][^）)]*[）)]")
@@ -111,8 +136,25 @@ def _is_amount_row(row: Row) -> bool:
                for c in row.cells)
 
 
-def _amounts(row: Row, file: str, warn: Warn, out: dict[str, Decimal | None]) -> None:
+def _amounts(row: Row, file: str, warn: Warn, out: dict[str, Decimal | None],
+             d: TableDraft | None = None) -> None:
     """Read whichever amount labels this row holds into `out` (a template may split them over rows)."""
+    if d is not None:
+        label_cell = next((c for c in row.cells if c.strip()), "")
+        note = next((m for c in row.cells if len(c) <= 24 and (m := _MONEY_NOTE.search(c))), None)
+        if note and d.money is None:
+            d.money = note["unit"]
+        line = _OUTLINE_LINE.match(_NOTE.sub("", label_cell)) if d.subtotal else None
+        if line is not None:
+            # under 财政拨款小计: 一般公共预算, 政府性基金预算 … are its breakdown, not fiscal_wan
+            cell, at = _after(row, _label_core(label_cell))
+            try:
+                amount = parse_amount(cell)
+            except AmountError:
+                warn(at or row.first, f"{line['label']} {(cell or '').strip()!r} is not a number; left empty")
+                amount = None
+            d.breakdown.append((line["label"], amount, (cell or "").strip()))
+            return
     for key, labels in AMOUNT_LABELS:
         for label in labels:
             cell, line = _after(row, label)
@@ -123,6 +165,9 @@ def _amounts(row: Row, file: str, warn: Warn, out: dict[str, Decimal | None]) ->
             except AmountError:
                 warn(line, f"{label} {(cell or '').strip()!r} is not a number; left empty")
                 out[key] = None
+            if d is not None and cell:
+                d.printed[key] = cell.strip()
+                d.subtotal = d.subtotal or label.endswith("小计")
             break
 
 
@@ -173,7 +218,7 @@ class _IndicatorReader:
         while len(cells) > n and is_blank(cells[-1]):
             cells.pop()
             lines.pop()
-        values: dict[str, str | None] = dict.fromkeys(FIELDS)
+        values: dict[str, str | None] = dict.fromkeys(FIELDS + _EXTRA_FIELDS)
         repaired = False
         joined = _split_joined(cells)
         if joined is not None:
@@ -212,6 +257,13 @@ class _IndicatorReader:
                 "cells taken left to right",
             )
         values = {k: (v.strip() if v and v.strip() else None) for k, v in values.items()}
+        value = _joined_value(values)
+        weight = None
+        if values["weight"]:
+            try:
+                weight = parse_amount(values["weight"])
+            except AmountError:
+                self.warn(row.first, f"权重 {values['weight']!r} is not a number; left empty")
         for level in ("level1", "level2"):
             if values[level] is None and self.prev.get(level):
                 values[level] = self.prev[level]  # a vertically merged cell
@@ -223,12 +275,26 @@ class _IndicatorReader:
             level2=values["level2"],
             level3=values["level3"],
             description=values["description"],
-            value=values["value"],
+            value=value,
             basis=values["basis"],
             span=SourceSpan(self.file, row.first, row.last),
-            parsed=parse_indicator_value(values["value"]),
+            parsed=parse_indicator_value(value),
             repaired=repaired,
+            weight=weight,
+            direction=values["direction"],
         )
+
+
+def _joined_value(values: dict[str, str | None]) -> str | None:
+    """The value as read across its columns: 指标性质 "≥", 指标值 "95", 度量单位 "%" → "≥95%".
+    A 指标性质 that is no comparator (定性, 定量) is not part of the value."""
+    value = values["value"]
+    op, measure = values.get("op"), values.get("measure")
+    if value is None or (op is None and measure is None):
+        return value
+    parsed = parse_indicator_value(op + value) if op else None
+    prefix = op if parsed is not None and parsed.op is not None else ""
+    return f"{prefix}{value}{measure or ''}"
 
 
 def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
@@ -252,6 +318,8 @@ def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
             continue
         if key.startswith("项目编码") or key.startswith("项目名称"):
             cell, line = _after(row, "项目编码")
+            if line is None:
+                cell, line = _after(row, "预算编码")
             if line is not None:
                 d.project_code, d.code_line = (cell.strip() or None) if cell else None, line
                 d.lines["code"] = [line, line]
@@ -260,8 +328,12 @@ def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
                 d.project_name, d.name_line = (cell.strip() or None) if cell else None, line
                 d.lines["name"] = [line, line]
             state = "head"
-        elif key.startswith("预算规模") or _is_amount_row(row):
-            _amounts(row, file, warn, d.amounts)
+        elif key.startswith(UNIT_LABELS) and state != "indicators":
+            _unit_fields(row, d)
+            d.mark("unit", row)
+        elif key.startswith("预算规模") or _is_amount_row(row) or (d.subtotal and _OUTLINE_LINE.match(key)):
+            d.plan_expected = d.plan_expected or key.startswith("预算规模")
+            _amounts(row, file, warn, d.amounts, d)
             d.mark("amounts", row)
             state = "purpose"
         elif key.startswith("资金支出计划"):
@@ -270,7 +342,7 @@ def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
             d.mark("plan", row)
             state = "plan"
         elif _label_core(row.cells[0]) in GOAL_LABELS and state != "indicators":
-            d.goals.extend(g.strip() for c in row.cells[1:] for g in c.split("\n") if g.strip())
+            _add_goals(d, [g.strip() for c in row.cells[1:] for g in c.split("\n") if g.strip()])
             d.mark("goals", row)
             state = "goals"
         elif "一级指标" in [norm_label(c) for c in row.cells]:
@@ -293,11 +365,32 @@ def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
                         warn(row.first, f"spending plan {label} {value!r} is not a percentage")
             state = "after-plan"
         elif state == "goals":
-            d.goals.extend(g.strip() for c in row.cells for g in c.split("\n") if g.strip())
+            _add_goals(d, [g.strip() for c in row.cells for g in c.split("\n") if g.strip()])
             d.mark("goals", row)
         else:
             warn(row.first, f"unexpected row ignored: {row.text[:40]!r}")
     return d
+
+
+_GOAL_NUMBER = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+\s*[、.．])")
+
+
+def _add_goals(d: TableDraft, lines: list[str]) -> None:
+    """Goals one per line; in a numbered list an unnumbered line is the previous goal running on."""
+    for line in lines:
+        if d.goals and all(_GOAL_NUMBER.match(g) for g in d.goals) and not _GOAL_NUMBER.match(line):
+            d.goals[-1] += line
+        else:
+            d.goals.append(line)
+
+
+def _unit_fields(row: Row, d: TableDraft) -> None:
+    """"实施单位 | (433001)乌海市… | 主管部门 | …" → d.units by label."""
+    for i, cell in enumerate(row.cells[:-1]):
+        label = norm_label(cell).rstrip(":")
+        if label in UNIT_LABELS and row.cells[i + 1].strip():
+            code, name, _ = parse_unit_row(row.cells[i + 1])
+            d.units.setdefault(label, (code, name, row.lines[i + 1]))
 
 
 def _append_text(ind: Indicator, text: str, last_line: int) -> Indicator:

@@ -241,7 +241,7 @@ def _write_bad(tmp: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("name, message", [
-    ("corrupt.docx", ": not a readable Word .docx file (damaged or not a zip package"),
+    ("corrupt.docx", ": not a readable Word .docx file (damaged, or not a zip package)"),
     ("user_password.pdf", ": the PDF is encrypted with a password needed to open it"),
     ("scanned.pdf", ": a scanned PDF: none of its 1 page(s) has a text layer"),
     ("empty.xlsx", ": the workbook is empty: no sheet has any cell"),

@@ -19,8 +19,7 @@ def read_docx(path: Path) -> Document:
     try:
         word = docx.Document(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as e:
-        raise SourceError(f"not a readable Word .docx file (damaged or not a zip package: {e})",
-                          path) from e
+        raise SourceError("not a readable Word .docx file (damaged, or not a zip package)", path) from e
     doc = Document("docx")
     _read_body(word.element.body, doc, word)
     return doc
