@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from ingest.columns import find_column_tables, parse_column_table
 from ingest.errors import SourceError
 from ingest.reader import read_source
 from ingest.readers import TEXT_SUFFIXES, read_document
@@ -81,7 +82,10 @@ def parse_rows(rows: list[Row], file: str, encoding: str | None, bookmarks_used:
     def warn(line: int | None, message: str, severity: str = "warning") -> None:
         result.diagnostics.append(Diagnostic(file, line, message, severity))
 
-    anchors = _anchors(rows)
+    column_tables = find_column_tables(rows)
+    in_columns = {i for h, e in column_tables for i in range(h, e)}
+    column_starts = sorted(h for h, _ in column_tables)
+    anchors = [a for a in _anchors(rows) if a not in in_columns]
     breaks = [
         i for i, r in enumerate(rows)
         if r.is_text and (match_part_heading(r.cells[0]) or match_section_heading(r.cells[0], bookmarks_used))
@@ -96,6 +100,9 @@ def parse_rows(rows: list[Row], file: str, encoding: str | None, bookmarks_used:
         at = bisect.bisect_right(breaks, anchor)
         if at < len(breaks):
             end = min(end, breaks[at])
+        at = bisect.bisect_right(column_starts, anchor)
+        if at < len(column_starts):
+            end = min(end, column_starts[at])
         claimed.update(range(start, end))
         drafts.append((start, unit_idx, head_idx, anchor, end))
 
@@ -105,7 +112,16 @@ def parse_rows(rows: list[Row], file: str, encoding: str | None, bookmarks_used:
         project = _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, warn)
         projects.append(project)
 
-    _fill_years(projects, [part_of[d[3]] for d in drafts], rows, warn)
+    parts = [part_of[d[3]] for d in drafts]
+    for header, end in column_tables:
+        found, first = parse_column_table(rows, header, end, source_name, warn)
+        claimed.update(range(first, end))
+        projects += found
+        parts += [part_of[header]] * len(found)
+    if column_tables:
+        order = sorted(range(len(projects)), key=lambda k: projects[k].span.first_line)
+        projects, parts = [projects[k] for k in order], [parts[k] for k in order]
+    _fill_years(projects, parts, rows, warn)
     result.projects = _drop_duplicates(projects, warn)
 
     for i, r in enumerate(rows):
@@ -114,7 +130,7 @@ def parse_rows(rows: list[Row], file: str, encoding: str | None, bookmarks_used:
             if hit and hit[1] and hit[1].endswith("绩效目标表"):
                 warn(r.first, "table heading without a 项目编码 row; table not loaded")
 
-    part_years = _part_years(result.projects, [part_of[d[3]] for d in drafts])
+    part_years = _part_years(result.projects, parts)
     result.narrative = _narrative(rows, claimed, bookmarks_used, part_of, part_years, source_name)
     if not result.projects and not result.narrative:
         warn(None, "no project table (项目编码 row) and no narrative found", "error")

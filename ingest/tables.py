@@ -331,7 +331,7 @@ def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
         elif key.startswith(UNIT_LABELS) and state != "indicators":
             _unit_fields(row, d)
             d.mark("unit", row)
-        elif key.startswith("预算规模") or _is_amount_row(row) or (d.subtotal and _OUTLINE_LINE.match(key)):
+        elif key.startswith("预算规模") or _is_amount_row(row) or _is_outline_row(row, d, state):
             d.plan_expected = d.plan_expected or key.startswith("预算规模")
             _amounts(row, file, warn, d.amounts, d)
             d.mark("amounts", row)
@@ -370,6 +370,11 @@ def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
         else:
             warn(row.first, f"unexpected row ignored: {row.text[:40]!r}")
     return d
+
+
+def _is_outline_row(row: Row, d: TableDraft, state: str) -> bool:
+    """"1、一般公共预算 | 6.30" right under a 财政拨款小计: a line of its breakdown."""
+    return d.subtotal and state == "purpose" and len(row.cells) >= 2 and bool(_OUTLINE_LINE.match(row.key))
 
 
 _GOAL_NUMBER = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+\s*[、.．])")

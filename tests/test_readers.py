@@ -311,3 +311,88 @@ def test_pipe_and_space_separated_tables_read_like_the_tab_layout(name):
         ("满意度指标", "服务对象满意度指标", "学员满意度", "≥90%"),
     ]
     assert p.span.to_json() == {"file": name, "lines": [1, 17] if name.startswith("pipe") else [1, 15]}
+
+
+# -- other templates of the national family --------------------------------------------------------
+
+TEMPLATES = DATA / "templates"
+
+
+def test_multi_project_table_in_yuan_with_comparator_unit_weight_direction_columns():
+    result = parse_file(TEMPLATES / "multi_project.html")
+    assert not [d for d in result.diagnostics if d.severity != "info"]
+    first, second = result.projects
+    assert (first.unit_code, first.unit_name) == ("820001", "井研县就业创业促进中心")
+    assert (first.project_name, first.year, first.year_source) == ("就业创业服务补助", 2024, "title")
+    assert (first.budget_wan, first.budget_printed, first.amount_unit) == (
+        Decimal("128.650000"), "1,286,500.00", "元")
+    assert first.budget_wan == Decimal("1286500.00") / 10000
+    assert [(i.level1, i.level2, i.level3, i.value, i.parsed.to_json(), i.weight, i.direction)
+            for i in first.indicators] == [
+        ("产出指标", "数量指标", "培训人次", "≥1200人次", {"op": "≥", "number": 1200, "unit": "人次"},
+         Decimal("20"), "正向"),
+        ("产出指标", "质量指标", "培训合格率", "≥95%", {"op": "≥", "number": 95, "unit": "%"},
+         Decimal("30"), "正向"),
+        ("效益指标", "社会效益指标", "城镇新增就业人数", "≥500人", {"op": "≥", "number": 500, "unit": "人"},
+         Decimal("50"), "正向"),
+    ]
+    assert (second.unit_code, second.project_name, second.budget_wan, second.budget_printed) == (
+        "820001", "公益性岗位补贴", Decimal("36.000000"), "360,000.00")
+    assert [(i.value, i.weight, i.direction) for i in second.indicators] == [
+        ("≤1500元/人·月", Decimal("100"), "反向")]
+    row = first.to_json()
+    assert (row["budget_printed"], row["amount_unit"]) == ("1,286,500.00", "元")
+    assert row["indicators"][0]["weight"] == Decimal("20") and row["indicators"][0]["direction"] == "正向"
+
+
+def test_form_with_unit_code_in_parentheses_and_fiscal_label_with_count_word():
+    result = parse_file(TEMPLATES / "form_codes.txt")
+    assert not [d for d in result.diagnostics if d.severity != "info"]
+    (p,) = result.projects
+    assert (p.unit_code, p.unit_name) == ("433001", "乌海市海勃湾区养老服务中心")
+    assert (p.project_code, p.project_name, p.year) == ("15030224A0001", "社区养老服务补贴", 2024)
+    assert p.title == "社区养老服务补贴项目支出绩效目标表（2024年度）"
+    assert (p.budget_wan, p.fiscal_wan, p.other_wan, p.amount_unit) == (
+        Decimal("3"), Decimal("3"), Decimal("0"), "万元")
+    assert [(i.level3, i.value, i.parsed and i.parsed.op, i.weight, i.direction) for i in p.indicators] == [
+        ("补贴发放人数", "≥120人", "≥", Decimal("30"), "正向"),
+        ("补贴发放及时率", "=100%", "=", Decimal("20"), "正向"),
+        ("老年人生活质量", "有所提高", None, Decimal("30"), "正向"),  # 指标性质 定性 is no comparator
+        ("服务对象满意度", "≥90%", "≥", Decimal("20"), "正向"),
+    ]
+    assert p.indicators[1].level1 == "产出指标"  # merged 一级指标 inherited
+    assert "budget_printed" not in p.to_json()  # printed in 万元: the JSON shape is the usual one
+
+
+def test_application_form_with_outline_funding_block_and_goal_over_two_lines():
+    result = parse_file(TEMPLATES / "outline_funding.txt")
+    assert not [d for d in result.diagnostics if d.severity != "info"]
+    (p,) = result.projects
+    assert (p.unit_code, p.unit_name, p.project_code) == ("155", "濉溪县民政局", None)
+    assert (p.budget_wan, p.fiscal_wan, p.other_wan) == (Decimal("6.80"), Decimal("6.30"), Decimal("0.50"))
+    assert p.fiscal_breakdown == (("一般公共预算", Decimal("6.30"), "6.30"), ("政府性基金预算", Decimal("0"), "0"))
+    assert p.goals == ("1.按时足额发放城乡居民养老保险待遇，确保发放率100%", "2.经办服务窗口群众满意度达到90%以上")
+    assert [(i.level1, i.level2, i.value, i.weight) for i in p.indicators] == [
+        ("产出指标", "数量指标", "≥3500人", Decimal("40")),
+        ("产出指标", "质量指标", "=100%", Decimal("30")),
+        ("满意度指标", "服务对象满意度指标", "≥90%", Decimal("30")),
+    ]
+    assert p.to_json()["fiscal_breakdown"] == [
+        {"label": "一般公共预算", "amount_wan": Decimal("6.30"), "printed": "6.30"},
+        {"label": "政府性基金预算", "amount_wan": Decimal("0"), "printed": "0"},
+    ]
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("316001怀来县人力资源和社会保障局\t单位：万元", ("316001", "怀来县人力资源和社会保障局", "万元")),
+    ("(433001)乌海市海勃湾区养老服务中心", ("433001", "乌海市海勃湾区养老服务中心", None)),
+    ("（433001）乌海市海勃湾区养老服务中心", ("433001", "乌海市海勃湾区养老服务中心", None)),
+    ("820001-井研县就业创业促进中心", ("820001", "井研县就业创业促进中心", None)),
+    ("[155]濉溪县民政局", ("155", "濉溪县民政局", None)),
+    ("预算单位：【155】濉溪县民政局", ("155", "濉溪县民政局", None)),
+    ("金额单位：元", (None, None, "元")),
+])
+def test_unit_code_forms_of_the_national_family(text, unit):
+    from ingest.tables import parse_unit_row
+
+    assert parse_unit_row(text) == unit
