@@ -299,22 +299,28 @@ def write_html(blocks: list[tuple], path: Path, charset: str = "gb18030") -> Non
     path.write_bytes("\n".join(out).encode(charset))
 
 
+def _soffice(source: Path, target: str, outdir: Path) -> None:
+    """`soffice --headless --convert-to TARGET`, with a throw-away profile."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        sys.exit("LibreOffice is needed once to write the PDFs, the .xls and the calculated .xlsx")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+                        "--convert-to", target, "--outdir", str(outdir), str(source)], check=True,
+                       capture_output=True)
+
+
 def write_pdf(docx_path: Path, pdf_path: Path, options: dict[str, object] | None = None) -> None:
     """Convert with LibreOffice; `options` are its PDF export settings (passwords)."""
     import json
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        sys.exit("LibreOffice is needed once to convert the .docx into a PDF")
     target = "pdf"
     if options:
         typed = {k: {"type": "boolean" if isinstance(v, bool) else "string", "value": str(v).lower()
                      if isinstance(v, bool) else v} for k, v in options.items()}
         target = "pdf:writer_pdf_Export:" + json.dumps(typed)
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
-                        "--convert-to", target, "--outdir", tmp, str(docx_path)], check=True,
-                       capture_output=True)
+        _soffice(docx_path, target, Path(tmp))
         shutil.move(Path(tmp) / (docx_path.stem + ".pdf"), pdf_path)
 
 
@@ -334,9 +340,6 @@ def write_formula_xlsx(path: Path) -> None:
     """A sheet whose totals are formulas; LibreOffice recalculates it so the cached values are saved."""
     import openpyxl
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        sys.exit("LibreOffice is needed once to calculate the formulas")
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "测算"
@@ -348,9 +351,7 @@ def write_formula_xlsx(path: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / path.name
         wb.save(str(raw))
-        subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
-                        "--convert-to", "xlsx", "--outdir", f"{tmp}/out", str(raw)], check=True,
-                       capture_output=True)
+        _soffice(raw, "xlsx", Path(tmp) / "out")
         shutil.move(Path(tmp) / "out" / path.name, path)
 
 
@@ -381,6 +382,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.pdf:
         write_bad_pdfs(args.out / "bad", args.out / "small.docx")
         write_formula_xlsx(args.out / "formula.xlsx")
+        _soffice(args.out / "small.xlsx", "xls", args.out)  # the old format, for the .xls reader
 
 
 if __name__ == "__main__":

@@ -396,3 +396,12 @@ def test_unit_code_forms_of_the_national_family(text, unit):
     from ingest.tables import parse_unit_row
 
     assert parse_unit_row(text) == unit
+
+
+def test_old_xls_workbook_reads_its_tables_with_stored_numbers():
+    result = parse_file(NATIVE / "small.xls")
+    first, second = result.projects
+    assert (first.project_code, first.budget_wan, first.fiscal_wan) == (
+        "13068123A1B2C3D4E5F6G", Decimal("120.5"), Decimal("100.5"))
+    assert [i.level3 for i in second.indicators] == ["安置人数", "补贴发放及时率", "困难人员收入", "岗位人员满意度"]
+    assert any("numbers are read as stored" in str(d) for d in result.diagnostics)

@@ -94,6 +94,9 @@ def read_xls(path: Path) -> Document:
     except Exception as e:  # noqa: BLE001 - calamine raises its own error types
         raise SourceError(f"not a readable Excel .xls file ({e})", path) from e
     doc = Document("xls")
+    # calamine gives the stored values of an .xls, not the number formats that display them
+    doc.notes.append((None, "an old Excel .xls workbook: numbers are read as stored (120.5, 0.25), not as "
+                            "displayed (120.50, 25.00%); save it as .xlsx to keep the printed forms"))
     for name in wb.sheet_names:
         sheet = wb.get_sheet_by_name(name)
         grid = {}
