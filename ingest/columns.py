@@ -174,7 +174,7 @@ def parse_column_table(rows: list[Row], header: int, end: int, source_name: str,
         start = rows[first].first if n == 0 else d.first
         last = d.rows[-1].last if d.rows else d.first
         refs = collect_doc_refs([("title", title, rows[first].first if title else None),
-                                 ("project_name", d.name, d.name_line)])
+                                 ("project_name", d.name, d.name_line)], warn)
         projects.append(Project(
             year=None, seq=seq, title=title, unit_code=d.unit[0], unit_name=d.unit[1],
             project_code=d.code, project_name=d.name,

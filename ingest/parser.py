@@ -8,15 +8,25 @@ heading it stands in (总体绩效目标, 工作保障措施 …).
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections import Counter
 from pathlib import Path
 
 from ingest.columns import find_column_tables, parse_column_table
 from ingest.errors import SourceError
-from ingest.reader import read_source
+from ingest.reader import (
+    DEFAULT_MAX_BYTES,
+    clean_text,
+    damaged_lines,
+    decode_source,
+    display_name,
+    load_bytes,
+    load_source,
+)
 from ingest.readers import TEXT_SUFFIXES, read_document
 from ingest.readers.adapter import place_result, to_rows, uses_bookmarks
+from ingest.readers.grid import Document
 from ingest.readers.text_tables import has_text_tables, text_rows
 from ingest.records import Diagnostic, NarrativeItem, ParseResult, Project, SourceSpan
 from ingest.rows import (
@@ -28,6 +38,7 @@ from ingest.rows import (
     split_rows,
 )
 from ingest.tables import UNIT_LABELS, collect_doc_refs, parse_table, parse_unit_row
+from ingest.values import REPLACEMENT, shown
 
 __all__ = ["parse_file", "parse_rows", "parse_text"]
 
@@ -37,51 +48,102 @@ _YEAR_MENTION = re.compile(r"(?<!\d)(?P<year>20\d{2})\s*年")
 _NUMBERED = re.compile(r"^\s*(?P<num>[一二三四五六七八九十]+)\s*[、.．]\s*(?P<rest>.+)$")
 _SUBNUMBERED = re.compile(r"^\s*[（(]\s*(?P<num>[一二三四五六七八九十]+)\s*[）)]\s*(?P<rest>.+)$")
 _YEAR_LINE = re.compile(r"^\s*[（(]\s*20\d{2}\s*年度?\s*[）)]\s*$")
+_DAMAGED_CODE = re.compile(r"[\d\ufffd]*\ufffd[\d\ufffd]*")
 _TABLE_SECTIONS = ("分项绩效目标", "预算项目绩效目标", "项目支出绩效目标")
 
 
-def parse_file(path: Path | str, name: str | None = None) -> ParseResult:
-    """Read and parse one file; never raises for bad input (see the diagnostics instead)."""
-    p = Path(path)
-    label = name or str(p)
+# Damaged lines are reported one by one up to this many, then summed up in one message.
+_DAMAGE_REPORTS = 20
+
+
+def parse_file(path: Path | str, name: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
+    """Read and parse one file; never raises for bad input (see the diagnostics instead).
+
+    Files over `max_bytes`, FIFOs, devices and names that are not UTF-8 are refused before reading.
+    """
+    label = name or display_name(path)
     try:
-        if p.suffix.lower() not in TEXT_SUFFIXES:
+        if Path(os.fsdecode(path)).suffix.lower() not in TEXT_SUFFIXES:
             # Word, Excel, PDF, web pages (or a name that lies): the readers decide by content
-            doc, notes = read_document(p, p.read_bytes())
+            data = load_bytes(path, max_bytes)
+            doc, notes = read_document(Path(os.fsdecode(path)), data)
             if doc is not None:
-                rows, places = to_rows(doc)
-                result = parse_rows(rows, label, None, uses_bookmarks(doc))
-                place_result(result, doc, places, notes)
-                return result
-        text, encoding = read_source(p)
+                return _parse_document(doc, label, notes)
+            source = decode_source(data, label)
+            result = parse_text(source.text, label, source.encoding)
+            result.diagnostics[:0] = [Diagnostic(label, None, n, "warning") for n in notes]
+            return result
+        source = load_source(path, max_bytes)
     except SourceError as e:
         return ParseResult(label, None, diagnostics=[Diagnostic(label, e.line, str(e.args[0]), "error")])
-    except OSError as e:
-        return ParseResult(label, None, diagnostics=[Diagnostic(label, None, f"cannot read: {e}", "error")])
-    if has_text_tables(text):
-        lines = text.split("\n")
-        result = parse_rows(text_rows(lines), label, encoding, any(BOOKMARK.match(ln) for ln in lines))
-    else:
-        result = parse_text(text, label, encoding)
-    if encoding not in ("utf-8",):
-        result.diagnostics.insert(0, Diagnostic(label, None, f"decoded as {encoding.upper()}", "info"))
+    except Exception as e:  # noqa: BLE001 - last resort: a file that cannot be read is a diagnostic
+        return ParseResult(label, None, diagnostics=[Diagnostic(label, None, f"cannot read ({_internal(e)})", "error")])
+    result = parse_text(source.text, label, source.encoding)
+    if source.encoding not in ("utf-8",):
+        result.diagnostics.insert(0, Diagnostic(label, None, f"decoded as {source.encoding.upper()}", "info"))
     return result
 
 
 def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseResult:
-    """Parse decoded text. `file` names the source in spans and messages."""
-    lines = text.split("\n")
-    return parse_rows(split_rows(lines), file, encoding, any(BOOKMARK.match(line) for line in lines))
+    """Parse decoded text. `file` names the source in spans and messages; never raises.
 
-
-def parse_rows(rows: list[Row], file: str, encoding: str | None, bookmarks_used: bool) -> ParseResult:
-    """Parse a stream of rows (from text, or from a reader's grid); `Row.lines` place the cells."""
+    A failure inside one table costs that table (an error naming its line), not the file.
+    """
     result = ParseResult(file, encoding)
-    source_name = Path(file).name
 
     def warn(line: int | None, message: str, severity: str = "warning") -> None:
         result.diagnostics.append(Diagnostic(file, line, message, severity))
 
+    try:
+        text = clean_text(text)
+        _report_damage(text, warn)
+        lines = text.split("\n")
+        # pipe tables and space-separated rows join Word's two text layouts, detected per table
+        rows = text_rows(lines) if has_text_tables(text) else split_rows(lines)
+        _parse(rows, file, result, warn, any(BOOKMARK.match(line) for line in lines))
+    except Exception as e:  # noqa: BLE001 - last resort: report, keep what was read
+        warn(None, f"could not be parsed ({_internal(e)}); nothing more loaded", "error")
+    return result
+
+
+def parse_rows(rows: list[Row], file: str, encoding: str | None, bookmarks_used: bool) -> ParseResult:
+    """Parse a stream of rows (a reader's grid through the adapter); `Row.lines` place the cells."""
+    result = ParseResult(file, encoding)
+
+    def warn(line: int | None, message: str, severity: str = "warning") -> None:
+        result.diagnostics.append(Diagnostic(file, line, message, severity))
+
+    try:
+        _parse(rows, file, result, warn, bookmarks_used)
+    except Exception as e:  # noqa: BLE001 - last resort: report, keep what was read
+        warn(None, f"could not be parsed ({_internal(e)}); nothing more loaded", "error")
+    return result
+
+
+def _parse_document(doc: Document, label: str, notes: list[str]) -> ParseResult:
+    """A read Word, Excel, PDF or web file → records whose spans name pages, tables and cells."""
+    rows, places = to_rows(doc)
+    result = parse_rows(rows, label, None, uses_bookmarks(doc))
+    place_result(result, doc, places, notes)
+    return result
+
+
+def _internal(e: Exception) -> str:
+    """A short description of an unexpected exception, for a diagnostic."""
+    return f"internal error {type(e).__name__}: {str(e)[:80]}"
+
+
+def _report_damage(text: str, warn) -> None:
+    lines = damaged_lines(text)
+    for line in lines[:_DAMAGE_REPORTS]:
+        warn(line, "bytes that are not text replaced with U+FFFD (�); values touching them are not loaded")
+    if len(lines) > _DAMAGE_REPORTS:
+        warn(lines[_DAMAGE_REPORTS], f"{len(lines) - _DAMAGE_REPORTS} more lines with bytes that are not text "
+             f"(lines {lines[_DAMAGE_REPORTS]}–{lines[-1]})")
+
+
+def _parse(rows: list[Row], file: str, result: ParseResult, warn, bookmarks_used: bool) -> None:
+    source_name = Path(file).name
     column_tables = find_column_tables(rows)
     in_columns = {i for h, e in column_tables for i in range(h, e)}
     column_starts = sorted(h for h, _ in column_tables)
@@ -108,19 +170,28 @@ def parse_rows(rows: list[Row], file: str, encoding: str | None, bookmarks_used:
 
     part_of = _parts(rows)
     projects: list[Project] = []
+    parts: list[int] = []
     for start, unit_idx, head_idx, anchor, end in drafts:
-        project = _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, warn)
+        try:
+            project = _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, warn)
+        except Exception as e:  # noqa: BLE001 - last resort: one table's failure must not cost the file
+            warn(rows[start].first, f"table not loaded ({_internal(e)})", "error")
+            continue
         projects.append(project)
-
-    parts = [part_of[d[3]] for d in drafts]
+        parts.append(part_of[anchor])
     for header, end in column_tables:
-        found, first = parse_column_table(rows, header, end, source_name, warn)
+        try:
+            found, first = parse_column_table(rows, header, end, source_name, warn)
+        except Exception as e:  # noqa: BLE001 - last resort: one table's failure must not cost the file
+            warn(rows[header].first, f"table not loaded ({_internal(e)})", "error")
+            continue
         claimed.update(range(first, end))
         projects += found
         parts += [part_of[header]] * len(found)
     if column_tables:
         order = sorted(range(len(projects)), key=lambda k: projects[k].span.first_line)
         projects, parts = [projects[k] for k in order], [parts[k] for k in order]
+
     _fill_years(projects, parts, rows, warn)
     result.projects = _drop_duplicates(projects, warn)
 
@@ -130,11 +201,10 @@ def parse_rows(rows: list[Row], file: str, encoding: str | None, bookmarks_used:
             if hit and hit[1] and hit[1].endswith("绩效目标表"):
                 warn(r.first, "table heading without a 项目编码 row; table not loaded")
 
-    part_years = _part_years(result.projects, parts)
+    part_years = _part_years(projects, parts)
     result.narrative = _narrative(rows, claimed, bookmarks_used, part_of, part_years, source_name)
     if not result.projects and not result.narrative:
         warn(None, "no project table (项目编码 row) and no narrative found", "error")
-    return result
 
 
 def _is_anchor(row: Row) -> bool:
@@ -186,7 +256,7 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
         warn(head_line, "table has no heading")
     unit_code = unit_name = money = None
     if unit_idx is not None:
-        unit_code, unit_name, money = parse_unit_row(rows[unit_idx].text)
+        unit_code, unit_name, money = _unit(rows[unit_idx], warn)
 
     d = parse_table(rows[anchor:end], source_name, warn)
     if unit_code is None and unit_name is None:
@@ -213,9 +283,10 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
     refs = collect_doc_refs(
         [("title", title, rows[head_idx].first if head_idx is not None else None),
          ("project_name", d.project_name, d.name_line)]
-        + [("purpose", text, line) for text, line in d.purpose]
+        + [("purpose", text, line) for text, line in d.purpose],
+        warn,
     )
-    basis_refs = collect_doc_refs([("basis", i.basis, i.span.first_line) for i in d.indicators])
+    basis_refs = collect_doc_refs([("basis", i.basis, i.span.first_line) for i in d.indicators], warn)
     return Project(
         year=None,
         seq=seq,
@@ -236,7 +307,7 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
         year_source="none",
         basis_refs=basis_refs,
         field_lines=tuple(
-            [("unit", rows[unit_idx].first, rows[unit_idx].last)] * (unit_idx is not None)
+            ([("unit", rows[unit_idx].first, rows[unit_idx].last)] if unit_idx is not None else [])
             + [(name, a, b) for name, (a, b) in d.lines.items()]
         ),
         budget_printed=d.printed.get("budget_wan"),
@@ -255,6 +326,22 @@ def _in_wan(d, money: str | None, line: int, warn):
     amounts = {k: (v.scaleb(-4) if v is not None else None) for k, v in d.amounts.items()}
     breakdown = tuple((label, v.scaleb(-4) if v is not None else None, p) for label, v, p in d.breakdown)
     return amounts, breakdown
+
+
+def _unit(row: Row, warn) -> tuple[str | None, str | None, str | None]:
+    """(单位编码, 单位名称, money unit) of the unit row; a code touched by a replaced byte is dropped."""
+    code, name, money = parse_unit_row(row.text)
+    if REPLACEMENT in row.text:
+        head = row.text.lstrip()[:8]
+        if code is None and REPLACEMENT in head:  # where the six-digit code would stand
+            damaged = _DAMAGED_CODE.match(name or "")
+            warn(row.first, f"单位编码 {shown(damaged[0] if damaged else head)} has bytes that could not be "
+                 "decoded; left empty")
+            if damaged and name:
+                name = name[damaged.end():].lstrip() or None  # the name proper starts after the code
+        if name and REPLACEMENT in name:
+            warn(row.first, f"单位名称 {shown(name)} has bytes that could not be decoded; kept as printed")
+    return code, name, money
 
 
 def _parts(rows: list[Row]) -> list[int]:
