@@ -9,7 +9,8 @@ import click
 from ingest.docnumber import find_doc_numbers
 from ingest.docnumber.folding import INVISIBLE
 from ingest.errors import HrssError
-from ingest.reader import decode_bytes
+from ingest.errors import SourceError
+from ingest.reader import decode_source
 from kg.cli.base import cli, echo_json, fail, json_option
 from kg.cli.graph_cmds import _table
 
@@ -36,8 +37,10 @@ def _read(path: str) -> str:
             data = f.read()
     except OSError as e:
         raise click.ClickException(f"{path}: 无法读取: {e.strerror or e}") from e
-    text, _ = decode_bytes(data, path)
-    return text
+    try:
+        return decode_source(data, path).text
+    except SourceError as e:
+        raise click.ClickException(str(e)) from e
 
 
 @cli.command()
