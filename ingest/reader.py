@@ -24,6 +24,7 @@ __all__ = [
     "damaged_lines",
     "decode_source",
     "display_name",
+    "load_bytes",
     "load_source",
     "name_is_utf8",
     "read_source",
@@ -190,6 +191,15 @@ def load_source(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceT
     if not name_is_utf8(p):
         raise SourceError("file name is not valid UTF-8 (shown with U+FFFD); rename the file to load it", shown)
     return decode_source(_open_regular(p, shown, max_bytes), shown)
+
+
+def load_bytes(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The checks of load_source, without decoding: the bytes of a Word, Excel, PDF or web file."""
+    p = Path(os.fsdecode(path))
+    shown = display_name(p)
+    if not name_is_utf8(p):
+        raise SourceError("file name is not valid UTF-8 (shown with U+FFFD); rename the file to load it", shown)
+    return _open_regular(p, shown, max_bytes)
 
 
 def read_source(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:

@@ -46,7 +46,7 @@ def test_whitespace_only_file_counts_as_empty(tmp_path):
 def test_binary_file_is_refused(tmp_path):
     path = write(tmp_path, "table.docx", b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4)
     r = parse_file(path)
-    assert messages(r) == [f"{path}: binary file, not text (a Word or PDF file must be saved as text first)"]
+    assert messages(r) == [f"{path}: not a readable Word .docx file (damaged, or not a zip package)"]
     assert r.diagnostics[0].severity == "error"
 
 
