@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from kg.build import build
 from kg.settings import Settings
-from kg.ui.amounts import AmountError, format_change, format_wan
+from views.model.amounts import AmountError, format_change, format_wan
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

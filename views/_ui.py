@@ -24,7 +24,7 @@ from kg.lineage import Lineage, load_lineage
 from kg.search import SearchIndex, open_index
 from kg.settings import Settings, load_settings
 from kg.store import Store, open_store
-from kg.ui.amounts import format_wan
+from views.model.amounts import format_wan
 from kg.workspace import Workspace
 
 __all__ = [

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from ingest.errors import HrssError
-from kg.ui.files import (
+from views.model.files import (
     EXPORT_FORMATS,
     accept_upload,
     discard_upload,
@@ -16,7 +16,7 @@ from kg.ui.files import (
     stage_upload,
     upload_loaded,
 )
-from kg.ui.rows import diagnostic_rows
+from views.model.rows import diagnostic_rows
 from views import _ui
 
 st.title("导入与导出")

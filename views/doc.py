@@ -6,7 +6,7 @@ import streamlit as st
 
 from ingest.errors import DocNumberError
 from kg.doccard import lookup_document
-from kg.ui.rows import mention_rows, project_rows
+from views.model.rows import mention_rows, project_rows
 from views import _ui
 
 st.title("文号")

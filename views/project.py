@@ -10,8 +10,8 @@ from ingest.errors import HrssError
 from kg.audit import filter_findings
 from kg.lineage import LineageQueryError
 from kg.themes import tag_project
-from kg.ui.amounts import format_change, format_pct
-from kg.ui.rows import (
+from views.model.amounts import format_change, format_pct
+from views.model.rows import (
     by_severity,
     finding_rows,
     history_rows,
@@ -20,7 +20,7 @@ from kg.ui.rows import (
     severity_counts,
     spending_plan_rows,
 )
-from kg.ui.source import source_excerpt
+from views.model.source import source_excerpt
 from views import _ui
 
 st.title("项目")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kg.ui.amounts import to_decimal
+from views.model.amounts import to_decimal
 from views import _ui
 
 PAGE_SIZE = 20

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.queries import named_queries
-from kg.ui.sparql import bind_query, query_rows
+from views.model.sparql import bind_query, query_rows
 from views import _ui
 
 st.title("SPARQL")

@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kg.lineage import AmbiguousDocumentError, LineageQueryError
-from kg.ui.flows import Flow, down_flow, figure_data, up_chains, up_flow
-from kg.ui.rows import document_rows, project_rows
+from views.model.flows import Flow, down_flow, figure_data, up_chains, up_flow
+from views.model.rows import document_rows, project_rows
 from views import _ui
 
 

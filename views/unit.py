@@ -5,9 +5,9 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from kg.ui.changes import change_rows, year_changes
-from kg.ui.rows import project_rows
-from kg.ui.totals import theme_year_totals, unit_names, unit_year_totals
+from views.model.changes import change_rows, year_changes
+from views.model.rows import project_rows
+from views.model.totals import theme_year_totals, unit_names, unit_year_totals
 from views import _ui
 
 st.title("单位")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from kg.ui.changes import KINDS, change_rows, kind_counts, year_changes
-from kg.ui.totals import theme_year_totals, unit_year_totals
+from views.model.changes import KINDS, change_rows, kind_counts, year_changes
+from views.model.totals import theme_year_totals, unit_year_totals
 from views import _ui
 
 st.title("年度对比")

@@ -14,7 +14,7 @@ from typing import Any
 
 from kg.lineage import TraceDown, TraceUp, sankey
 from kg.lineage.rules import stream_key, strip_name
-from kg.ui.amounts import format_wan
+from views.model.amounts import format_wan
 
 __all__ = ["Flow", "down_flow", "up_flow", "up_chains", "figure_data", "short_name", "LABEL_CHARS"]
 
