@@ -20,7 +20,7 @@ if not names:
 codes = list(names)
 wanted = _ui.param("unit")
 if wanted and wanted not in names:
-    st.warning(f"没有找到单位编码 {wanted}，请从下面选择一个单位。", icon=":material/search_off:")
+    st.warning(_ui.md_text(f"没有找到单位编码 {wanted}，请从下面选择一个单位。"), icon=":material/search_off:")
 unit = st.selectbox("选择单位", codes, index=codes.index(wanted) if wanted in names else None,
                     format_func=lambda c: f"{c} {names[c]}", key="unit-pick", placeholder="选择单位")
 if unit is None:

@@ -1,0 +1,52 @@
+"""Untrusted text (from a document, a URL parameter or a file name) made inert for where it is shown.
+
+Streamlit reads Markdown in st.markdown, captions, titles, alerts, metric values and deltas, widget
+and page-link labels; plotly reads a subset of HTML (`<a href>`, `<b>`, `<br>`) in labels, ticks and
+hovers. A value such as `![x](http://…)` or `<a href=…>` must show as those characters, never make the
+viewer's browser fetch a URL or offer a link. Tables (st.dataframe), st.text and st.code show text
+as it is and need nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["md_text", "md_lines", "highlight_md", "plot_text", "plot_lines"]
+
+# CommonMark lets a backslash escape every ASCII punctuation character, and an escaped character is
+# always literal: no emphasis, link, image, code span, HTML, entity (`&lt;`), math (`$`) or
+# Streamlit directive (`:red[…]`) can start from it. Line breaks would end a heading or a label.
+_MD = str.maketrans({c: "\\" + c for c in string.punctuation} | {"\n": " ", "\r": " ", "\t": " "})
+
+
+def md_text(value: Any) -> str:
+    r"""A value as Markdown that shows exactly its characters on one line ("" for None).
+
+        >>> md_text("**a** [b](c)")
+        '\\*\\*a\\*\\* \\[b\\]\\(c\\)'
+    """
+    return "" if value is None else str(value).translate(_MD)
+
+
+def md_lines(values: Iterable[Any], sep: str = "  \n") -> str:
+    """Several values as Markdown lines (hard line breaks between), each made inert by md_text."""
+    return sep.join(md_text(v) for v in values)
+
+
+def highlight_md(segments: Iterable[tuple[str, bool]]) -> str:
+    """Text pieces of (text, matched) as inert Markdown with the matched pieces highlighted."""
+    return "".join(f":orange-background[{md_text(t)}]" if hit else md_text(t) for t, hit in segments if t)
+
+
+def plot_text(value: Any) -> str:
+    """A value for a plotly label, tick or hover: its HTML characters as entities, which plotly shows
+    as the characters themselves ("" for None)."""
+    return "" if value is None else html.escape(str(value), quote=False)
+
+
+def plot_lines(*values: Any) -> str:
+    """Hover lines for plotly, each made inert by plot_text, joined by <br>."""
+    return "<br>".join(plot_text(v) for v in values)
