@@ -15,9 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from kg.build import build
 from kg.settings import Settings
+from tests.hostile import hostile_document
 from views.model.amounts import AmountError, format_change, format_wan
 from views.model.files import UploadError, original_names, stored_name
-from views.model.text import md_text, plot_lines, plot_text
+from views.model.text import WORD_JOINER, md_text, plot_lines, plot_text
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -60,8 +61,9 @@ _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def plain(markdown: str) -> str:
-    """What a Markdown source escaped by md_text shows: the escaping backslashes removed."""
-    return _ESCAPED.sub(r"\1", markdown)
+    """What a Markdown source escaped by md_text shows: the escaping backslashes (and the invisible
+    word joiners that break autolinks) removed."""
+    return _ESCAPED.sub(r"\1", markdown).replace(WORD_JOINER, "")
 
 
 def markdown_sources(at: AppTest) -> list[str]:
@@ -376,11 +378,21 @@ def render(markdown: str) -> str:
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_md_text_shows_markup_as_its_characters(value):
-    assert render(md_text(value)) == f"<p>{html.escape(value, quote=False)}</p>\n"
+    assert render(md_text(value)).replace(WORD_JOINER, "") == f"<p>{html.escape(value, quote=False)}</p>\n"
 
 
 def test_md_text_keeps_a_value_on_one_line():
     assert render(md_text("1. 项目\n# 标题\n    缩进")) == "<p>1. 项目 # 标题     缩进</p>\n"
+
+
+@pytest.mark.parametrize("value, broken", [
+    ("见 http://phish.example/a", "http\u2060\\:\\/\\/phish"), ("www.phish.example", "www\u2060\\."),
+    ("a@phish.example", "a\u2060\\@phish"), ("HTTPS://X.EXAMPLE", "HTTPS\u2060\\:"),
+])
+def test_md_text_breaks_bare_urls_and_addresses_that_gfm_would_link(value, broken):
+    # GFM links bare URLs on the text after escapes are resolved; a word joiner stops the pattern
+    assert broken in md_text(value)
+    assert plain(md_text(value)) == value
 
 
 def test_plot_text_makes_plotly_markup_inert():
@@ -396,36 +408,6 @@ def inert(at: AppTest) -> list[str]:
     for chart in at.get("plotly_chart"):
         found += re.findall(r"<(?:img|a|b|i|span)\b[^>]*>", chart.proto.spec)
     return found
-
-
-def hostile_document(url: str) -> str:
-    """An invented two-table document whose title, unit, names and purpose carry Markdown and HTML."""
-    unit = f"401009涿州市![u]({url}/unit)<img src={url}/unit-tag>中心"
-    head = "一级指标\t二级指标\t三级指标\t绩效指标描述\t指标值\t指标值确定依据"
-    return "\n".join([
-        "[bookmark: _Toc_2]二、分项绩效目标",
-        f"1.![t]({url}/title)培训[点我](http://phish.example/)**补贴**绩效目标表",
-        f"{unit}\t单位：万元",
-        f"项目编码\t13068123HOST1LE000001\t项目名称\t`代码` $x^2$ **粗体** <img src={url}/name> 培训补贴",
-        "预算规模及资金用途\t预算数\t12.00\t其中：财政资金\t12.00\t其他资金\t0",
-        f"依据冀财社〔2022〕88号 用于[链接]({url}/purpose)",
-        "资金支出计划（%）\t3月底\t6月底\t10月底\t12月底",
-        f"10.00%\t![p]({url}/plan)\t75.00%\t100.00%",
-        f"绩效目标\t1.完成![g]({url}/goal)培训",
-        "",
-        head,
-        f"产出指标\t数量指标\t培训人次<img src={url}/ind>\t全年完成\t≥80人次\t年度计划",
-        "2.培训补贴绩效目标表",
-        f"{unit}\t单位：万元",
-        f"项目编码\t13068122HOST1LE000002\t项目名称\t`代码` $x^2$ **粗体** <img src={url}/name> 培训补贴",
-        "预算规模及资金用途\t预算数\t10.00\t其中：财政资金\t10.00\t其他资金\t0",
-        "依据冀财社〔2021〕88号",
-        "绩效目标\t1.完成培训",
-        "",
-        head,
-        "产出指标\t数量指标\t培训人次\t全年完成\t≥80人次\t年度计划",
-        "",
-    ])
 
 
 @pytest.fixture(scope="module")

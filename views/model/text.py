@@ -10,16 +10,22 @@ as it is and need nothing.
 from __future__ import annotations
 
 import html
+import re
 import string
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["md_text", "md_lines", "highlight_md", "plot_text", "plot_lines"]
+__all__ = ["WORD_JOINER", "md_text", "md_lines", "highlight_md", "plot_text", "plot_lines"]
 
 # CommonMark lets a backslash escape every ASCII punctuation character, and an escaped character is
 # always literal: no emphasis, link, image, code span, HTML, entity (`&lt;`), math (`$`) or
 # Streamlit directive (`:red[…]`) can start from it. Line breaks would end a heading or a label.
 _MD = str.maketrans({c: "\\" + c for c in string.punctuation} | {"\n": " ", "\r": " ", "\t": " "})
+# GFM turns bare URLs and e-mail addresses into links after escapes are resolved (on the text), so
+# escaping cannot stop it; a WORD JOINER (U+2060, invisible, no width) before "://", the dot of
+# "www." and "@" breaks every autolink pattern while the text reads the same.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=\\:\\/\\/)|(?<=www)(?=\\\.)|(?=\\@)")
 
 
 def md_text(value: Any) -> str:
@@ -28,7 +34,7 @@ def md_text(value: Any) -> str:
         >>> md_text("**a** [b](c)")
         '\\*\\*a\\*\\* \\[b\\]\\(c\\)'
     """
-    return "" if value is None else str(value).translate(_MD)
+    return "" if value is None else _AUTOLINK.sub(WORD_JOINER, str(value).translate(_MD))
 
 
 def md_lines(values: Iterable[Any], sep: str = "  \n") -> str:
