@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev build ui browser bench clean
+.PHONY: run test install install-dev build ui browser bench ui-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test: install-dev browser
 
 bench: install-dev
 	$(PY) -m bench.run --projects 10000
+
+# 10 sessions browsing search, trace and project pages for 60 s while one runs a slow SPARQL query
+# (server on 127.0.0.1), after as long without it: p95 page times and errors → bench/results/ui-load.json
+ui-load: install-dev
+	$(PY) -m bench.ui_load --sessions 10 --seconds 60 --baseline
 
 clean:
 	rm -rf indexes/builds indexes/current .pytest_cache

@@ -178,7 +178,9 @@ def test_every_page_makes_no_request_off_the_machine(server, trap):
                 expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
                 if shows:
                     expect(page.get_by_text(shows, exact=False).first).to_be_visible()
-                page.wait_for_timeout(800)  # charts and late elements
+                for chart in page.get_by_test_id("stPlotlyChart").all():
+                    expect(chart.locator(".main-svg").first).to_be_visible()
+                page.wait_for_timeout(500)  # let charts finish drawing
                 expect(page.get_by_test_id("stException")).to_have_count(0)
                 # no link or image made from the data: the planted URLs show as text only
                 planted = page.locator(f"main a[href*='phish.example'], main a[href*='{trap.url}'], "

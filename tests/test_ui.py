@@ -18,7 +18,7 @@ from kg.settings import Settings
 from tests.hostile import hostile_document
 from views.model.amounts import AmountError, format_change, format_wan
 from views.model.files import UploadError, original_names, stored_name
-from views.model.text import WORD_JOINER, md_text, plot_lines, plot_text
+from views.model.text import WORD_JOINER, highlight_md, md_text, plot_lines, plot_text
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -565,3 +565,9 @@ def test_the_same_content_uploaded_again_is_not_added_twice(tmp_path, monkeypatc
     assert "第二次.txt 的内容已经导入过" in plain(at.success[0].value)
     assert Workspace(settings.index_dir).version == version
     assert len(list((settings.data_dir / "uploads").glob("*.txt"))) == 1
+
+
+def test_highlights_are_inert_and_neighbouring_matches_join():
+    segments = [("就业", True), ("补助", True), ("![x](http://h/x)", False), ("**", True)]
+    assert highlight_md(segments) == (":orange-background[就业补助]\\!\\[x\\]\\(http\u2060\\:\\/\\/h\\/x\\)"
+                                      ":orange-background[\\*\\*]")

@@ -31,13 +31,14 @@ projects = [p for p in corpus.projects if p.unit_code == unit]
 totals = unit_year_totals(projects)
 for col, row in zip(st.columns(max(1, len(totals))), totals, strict=False):
     col.metric(f"{row['年度']} 年预算（万元）", _ui.fmt_wan(row["预算数(万元)"]), f"{row['项目数']} 个项目",
-               delta_color="off")
+               delta_color="off", delta_arrow="off")
 
 df = _ui.chart_frame(theme_year_totals(projects))
 if not df.empty:
     df["年度"] = df["年度"].astype(str)
     fig = px.bar(df, x="年度", y="预算数(万元)", color="主题", barmode="group", text="金额", height=320)
     fig.update_layout(margin=dict(l=10, r=10, t=30, b=10))
+    fig.update_xaxes(type="category")  # years are labels, not a number line ("2,021.5")
     st.plotly_chart(fig, key="unit-chart")
 
 st.markdown("#### 项目")

@@ -43,8 +43,15 @@ def md_lines(values: Iterable[Any], sep: str = "  \n") -> str:
 
 
 def highlight_md(segments: Iterable[tuple[str, bool]]) -> str:
-    """Text pieces of (text, matched) as inert Markdown with the matched pieces highlighted."""
-    return "".join(f":orange-background[{md_text(t)}]" if hit else md_text(t) for t, hit in segments if t)
+    """Text pieces of (text, matched) as inert Markdown with the matched pieces highlighted
+    (neighbouring matches as one highlight)."""
+    runs: list[tuple[str, bool]] = []
+    for text, hit in segments:
+        if runs and runs[-1][1] == hit:
+            runs[-1] = (runs[-1][0] + text, hit)
+        elif text:
+            runs.append((text, hit))
+    return "".join(f":orange-background[{md_text(t)}]" if hit else md_text(t) for t, hit in runs)
 
 
 def plot_text(value: Any) -> str:
