@@ -571,3 +571,10 @@ def test_highlights_are_inert_and_neighbouring_matches_join():
     segments = [("就业", True), ("补助", True), ("![x](http://h/x)", False), ("**", True)]
     assert highlight_md(segments) == (":orange-background[就业补助]\\!\\[x\\]\\(http\u2060\\:\\/\\/h\\/x\\)"
                                       ":orange-background[\\*\\*]")
+
+
+def test_no_page_hands_raw_html_to_the_browser():
+    sources = [ROOT / "app.py", *sorted((ROOT / "views").rglob("*.py"))]
+    offenders = [p.name for p in sources
+                 if re.search(r"unsafe_allow_html\s*=\s*True|\bst\.html\(|components\.v1", p.read_text("utf-8"))]
+    assert offenders == []
