@@ -6,8 +6,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8501
 PYTEST_ARGS ?=
+FUZZ_COUNT ?= 100000
+FUZZ_SEED ?= 17
 
-.PHONY: run test install install-dev build ui browser bench ui-load clean
+.PHONY: run test install install-dev build ui browser bench fuzz ui-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +53,10 @@ bench: install-dev
 # (server on 127.0.0.1), after as long without it: p95 page times and errors → bench/results/ui-load.json
 ui-load: install-dev
 	$(PY) -m bench.ui_load --sessions 10 --seconds 60 --baseline
+
+# The parser's mutation fuzzer: damaged copies of the sample and tests/data (make test runs 2,000).
+fuzz: install-dev
+	PYTHONPATH=. $(PY) tests/fuzzing.py --count $(FUZZ_COUNT) --seed $(FUZZ_SEED)
 
 clean:
 	rm -rf indexes/builds indexes/current .pytest_cache
