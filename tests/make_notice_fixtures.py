@@ -4,7 +4,9 @@
 
 province_native.docx: a provincial notice whose 附件 is a Word table with a two-row header (其中 spans
 the 中央资金 and 省级资金 columns, 地区 and 合计 are merged down), city subtotals and their counties
-indented by full-width spaces. city_native.xlsx: a city's allocation sheet with side-by-side pairs.
+indented by full-width spaces; 承德市's subtotal (280.00) is 10.00 more than its counties (270.00), on
+purpose. city_native.xlsx: a city's notice as a sheet, the 文号 under the title, the allocation table in
+side-by-side pairs.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ DOCX_TABLE = [
 XLSX_ROWS = [
     ["张家口市财政局关于下达2022年就业补助资金的通知"],
     ["张财社〔2022〕31号"],
+    ["怀来县、涿鹿县、蔚县财政局："],
     ["根据冀财社〔2021〕288号文件，现下达2022年就业补助资金共计600万元。"],
+    ["张家口市财政局"],
+    ["2021年12月20日"],
     ["单位：万元"],
     ["单位", "金额", "单位", "金额"],
     ["怀来县", 250, "蔚县", 150],

@@ -332,3 +332,29 @@ def test_a_recipient_no_region_names_stays_unplaced(regions):
         ("怀来县", "130730"), ("某某中心", None)]
     assert "t.txt:6: allocation '某某中心' names no known region; kept as printed, unplaced" in map(
         str, result.diagnostics)
+
+
+def test_word_notice_through_the_grid():
+    result = parse_file(NOTICES / "province_native.docx")
+    (n,) = result.notices
+    assert (n.doc_number, n.date, n.budget_year, n.subject_codes) == ("冀财社〔2022〕120号", "2022-05-16", 2022, ("2080505",))
+    assert n.issuers == ("河北省财政厅", "河北省人力资源和社会保障厅")
+    assert rows(n) == [
+        ("张家口市", Decimal("420.00"), None), ("怀来县", Decimal("260.00"), 0), ("涿鹿县", Decimal("160.00"), 0),
+        ("承德市", Decimal("280.00"), None), ("滦平县", Decimal("150.00"), 3), ("隆化县", Decimal("120.00"), 3)]
+    assert [(p.source, p.printed) for p in n.allocations[1].parts] == [("中央资金", "208.00"), ("省级资金", "52.00")]
+    assert (n.table_total_wan, n.declared_total_wan) == (Decimal("700.00"), Decimal("700"))
+    assert n.allocations[1].span.to_json() == {"file": "province_native.docx", "table": 1, "rows": [5, 5]}
+    assert (f"{NOTICES / 'province_native.docx'} table 1 row 7: subtotal '承德市' 280.00万元 ≠ sum of its rows "
+            "270.00万元 (difference 10.00万元)") in map(str, result.diagnostics)
+
+
+def test_excel_notice_through_the_grid():
+    (n,) = parse_file(NOTICES / "city_native.xlsx").notices
+    assert (n.doc_number, n.date, n.upstream) == ("张财社〔2022〕31号", "2021-12-20", ("冀财社〔2021〕288号",))
+    assert n.field_span("doc_number").locator == "city_native.xlsx!分配表!A2"
+    assert [(a.recipient, a.amount_wan, a.span.locator) for a in n.allocations] == [
+        ("怀来县", Decimal("250"), "city_native.xlsx!分配表!A9:D9"),
+        ("涿鹿县", Decimal("200"), "city_native.xlsx!分配表!A10:D10"),
+        ("蔚县", Decimal("150"), "city_native.xlsx!分配表!A9:D9")]
+    assert n.allocated_wan == n.declared_total_wan == Decimal("600")

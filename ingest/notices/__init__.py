@@ -21,7 +21,7 @@ from ingest.notices.runtext import read_running_text
 from ingest.notices.tables import TableRead, read_table, unit_in
 from ingest.records import Allocation, Mismatch, Notice, SourceSpan
 
-__all__ = ["Para", "Table", "TableRow", "blocks_from_rows", "find_notice", "read_notice"]
+__all__ = ["Para", "Table", "TableRow", "blocks_from_rows", "find_notice", "read_notice", "relocate_notice"]
 
 Warn = Callable[..., None]  # warn(line, message, severity="warning")
 
@@ -65,7 +65,7 @@ def _fmt(d: Decimal) -> str:
     return f"{d:f}"
 
 
-def _check(allocs: list[Allocation], header: Header, table: TableRead | None, file: str,
+def _check(allocs: list[Allocation], header: Header, table: TableRead | None,
            allocated: Decimal | None) -> list[Mismatch]:
     out: list[Mismatch] = []
     for i, a in enumerate(allocs):
@@ -86,11 +86,10 @@ def _check(allocs: list[Allocation], header: Header, table: TableRead | None, fi
         if table.total_wan != allocated:
             out.append(Mismatch("table_total", "合计", table.total_wan, allocated,
                                 table.total_span or table.span))  # type: ignore[arg-type]
-    if allocated is not None and header.declared_total_wan is not None:
+    if allocated is not None and header.declared_total_wan is not None and header.total_span is not None:
         if header.declared_total_wan != allocated:
-            line = header.total_line or 0
             out.append(Mismatch("total", "declared total", header.declared_total_wan, allocated,
-                                SourceSpan(file, line, line)))
+                                header.total_span))
     return out
 
 
@@ -120,20 +119,17 @@ def read_notice(blocks: list[Block], file: str, warn: Warn) -> Notice | None:
     else:
         allocs = read_running_text(header.body)
     if header.doc_number is None:
-        warn(header.title_lines[0] if header.title_lines else span.first_line,
+        warn(header.title_span.first_line if header.title_span else span.first_line,
              f"notice prints no 文号 of its own; kept under its title {header.title!r}")
     if header.date is None:
         warn(span.first_line, "notice date not found")
     if not allocs:
         warn(span.first_line, "notice has no allocation table and no allocations in its text")
-    field_lines = [(name, a, b) for name, a, b in (
-        ("doc_number", header.doc_number_line, header.doc_number_line),
-        ("title", *(header.title_lines or (None, None))),
-        ("addressees", header.addressee_line, header.addressee_line),
-        ("date", header.date_line, header.date_line),
-        ("total", header.total_line, header.total_line),
-        ("table", *((table.span.first_line, table.span.last_line) if table and table.span else (None, None))),
-    ) if a is not None]
+    field_spans = [(name, span) for name, span in (
+        ("doc_number", header.doc_number_span), ("title", header.title_span),
+        ("addressees", header.addressee_span), ("date", header.date_span), ("total", header.total_span),
+        ("table", table.span if table else None),
+    ) if span is not None]
     notice = Notice(
         doc_number=header.doc_number,
         doc_number_raw=header.doc_number_raw,
@@ -154,10 +150,23 @@ def read_notice(blocks: list[Block], file: str, warn: Warn) -> Notice | None:
         span=span,
         table_total_wan=table.total_wan if table else None,
         table_total_printed=table.total_printed if table else None,
-        field_lines=tuple(field_lines),  # type: ignore[arg-type]
+        field_spans=tuple(field_spans),  # type: ignore[arg-type]
     )
-    mismatches = _check(allocs, header, table, file, notice.allocated_wan)
+    mismatches = _check(allocs, header, table, notice.allocated_wan)
     for m in mismatches:
         warn(m.span.first_line, _CHECK_TEXT[m.check].format(
             label=m.label, printed=_fmt(m.printed_wan), summed=_fmt(m.summed_wan), diff=_fmt(m.difference_wan)))
     return replace(notice, mismatches=tuple(mismatches))
+
+
+def relocate_notice(notice: Notice, relocate: Callable[[SourceSpan], SourceSpan]) -> Notice:
+    """The notice with every span passed through `relocate` (a reader's row ordinals → the page,
+    table and rows, or sheet and cells, they stand in)."""
+    return replace(
+        notice,
+        span=relocate(notice.span),
+        cited=tuple(replace(c, span=relocate(c.span)) for c in notice.cited),
+        allocations=tuple(replace(a, span=relocate(a.span)) for a in notice.allocations),
+        mismatches=tuple(replace(m, span=relocate(m.span)) for m in notice.mismatches),
+        field_spans=tuple((part, relocate(span)) for part, span in notice.field_spans),
+    )

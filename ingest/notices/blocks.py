@@ -68,7 +68,9 @@ def _raw_cells(row: Row, lines: list[str] | None) -> list[str]:
     if lines is None:  # a reader's grid: the cells as the reader gives them
         return list(row.cells)
     if row.kind == "tab":
-        return lines[row.first - 1].rstrip("\n").split("\t")
+        raw = lines[row.first - 1].rstrip("\n").split("\t")
+        # a pipe or space-separated row (ingest.readers.text_tables) is not TAB-separated
+        return raw if len(raw) == len(row.cells) else list(row.cells)
     # one cell per line: each line is TAB + cell
     return [lines[no - 1][1:] for no in row.lines]
 

@@ -4,13 +4,13 @@ fund, budget year, kind, declared total and budget subject codes."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ingest.docnumber import find_doc_numbers
 from ingest.notices.amounts import AMOUNT_IN_TEXT, DATE_IN_TEXT, parse_date, text_amount
 from ingest.notices.blocks import Block, Para
-from ingest.records import CitedDoc
+from ingest.records import CitedDoc, SourceSpan
 
 __all__ = ["Header", "read_header", "find_title", "is_attachment_heading", "attachment_start", "KINDS"]
 
@@ -37,22 +37,22 @@ _MAX_HEAD = 25  # the title stands in the first paragraphs
 class Header:
     doc_number: str | None = None
     doc_number_raw: str | None = None
-    doc_number_line: int | None = None
+    doc_number_span: SourceSpan | None = None
     title: str | None = None
-    title_lines: tuple[int, int] | None = None
+    title_span: SourceSpan | None = None
     issuers: tuple[str, ...] = ()
     date: str | None = None
     date_printed: str | None = None
-    date_line: int | None = None
+    date_span: SourceSpan | None = None
     addressees: tuple[str, ...] = ()
-    addressee_line: int | None = None
+    addressee_span: SourceSpan | None = None
     cited: tuple[CitedDoc, ...] = ()
     fund_name: str | None = None
     budget_year: int | None = None
     notice_kind: str | None = None
     declared_total_wan: Decimal | None = None
     declared_total_printed: str | None = None
-    total_line: int | None = None
+    total_span: SourceSpan | None = None
     subject_codes: tuple[str, ...] = ()
     body: list[Para] = field(default_factory=list)  # the paragraphs between addressees and signature
 
@@ -155,15 +155,15 @@ def _iso_date(text: str) -> str | None:
 
 
 def _signature_date(paras: list[Para]) -> tuple[int, str, str] | None:
-    """(line, printed, ISO) of the signature date: the last short paragraph that is a date."""
-    for p in reversed(paras):
-        iso = _date_only(p)
+    """(index, printed, ISO) of the signature date: the last short paragraph that is a date."""
+    for i in range(len(paras) - 1, -1, -1):
+        iso = _date_only(paras[i])
         if iso:
-            return p.span.first_line, DATE_IN_TEXT.search(p.text)[0], iso  # type: ignore[index]
+            return i, DATE_IN_TEXT.search(paras[i].text)[0], iso  # type: ignore[index]
     return None
 
 
-def _declared_total(body: list[Para]) -> tuple[Decimal, str, int] | None:
+def _declared_total(body: list[Para]) -> tuple[Decimal, str, SourceSpan] | None:
     """The total the text declares: 共计/合计 … , else the first amount of a 下达 sentence before 其中."""
     for p in body:
         head = re.split(r"其中", p.text, maxsplit=1)[0]
@@ -176,7 +176,7 @@ def _declared_total(body: list[Para]) -> tuple[Decimal, str, int] | None:
                                           or w in head[max(0, m.start() - 4):m.start()]
                                           for w in _TOTAL_WORDS)]
         m = (totals or found)[0]
-        return text_amount(m["num"], m["unit"]), m[0].replace(" ", ""), p.span.first_line
+        return text_amount(m["num"], m["unit"]), m[0].replace(" ", ""), p.span
     return None
 
 
@@ -212,7 +212,7 @@ def _own_doc_number(labelled: dict[str, tuple[str, Para]], head: list[Para], h: 
         hits = find_doc_numbers(text)
         if hits:
             h.doc_number, h.doc_number_raw = hits[0].doc.canonical, hits[0].raw
-            h.doc_number_line = p.span.first_line
+            h.doc_number_span = p.span
             return
 
 
@@ -223,11 +223,11 @@ def _signature(rest: list[Para], labelled: dict[str, tuple[str, Para]], h: Heade
         h.body = rest
         for label in ("成文日期", "发文日期", "印发日期", "发布日期", "发布时间"):
             if label in labelled and (iso := _iso_date(labelled[label][0])):
-                h.date, h.date_printed, h.date_line = iso, labelled[label][0], labelled[label][1].span.first_line
+                h.date, h.date_printed, h.date_span = iso, labelled[label][0], labelled[label][1].span
                 break
         return []
-    h.date_line, h.date_printed, h.date = dated
-    cut = next(i for i, p in enumerate(rest) if p.span.first_line == h.date_line)
+    cut, h.date_printed, h.date = dated
+    h.date_span = rest[cut].span
     sig: list[str] = []
     start = cut
     while start > 0 and cut - start < 3 and (orgs := _orgs(rest[start - 1].text)):
@@ -262,7 +262,8 @@ def read_header(blocks: list[Block]) -> Header | None:
     t0 = t1 = -1
     if found is not None:
         t0, t1, h.title = found
-        h.title_lines = (paras[t0].span.first_line, paras[t1].span.last_line)
+        first, last = paras[t0].span, paras[t1].span
+        h.title_span = replace(first, last_line=last.last_line)
     # A web page prints its 文号, issuer and date as labelled fields (发文字号：…) around the title.
     meta = [p for p in paras[:_MAX_HEAD] if _META.match(p.text)]
     labelled = {m["label"]: (m["value"], p) for p in meta for m in _META_FIELD.finditer(p.text)}
@@ -272,25 +273,29 @@ def read_header(blocks: list[Block]) -> Header | None:
     if h.title is None and h.doc_number is None:
         return None
     rest = [p for p in paras[t1 + 1:attach] if p not in meta]
+    if h.doc_number is None and rest and (hits := find_doc_numbers(rest[0].text)) and \
+            len(rest[0].text.strip()) - len(hits[0].raw) <= 2:
+        # a 文号 alone on the line under the title, as web pages and sheets print it
+        h.doc_number, h.doc_number_raw, h.doc_number_span = hits[0].doc.canonical, hits[0].raw, rest[0].span
+        rest = rest[1:]
     # the addressees end with a colon, right under the title
     for k, p in enumerate(rest[:2]):
         if re.search(r"[:：]\s*$", p.text) and len(p.text) <= 200:
             h.addressees = tuple(_split_top(p.text.rstrip(":： "), "、，,"))
-            h.addressee_line = p.span.first_line
+            h.addressee_span = p.span
             rest = rest[k + 1:]
             break
     sig = _signature(rest, labelled, h)
     h.issuers = _issuers(h, sig, labelled, head)
 
     cited: list[CitedDoc] = []
-    sources = ([(h.title, h.title_lines[0])] if h.title and h.title_lines else []) + [
-        (p.text, p.span.first_line) for p in h.body]
-    for text, line in sources:
+    sources = ([(h.title, h.title_span)] if h.title and h.title_span else []) + [(p.text, p.span) for p in h.body]
+    for text, span in sources:
         for m in find_doc_numbers(text):
             if m.doc.canonical == h.doc_number:
                 continue
             role, title = _cite_role(text, m.start, m.end)
-            cited.append(CitedDoc(m.doc.canonical, m.raw, role, line, title))
+            cited.append(CitedDoc(m.doc.canonical, m.raw, role, span, title))
     h.cited = tuple(cited)
 
     if h.title:
@@ -298,7 +303,7 @@ def read_header(blocks: list[Block]) -> Header | None:
     h.budget_year = _budget_year(h.title or "", h.body, h.notice_kind, h.date)
     total = _declared_total(h.body)
     if total:
-        h.declared_total_wan, h.declared_total_printed, h.total_line = total
+        h.declared_total_wan, h.declared_total_printed, h.total_span = total
     codes: list[str] = []
     for p in h.body:
         if "科目" in p.text:

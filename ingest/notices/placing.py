@@ -81,8 +81,11 @@ def place_notices(result: ParseResult, index: RegionIndex) -> None:
     for n in result.notices:
         placed, unplaced = place_notice(n, index)
         for a in unplaced:
-            result.diagnostics.append(Diagnostic(
-                result.file, a.span.first_line,
-                f"allocation {a.recipient!r} names no known region; kept as printed, unplaced"))
+            message = f"allocation {a.recipient!r} names no known region; kept as printed, unplaced"
+            if a.span.is_text:
+                result.diagnostics.append(Diagnostic(result.file, a.span.first_line, message))
+            else:  # a Word, PDF, Excel or web file: the table row or cells
+                locator = replace(a.span, file=result.file).locator
+                result.diagnostics.append(Diagnostic(result.file, None, message, locator=locator))
         out.append(placed)
     result.notices = out
