@@ -358,3 +358,14 @@ def test_excel_notice_through_the_grid():
         ("涿鹿县", Decimal("200"), "city_native.xlsx!分配表!A10:D10"),
         ("蔚县", Decimal("150"), "city_native.xlsx!分配表!A9:D9")]
     assert n.allocated_wan == n.declared_total_wan == Decimal("600")
+
+
+@pytest.mark.parametrize("body", [
+    "现下达资金" + "1" * 200_000 + "x",  # a run of digits that never becomes an amount
+    "其中：" + "甲" * 100_000 + "1" * 100_000,  # one clause without an amount unit
+    "根据《" + "》" * 50_000 + " " * 100_000 + "冀财社〔2022〕1号",
+])
+def test_long_hostile_paragraphs_are_read_without_backtracking(body):
+    doc = f"冀财社〔2022〕2号\n关于下达2022年就业补助资金的通知\n某市财政局：\n{body}\n某省财政厅\n2022年1月5日\n"
+    (n,) = parse_text(doc, "t.txt").notices
+    assert (n.doc_number, n.date, n.allocations) == ("冀财社〔2022〕2号", "2022-01-05", ())

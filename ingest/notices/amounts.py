@@ -15,8 +15,9 @@ _FOLD = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.
 UNITS = {"万元": 0, "万": 0, "元": -4, "亿元": 4}
 _CELL = re.compile(r"^(?P<num>[+-]?\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|万|元)?$")
 _DASHES = {"-", "—", "－", "——", "/", "／", "—-"}
+# Starts only where a run of digits starts, and never gives back what it read: linear on a long run.
 AMOUNT_IN_TEXT = re.compile(
-    r"(?P<num>\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|元)"
+    r"(?<![\d,，.])(?P<num>\d[\d,，]*+(?:\.\d++)?+)\s*+(?P<unit>万元|亿元|元)"
 )
 
 

@@ -91,7 +91,9 @@ def find_title(paras: list[Para]) -> tuple[int, int, str] | None:
         joined = ""
         for j in range(i, min(i + 3, len(paras))):
             joined += paras[j].text.strip()
-            if _TITLE.search(joined) and len(joined) <= 200:
+            if len(joined) > 200:
+                break
+            if _TITLE.search(joined):
                 return i, j, joined
             if not ("关于" in joined) or joined.endswith(("。", "：", ":")):
                 break
@@ -122,13 +124,13 @@ def _orgs(text: str) -> tuple[str, ...]:
 
 def _cite_role(text: str, start: int, end: int) -> tuple[str, str | None]:
     """Why a 文号 is cited: the 《title》 before it, else the words around it."""
-    clause_start = max(text.rfind(c, 0, start) for c in "。；;") + 1
-    before = text[clause_start:start]
+    clause_start = max(text.rfind(c, max(0, start - 300), start) for c in "。；;") + 1
+    before = text[max(clause_start, start - 300):start]
     title = None
     m = re.search(r"《(?P<t>[^》]{2,120})》\s*[（(〔]?\s*$", before)
     if m:
         title = m["t"]
-    after = re.split(r"[，,。；;）)]", text[end:], maxsplit=1)[0]
+    after = re.split(r"[，,。；;）)]", text[end:end + 60], maxsplit=1)[0]
     if title is not None:
         if "通知" in title and any(v in title for v in _VERBS + ("预算",)):
             return "upstream", title
@@ -265,7 +267,7 @@ def read_header(blocks: list[Block]) -> Header | None:
         first, last = paras[t0].span, paras[t1].span
         h.title_span = replace(first, last_line=last.last_line)
     # A web page prints its 文号, issuer and date as labelled fields (发文字号：…) around the title.
-    meta = [p for p in paras[:_MAX_HEAD] if _META.match(p.text)]
+    meta = [p for p in paras[:_MAX_HEAD] if len(p.text) <= 300 and _META.match(p.text)]
     labelled = {m["label"]: (m["value"], p) for p in meta for m in _META_FIELD.finditer(p.text)}
     # the 红头 above the title: the issuers' "…文件" line and the 文号, alone or beside the issuer
     head = paras[:t0] if t0 >= 0 else paras[:min(attach, 6)]

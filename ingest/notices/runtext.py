@@ -17,6 +17,7 @@ _SEGMENT = re.compile(
 _LEAD = re.compile(r"^(?:其中|另外|另行|另|再|并|分别|对|向|给予?|安排|下达|分配|拨付|补助)+[:：]?")
 _REGION_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{1,15}(?:县|区|市|旗|州|盟|本级|开发区|新区|管理区)$")
 _NOT_A_NAME = ("你", "各", "全", "本", "我", "该")
+_MAX_SEGMENT = 200
 
 
 def _is_name(text: str) -> bool:
@@ -48,6 +49,8 @@ def read_running_text(paras: list[Para]) -> list[Allocation]:
         at = text.find("其中")
         scope = text[at:] if at >= 0 else text
         for seg in re.split(r"[，,；;。]", scope):
+            if len(seg) > _MAX_SEGMENT:
+                continue  # a recipient and its amount make a short clause
             seg = re.sub(r"[（(][^）)]*[）)]$", "", seg.strip())
             m = _SEGMENT.match(seg)
             if m is None:
