@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from ingest.notices.amounts import is_dash
 from ingest.notices.blocks import Block, Para, Table, TableRow, blocks_from_rows
-from ingest.notices.header import Header, attachment_start, read_header
+from ingest.notices.header import Header, attachment_start, could_be_notice, read_header
 from ingest.notices.runtext import read_running_text
 from ingest.notices.tables import TableRead, read_table, unit_in
 from ingest.records import Allocation, Mismatch, Notice, SourceSpan
@@ -24,11 +24,15 @@ from ingest.records import Allocation, Mismatch, Notice, SourceSpan
 __all__ = ["Para", "Table", "TableRow", "blocks_from_rows", "find_notice", "read_notice", "relocate_notice"]
 
 Warn = Callable[..., None]  # warn(line, message, severity="warning")
+_HEAD_ROWS = 60
 
 
 def find_notice(rows, lines: list[str] | None, file: str, warn: Warn) -> list[Notice]:
     """The notice in a file's rows (see `ingest.rows`), as a list of none or one; `lines` are the
     text file's lines (None for a reader's grid)."""
+    head = [Para(r.cells[0], SourceSpan(file, r.first, r.last)) for r in rows[:_HEAD_ROWS] if r.is_text]
+    if not could_be_notice(head):
+        return []  # most files are goal tables: decided on the first paragraphs, before any table is read
     notice = read_notice(blocks_from_rows(rows, lines, file), file, warn)
     return [notice] if notice is not None else []
 

@@ -12,7 +12,7 @@ from ingest.notices.amounts import AMOUNT_IN_TEXT, DATE_IN_TEXT, parse_date, tex
 from ingest.notices.blocks import Block, Para
 from ingest.records import CitedDoc, SourceSpan
 
-__all__ = ["Header", "read_header", "find_title", "is_attachment_heading", "attachment_start", "KINDS"]
+__all__ = ["Header", "could_be_notice", "read_header", "find_title", "is_attachment_heading", "attachment_start", "KINDS"]
 
 KINDS = ("提前下达", "追加", "清算", "下达")
 _VERBS = ("提前下达", "下达", "分配", "拨付", "追加", "清算", "安排", "转发", "预拨")
@@ -98,6 +98,11 @@ def find_title(paras: list[Para]) -> tuple[int, int, str] | None:
             if not ("关于" in joined) or joined.endswith(("。", "：", ":")):
                 break
     return None
+
+
+def could_be_notice(head: list[Para]) -> bool:
+    """Cheap test on a file's first paragraphs: a notice title, or a 文号 in the first six."""
+    return find_title(head) is not None or any(find_doc_numbers(p.text[:200]) for p in head[:6])
 
 
 def _split_top(text: str, seps: str) -> list[str]:
