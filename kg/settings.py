@@ -39,6 +39,12 @@ class Settings:
     profile: str = "small"
     sparql_row_cap: int = 10_000
     sparql_timeout_s: float = 30.0
+    # User SPARQL (kg sparql, the SPARQL page, kg serve) runs in worker processes within these limits
+    sparql_max_chars: int = 100_000  # a longer query is refused before parsing
+    sparql_max_depth: int = 40  # nested { ( [ groups; rdflib fails past ~50, pyoxigraph crashes ~2,200
+    sparql_memory_mb: int = 1024  # heap a worker may add over what the opened store uses
+    sparql_workers: int = 2  # worker processes kept warm; more concurrent queries wait
+    export_jsonld_max_triples: int = 500_000  # JSON-LD is built in memory: larger graphs are refused
     audit_config: Path | None = None  # overrides kg/audit/config.toml thresholds and severities
 
     def __post_init__(self) -> None:
