@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from decimal import Decimal
 from pathlib import Path
@@ -237,3 +241,94 @@ def test_sparql_endpoint_build_keeps_readers_on_their_graph(corpus, oxigraph_ser
     assert old.triple_count() > 0
     _publish(corpus, tmp_path / "idx", oxigraph_server)  # the next build drops the pruned one's graph
     assert old.triple_count() == 0
+
+
+# ---------------------------------------------------------------- kg serve
+
+
+@pytest.fixture(scope="module")
+def served(corpus, tmp_path_factory):
+    from kg.store.serve import make_server
+
+    settings = _publish(corpus, tmp_path_factory.mktemp("serve"), "oxigraph").with_(sparql_timeout_s=5.0)
+    server, stop = make_server(settings, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+    stop()
+
+
+def _http(url: str, *, data: bytes | None = None, headers: dict | None = None) -> tuple[int, str, str]:
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.headers["Content-Type"], resp.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers["Content-Type"], e.read().decode("utf-8")
+
+
+BY_YEAR = ("SELECT ?year (COUNT(?p) AS ?n) WHERE { ?p a hk:Project ; hk:year ?year } "
+           "GROUP BY ?year ORDER BY ?year")
+
+
+def test_serve_answers_get_with_sparql_json(served):
+    status, ctype, body = _http(f"{served}?{urllib.parse.urlencode({'query': BY_YEAR})}")
+    assert status == 200 and ctype.startswith("application/sparql-results+json")
+    doc = json.loads(body)
+    assert doc["head"]["vars"] == ["year", "n"]
+    assert [(b["year"]["value"], b["n"]["value"]) for b in doc["results"]["bindings"]] == [
+        ("2021", "20"), ("2022", "24")]
+    assert doc["results"]["bindings"][0]["n"]["datatype"] == "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def test_serve_answers_post_form_as_csv_and_raw_query_as_tsv(served):
+    query = f'SELECT ?bp WHERE {{ ?p hk:projectCode "{P176}" ; hk:year 2022 ; hk:budgetPrinted ?bp }}'
+    status, ctype, body = _http(served, data=urllib.parse.urlencode({"query": query}).encode(),
+                                headers={"Accept": "text/csv",
+                                         "Content-Type": "application/x-www-form-urlencoded"})
+    assert (status, ctype.split(";")[0], body) == (200, "text/csv", "bp\r\n1384.00\r\n")
+    status, ctype, body = _http(served, data=query.encode(), headers={
+        "Accept": "text/tab-separated-values", "Content-Type": "application/sparql-query"})
+    assert (status, body) == (200, '?bp\n"1384.00"\n')
+
+
+def test_serve_gives_construct_as_ntriples(served):
+    query = f'CONSTRUCT {{ ?p hk:projectCode ?c }} WHERE {{ ?p hk:projectCode ?c FILTER(?c = "{P176}") }}'
+    status, ctype, body = _http(f"{served}?{urllib.parse.urlencode({'query': query})}")
+    assert status == 200 and ctype.startswith("application/n-triples")
+    assert body.splitlines() == [
+        f'<https://w3id.org/hrss-kg/id/project/2022/{P176}> <https://w3id.org/hrss-kg/projectCode> "{P176}" .']
+
+
+@pytest.mark.parametrize("form, status, message", [
+    ({"update": "DROP ALL"}, 403, "只读"),
+    ({"query": "DELETE WHERE { ?s ?p ?o }"}, 403, "只读：不允许 SPARQL 更新（DELETE）"),
+    ({"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, 400, "SERVICE"),
+    ({"query": "SELECT * WHERE " + "{" * 20_000 + "}" * 20_000}, 400, "嵌套"),
+    ({"query": "SELECT * WHERE { ?s ?p ?o }", "default-graph-uri": "http://example.org/g"}, 400,
+     "只能查询本图谱的图"),
+    ({"query": "SELECT ?x WHERE { ?x "}, 400, "SPARQL 查询出错"),
+])
+def test_serve_refuses_with_a_status_and_a_chinese_message(served, form, status, message):
+    got, _ctype, body = _http(served, data=urllib.parse.urlencode(form).encode())
+    assert got == status and message in body
+
+
+def test_serve_answers_while_a_runaway_query_is_killed(served):
+    slow = urllib.parse.urlencode(
+        {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
+    box = {}
+    t = threading.Thread(target=lambda: box.update(slow=_http(f"{served}?{slow}")))
+    t.start()
+    time.sleep(0.3)
+    status, _ctype, body = _http(f"{served}?{urllib.parse.urlencode({'query': BY_YEAR, 'format': 'csv'})}")
+    assert t.is_alive() and (status, body) == (200, "year,n\r\n2021,20\r\n2022,24\r\n")
+    t.join(30)
+    assert box["slow"][0] == 503 and "时间上限 5 秒" in box["slow"][2]
+
+
+def test_serve_command_has_help():
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0 and "127.0.0.1" in result.output
