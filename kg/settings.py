@@ -30,7 +30,8 @@ class Settings:
     """Where data and built indexes live and which engines serve them.
 
     Environment overrides: HRSS_DATA_DIR, HRSS_INDEX_DIR, HRSS_STORE (memory | oxigraph | a SPARQL
-    endpoint URL), HRSS_PROFILE (small | large).
+    endpoint URL), HRSS_PROFILE (small | large), and HRSS_<LIMIT> for the query and export limits
+    (HRSS_SPARQL_TIMEOUT_S, HRSS_SPARQL_MEMORY_MB, …).
     """
 
     data_dir: Path = ROOT / "data"
@@ -60,6 +61,25 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+# Query and export limits a deployment may set: HRSS_SPARQL_TIMEOUT_S=10 and so on.
+_LIMITS = {"sparql_row_cap": int, "sparql_timeout_s": float, "sparql_max_chars": int,
+           "sparql_max_depth": int, "sparql_memory_mb": int, "sparql_workers": int,
+           "export_jsonld_max_triples": int}
+
+
+def _limits_from_env() -> dict[str, int | float]:
+    out: dict[str, int | float] = {}
+    for name, kind in _LIMITS.items():
+        raw = os.environ.get(f"HRSS_{name.upper()}")
+        if raw in (None, ""):
+            continue
+        try:
+            out[name] = kind(raw)
+        except ValueError as e:
+            raise SettingsError(f"HRSS_{name.upper()}={raw!r}: expected a number") from e
+    return out
+
+
 def load_settings(**overrides) -> Settings:
     """Defaults, then the environment, then explicit overrides (None means "not given").
 
@@ -76,4 +96,5 @@ def load_settings(**overrides) -> Settings:
         env["store"] = PROFILES[profile]["store"] if profile in PROFILES else None
     s = Settings()
     s = s.with_(**{k: (Path(v) if k.endswith("_dir") and v else v) for k, v in env.items()})
+    s = s.with_(**_limits_from_env())
     return s.with_(**{k: (Path(v) if k.endswith("_dir") and v else v) for k, v in overrides.items()})

@@ -8,6 +8,7 @@ it lexically and runs it in a worker process with memory, CPU and time limits.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -129,6 +130,12 @@ class Store:
         cap = self.settings.sparql_row_cap if limit is None else min(limit, self.settings.sparql_row_cap)
         seconds = self.settings.sparql_timeout_s if timeout is None else timeout
         return self._terms(sparql, form, max(cap, 0), seconds)
+
+    def with_settings(self, settings: Settings) -> Store:
+        """The same open store under other settings (e.g. an uncapped row limit for an export)."""
+        other = copy.copy(self)
+        other.settings = settings
+        return other
 
     def _terms(self, sparql: str, form: str, cap: int, timeout: float) -> TermRows:
         raise NotImplementedError
