@@ -180,3 +180,50 @@ def test_the_check_reads_past_strings_comments_and_names(query, form):
 def test_the_check_refuses(query, message):
     with pytest.raises(QueryRefusedError, match=message):
         check_query(query, max_chars=10_000, max_depth=5)
+
+
+# ---------------------------------------------------------------- the SPARQL page
+
+
+@pytest.fixture(scope="module")
+def page_env(tmp_path_factory):
+    from kg.build import build
+
+    tmp = tmp_path_factory.mktemp("page")
+    (tmp / "data").mkdir()
+    (tmp / "data" / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
+    settings = Settings(data_dir=tmp / "data", index_dir=tmp / "indexes", store="oxigraph")
+    build(settings)
+    return settings
+
+
+def _page(page_env, monkeypatch, query: str):
+    from streamlit.testing.v1 import AppTest
+
+    for name, value in {"HRSS_DATA_DIR": page_env.data_dir, "HRSS_INDEX_DIR": page_env.index_dir,
+                        "HRSS_STORE": "oxigraph", "HRSS_SPARQL_MEMORY_MB": 60}.items():
+        monkeypatch.setenv(name, str(value))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("views/sparql.py").run()
+    at.text_area(key="sparql-text").set_value(query)
+    at.button(key="sparql-run").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("query, message", [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "不允许 SERVICE"),
+    ("SELECT * WHERE " + "{" * 20_000 + "}" * 20_000, "嵌套超过 40 层"),
+    (CONCAT_DOUBLING, "内存上限（60 MB）"),
+])
+def test_sparql_page_shows_why_a_query_was_stopped(page_env, monkeypatch, query, message):
+    at = _page(page_env, monkeypatch, query)
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert not at.dataframe
+
+
+def test_sparql_page_answers_through_the_runner(page_env, monkeypatch):
+    at = _page(page_env, monkeypatch, COUNT)
+    assert not at.error
+    assert at.dataframe[0].value.to_dict("records") == [{"n": 44}]
