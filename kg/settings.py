@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.errors import HrssError
@@ -46,6 +46,13 @@ class Settings:
     sparql_memory_mb: int = 1024  # heap a worker may add over what the opened store uses
     sparql_workers: int = 2  # worker processes kept warm; more concurrent queries wait
     export_jsonld_max_triples: int = 500_000  # JSON-LD is built in memory: larger graphs are refused
+    # A SPARQL server's paths, when they are not Oxigraph's …/query, …/update, …/store (Virtuoso:
+    # /sparql, /sparql-auth, /sparql-graph-crud-auth), and the account that may write to it.
+    endpoint_query_path: str | None = None
+    endpoint_update_path: str | None = None
+    endpoint_store_path: str | None = None
+    endpoint_user: str | None = None  # from HRSS_ENDPOINT_USER, never written into a build
+    endpoint_password: str | None = field(default=None, repr=False)  # from HRSS_ENDPOINT_PASSWORD
     audit_config: Path | None = None  # overrides kg/audit/config.toml thresholds and severities
 
     def __post_init__(self) -> None:
@@ -90,6 +97,9 @@ def load_settings(**overrides) -> Settings:
         "index_dir": os.environ.get("HRSS_INDEX_DIR"),
         "store": os.environ.get("HRSS_STORE"),
         "profile": os.environ.get("HRSS_PROFILE"),
+        **{k: os.environ.get(f"HRSS_{k.upper()}") for k in (
+            "endpoint_query_path", "endpoint_update_path", "endpoint_store_path", "endpoint_user",
+            "endpoint_password")},
     }
     profile = overrides.get("profile") or env["profile"]
     if profile and not (overrides.get("store") or env["store"]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -241,6 +242,127 @@ def test_sparql_endpoint_build_keeps_readers_on_their_graph(corpus, oxigraph_ser
     assert old.triple_count() > 0
     _publish(corpus, tmp_path / "idx", oxigraph_server)  # the next build drops the pruned one's graph
     assert old.triple_count() == 0
+
+
+# ---------------------------------------------------------------- Virtuoso
+
+VIRTUOSO_BIN = shutil.which("virtuoso-t")
+_VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = {d}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}
+ServerThreads = 4
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = 60
+"""
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    """Debian's Virtuoso 7 on 127.0.0.1 with its own ini and database, stopped after the module."""
+    if VIRTUOSO_BIN is None:
+        reason = "virtuoso-opensource is not installed (make virtuoso)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    d = tmp_path_factory.mktemp("virtuoso")
+    http = _free_port()
+    # the row limit is kept small so that a cut answer is seen with the sample's few rows
+    (d / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(d=d, sql=_free_port(), http=http, max_rows=100),
+                                    encoding="utf-8")
+    proc = subprocess.Popen([VIRTUOSO_BIN, "+configfile", str(d / "virtuoso.ini"), "+foreground"],
+                            cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{http}/sparql"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _virtuoso_settings(url: str, index_dir: Path) -> Settings:
+    # A fresh Virtuoso database's administrator is dba/dba; a deployment sets HRSS_ENDPOINT_USER
+    # and HRSS_ENDPOINT_PASSWORD instead.
+    return Settings(index_dir=index_dir, store=url, endpoint_update_path="/sparql-auth",
+                    endpoint_store_path="/sparql-graph-crud-auth", endpoint_user="dba",
+                    endpoint_password=os.environ.get("HRSS_TEST_VIRTUOSO_PASSWORD", "dba"))
+
+
+def _publish_with(corpus, settings: Settings) -> Settings:
+    ws = Workspace(settings.index_dir)
+    out = ws.new_build()
+    graph_step(corpus, out, settings.with_(sparql_row_cap=100_000))
+    ws.publish(out)
+    return settings
+
+
+@pytest.mark.server
+def test_virtuoso_answers_every_named_query_like_memory(corpus, memory, virtuoso, tmp_path):
+    settings = _publish_with(corpus, _virtuoso_settings(virtuoso, tmp_path / "idx"))
+    with open_store(settings.with_(sparql_row_cap=100)) as store:
+        assert store.kind == "endpoint"
+        assert store.triple_count() == memory.triple_count()
+        mem = memory.with_settings(memory.settings.with_(sparql_row_cap=100))
+        for name in ("projects_by_year", "projects_by_unit", "project_detail", "document_projects",
+                     "indicators_of_project", "document_info"):
+            assert run_named(store, name, **PARAMS.get(name, {})).rows == \
+                run_named(mem, name, **PARAMS.get(name, {})).rows, name
+        [row] = run_named(store, "project_detail", year=2022, code=P176).rows
+        assert row["budget_wan"] == Decimal("1384.00") and str(row["budget_wan"]) == "1384"
+
+
+@pytest.mark.server
+def test_virtuoso_row_limit_never_cuts_a_read_silently(corpus, virtuoso, tmp_path):
+    # The server returns at most 100 rows (ResultSetMaxRows) and says so only in a header.
+    settings = _publish_with(corpus, _virtuoso_settings(virtuoso, tmp_path / "idx"))
+    everything = "SELECT ?p WHERE { ?p a hk:Indicator }"  # 259 rows
+    with open_store(settings) as store, pytest.raises(StoreError, match="只返回了前 100 行"):
+        store.query(everything)
+    with open_store(settings.with_(sparql_row_cap=100)) as store:
+        result = store.query(everything)
+        assert len(result.rows) == 100 and result.truncated
+    path = tmp_path / "graph.nt"
+    result = CliRunner().invoke(cli, ["export", "--format", "nt", "-o", str(path), "--store", virtuoso,
+                                      "--indexes", str(settings.index_dir)],
+                                env={"HRSS_ENDPOINT_USER": "dba", "HRSS_ENDPOINT_PASSWORD": "dba",
+                                     "HRSS_ENDPOINT_UPDATE_PATH": "/sparql-auth"})
+    assert result.exit_code == 1 and "导出未写出" in result.output and not path.exists()
+
+
+@pytest.mark.server
+def test_virtuoso_build_refuses_updates_and_service_through_the_runner(corpus, virtuoso, tmp_path):
+    settings = _publish_with(corpus, _virtuoso_settings(virtuoso, tmp_path / "idx"))
+    with QueryRunner(settings) as runner:
+        assert runner.query("SELECT (COUNT(?p) AS ?n) WHERE { ?p a hk:Project }").rows == [{"n": 44}]
+        with pytest.raises(ReadOnlyError):
+            runner.query("DROP ALL")
+        with pytest.raises(StoreError, match="SERVICE"):
+            runner.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+        graph = runner.graphs[0]
+        assert runner.query(f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}").rows[0]["n"] > 0
 
 
 # ---------------------------------------------------------------- kg serve

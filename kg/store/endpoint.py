@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,12 +29,12 @@ __all__ = ["Endpoint", "EndpointStore", "with_prefixes"]
 _INSERT_CHUNK = 2000  # triples per INSERT DATA request (servers without the Graph Store Protocol)
 
 
-def _urlopen(req: urllib.request.Request, timeout: float, tolerate: tuple[int, ...] = ()
-             ) -> http.client.HTTPResponse | None:
+def _urlopen(opener: urllib.request.OpenerDirector, req: urllib.request.Request, timeout: float,
+             tolerate: tuple[int, ...] = ()) -> http.client.HTTPResponse | None:
     """The response; None for a status in `tolerate`; StoreError (QueryTimeoutError) otherwise."""
     url = req.full_url
     try:
-        resp: http.client.HTTPResponse = urllib.request.urlopen(req, timeout=timeout)
+        resp: http.client.HTTPResponse = opener.open(req, timeout=timeout)
         return resp
     except urllib.error.HTTPError as e:
         if e.code in tolerate:
@@ -48,15 +47,26 @@ def _urlopen(req: urllib.request.Request, timeout: float, tolerate: tuple[int, .
         raise StoreError(f"无法连接 SPARQL 服务 {url}: {e}") from e
 
 
+def _cut_message(url: str, rows: str) -> str:
+    return (f"SPARQL 服务 {url} 只返回了前 {rows} 行（服务器的结果行数上限，如 Virtuoso 的 "
+            "ResultSetMaxRows），结果不完整，未使用。请调大服务器的上限，或缩小查询。")
+
+
 @dataclass
 class Endpoint:
-    """The query and update URLs of a SPARQL 1.1 service, and the named graph of one build."""
+    """The query, update and Graph Store URLs of a SPARQL 1.1 service, and the named graph of one build.
+
+    `auth` (user, password) is sent, by HTTP digest or basic authentication, when the server asks
+    for it (Virtuoso's /sparql-auth and /sparql-graph-crud-auth do).
+    """
 
     query_url: str
     update_url: str
     graph: str | None = None
     timeout: float = 30.0
     headers: dict[str, str] = field(default_factory=dict)
+    store: str | None = None  # Graph Store Protocol URL; default: `…/store` beside the update URL
+    auth: tuple[str, str] | None = field(default=None, repr=False)
 
     @classmethod
     def from_url(cls, url: str, graph: str | None = None, timeout: float = 30.0) -> Endpoint:
@@ -67,12 +77,39 @@ class Endpoint:
             return cls(base, base.rsplit("/", 1)[0] + "/update", graph, timeout)
         return cls(base + "/query", base + "/update", graph, timeout)
 
+    @classmethod
+    def from_settings(cls, url: str, settings: Settings, graph: str | None = None,
+                      timeout: float | None = None) -> Endpoint:
+        """The endpoint at `url` with the paths and account of the settings (`endpoint_*`)."""
+        e = cls.from_url(url, graph, settings.sparql_timeout_s if timeout is None else timeout)
+        parts = urllib.parse.urlsplit(url)
+        root = f"{parts.scheme}://{parts.netloc}"
+        if settings.endpoint_query_path:
+            e.query_url = root + settings.endpoint_query_path
+        if settings.endpoint_update_path:
+            e.update_url = root + settings.endpoint_update_path
+        if settings.endpoint_store_path:
+            e.store = root + settings.endpoint_store_path
+        if settings.endpoint_user:
+            e.auth = (settings.endpoint_user, settings.endpoint_password or "")
+        return e
+
+    @property
+    def _opener(self) -> urllib.request.OpenerDirector:
+        if self.auth is None:
+            return urllib.request.build_opener()
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        for url in (self.query_url, self.update_url, self.store_url):
+            passwords.add_password(None, url, *self.auth)
+        return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords),
+                                           urllib.request.HTTPBasicAuthHandler(passwords))
+
     def _open(self, url: str, form: dict[str, str | list[str]], accept: str, timeout: float
               ) -> http.client.HTTPResponse:
         data = urllib.parse.urlencode(form, doseq=True).encode("utf-8")
         req = urllib.request.Request(url, data=data, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
-        resp = _urlopen(req, timeout)
+        resp = _urlopen(self._opener, req, timeout)
         assert resp is not None  # noqa: S101 - only Graph Store posts tolerate a status
         return resp
 
@@ -83,17 +120,32 @@ class Endpoint:
         return form
 
     def query(self, sparql: str, accept: str, timeout: float | None = None) -> bytes:
+        """The answer; StoreError when the server cut it at its own row limit."""
+        data, cut = self.query_cut(sparql, accept, timeout)
+        if cut is not None:
+            raise StoreError(_cut_message(self.query_url, cut))
+        return data
+
+    def query_cut(self, sparql: str, accept: str, timeout: float | None = None
+                  ) -> tuple[bytes, str | None]:
+        """The answer, and the server's row limit when it cut the answer there (else None)."""
         seconds = timeout or self.timeout
         with self._open(self.query_url, self._form(sparql), accept, seconds) as resp:
             try:
-                return resp.read()
+                return resp.read(), resp.headers.get("X-SPARQL-MaxRows")
             except TimeoutError as e:
                 raise QueryTimeoutError(f"SPARQL 服务 {self.query_url} 超过 {seconds:g} 秒未响应") from e
 
-    def query_to(self, sparql: str, accept: str, out: IO[bytes], timeout: float | None = None) -> None:
-        """Copy a query's answer into `out` as it arrives (never held whole)."""
+    def query_to(self, sparql: str, accept: str, out: IO[bytes], timeout: float | None = None) -> int:
+        """Copy a query's answer into `out` as it arrives (never held whole); returns its lines."""
+        lines = 0
         with self._open(self.query_url, self._form(sparql), accept, timeout or self.timeout) as resp:
-            shutil.copyfileobj(resp, out, 1 << 20)
+            if resp.headers.get("X-SPARQL-MaxRows"):
+                raise StoreError(_cut_message(self.query_url, resp.headers["X-SPARQL-MaxRows"]))
+            while chunk := resp.read(1 << 20):
+                out.write(chunk)
+                lines += chunk.count(b"\n")
+        return lines
 
     def update(self, sparql: str, timeout: float | None = None) -> None:
         with self._open(self.update_url, {"update": sparql}, "*/*", timeout or self.timeout) as resp:
@@ -101,8 +153,8 @@ class Endpoint:
 
     @property
     def store_url(self) -> str:
-        """The Graph Store Protocol URL (`…/store`, as `oxigraph serve` names it)."""
-        return self.update_url.rsplit("/", 1)[0] + "/store"
+        """The Graph Store Protocol URL (default `…/store`, as `oxigraph serve` names it)."""
+        return self.store or self.update_url.rsplit("/", 1)[0] + "/store"
 
     def post_graph(self, graph: str, ntriples: bytes, timeout: float | None = None) -> None:
         """Add N-Triples to a named graph through the Graph Store Protocol (the server's bulk path);
@@ -110,7 +162,7 @@ class Endpoint:
         url = f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"
         req = urllib.request.Request(url, data=ntriples, method="POST",
                                      headers={"Content-Type": "application/n-triples"})
-        resp = _urlopen(req, timeout or self.timeout, tolerate=(404, 405, 415, 501))
+        resp = _urlopen(self._opener, req, timeout or self.timeout, tolerate=(404, 405, 415, 501))
         if resp is not None:
             with resp:
                 resp.read()
@@ -159,7 +211,7 @@ class EndpointStore(Store):
             triples: Iterator[tuple[Term | None, ...]] = (
                 (rdflib_term(s), rdflib_term(p), rdflib_term(o)) for s, p, o in g)
             return collect(form, TRIPLE_COLUMNS, triples, cap)
-        raw = self.endpoint.query(text, "application/sparql-results+json", timeout)
+        raw, cut = self.endpoint.query_cut(text, "application/sparql-results+json", timeout)
         try:
             doc = json.loads(raw)
         except ValueError as e:
@@ -167,8 +219,13 @@ class EndpointStore(Store):
         if "boolean" in doc:
             return TermRows(form, [], [], boolean=bool(doc["boolean"]))
         columns = list(doc["head"].get("vars", []))
-        rows = (tuple(_json_term(b.get(c)) for c in columns) for b in doc["results"]["bindings"])
-        return collect(form, columns, rows, cap)
+        bindings = doc["results"]["bindings"]
+        if cut is not None and len(bindings) < cap:
+            raise StoreError(_cut_message(self.endpoint.query_url, cut))
+        rows = (tuple(_json_term(b.get(c)) for c in columns) for b in bindings)
+        answer = collect(form, columns, rows, cap)
+        answer.truncated = answer.truncated or cut is not None
+        return answer
 
     def to_graph(self) -> Graph:
         """The whole graph as an rdflib Graph (for validation; an export streams with `dump`)."""
@@ -177,7 +234,15 @@ class EndpointStore(Store):
         return Graph().parse(data=data.decode("utf-8"), format="nt")
 
     def dump(self, out: IO[bytes], fmt: str) -> None:
-        """Stream the build's graph as N-Triples (N-Quads: the same lines, in the default graph)."""
-        accept = "text/turtle" if fmt == "ttl" else "application/n-triples"
-        self.endpoint.query_to(with_prefixes("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), accept, out,
-                               max(self.settings.sparql_timeout_s, 600.0))
+        """Stream the build's graph as N-Triples, which is also N-Quads (default graph) and Turtle.
+
+        A server may cut a CONSTRUCT at its row limit without saying so in the body: the lines
+        written are checked against the graph's triple count.
+        """
+        lines = self.endpoint.query_to("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                                       "application/n-triples", out,
+                                       max(self.settings.sparql_timeout_s, 600.0))
+        expected = self.triple_count()
+        if lines != expected:
+            raise StoreError(f"SPARQL 服务 {self.endpoint.query_url} 只导出了 {lines:,} 个三元组，"
+                             f"图中有 {expected:,} 个（服务器的结果行数上限？）；导出未写出。")

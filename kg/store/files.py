@@ -82,7 +82,7 @@ def write_store(graph: Graph | Iterable[str], build_dir: Path, settings: Setting
         build_id = build_dir.name.removesuffix(".partial")
         key = _workspace_key(settings.index_dir)
         iri = str(HK_BUILD[f"{key}/{build_id}"])
-        endpoint = Endpoint.from_url(backend, timeout=max(settings.sparql_timeout_s, 60.0))
+        endpoint = Endpoint.from_settings(backend, settings, timeout=max(settings.sparql_timeout_s, 60.0))
         endpoint.update(f"DROP SILENT GRAPH <{iri}>")
         for chunk in _nt_chunks(graph):
             endpoint.post_graph(iri, chunk)
@@ -139,8 +139,8 @@ def append_to_store(lines: Iterable[str], build_dir: Path, settings: Settings) -
         info["triples"] = int(info["triples"]) + fresh if "triples" in info else len(db)
         del db
     elif backend == "endpoint":
-        endpoint = Endpoint.from_url(settings.store if _is_url(settings.store) else info["url"],
-                                     timeout=max(settings.sparql_timeout_s, 60.0))
+        endpoint = Endpoint.from_settings(settings.store if _is_url(settings.store) else info["url"],
+                                          settings, timeout=max(settings.sparql_timeout_s, 60.0))
         endpoint.post_graph(info["graph"], "".join(lines).encode("utf-8"))
         info["triples"] = endpoint.count(info["graph"])
     else:
@@ -192,7 +192,7 @@ def open_store(settings: Settings, build_dir: Path | None = None) -> Store:
         store = OxigraphStore(settings, build_dir / info["dir"])
     elif backend == "endpoint":
         url = settings.store if _is_url(settings.store) else info["url"]
-        store = EndpointStore(settings, Endpoint.from_url(url, info["graph"], settings.sparql_timeout_s))
+        store = EndpointStore(settings, Endpoint.from_settings(url, settings, info["graph"]))
     else:
         raise StoreError(f"{build_dir / GRAPH_INFO_FILE}: unknown graph backend {backend!r}")
     store.build_dir = build_dir
