@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -12,31 +11,10 @@ import click
 
 from ingest.errors import HrssError
 from kg.cli.base import cli, echo_json, fail, settings_options, warn
+from kg.cli.table import text_table
 from kg.settings import Settings
 
 __all__ = ["sparql", "export", "serve"]
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _table(columns: list[str], rows: list[dict[str, Any]], max_width: int = 40) -> str:
-    cells = [[_text(r.get(c)) for c in columns] for r in rows]
-    cells = [[v if _width(v) <= max_width else v[: max_width // 2 - 1] + "…" for v in row]
-             for row in cells]
-    widths = [max([_width(c)] + [_width(row[i]) for row in cells]) for i, c in enumerate(columns)]
-
-    def line(values: list[str]) -> str:
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
-
-    out = [line(columns), line(["-" * w for w in widths])]
-    out += [line(row) for row in cells]
-    return "\n".join(out)
 
 
 def _named_text(named: str, params: tuple[str, ...]) -> str:
@@ -108,10 +86,10 @@ def sparql(query: str | None, query_file: Path | None, named: str | None, params
         w = csv.writer(buf)
         w.writerow(result.columns)
         for r in result.rows:
-            w.writerow([_text(r.get(c)) for c in result.columns])
+            w.writerow(["" if r.get(c) is None else str(r.get(c)) for c in result.columns])
         click.echo(buf.getvalue(), nl=False)
     else:
-        click.echo(_table(result.columns, result.rows))
+        click.echo(text_table(result.columns, result.rows))
         click.echo(f"{len(result.rows)} 行")
     if result.truncated:
         warn(f"结果已截断为 {len(result.rows)} 行（行数上限 {settings.sparql_row_cap}，或 --limit）")
