@@ -176,6 +176,7 @@ def test_the_check_reads_past_strings_comments_and_names(query, form):
     ("SELECT * WHERE { service <urn:x> { ?s ?p ?o } }", "SERVICE"),
     ("PREFIX g: <http://127.0.0.1/>\nSELECT * FROM g:x WHERE { ?s ?p ?o }", "不能指定 <http://127.0.0.1/x>"),
     ("SELECT * WHERE { ?s ?p [ ?q [ ?r [ ?t ( 1 ( 2 ) ) ] ] ] }", "嵌套超过 5 层"),
+    ("ASK { FILTER(?a<((((((1))))))>?b) }", "嵌套超过 5 层"),  # `<` read as an operator
 ])
 def test_the_check_refuses(query, message):
     with pytest.raises(QueryRefusedError, match=message):
@@ -227,3 +228,12 @@ def test_sparql_page_answers_through_the_runner(page_env, monkeypatch):
     at = _page(page_env, monkeypatch, COUNT)
     assert not at.error
     assert at.dataframe[0].value.to_dict("records") == [{"n": 44}]
+
+
+def test_a_parser_crash_past_the_check_costs_only_the_worker(runner, monkeypatch):
+    # Without the check, 3,000 nested braces overflow the parser's stack (pyoxigraph: SIGSEGV);
+    # only the worker dies, and the next query gets a fresh one.
+    monkeypatch.setattr(runner, "check", lambda sparql: "SELECT")
+    with pytest.raises(StoreError):
+        runner.query("SELECT * WHERE " + "{" * 3_000 + "}" * 3_000)
+    assert runner.query(COUNT).rows == [{"n": 44}]

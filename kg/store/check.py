@@ -50,6 +50,25 @@ class Scanned:
     depth: int
 
 
+def _nesting(text: str) -> int:
+    """The deepest run of ( and [ inside a token."""
+    depth = deepest = 0
+    for c in text:
+        if c in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in ")]":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def _check_depth(sparql: str, offset: int, depth: int, max_depth: int | None) -> None:
+    if max_depth is not None and depth > max_depth:
+        raise QueryRefusedError(
+            f"查询被拒绝：括号嵌套超过 {max_depth} 层（第 {sparql.count(chr(10), 0, offset) + 1} 行）。"
+            "请把查询拆开或减少嵌套。")
+
+
 def scan(sparql: str, max_depth: int | None = None) -> Scanned:
     """One linear pass over the text; QueryRefusedError past `max_depth` or on an open string."""
     pieces: list[str] = []
@@ -68,10 +87,7 @@ def scan(sparql: str, max_depth: int | None = None) -> Scanned:
         if c in _OPEN:
             depth += 1
             deepest = max(deepest, depth)
-            if max_depth is not None and depth > max_depth:
-                raise QueryRefusedError(
-                    f"查询被拒绝：括号嵌套超过 {max_depth} 层（第 {sparql.count(chr(10), 0, i) + 1} 行）。"
-                    "请把查询拆开或减少嵌套。")
+            _check_depth(sparql, i, depth, max_depth)
             pieces.append(c)
             pos = i + 1
         elif c in _CLOSE:
@@ -88,6 +104,9 @@ def scan(sparql: str, max_depth: int | None = None) -> Scanned:
                 pieces.append(c)
                 pos = i + 1
             else:
+                # An IRI may hold brackets, and a parser that reads `<` as "less than" recurses
+                # on them: they count toward the depth while inside it.
+                _check_depth(sparql, i, depth + _nesting(iri[0]), max_depth)
                 iris.append(iri[0][1:-1])
                 pieces.append("<>")
                 pos = iri.end()
