@@ -7,8 +7,8 @@ import streamlit as st
 from kg.queries import named_queries
 from kg.settings import Settings
 from kg.store.runner import QueryRunner
-from kg.ui.sparql import bind_query, query_rows
 from views import _ui
+from views.model.sparql import bind_query, query_rows
 
 
 @st.cache_resource(show_spinner="正在启动查询进程…", max_entries=2)
@@ -22,8 +22,7 @@ s, version = _ui.require_build()
 runner = _ui.safe(_runner, (str(s.index_dir), s.store, version), s)
 named = named_queries()
 names = ["（自己写）", *named]
-wanted = _ui.param("query")
-choice = st.selectbox("预置查询", names, index=names.index(wanted) if wanted in named else 0,
+choice = st.selectbox("预置查询", names, index=_ui.choice_param("query", names, names[0]),
                       format_func=lambda n: n if n not in named else f"{named[n].title}（{n}）",
                       key="sparql-named")
 _ui.set_params(query=choice if choice in named else None)
@@ -38,7 +37,7 @@ values = {}
 if nq is not None and nq.parameters:
     cols = st.columns(len(nq.parameters))
     for col, prm in zip(cols, nq.parameters, strict=True):
-        values[prm.name] = col.text_input(f"${prm.name}（{prm.type}{'，可空' if prm.optional else ''}）",
+        values[prm.name] = col.text_input(_ui.md_text(f"${prm.name}（{prm.type}{'，可空' if prm.optional else ''}）"),
                                           key=f"sparql-p-{choice}-{prm.name}").strip() or None
 text = st.text_area("查询（只读：不接受 INSERT/DELETE 等更新，也不接受 SERVICE）", height=220, key="sparql-text")
 c1, c2 = st.columns(2)
