@@ -271,7 +271,7 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
     if not d.project_code and d.code_line is not None:
         warn(rows[anchor].first, "项目编码 is blank")
     missing = [name for name, ok in (
-        ("预算数", bool(d.amounts)), ("资金支出计划", d.plan is not None or (bool(d.amounts) and not d.plan_expected)),
+        ("预算数", bool(d.amounts)), ("资金支出计划", d.plan is not None or not d.plan_expected),
         ("绩效目标", bool(d.goals)),
         ("indicator table", d.has_header),
     ) if not ok]

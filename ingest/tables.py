@@ -539,7 +539,7 @@ def collect_doc_refs(items: list[tuple[str, str | None, int | None]], warn: Warn
         if not text:
             continue
         for m in find_doc_numbers(text):
-            if REPLACEMENT in text[max(0, m.start - 1): m.end + 1]:
+            if m.damaged:
                 if warn is not None:
                     warn(line or 0, f"文号 {shown(text[max(0, m.start - 1): m.end + 1])} in the {fld} has "
                          "bytes that could not be decoded; not loaded")
