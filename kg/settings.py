@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import HrssError
 
@@ -30,7 +31,7 @@ class Settings:
     """Where data and built indexes live and which engines serve them.
 
     Environment overrides: HRSS_DATA_DIR, HRSS_INDEX_DIR, HRSS_STORE (memory | oxigraph | a SPARQL
-    endpoint URL), HRSS_PROFILE (small | large).
+    endpoint URL), HRSS_PROFILE (small | large), HRSS_LOCK_TIMEOUT (seconds).
     """
 
     data_dir: Path = ROOT / "data"
@@ -40,6 +41,7 @@ class Settings:
     sparql_row_cap: int = 10_000
     sparql_timeout_s: float = 30.0
     audit_config: Path | None = None  # overrides kg/audit/config.toml thresholds and severities
+    lock_timeout_s: float = 60.0  # how long `kg build` / `kg add` wait for another one to finish
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -50,20 +52,33 @@ class Settings:
         """The search engine of the profile ("whoosh" or "tantivy")."""
         return PROFILES[self.profile]["search"]
 
-    def with_(self, **changes) -> Settings:
+    def with_(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-def load_settings(**overrides) -> Settings:
+def _seconds(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError as e:
+        raise SettingsError(f"HRSS_LOCK_TIMEOUT must be a number of seconds, not {text!r}") from e
+    if not value >= 0:
+        raise SettingsError(f"HRSS_LOCK_TIMEOUT must be 0 or more seconds, not {text!r}")
+    return value
+
+
+def load_settings(**overrides: Any) -> Settings:
     """Defaults, then the environment, then explicit overrides (None means "not given").
 
     The store follows the profile ("large" → oxigraph) unless HRSS_STORE or `store` names one.
     """
-    env = {
+    env: dict[str, Any] = {
         "data_dir": os.environ.get("HRSS_DATA_DIR"),
         "index_dir": os.environ.get("HRSS_INDEX_DIR"),
         "store": os.environ.get("HRSS_STORE"),
         "profile": os.environ.get("HRSS_PROFILE"),
+        "lock_timeout_s": _seconds(os.environ.get("HRSS_LOCK_TIMEOUT")),
     }
     profile = overrides.get("profile") or env["profile"]
     if profile and not (overrides.get("store") or env["store"]):

@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.corpus import load_corpus
-from kg.graph import graph_step
+from kg.context import derive_context
+from kg.steps import graph_step
 from kg.queries import named_queries, run_named
 from kg.settings import Settings
 from kg.store import QueryTimeoutError, ReadOnlyError, StoreError, check_read_only, open_store
@@ -44,7 +45,7 @@ def _publish(corpus, index_dir: Path, store: str) -> Settings:
     settings = Settings(index_dir=index_dir, store=store)
     ws = Workspace(index_dir)
     out = ws.new_build()
-    graph_step(corpus, out, settings)
+    graph_step(derive_context(corpus, settings), out)
     ws.publish(out)
     return settings
 

@@ -19,6 +19,7 @@ from pandas.io.formats.style import Styler
 
 from ingest.errors import HrssError
 from kg.audit import Finding, load_findings
+from kg.doccard import DocCards, read_cards
 from kg.corpus import Corpus
 from kg.lineage import Lineage, load_lineage
 from kg.search import SearchIndex, open_index
@@ -29,7 +30,7 @@ from kg.workspace import Workspace
 
 __all__ = [
     "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "corpus", "search_index",
-    "store", "lineage", "findings", "param", "int_param", "set_params", "project_link", "doc_link",
+    "store", "cards", "lineage", "findings", "param", "int_param", "set_params", "project_link", "doc_link",
     "frame", "table", "project_table", "downloads", "show_error", "safe", "nothing", "fmt_wan",
     "md_text", "chips", "chart_frame",
 ]
@@ -99,6 +100,11 @@ def _lineage(key: tuple[str, ...], _s: Settings) -> Lineage:
     return load_lineage(_s)
 
 
+@st.cache_resource(show_spinner="正在载入文号卡片…", max_entries=4)
+def _cards(key: tuple[str, ...], _s: Settings) -> DocCards:
+    return read_cards(Workspace(_s.index_dir).current)
+
+
 @st.cache_resource(show_spinner="正在载入审核结果…", max_entries=4)
 def _findings(key: tuple[str, ...], _s: Settings) -> list[Finding]:
     return load_findings(_s)
@@ -127,6 +133,10 @@ def search_index() -> SearchIndex:
 
 def store() -> Store:
     return _open(_store, "图数据库", True)  # type: ignore[return-value]
+
+
+def cards() -> DocCards:
+    return _open(_cards, "文号卡片", True)  # type: ignore[return-value]
 
 
 def lineage(required: bool = True) -> Lineage | None:

@@ -52,14 +52,14 @@ def audit(year: int | None, unit: str | None, severity: str | None, rule_id: str
         python -m kg audit --rule R7 --json
         python -m kg audit --xlsx 审核结果.xlsx
     """
-    from kg.audit import (RULES, export_findings_xlsx, filter_findings, load_config, load_findings,
-                          run_audit, summarize)
+    from kg.audit import ALL_RULES, export_findings_xlsx, filter_findings, load_findings, summarize
+    from kg.context import derive_context
 
     if list_rules:
         if as_json:
-            echo_json([r.to_json() for r in RULES])
+            echo_json([r.to_json() for r in ALL_RULES])
             return
-        for r in RULES:
+        for r in ALL_RULES:
             mark = "*" if r.configurable else " "
             click.echo(f"{r.id:<6}{mark} {_pad(r.severity, 5)} {_pad(r.title, 34)} {r.basis}")
         click.echo("* 阈值或严重程度可在 kg/audit/config.toml 中配置")
@@ -67,7 +67,7 @@ def audit(year: int | None, unit: str | None, severity: str | None, rule_id: str
     try:
         if config_path is not None:
             corpus = Workspace(settings.index_dir).load_corpus()
-            findings = run_audit(corpus, load_config(config_path))
+            findings = list(derive_context(corpus, settings.with_(audit_config=config_path)).findings)
         else:
             findings = load_findings(settings)
         findings = filter_findings(findings, year=year, unit=unit, severity=severity, rule=rule_id,

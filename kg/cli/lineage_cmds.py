@@ -26,6 +26,8 @@ def _load(settings: Settings):  # noqa: ANN202 - kg.lineage is imported only whe
     except NotBuiltError as e:
         raise click.ClickException(
             f"{settings.index_dir}: 尚未构建，没有资金血缘可查；请先运行 `python -m kg build`") from e
+    except HrssError as e:
+        raise fail(e) from e
 
 
 def _echo_down(t, indent: str = "") -> None:  # noqa: ANN001
