@@ -25,7 +25,7 @@ from kg.lineage.trace import Lineage, load_lineage
 from kg.search.service import SearchIndex, open_index
 from kg.settings import Settings
 from kg.store import GRAPH_INFO_FILE, Store, open_store
-from kg.units import Units, derive_units
+from kg.units import Units, read_units
 from kg.workspace import DamagedBuildError, Workspace, read_records
 
 __all__ = ["Build"]
@@ -44,7 +44,7 @@ class Build:
         """The published build of `settings.index_dir`; NotBuiltError when there is none."""
         ws = Workspace(settings.index_dir)
         path = ws.current
-        return cls(path, str(ws.manifest().get("version", path.name)), settings)
+        return cls(path, ws.version or path.name, settings)
 
     @cached_property
     def corpus(self) -> Corpus:
@@ -52,7 +52,7 @@ class Build:
 
     @cached_property
     def units(self) -> Units:
-        return derive_units(self.corpus.projects)
+        return read_units(self.path)
 
     @cached_property
     def store(self) -> Store:

@@ -26,6 +26,7 @@ from kg.rdf.ntriples import graph_from_lines
 from kg.rdf.writer import Writer
 from kg.search.indexing import SEARCH_DIR, build_index
 from kg.store import write_store
+from kg.units import write_units
 from kg.workspace import write_records
 
 __all__ = ["STEPS", "Step", "graph_lines", "build_graph"]
@@ -58,7 +59,7 @@ def records_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
         encoding="utf-8",
     )
     return {"files": len(corpus.results), "projects": len(corpus.projects),
-            "narrative": len(corpus.narrative)}
+            "narrative": len(corpus.narrative), "units": write_units(ctx.units, out)}
 
 
 def graph_step(ctx: BuildContext, out: Path) -> dict[str, Any]:

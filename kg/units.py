@@ -8,6 +8,8 @@ never shows. The graph, the document cards, the lineage, search and the views al
 from __future__ import annotations
 
 import csv
+import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -16,9 +18,11 @@ from pathlib import Path
 from ingest.errors import HrssError
 from ingest.records import Project
 
-__all__ = ["UnitInfo", "Units", "UnitsError", "UNITS_CSV", "derive_units"]
+__all__ = ["UnitInfo", "Units", "UnitsError", "UNITS_CSV", "UNITS_FILE", "derive_units", "write_units",
+           "read_units"]
 
 UNITS_CSV = Path(__file__).resolve().parent.parent / "ontology" / "units.csv"
+UNITS_FILE = "units.json"  # the build's units, as derived by the build
 
 
 class UnitsError(HrssError):
@@ -116,3 +120,24 @@ def derive_units(projects: Iterable[Project], overrides: Path | None = UNITS_CSV
         if info.parent and info.parent not in out:
             out[info.parent] = UnitInfo(info.parent, None, None)
     return Units(out)
+
+
+def write_units(units: Units, build_dir: Path) -> int:
+    """Store a build's units (UNITS_FILE), atomically; how many."""
+    path = build_dir / UNITS_FILE
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    data = {c: {"name": u.name, "parent": u.parent, "other_names": list(u.other_names)}
+            for c, u in sorted(units.items())}
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+    return len(units)
+
+
+def read_units(build_dir: Path) -> Units:
+    """The units a build derived; UnitsError names the file when it is missing or unreadable."""
+    path = build_dir / UNITS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Units({c: UnitInfo(c, u["name"], u["parent"], tuple(u["other_names"])) for c, u in data.items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise UnitsError(f"{path}: 单位数据不可读（{type(e).__name__}）；请运行 `python -m kg build`") from e

@@ -18,13 +18,14 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from ingest.errors import HrssError
-from kg.audit import Finding, load_findings
-from kg.doccard import DocCards, read_cards
+from kg.audit import Finding
+from kg.doccard import DocCards
+from kg.published import Build
 from kg.corpus import Corpus
-from kg.lineage import Lineage, load_lineage
-from kg.search import SearchIndex, open_index
+from kg.lineage import Lineage
+from kg.search import SearchIndex
 from kg.settings import Settings, load_settings
-from kg.store import Store, open_store
+from kg.store import Store
 from kg.ui.amounts import format_wan
 from kg.workspace import Workspace
 
@@ -80,34 +81,40 @@ def _key(s: Settings, version: str) -> tuple[str, str, str, str]:
     return (str(s.index_dir), str(s.data_dir), s.store, version)
 
 
+@st.cache_resource(max_entries=4)
+def _build(key: tuple[str, ...], _s: Settings) -> Build:
+    """The published build, opened once per version; its parts load on first use."""
+    return Build.open(_s)
+
+
 @st.cache_resource(show_spinner="正在载入数据…", max_entries=4)
 def _corpus(key: tuple[str, ...], _s: Settings) -> Corpus:
-    return Workspace(_s.index_dir).load_corpus()
+    return _build(key, _s).corpus
 
 
 @st.cache_resource(show_spinner="正在打开搜索索引…", max_entries=4)
 def _search_index(key: tuple[str, ...], _s: Settings) -> SearchIndex:
-    return open_index(_s)
+    return _build(key, _s).search
 
 
 @st.cache_resource(show_spinner="正在打开图数据库…", max_entries=4)
 def _store(key: tuple[str, ...], _s: Settings) -> Store:
-    return open_store(_s)
+    return _build(key, _s).store
 
 
 @st.cache_resource(show_spinner="正在载入资金脉络…", max_entries=4)
 def _lineage(key: tuple[str, ...], _s: Settings) -> Lineage:
-    return load_lineage(_s)
+    return _build(key, _s).lineage
 
 
 @st.cache_resource(show_spinner="正在载入文号卡片…", max_entries=4)
 def _cards(key: tuple[str, ...], _s: Settings) -> DocCards:
-    return read_cards(Workspace(_s.index_dir).current)
+    return _build(key, _s).cards
 
 
 @st.cache_resource(show_spinner="正在载入审核结果…", max_entries=4)
 def _findings(key: tuple[str, ...], _s: Settings) -> list[Finding]:
-    return load_findings(_s)
+    return _build(key, _s).findings
 
 
 def _open(loader: Callable[[tuple[str, ...], Settings], T], what: str, required: bool) -> T | None:

@@ -10,7 +10,10 @@ import click
 from ingest.errors import HrssError
 from kg.cli.base import cli, echo_json, fail, json_option, settings_options
 from kg.settings import Settings
-from kg.workspace import NotBuiltError, Workspace
+from kg.audit import ALL_RULES, export_findings_xlsx, filter_findings, summarize
+from kg.context import derive_context
+from kg.published import Build
+from kg.workspace import NotBuiltError
 
 __all__ = ["audit"]
 
@@ -52,9 +55,6 @@ def audit(year: int | None, unit: str | None, severity: str | None, rule_id: str
         python -m kg audit --rule R7 --json
         python -m kg audit --xlsx 审核结果.xlsx
     """
-    from kg.audit import ALL_RULES, export_findings_xlsx, filter_findings, load_findings, summarize
-    from kg.context import derive_context
-
     if list_rules:
         if as_json:
             echo_json([r.to_json() for r in ALL_RULES])
@@ -66,10 +66,10 @@ def audit(year: int | None, unit: str | None, severity: str | None, rule_id: str
         return
     try:
         if config_path is not None:
-            corpus = Workspace(settings.index_dir).load_corpus()
+            corpus = Build.open(settings).corpus
             findings = list(derive_context(corpus, settings.with_(audit_config=config_path)).findings)
         else:
-            findings = load_findings(settings)
+            findings = Build.open(settings).findings
         findings = filter_findings(findings, year=year, unit=unit, severity=severity, rule=rule_id,
                                    project=project)
         if xlsx_path is not None:

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ingest.errors import HrssError
+from kg.jsonout import dumps
 from kg.settings import Settings, load_settings
 
 __all__ = ["cli", "json_option", "settings_options", "fail", "echo_json"]
@@ -59,8 +60,6 @@ def fail(error: HrssError) -> click.ClickException:
 
 
 def echo_json(obj: Any, indent: int | None = 2) -> None:
-    from kg.jsonout import dumps
-
     click.echo(dumps(obj, indent=indent))
 
 

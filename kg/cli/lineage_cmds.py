@@ -8,7 +8,10 @@ import click
 
 from ingest.errors import HrssError
 from kg.cli.base import cli, echo_json, fail, json_option, settings_options
+from kg.lineage import Lineage
+from kg.published import Build
 from kg.settings import Settings
+from kg.workspace import NotBuiltError
 
 __all__ = ["trace", "history"]
 
@@ -17,12 +20,9 @@ def _wan(value: Decimal | None) -> str:
     return "-" if value is None else f"{value} 万元"
 
 
-def _load(settings: Settings):  # noqa: ANN202 - kg.lineage is imported only when a command runs
-    from kg.lineage import load_lineage
-    from kg.workspace import NotBuiltError
-
+def _load(settings: Settings) -> Lineage:
     try:
-        return load_lineage(settings)
+        return Build.open(settings).lineage
     except NotBuiltError as e:
         raise click.ClickException(
             f"{settings.index_dir}: 尚未构建，没有资金血缘可查；请先运行 `python -m kg build`") from e
