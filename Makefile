@@ -1,5 +1,5 @@
 # Two commands on a fresh machine: `make run` (install, build indexes from data/, start the UI)
-# and `make test` (install what tests need, run every test, browser test included).
+# and `make test` (install what tests need, type-check ingest/ and kg/, run every test, browser test included).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -42,6 +42,7 @@ browser:
 		else echo "chromium not installed: the browser test will be skipped (apt-get install chromium fonts-wqy-microhei)"; fi; }
 
 test: install-dev browser
+	$(PY) -m mypy
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: install-dev

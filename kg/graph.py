@@ -37,7 +37,7 @@ def _level_concepts() -> dict[str, URIRef]:
     out: dict[str, URIRef] = {}
     for concept in g.subjects(SKOS.inScheme, HK.IndicatorLevels):
         for label in [*g.objects(concept, SKOS.prefLabel), *g.objects(concept, SKOS.altLabel)]:
-            out[str(label)] = URIRef(concept)
+            out[str(label)] = URIRef(str(concept))
     return out
 
 

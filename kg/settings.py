@@ -9,9 +9,11 @@ from typing import Any
 
 from ingest.errors import HrssError
 
-__all__ = ["Settings", "ROOT", "PROFILES", "SettingsError", "load_settings"]
+__all__ = ["Settings", "ROOT", "HOME", "PROFILES", "SettingsError", "load_settings"]
 
 ROOT = Path(__file__).resolve().parent.parent
+# A checkout keeps data/ and indexes/ beside kg/; an installed `hrss-kg` uses the working directory.
+HOME = ROOT if (ROOT / "pyproject.toml").exists() else Path.cwd()
 
 # The scale configuration is one setting. "small" (default): pure-Python engines, right for a county
 # or a city. "large": Rust engines for a province — tantivy for search, Oxigraph for the graph. The
@@ -34,8 +36,8 @@ class Settings:
     endpoint URL), HRSS_PROFILE (small | large), HRSS_LOCK_TIMEOUT (seconds).
     """
 
-    data_dir: Path = ROOT / "data"
-    index_dir: Path = ROOT / "indexes"
+    data_dir: Path = HOME / "data"
+    index_dir: Path = HOME / "indexes"
     store: str = "memory"
     profile: str = "small"
     sparql_row_cap: int = 10_000

@@ -79,8 +79,8 @@ def lineage_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
     view = ctx.view
     write_view(view, out)
     kinds: dict[str, int] = {}
-    for _, _, kind in view.edges(data="kind"):
-        kinds[kind] = kinds.get(kind, 0) + 1
+    for _, _, attrs in view.edges(data=True):
+        kinds[attrs["kind"]] = kinds.get(attrs["kind"], 0) + 1
     return {"documents": sum(1 for _, k in view.nodes(data="kind") if k == "doc"),
             "allocations": kinds.get("allocates", 0), "links": kinds.get("continues", 0),
             "parents": kinds.get("parent", 0)}

@@ -104,8 +104,8 @@ def derive_units(projects: Iterable[Project], overrides: Path | None = UNITS_CSV
 
     bureaus: dict[str, str] = {}
     for code in codes:
-        name = (override.get(code, (None, None))[0]) or best(code) or ""
-        if len(code) > 3 and code.endswith("001") and name.endswith("局"):
+        named = (override.get(code, (None, None))[0]) or best(code) or ""
+        if len(code) > 3 and code.endswith("001") and named.endswith("局"):
             bureaus[code[:-3]] = code
     out: dict[str, UnitInfo] = {}
     for code in codes:

@@ -79,7 +79,7 @@ def _location(g: Graph, focus: Any) -> tuple[str | None, int | None]:
         file = g.value(span, HK.sourceFile)
         line = g.value(span, HK.firstLine)
         if file is not None:
-            return str(file), int(line) if line is not None else None
+            return str(file), int(str(line)) if line is not None else None
     return None, None
 
 

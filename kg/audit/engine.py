@@ -90,7 +90,8 @@ def export_findings_xlsx(findings: Iterable[Finding], path: Path | str) -> Path:
     findings = list(findings)
     bases = {r.id: r.basis for r in ALL_RULES}
     wb = Workbook()
-    ws = wb.active
+    ws = wb.create_sheet("问题清单", 0)
+    del wb[wb.sheetnames[1]]  # the default empty sheet
     ws.title = "问题清单"
     ws.append(XLSX_HEADERS)
     for f in findings:

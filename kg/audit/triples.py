@@ -36,16 +36,17 @@ def write_findings_triples(w: Writer, findings: Sequence[Finding], projects: Seq
                            rules: Iterable[Rule]) -> Iterator[None]:
     """Write the rules and the findings; yields whenever the writer is full."""
     _rules(w, rules)
-    by_key = {(p.year, p.project_code): p for p in projects if p.project_code}
+    by_key = {(q.year, q.project_code): q for q in projects if q.project_code}
     uncoded: dict[str, list[Project]] = {}
     rows: dict[tuple[object, ...], tuple[Project, int]] = {}  # an indicator row → project, position
-    for p in projects:
-        if not p.project_code:
-            uncoded.setdefault(p.span.file, []).append(p)
-        for n, ind in enumerate(p.indicators, start=1):
-            rows[(p.year, p.project_code, ind.span)] = (p, n)
+    for q in projects:
+        if not q.project_code:
+            uncoded.setdefault(q.span.file, []).append(q)
+        for n, ind in enumerate(q.indicators, start=1):
+            rows[(q.year, q.project_code, ind.span)] = (q, n)
     for f in findings:
         s = finding_iri(f)
+        p: Project | None
         if f.project_code:
             p = by_key.get((f.year, f.project_code))
         else:

@@ -123,14 +123,14 @@ def history(code: str, year: int | None, settings: Settings, as_json: bool) -> N
         return
     click.echo(f"{h.project.project_code}  {h.project.project_name or ''}  "
                f"（{h.project.unit_code or '-'} {h.project.unit_name or ''}）")
-    for e in h.entries:
+    for entry in h.entries:
         change = ""
-        if e.change_wan is not None:
-            sign = "+" if e.change_wan >= 0 else ""
-            pct = f", {sign}{e.change_pct}%" if e.change_pct is not None else ""
-            change = f"  较上年 {sign}{e.change_wan} 万元{pct}"
-        click.echo(f"  {e.year}  {e.project_code:<24} {str(e.budget_wan or '-'):>10} 万元{change}  "
-                   f"{' '.join(e.documents)}")
+        if entry.change_wan is not None:
+            sign = "+" if entry.change_wan >= 0 else ""
+            pct = f", {sign}{entry.change_pct}%" if entry.change_pct is not None else ""
+            change = f"  较上年 {sign}{entry.change_wan} 万元{pct}"
+        click.echo(f"  {entry.year}  {entry.project_code:<24} {str(entry.budget_wan or '-'):>10} 万元{change}  "
+                   f"{' '.join(entry.documents)}")
     if not h.links:
         click.echo("  （没有找到跨年度关联）")
     for link in h.links:

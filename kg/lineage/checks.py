@@ -121,7 +121,7 @@ def _shared_amounts(lineage: Lineage) -> Iterator[_Problem]:
     for n, d in sorted(g.nodes(data=True)):
         if d.get("kind") != "project":
             continue
-        docs = [u for u, _, k in g.in_edges(n, data="kind") if k == "allocates"]
+        docs = [u for u, _, d in g.in_edges(n, data=True) if d.get("kind") == "allocates"]
         if len(docs) < 2:
             continue
         span = d.get("span")

@@ -105,13 +105,13 @@ def _mentions(data: LineageData) -> list[dict[str, object]]:
     out = [{"canonical": r.canonical, "raw": r.raw, "project": project_node(p.year, p.project_code),  # type: ignore[arg-type]
             "file": p.span.file, "line": r.line}
            for p in _keyed(data.projects) for r in (*p.doc_refs, *p.basis_refs)]
-    return sorted(out, key=lambda r: (r["canonical"], r["file"], r["line"], r["raw"]))  # type: ignore[return-value]
+    return sorted(out, key=lambda r: (r["canonical"], r["file"], r["line"], r["raw"]))
 
 
 def build_view(data: LineageData, units: Units, issuers: Mapping[str, DocumentIssuer]) -> nx.DiGraph:
     """The lineage DiGraph: units, projects, documents and their parents, allocations, cross-year
     links, and the 文号 mentions (graph attribute ``mentions``). Amounts are as printed."""
-    g = nx.DiGraph(format=_FORMAT)
+    g: nx.DiGraph[str] = nx.DiGraph(format=_FORMAT)
     _add_units(g, units)
     _add_projects(g, data)
     _add_documents(g, issuers, data.documents)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from decimal import Decimal
 from functools import cache
 from itertools import islice
@@ -171,7 +171,7 @@ def to_triples(lines: Iterable[str]) -> Iterator[tuple[Any, Any, Any]]:
 _PIECE = 10_000  # lines encoded at a time: a chunk is never held as text, only as UTF-8
 
 
-def _joined(lines: Iterable[str], size: int) -> Iterator[bytes]:
+def _joined(lines: Iterable[str], size: int) -> Generator[bytes, None, None]:
     it = iter(lines)
     while True:
         pieces: list[bytes] = []

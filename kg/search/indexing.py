@@ -74,7 +74,7 @@ def _field_texts(p: Project) -> dict[str, list[str]]:
     """The texts segmented for each text field of a project, one list item per source text."""
     # A heading without its title line: the project name stands for the title.
     title = p.title or p.project_name
-    texts = {
+    texts: dict[str, list[str | None]] = {
         "title": [title],
         "name": [p.project_name],
         "purpose": [p.purpose],
