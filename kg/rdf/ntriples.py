@@ -16,7 +16,6 @@ import queue
 import threading
 from collections.abc import Generator, Iterable, Iterator
 from decimal import Decimal
-from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -38,7 +37,6 @@ _ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _UNESCAPE = {"\\\\": "\\", '\\"': '"', "\\n": "\n", "\\r": "\r", "\\t": "\t"}
 
 
-@cache
 def iri(value: str) -> str:
     """`<value>`; IRIs built by kg are percent-encoded already."""
     return f"<{value}>"
@@ -98,19 +96,12 @@ class Terms:
         return value
 
 
-_FROM: dict[Any, str] = {}
-
-
 def from_rdflib(term: Any) -> str:
     """An rdflib term (or an N-Triples string, returned as is) in N-Triples form."""
     if isinstance(term, str) and not isinstance(term, (URIRef, Literal, BNode)):
         return term
-    hit = _FROM.get(term) if isinstance(term, URIRef) else None
-    if hit is not None:
-        return hit
     if isinstance(term, URIRef):
-        out = _FROM[term] = f"<{term}>"
-        return out
+        return f"<{term}>"
     if isinstance(term, BNode):
         return f"_:{term}"
     if isinstance(term, Literal):
@@ -121,9 +112,6 @@ def from_rdflib(term: Any) -> str:
             return f"{text}^^<{term.datatype}>"
         return text
     raise TypeError(f"not an RDF term: {term!r}")
-
-
-_TO: dict[str, Any] = {}
 
 
 def _unescape(text: str) -> str:
@@ -141,13 +129,16 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
-def to_rdflib(term: str) -> Any:
-    """An N-Triples term written by this module as an rdflib term (IRIs cached)."""
+def to_rdflib(term: str, iris: dict[str, URIRef] | None = None) -> Any:
+    """An N-Triples term written by this module as an rdflib term; `iris` shares the IRIs already
+    made (one object per IRI in a graph)."""
     first = term[0]
     if first == "<":
-        hit = _TO.get(term)
+        if iris is None:
+            return URIRef(term[1:-1])
+        hit = iris.get(term)
         if hit is None:
-            hit = _TO[term] = URIRef(term[1:-1])
+            hit = iris[term] = URIRef(term[1:-1])
         return hit
     if first == "_":
         return BNode(term[2:])
@@ -155,17 +146,17 @@ def to_rdflib(term: str) -> Any:
         return Literal(_unescape(term[1:-1]))
     if term[-1] == ">":
         at = term.rfind('"^^<')
-        return Literal(_unescape(term[1:at]), datatype=to_rdflib(term[at + 3:]))
+        return Literal(_unescape(term[1:at]), datatype=to_rdflib(term[at + 3:], iris))
     at = term.rfind('"@')
     return Literal(_unescape(term[1:at]), lang=term[at + 2:])
 
 
 def to_triples(lines: Iterable[str]) -> Iterator[tuple[Any, Any, Any]]:
     """rdflib (s, p, o) triples of lines written by this module, for callers wanting rdflib terms."""
-    to = to_rdflib
+    iris: dict[str, URIRef] = {}  # per call: one URIRef per IRI, dropped with the triples' reader
     for ln in lines:
         s, p, o = split(ln)
-        yield to(s), to(p), to(o)
+        yield to_rdflib(s, iris), to_rdflib(p, iris), to_rdflib(o, iris)
 
 
 _PIECE = 10_000  # lines encoded at a time: a chunk is never held as text, only as UTF-8
