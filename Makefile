@@ -6,8 +6,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8501
 PYTEST_ARGS ?=
+FUZZ_COUNT ?= 100000
+FUZZ_SEED ?= 17
 
-.PHONY: run test install install-dev build ui browser bench clean
+.PHONY: run test install install-dev build ui browser bench fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +49,10 @@ test: install-dev browser
 
 bench: install-dev
 	$(PY) -m bench.run --projects 10000
+
+# The parser's mutation fuzzer: damaged copies of the sample and tests/data (make test runs 2,000).
+fuzz: install-dev
+	PYTHONPATH=. $(PY) tests/fuzzing.py --count $(FUZZ_COUNT) --seed $(FUZZ_SEED)
 
 clean:
 	rm -rf indexes/builds indexes/current .pytest_cache

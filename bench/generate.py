@@ -11,7 +11,12 @@ same projects come back every year under new codes and new notice numbers. The s
 a steady rate: continuation rows, placeholders (目标内容1), blank spending plans, every bracket form of
 文号, joined-level cells ("效益指标、经济效益指标"), bare table numbers, glued unit rows.
 
-Beside the files, `expected.jsonl` holds one line per project: what a correct parser must read.
+Units are numbered the same way in every county (301001 人力资源和社会保障局 in each), as county budget
+systems do, so only (region, unit code) tells two counties' units apart; county approval issuers are
+those ontology/issuers.csv lists (怀财资 is 怀来县's), else made so as not to clash with them (怀安财资).
+
+Beside the files, `expected.jsonl` holds one line per project: what a correct parser must read,
+including the project's region (its county's GB/T 2260 code).
 """
 
 from __future__ import annotations
@@ -27,13 +32,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from bench.vocab import load_vocab
+from ingest.docnumber import known_issuers
 
-__all__ = ["PLACES_FILE", "EXPECTED_FILE", "Expected", "GeneratedCorpus", "generate", "main"]
+__all__ = ["PLACES_FILE", "EXPECTED_FILE", "Expected", "GeneratedCorpus", "county_issuers", "department_unit_code",
+           "generate", "main"]
 
 PLACES_FILE = Path(__file__).resolve().parent / "places.json"
 EXPECTED_FILE = "expected.jsonl"
 YEARS = tuple(range(2019, 2025))
 PROVINCE_ISSUER = "冀财社"
+APPROVAL_SUFFIX = "财资"
 BRACKETS = ("〔〕", "[]", "【】", "﹝﹞", "（）")
 # Rates of the sources' mess, per project (or per row where noted).
 P_PLACEHOLDER_GOALS = 0.12
@@ -43,6 +51,9 @@ P_JOINED_LEVELS = 0.05
 P_BARE_HEADING = 0.015
 P_GLUED_UNIT_ROW = 0.03
 P_OTHER_FUNDS = 0.08
+# Per county: 项目编码 led by the unit code instead of the division code (a budget system numbering
+# projects by unit), so the region comes from the unit names, not the code.
+P_UNIT_LED_CODES = 0.15
 P_NEW_VALUE = 0.3  # per indicator row: a value shape drawn from the whole vocabulary
 _LEVEL2_JOINABLE = ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标")
 _CODE_CHARS = string.ascii_uppercase + string.digits
@@ -64,6 +75,8 @@ class Expected:
     doc_refs: list[str]
     indicators: int
     name: str = ""
+    region_code: str = ""  # the county's GB/T 2260 code: a unit is (region_code, unit_code)
+    unit_name: str = ""
 
 
 @dataclass
@@ -102,13 +115,10 @@ class _World:
             if dept["streams"] == "vocab":
                 dept["streams"] = self.vocab["notice_titles"]
                 dept["names"] = self.vocab["project_names"]
-        taken = {p["issuer"][0] for p in places["prefectures"]} | {PROVINCE_ISSUER[0]}
-        self.issuer_of: dict[str, str] = {}
-        for c in self.counties:
-            name = c["name"]
-            abbr = name[0] if name[0] not in taken and name[0] not in _LEAD_CHARS else name[:2]
-            taken.add(abbr)
-            self.issuer_of[c["code"]] = abbr + "财资"
+        self.issuer_of = county_issuers(self.counties, places["prefectures"])
+        schemes = random.Random(f"{seed}:code-schemes")
+        self.unit_led = {c["code"] for c in self.counties if schemes.random() < P_UNIT_LED_CODES}
+        self.city_name = {p["code"]: p["name"] for p in places["prefectures"]}
         # One notice per (stream, budget year), issued the year before; serials unique per issuer-year.
         rng = random.Random(f"{seed}:notices")
         self.streams = [(d, s) for d, dept in enumerate(self.departments) for s in dept["streams"]]
@@ -243,7 +253,7 @@ def _table(f: _File, world: _World, rng: random.Random, seq: int, bookmark: int,
         f.text(f"{unit_code}{unit_name}、单位：万元")
     else:
         f.row(f"{unit_code}{unit_name}", "单位：万元")
-    code = _code(rng, division, year, used)
+    code = _code(rng, unit_code if division in world.unit_led else division, year, used)
     f.row("项目编码", code, "项目名称", name)
     budget = _amount(rng, ln.base)
     other = _amount(rng, ln.base * 0.2) if ln.other else Decimal(0)
@@ -295,7 +305,37 @@ def _table(f: _File, world: _World, rng: random.Random, seq: int, bookmark: int,
         prev_l1 = l1
     f.out.extend(["", "", " "] if cells else ["", ""])
     return Expected(fname, year, code, unit_code, str(budget), str(fiscal),
-                    other_printed.strip() or None, list(dict.fromkeys(refs)), len(rows), name)
+                    other_printed.strip() or None, list(dict.fromkeys(refs)), len(rows), name,
+                    division, unit_name)
+
+
+def county_issuers(counties: list[dict], prefectures: list[dict]) -> dict[str, str]:
+    """Each county's budget-approval issuer (怀财资): as ontology/issuers.csv lists it, else the county's
+    first character, or its first two where that character is taken (怀安县 → 怀安财资, 怀 being 怀来县's).
+    """
+    listed = {info.place: prefix for prefix, info in known_issuers().items()
+              if info.place and prefix.endswith(APPROVAL_SUFFIX)}
+    taken = {p["issuer"][0] for p in prefectures} | {PROVINCE_ISSUER[0]}
+    taken |= {prefix[: -len(APPROVAL_SUFFIX)] for prefix in listed.values()}
+    out: dict[str, str] = {}
+    city_char = {p["code"]: p["issuer"][0] for p in prefectures}
+    for c in counties:
+        name = c["name"]
+        if name in listed:
+            out[c["code"]] = listed[name]
+            continue
+        # a name two cities share (桥西区) takes its city's character in front (张桥西)
+        tries = (name[0], name[:2], city_char.get(c["prefecture"], "") + name[:2])
+        abbr = next((a for a in tries if a not in taken and a[0] not in _LEAD_CHARS), tries[-1])
+        taken.add(abbr)
+        out[c["code"]] = abbr + APPROVAL_SUFFIX
+    return out
+
+
+def department_unit_code(department: int, unit: int) -> str:
+    """A unit's budget code: the same department numbering in every county (316001, 316005 …), as
+    county budget systems number them, so two counties' units share codes."""
+    return f"3{department + 1:02d}{unit + 1:03d}"
 
 
 def _dept_of(world: _World, ln: _Line) -> dict:
@@ -321,7 +361,7 @@ def generate(projects: int, seed: int, out: Path | str) -> GeneratedCorpus:
             place, division = county["name"], county["code"]
             rng = random.Random(f"{seed}:{d}:{c}")
             unit_names, lines = _lines(world, d, c, rng)
-            unit_codes = [f"{d + 1}{c:03d}{u + 1:02d}" for u in range(len(unit_names))]
+            unit_codes = [department_unit_code(d, u) for u in range(len(unit_names))]
             glued = [u != 0 and rng.random() < 0.2 for u in range(len(unit_names))]
             dept_short = f"d{d + 1}"
             for year in YEARS:
@@ -335,7 +375,13 @@ def generate(projects: int, seed: int, out: Path | str) -> GeneratedCorpus:
                 f.text(" 第一部分")
                 f.text("部门整体绩效目标")
                 f.text("[bookmark: _Toc_2_2_0000000001]一、总体绩效目标")
-                f.text(_fill(world.vocab["purposes"][yr.randrange(len(world.vocab["purposes"]))], place, year))
+                overall = _fill(world.vocab["purposes"][yr.randrange(len(world.vocab["purposes"]))], place, year)
+                if division in world.unit_led:
+                    # the department names itself in full (石家庄市新华区人力资源和社会保障局), as documents
+                    # whose codes carry no division do
+                    overall = f"{world.city_name[county['prefecture']]}{place}{world.departments[d]['units'][0]}" \
+                              f"：{overall}"
+                f.text(overall)
                 if layout == "tab":
                     f.text("[bookmark: _Toc_2_2_0000000002]二、分项绩效目标")
                 else:

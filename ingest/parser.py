@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from ingest.errors import SourceError
-from ingest.reader import read_source
+from ingest.reader import DEFAULT_MAX_BYTES, clean_text, damaged_lines, display_name, load_source
 from ingest.records import Diagnostic, NarrativeItem, ParseResult, Project, SourceSpan
 from ingest.rows import (
     BOOKMARK,
@@ -24,6 +24,7 @@ from ingest.rows import (
     split_rows,
 )
 from ingest.tables import collect_doc_refs, parse_table, parse_unit_row
+from ingest.values import REPLACEMENT, shown
 
 __all__ = ["parse_file", "parse_text"]
 
@@ -32,31 +33,66 @@ _CODE_YEAR = re.compile(r"^\d{6}(?P<yy>\d{2})")
 _YEAR_MENTION = re.compile(r"(?<!\d)(?P<year>20\d{2})\s*年")
 _NUMBERED = re.compile(r"^\s*(?P<num>[一二三四五六七八九十]+)\s*[、.．]\s*(?P<rest>.+)$")
 _SUBNUMBERED = re.compile(r"^\s*[（(]\s*(?P<num>[一二三四五六七八九十]+)\s*[）)]\s*(?P<rest>.+)$")
+_DAMAGED_CODE = re.compile(r"[\d\ufffd]*\ufffd[\d\ufffd]*")
 _TABLE_SECTIONS = ("分项绩效目标", "预算项目绩效目标", "项目支出绩效目标")
 
 
-def parse_file(path: Path | str, name: str | None = None) -> ParseResult:
-    """Read and parse one file; never raises for bad input (see the diagnostics instead)."""
-    p = Path(path)
-    label = name or str(p)
+# Damaged lines are reported one by one up to this many, then summed up in one message.
+_DAMAGE_REPORTS = 20
+
+
+def parse_file(path: Path | str, name: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
+    """Read and parse one file; never raises for bad input (see the diagnostics instead).
+
+    Files over `max_bytes`, FIFOs, devices and names that are not UTF-8 are refused before reading.
+    """
+    label = name or display_name(path)
     try:
-        text, encoding = read_source(p)
+        source = load_source(path, max_bytes)
     except SourceError as e:
         return ParseResult(label, None, diagnostics=[Diagnostic(label, e.line, str(e.args[0]), "error")])
-    result = parse_text(text, label, encoding)
-    if encoding not in ("utf-8",):
-        result.diagnostics.insert(0, Diagnostic(label, None, f"decoded as {encoding.upper()}", "info"))
+    except Exception as e:  # noqa: BLE001 - last resort: a file that cannot be read is a diagnostic
+        return ParseResult(label, None, diagnostics=[Diagnostic(label, None, f"cannot read ({_internal(e)})", "error")])
+    result = parse_text(source.text, label, source.encoding)
+    if source.encoding not in ("utf-8",):
+        result.diagnostics.insert(0, Diagnostic(label, None, f"decoded as {source.encoding.upper()}", "info"))
     return result
 
 
 def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseResult:
-    """Parse decoded text. `file` names the source in spans and messages."""
+    """Parse decoded text. `file` names the source in spans and messages; never raises.
+
+    A failure inside one table costs that table (an error naming its line), not the file.
+    """
     result = ParseResult(file, encoding)
-    source_name = Path(file).name
 
     def warn(line: int | None, message: str, severity: str = "warning") -> None:
         result.diagnostics.append(Diagnostic(file, line, message, severity))
 
+    try:
+        _parse(clean_text(text), file, result, warn)
+    except Exception as e:  # noqa: BLE001 - last resort: report, keep what was read
+        warn(None, f"could not be parsed ({_internal(e)}); nothing more loaded", "error")
+    return result
+
+
+def _internal(e: Exception) -> str:
+    """A short description of an unexpected exception, for a diagnostic."""
+    return f"internal error {type(e).__name__}: {str(e)[:80]}"
+
+
+def _report_damage(text: str, warn) -> None:
+    lines = damaged_lines(text)
+    for line in lines[:_DAMAGE_REPORTS]:
+        warn(line, "bytes that are not text replaced with U+FFFD (�); values touching them are not loaded")
+    if len(lines) > _DAMAGE_REPORTS:
+        warn(lines[_DAMAGE_REPORTS], f"{len(lines) - _DAMAGE_REPORTS} more lines with bytes that are not text "
+             f"(lines {lines[_DAMAGE_REPORTS]}–{lines[-1]})")
+
+
+def _parse(text: str, file: str, result: ParseResult, warn) -> None:
+    source_name = Path(file).name
+    _report_damage(text, warn)
     lines = text.split("\n")
     rows = split_rows(lines)
     bookmarks_used = any(BOOKMARK.match(line) for line in lines)
@@ -80,11 +116,17 @@ def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseRes
 
     part_of = _parts(rows)
     projects: list[Project] = []
+    parts: list[int] = []
     for start, unit_idx, head_idx, anchor, end in drafts:
-        project = _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, warn)
+        try:
+            project = _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, warn)
+        except Exception as e:  # noqa: BLE001 - last resort: one table's failure must not cost the file
+            warn(rows[start].first, f"table not loaded ({_internal(e)})", "error")
+            continue
         projects.append(project)
+        parts.append(part_of[anchor])
 
-    _fill_years(projects, [part_of[d[3]] for d in drafts], rows, warn)
+    _fill_years(projects, parts, rows, warn)
     result.projects = _drop_duplicates(projects, warn)
 
     for i, r in enumerate(rows):
@@ -93,11 +135,10 @@ def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseRes
             if hit and hit[1] and hit[1].endswith("绩效目标表"):
                 warn(r.first, "table heading without a 项目编码 row; table not loaded")
 
-    part_years = _part_years(result.projects, [part_of[d[3]] for d in drafts])
+    part_years = _part_years(projects, parts)
     result.narrative = _narrative(rows, claimed, bookmarks_used, part_of, part_years, source_name)
     if not result.projects and not result.narrative:
         warn(None, "no project table (项目编码 row) and no narrative found", "error")
-    return result
 
 
 def _is_anchor(row: Row) -> bool:
@@ -144,9 +185,7 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
         warn(head_line, "table has no heading")
     unit_code = unit_name = None
     if unit_idx is not None:
-        unit_code, unit_name, money = parse_unit_row(rows[unit_idx].text)
-        if money and money not in ("万元",):
-            warn(rows[unit_idx].first, f"amounts are in {money}, not 万元; kept as printed")
+        unit_code, unit_name, money = _unit(rows[unit_idx], warn)
     else:
         warn(rows[anchor].first, "no unit row (预算单位 and 单位：万元) before 项目编码")
 
@@ -165,9 +204,10 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
     refs = collect_doc_refs(
         [("title", title, rows[head_idx].first if head_idx is not None else None),
          ("project_name", d.project_name, d.name_line)]
-        + [("purpose", text, line) for text, line in d.purpose]
+        + [("purpose", text, line) for text, line in d.purpose],
+        warn,
     )
-    basis_refs = collect_doc_refs([("basis", i.basis, i.span.first_line) for i in d.indicators])
+    basis_refs = collect_doc_refs([("basis", i.basis, i.span.first_line) for i in d.indicators], warn)
     return Project(
         year=None,
         seq=seq,
@@ -188,10 +228,28 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
         year_source="none",
         basis_refs=basis_refs,
         field_lines=tuple(
-            [("unit", rows[unit_idx].first, rows[unit_idx].last)] * (unit_idx is not None)
+            ([("unit", rows[unit_idx].first, rows[unit_idx].last)] if unit_idx is not None else [])
             + [(name, a, b) for name, (a, b) in d.lines.items()]
         ),
     )
+
+
+def _unit(row: Row, warn) -> tuple[str | None, str | None, str | None]:
+    """(单位编码, 单位名称, money unit) of the unit row; a code touched by a replaced byte is dropped."""
+    code, name, money = parse_unit_row(row.text)
+    if money and money not in ("万元",):
+        warn(row.first, f"amounts are in {money}, not 万元; kept as printed")
+    if REPLACEMENT in row.text:
+        head = row.text.lstrip()[:8]
+        if code is None and REPLACEMENT in head:  # where the six-digit code would stand
+            damaged = _DAMAGED_CODE.match(name or "")
+            warn(row.first, f"单位编码 {shown(damaged[0] if damaged else head)} has bytes that could not be "
+                 "decoded; left empty")
+            if damaged and name:
+                name = name[damaged.end():].lstrip() or None  # the name proper starts after the code
+        if name and REPLACEMENT in name:
+            warn(row.first, f"单位名称 {shown(name)} has bytes that could not be decoded; kept as printed")
+    return code, name, money
 
 
 def _parts(rows: list[Row]) -> list[int]:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ingest.numbers import parse_percent
+
 __all__ = [
     "SourceSpan",
     "Diagnostic",
@@ -104,8 +106,6 @@ class SpendingPlan:
     @property
     def percents(self) -> tuple[Decimal | None, ...]:
         """Each printed value as a percentage number ("25.00%" → 25.00); None where blank."""
-        from ingest.values import parse_percent
-
         return tuple(parse_percent(p) if p else None for p in self.printed)
 
     @property
@@ -143,6 +143,10 @@ class Project:
     # (part, first line, last line) for the table's parts: unit, code, name, amounts, purpose, plan,
     # goals, indicators — so a finding about the goals points at the goals' lines.
     field_lines: tuple[tuple[str, int, int], ...] = field(default=())
+    # The region the project (and its unit) is in: a GB/T 2260 code, `<parent>-<slug>` for a named
+    # sub-region, or `unknown:<file>`; and the rule that decided it (see ingest.placing).
+    region_code: str | None = None
+    region_evidence: str | None = None
 
     def field_span(self, part: str) -> SourceSpan:
         """The lines of one part of the table (see `field_lines`); the whole table when unknown."""
@@ -198,6 +202,9 @@ class ParseResult:
     projects: list[Project] = field(default_factory=list)
     narrative: list[NarrativeItem] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # The document's region: its projects' one region (or their nearest common parent), see ingest.placing
+    region_code: str | None = None
+    region_evidence: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -2,6 +2,9 @@
 
 Word exports a table either as TAB-separated rows (one row per line) or as one cell per line
 (each cell a line starting with TAB, a blank line ending the row). Plain paragraphs are text rows.
+
+The heading patterns are matched on stripped text and never pair a lazy repeat with trailing
+white space, so a line with a long run of spaces costs time linear in its length.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ __all__ = ["Row", "split_rows", "norm_label", "match_table_heading", "match_sect
 
 BOOKMARK = re.compile(r"^\s*\[bookmark:[^\]]*\]\s*")
 _NUMERAL = "一二三四五六七八九十百零〇"
-_TABLE_HEADING = re.compile(r"^\s*(?P<seq>\d{1,4})\s*(?:[.．、]\s*|\s+|$)(?P<title>.*)$")
-_SECTION_HEADING = re.compile(rf"^\s*(?P<num>[{_NUMERAL}]+)\s*[、.．]\s*(?P<title>.+?)\s*$")
-_PART_HEADING = re.compile(rf"^\s*第\s*[{_NUMERAL}\d]+\s*部分\s*(?P<title>.*)$")
+_TABLE_HEADING = re.compile(r"(?P<seq>\d{1,4})(?:\s*+[.．、]\s*+|\s++|$)(?P<title>.*)$")
+# On stripped text only: the title then ends with a non-space, so no trailing \s* is needed.
+_SECTION_HEADING = re.compile(rf"(?P<num>[{_NUMERAL}]++)\s*+[、.．]\s*+(?P<title>\S.*)$")
+_PART_HEADING = re.compile(rf"\s*+第\s*+[{_NUMERAL}\d]++\s*+部分\s*+(?P<title>.*)$")
 # Section titles of a 部门预算绩效目标 document; used when the file carries no bookmarks.
 SECTION_TITLES = (
     "总体绩效目标", "分项绩效目标", "工作保障措施", "部门整体绩效目标", "部门职责", "机构设置",
@@ -61,10 +65,22 @@ class Row:
 _SPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=65536)
+# Labels are short; a long cell is normalised without the cache, so the cache never pins megabytes.
+_CACHED_LABEL = 64
+
+
 def norm_label(cell: str) -> str:
     """Label text without white space and with ASCII colons ("其中：财政    资金" → "其中:财政资金")."""
+    if len(cell) > _CACHED_LABEL:
+        return _norm_label(cell)
+    return _norm_label_cached(cell)
+
+
+def _norm_label(cell: str) -> str:
     return _SPACE.sub("", cell).replace("：", ":")
+
+
+_norm_label_cached = lru_cache(maxsize=65536)(_norm_label)
 
 
 def _cell_line(line: str) -> bool:
@@ -76,27 +92,34 @@ def _cell_line(line: str) -> bool:
 def split_rows(lines: list[str]) -> list[Row]:
     """Tokenise lines (index 0 is line 1) into rows of either layout and text paragraphs."""
     rows: list[Row] = []
-    block_cells: list[str] = []
+    # Each cell of the current block as a list of its lines, joined once at the end of the block
+    # (joining as we go would copy a cell running on over many lines once per line).
+    block_cells: list[list[str]] = []
     block_lines: list[int] = []
     block_end = 0
 
     def flush() -> None:
         if block_cells:
             end = block_end if block_end > block_lines[-1] else None
-            rows.append(Row(tuple(block_cells), tuple(block_lines), "cells", end))
+            cells = tuple("\n".join(parts) for parts in block_cells)
+            rows.append(Row(cells, tuple(block_lines), "cells", end))
             block_cells.clear()
             block_lines.clear()
 
     for no, raw in enumerate(lines, start=1):
         line = raw.rstrip("\n")
         if _cell_line(line):
-            block_cells.append(line[1:].rstrip("\t").strip())
+            block_cells.append([line[1:].rstrip("\t").strip()])
             block_lines.append(no)
             continue
         if block_cells and line.strip() and "\t" not in line and not _is_heading(line):
             # A line break inside a cell: in the one-cell-per-line layout the text runs on
             # without the leading TAB until the next cell line or the blank line ending the row.
-            block_cells[-1] = f"{block_cells[-1]}\n{line.strip()}" if block_cells[-1] else line.strip()
+            parts = block_cells[-1]
+            if parts == [""]:
+                parts[0] = line.strip()
+            else:
+                parts.append(line.strip())
             block_end = no
             continue
         flush()
@@ -111,7 +134,7 @@ def split_rows(lines: list[str]) -> list[Row]:
 
 def _is_heading(line: str) -> bool:
     table = match_table_heading(line)
-    return bool(BOOKMARK.match(line) or match_part_heading(line) or _SECTION_HEADING.match(line)
+    return bool(BOOKMARK.match(line) or match_part_heading(line) or _SECTION_HEADING.match(line.strip())
                 or (table and (table[1] is None or "绩效目标" in table[1])))
 
 

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 
 from ingest.docnumber import find_doc_numbers
 from ingest.records import DocRef, Indicator, SourceSpan, SpendingPlan
 from ingest.rows import Row, norm_label
-from ingest.values import AmountError, is_blank, parse_amount, parse_indicator_value, parse_percent
+from ingest.values import (
+    REPLACEMENT,
+    AmountError,
+    is_blank,
+    parse_amount,
+    parse_indicator_value,
+    parse_percent,
+    shown,
+)
 
 __all__ = ["TableDraft", "parse_table", "parse_unit_row", "LEVEL1", "LEVEL2"]
 
@@ -36,10 +44,13 @@ AMOUNT_LABELS = (
 )
 _MAX_LABEL = 12
 GOAL_LABELS = ("绩效目标", "年度绩效目标", "年度目标", "总体目标", "项目绩效目标", "年度总体目标")
-_UNIT_ROW = re.compile(
-    r"^\s*(?P<code>\d{6})?\s*(?P<name>.*?)[\s、,，;；]*(?:(?:计量)?单位\s*[:：]\s*(?P<money>[^\s、,，]+))?\s*$"
-)
-_PLAN_VALUE = re.compile(r"^\s*\d+(?:\.\d+)?\s*[%％]?\s*$")
+_UNIT_PREFIX = re.compile(r"^\s*(?:预算单位|单位名称|部门名称|部门（单位）名称|部门\(单位\)名称)\s*[:：]\s*")
+_UNIT_CODE = re.compile(r"\d{6}")
+_UNIT_SEPARATORS = " \t\n\r\f\v、,，;；"
+_UNIT_MONEY = re.compile(r"[\s、,，;；]*(?:(?:计量)?单位\s*[:：]\s*(?P<money>[^\s、,，]+))?\s*$")
+_UNIT_TAIL = 64
+# Possessive, and no optional between two \s*: "1" + a run of spaces + "x" fails in linear time.
+_PLAN_VALUE = re.compile(r"\s*+\d++(?:\.\d++)?+\s*+(?:[%％]\s*+)?$")
 
 Warn = Callable[[int, str], None]
 
@@ -72,33 +83,58 @@ class TableDraft:
 
 def parse_unit_row(text: str) -> tuple[str | None, str | None, str | None]:
     """"316005怀来县就业服务中心\t单位：万元" → (code, name, money unit)."""
-    text = re.sub(r"^\s*(?:预算单位|单位名称|部门名称|部门（单位）名称|部门\(单位\)名称)\s*[:：]\s*", "",
-                  text.replace("\t", " "))
-    m = _UNIT_ROW.match(text)
-    if m is None:  # pragma: no cover - every string matches the optional groups
-        return None, None, None
-    return m["code"], (m["name"].strip() or None), m["money"]
+    text = _UNIT_PREFIX.sub("", text.replace("\t", " ")).strip()
+    code = text[:6] if _UNIT_CODE.match(text) else None
+    rest = text[6:] if code else text
+    # The money clause closes the row: look for it in a bounded tail, so a long run of spaces or
+    # separators cannot make the search quadratic; whatever separators precede it belong to neither.
+    cut = max(0, len(rest) - _UNIT_TAIL)
+    m = _UNIT_MONEY.search(rest, cut)  # always found: the pattern is all optional up to the end
+    at, money = (m.start(), m["money"]) if m else (len(rest), None)
+    name = rest[:at].rstrip(_UNIT_SEPARATORS).strip()
+    return code, (name or None), money
 
 
-_NOTE = re.compile(r"[（(][^）)]*[）)]")
+# A note in brackets; no opening bracket inside, so a run of "((((" is scanned once, not once per "(".
+_NOTE = re.compile(r"[（(][^（()）]*[）)]")
 
 
-@lru_cache(maxsize=65536)
 def _label_core(cell: str) -> str:
     """"其中：财政    资金（万元）" → "财政资金": the label without 其中, colons and a unit note."""
+    if len(cell) > _CACHED_LABEL:
+        return _label_core_uncached(cell)  # a long cell is no label: do not let it pin the cache
+    return _label_core_cached(cell)
+
+
+def _label_core_uncached(cell: str) -> str:
     core = _NOTE.sub("", norm_label(cell))
     return core.removeprefix("其中:").removeprefix("其中").strip(":")
 
 
-def _after(row: Row, label: str) -> tuple[str | None, int | None]:
-    """The cell after the first label cell (a short cell ending with `label`)."""
+_label_core_cached = lru_cache(maxsize=65536)(_label_core_uncached)
+_CACHED_LABEL = 64
+
+
+def _label_positions(row: Row, labels: tuple[str, ...]) -> dict[str, int]:
+    """Index of the first label cell (a short cell) ending with each of `labels`; one pass over the row."""
+    found: dict[str, int] = {}
     for i, cell in enumerate(row.cells):
         core = _label_core(cell)
-        if core.endswith(label) and len(core) <= _MAX_LABEL:
-            for j in range(i + 1, len(row.cells)):
-                return row.cells[j], row.lines[j]
-            return None, row.lines[i]
-    return None, None
+        if len(core) <= _MAX_LABEL and core.endswith(labels):
+            for label in labels:
+                if label not in found and core.endswith(label):
+                    found[label] = i
+    return found
+
+
+def _after(row: Row, label: str, positions: dict[str, int] | None = None) -> tuple[str | None, int | None]:
+    """The cell after the first label cell (a short cell ending with `label`)."""
+    i = (_label_positions(row, (label,)) if positions is None else positions).get(label)
+    if i is None:
+        return None, None
+    if i + 1 < len(row.cells):
+        return row.cells[i + 1], row.lines[i + 1]
+    return None, row.lines[i]
 
 
 _ALL_AMOUNT_LABELS = tuple(label for _, labels in AMOUNT_LABELS for label in labels)
@@ -113,15 +149,20 @@ def _is_amount_row(row: Row) -> bool:
 
 def _amounts(row: Row, file: str, warn: Warn, out: dict[str, Decimal | None]) -> None:
     """Read whichever amount labels this row holds into `out` (a template may split them over rows)."""
+    positions = _label_positions(row, _ALL_AMOUNT_LABELS)
     for key, labels in AMOUNT_LABELS:
         for label in labels:
-            cell, line = _after(row, label)
+            cell, line = _after(row, label, positions)
             if line is None:
                 continue
+            if cell and REPLACEMENT in cell:
+                warn(line, f"{label} {shown(cell.strip())} has bytes that could not be decoded; left empty")
+                out[key] = None
+                break
             try:
                 out[key] = parse_amount(cell)
             except AmountError:
-                warn(line, f"{label} {(cell or '').strip()!r} is not a number; left empty")
+                warn(line, f"{label} {shown((cell or '').strip())} is not a number; left empty")
                 out[key] = None
             break
 
@@ -167,50 +208,10 @@ class _IndicatorReader:
         self.prev: dict[str, str | None] = {}
 
     def read(self, row: Row) -> Indicator:
-        n = len(self.columns)
         cells = list(row.cells)
-        lines = list(row.lines)
-        while len(cells) > n and is_blank(cells[-1]):
+        while len(cells) > len(self.columns) and is_blank(cells[-1]):
             cells.pop()
-            lines.pop()
-        values: dict[str, str | None] = dict.fromkeys(FIELDS)
-        repaired = False
-        joined = _split_joined(cells)
-        if joined is not None:
-            rest = cells[1:]
-            labels = dict(zip(("level1", "level2", "level3"), joined))
-            tail = [f for f in self.columns if f not in labels]  # type: ignore[misc]
-            values.update(labels)
-            repaired = True
-            if len(rest) == len(tail):
-                values.update(zip(tail, rest))
-                self.warn(row.first, f"indicator cell {cells[0]!r} held several levels; split into them")
-            else:
-                # The merged cell swallowed some columns; what is left lines up from the right.
-                values.update(zip(tail[len(tail) - len(rest):], rest))
-                missing = tail[: len(tail) - len(rest)]
-                self.warn(
-                    row.first,
-                    f"malformed indicator row: cell {cells[0]!r} held several levels and "
-                    f"{', '.join(missing)} are missing; kept what is clear",
-                )
-        elif len(cells) == n:
-            values.update((f, c) for f, c in zip(self.columns, cells) if f)
-        elif len(cells) == n - 1 and self.columns[0] == "level1" and (
-            cells[0] in LEVEL2 or cells[0] not in LEVEL1
-        ):
-            # the merged 一级指标 cell is printed once
-            values.update((f, c) for f, c in zip(self.columns[1:], cells) if f)
-        else:
-            values.update((f, c) for f, c in zip(self.columns, cells[:n]) if f)
-            if len(cells) > n and self.columns[-1]:
-                values[self.columns[-1]] = " ".join(c for c in cells[n - 1 :] if c)
-            repaired = True
-            self.warn(
-                row.first,
-                f"malformed indicator row: {len(cells)} cells where the header has {n}; "
-                "cells taken left to right",
-            )
+        values, repaired = self._place(cells, row.first)
         values = {k: (v.strip() if v and v.strip() else None) for k, v in values.items()}
         for level in ("level1", "level2"):
             if values[level] is None and self.prev.get(level):
@@ -218,6 +219,9 @@ class _IndicatorReader:
         if values["level1"] is None:
             self.warn(row.first, "indicator row has no 一级指标 and none to inherit")
         self.prev = {"level1": values["level1"], "level2": values["level2"]}
+        if values["value"] and REPLACEMENT in values["value"]:
+            self.warn(row.first, f"指标值 {shown(values['value'])} has bytes that could not be decoded; "
+                      "kept as printed, not parsed")
         return Indicator(
             level1=values["level1"],
             level2=values["level2"],
@@ -230,79 +234,182 @@ class _IndicatorReader:
             repaired=repaired,
         )
 
+    def _place(self, cells: list[str], line: int) -> tuple[dict[str, str | None], bool]:
+        """Cells → fields by the header's columns; True when they had to be re-split or shifted."""
+        n = len(self.columns)
+        values: dict[str, str | None] = dict.fromkeys(FIELDS)
+        joined = _split_joined(cells)
+        if joined is not None:
+            self._place_joined(cells, joined, values, line)
+            return values, True
+        if len(cells) == n:
+            values.update((f, c) for f, c in zip(self.columns, cells) if f)
+            return values, False
+        if len(cells) == n - 1 and self.columns[0] == "level1" and (cells[0] in LEVEL2 or cells[0] not in LEVEL1):
+            # the merged 一级指标 cell is printed once
+            values.update((f, c) for f, c in zip(self.columns[1:], cells) if f)
+            return values, False
+        values.update((f, c) for f, c in zip(self.columns, cells[:n]) if f)
+        if len(cells) > n and self.columns[-1]:
+            values[self.columns[-1]] = " ".join(c for c in cells[n - 1 :] if c)
+        self.warn(line, f"malformed indicator row: {len(cells)} cells where the header has {n}; "
+                  "cells taken left to right")
+        return values, True
+
+    def _place_joined(self, cells: list[str], joined: list[str], values: dict[str, str | None],
+                      line: int) -> None:
+        """A first cell holding several levels ("效益指标、经济效益指标、…"): split it, align the rest."""
+        rest = cells[1:]
+        labels = dict(zip(("level1", "level2", "level3"), joined))
+        values.update(labels)
+        # Columns the header could not name stay as positions (None) so the rest still lines up.
+        tail = [f for f in self.columns if f not in labels]
+        if len(rest) == len(tail):
+            values.update((f, c) for f, c in zip(tail, rest) if f)
+            self.warn(line, f"indicator cell {shown(cells[0])} held several levels; split into them")
+            return
+        # The merged cell swallowed some columns; what is left lines up from the right.
+        keep = max(0, len(tail) - len(rest))
+        values.update((f, c) for f, c in zip(tail[keep:], rest[len(rest) - (len(tail) - keep):]) if f)
+        missing = [f for f in tail[:keep] if f]
+        lost = f" and {', '.join(missing)} are missing" if missing else ""
+        self.warn(line, f"malformed indicator row: cell {shown(cells[0])} held several levels{lost}; "
+                  "kept what is clear")
+
 
 def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
     """Walk the rows of one table (from its 项目编码 row on) and gather its fields."""
-    d = TableDraft()
-    state = "head"
-    plan_labels: tuple[str, ...] = ()
-    reader: _IndicatorReader | None = None
-    for row in rows:
+    return _TableWalker(file, warn).walk(rows)
+
+
+class _TableWalker:
+    """The steps of reading one table: each row goes to the step its label and position call for."""
+
+    def __init__(self, file: str, warn: Warn):
+        self.file, self.warn = file, warn
+        self.d = TableDraft()
+        self.state = "head"  # head | purpose | plan | after-plan | goals | indicators
+        self.plan_labels: tuple[str, ...] = ()
+        self.reader: _IndicatorReader | None = None
+        # Text rows continuing the last indicator's last cell, joined once when the run ends.
+        self.run_on: list[str] = []
+        self.run_on_first = self.run_on_last = 0
+
+    def walk(self, rows: list[Row]) -> TableDraft:
+        for row in rows:
+            self.d.last_line = max(self.d.last_line, row.last)
+            step = self._step_for(row)
+            if step != self._indicator_row:
+                self._end_run_on()
+            step(row)
+        self._end_run_on()
+        return self.d
+
+    def _step_for(self, row: Row) -> Callable[[Row], None]:
+        """Which step reads `row`: by its label first, else by the part of the table we are in."""
         key = row.key
-        d.last_line = max(d.last_line, row.last)
-        if state == "indicators" and reader is not None and not key.startswith("项目编码"):
-            # the bulk of every table: no label can follow the indicator header
-            if row.is_text and d.indicators:
-                # A line break inside a cell: the text continues the previous row's last cell.
-                warn(row.first, "text inside the indicator table joined to the row above")
-                d.indicators[-1] = _append_text(d.indicators[-1], row.text, row.last)
-            else:
-                d.indicators.append(reader.read(row))
-            d.mark("indicators", row)
-            continue
+        if self.state == "indicators" and self.reader is not None and not key.startswith("项目编码"):
+            return self._indicator_row  # the bulk of every table: no label can follow the header
         if key.startswith("项目编码") or key.startswith("项目名称"):
-            cell, line = _after(row, "项目编码")
-            if line is not None:
-                d.project_code, d.code_line = (cell.strip() or None) if cell else None, line
-                d.lines["code"] = [line, line]
-            cell, line = _after(row, "项目名称")
-            if line is not None:
-                d.project_name, d.name_line = (cell.strip() or None) if cell else None, line
-                d.lines["name"] = [line, line]
-            state = "head"
-        elif key.startswith("预算规模") or _is_amount_row(row):
-            _amounts(row, file, warn, d.amounts)
-            d.mark("amounts", row)
-            state = "purpose"
-        elif key.startswith("资金支出计划"):
-            plan_labels = tuple(c.strip() for c in row.cells[1:] if c.strip())
-            d.plan = SpendingPlan(plan_labels, (None,) * len(plan_labels))
-            d.mark("plan", row)
-            state = "plan"
-        elif _label_core(row.cells[0]) in GOAL_LABELS and state != "indicators":
-            d.goals.extend(g.strip() for c in row.cells[1:] for g in c.split("\n") if g.strip())
-            d.mark("goals", row)
-            state = "goals"
-        elif "一级指标" in [norm_label(c) for c in row.cells]:
-            reader = _IndicatorReader(row, file, warn)
-            d.mark("indicators", row)
-            d.has_header = True
-            state = "indicators"
-        elif state == "purpose":
-            d.purpose.extend((c, ln) for c, ln in zip(row.cells, row.lines) if c.strip())
-            d.mark("purpose", row)
-        elif state == "plan":
-            printed = _plan_values(row, plan_labels)
-            if printed is None:
-                warn(row.first, f"unexpected row in the 资金支出计划: {row.text[:40]!r}")
-            else:
-                d.plan = SpendingPlan(plan_labels, printed)
-                d.mark("plan", row)
-                for label, value in zip(plan_labels, printed):
-                    if value and parse_percent(value) is None:
-                        warn(row.first, f"spending plan {label} {value!r} is not a percentage")
-            state = "after-plan"
-        elif state == "goals":
-            d.goals.extend(g.strip() for c in row.cells for g in c.split("\n") if g.strip())
-            d.mark("goals", row)
+            return self._code_row
+        if key.startswith("预算规模") or _is_amount_row(row):
+            return self._amount_row
+        if key.startswith("资金支出计划"):
+            return self._plan_header
+        if _label_core(row.cells[0]) in GOAL_LABELS:
+            return self._goal_row
+        if "一级指标" in [norm_label(c) for c in row.cells]:
+            return self._indicator_header
+        return {"purpose": self._purpose_row, "plan": self._plan_row, "goals": self._goal_continuation}.get(
+            self.state, self._unexpected_row)
+
+    def _code_row(self, row: Row) -> None:
+        d = self.d
+        cell, line = _after(row, "项目编码")
+        if line is not None:
+            d.project_code, d.code_line = self._exact("项目编码", cell, line), line
+            d.lines["code"] = [line, line]
+        cell, line = _after(row, "项目名称")
+        if line is not None:
+            d.project_name, d.name_line = (cell.strip() or None) if cell else None, line
+            d.lines["name"] = [line, line]
+        self.state = "head"
+
+    def _exact(self, label: str, cell: str | None, line: int) -> str | None:
+        """A code as printed; None (and a message) when decoding replaced some of its bytes."""
+        text = (cell.strip() or None) if cell else None
+        if text and REPLACEMENT in text:
+            self.warn(line, f"{label} {shown(text)} has bytes that could not be decoded; left empty")
+            return None
+        return text
+
+    def _amount_row(self, row: Row) -> None:
+        _amounts(row, self.file, self.warn, self.d.amounts)
+        self.d.mark("amounts", row)
+        self.state = "purpose"
+
+    def _plan_header(self, row: Row) -> None:
+        self.plan_labels = tuple(c.strip() for c in row.cells[1:] if c.strip())
+        self.d.plan = SpendingPlan(self.plan_labels, (None,) * len(self.plan_labels))
+        self.d.mark("plan", row)
+        self.state = "plan"
+
+    def _plan_row(self, row: Row) -> None:
+        printed = _plan_values(row, self.plan_labels)
+        if printed is None:
+            self.warn(row.first, f"unexpected row in the 资金支出计划: {row.text[:40]!r}")
         else:
-            warn(row.first, f"unexpected row ignored: {row.text[:40]!r}")
-    return d
+            self.d.plan = SpendingPlan(self.plan_labels, printed)
+            self.d.mark("plan", row)
+            for label, value in zip(self.plan_labels, printed):
+                if value and parse_percent(value) is None:
+                    self.warn(row.first, f"spending plan {label} {shown(value)} is not a percentage")
+        self.state = "after-plan"
+
+    def _goal_row(self, row: Row) -> None:
+        self.d.goals.extend(g.strip() for c in row.cells[1:] for g in c.split("\n") if g.strip())
+        self.d.mark("goals", row)
+        self.state = "goals"
+
+    def _goal_continuation(self, row: Row) -> None:
+        self.d.goals.extend(g.strip() for c in row.cells for g in c.split("\n") if g.strip())
+        self.d.mark("goals", row)
+
+    def _purpose_row(self, row: Row) -> None:
+        self.d.purpose.extend((c, ln) for c, ln in zip(row.cells, row.lines) if c.strip())
+        self.d.mark("purpose", row)
+
+    def _indicator_header(self, row: Row) -> None:
+        self.reader = _IndicatorReader(row, self.file, self.warn)
+        self.d.mark("indicators", row)
+        self.d.has_header = True
+        self.state = "indicators"
+
+    def _indicator_row(self, row: Row) -> None:
+        if self.reader is None:  # not chosen before the header has been read
+            self._unexpected_row(row)
+        elif row.is_text and self.d.indicators:
+            # A line break inside a cell: the text continues the previous row's last cell.
+            if not self.run_on:
+                self.run_on_first = row.first
+            self.run_on.append(row.text)
+            self.run_on_last = row.last
+        else:
+            self.d.indicators.append(self.reader.read(row))
+        self.d.mark("indicators", row)
+
+    def _end_run_on(self) -> None:
+        if self.run_on:
+            lines = f"{len(self.run_on)} lines of text" if len(self.run_on) > 1 else "text"
+            self.warn(self.run_on_first, f"{lines} inside the indicator table joined to the row above")
+            self.d.indicators[-1] = _append_text(self.d.indicators[-1], "".join(self.run_on), self.run_on_last)
+            self.run_on.clear()
+
+    def _unexpected_row(self, row: Row) -> None:
+        self.warn(row.first, f"unexpected row ignored: {row.text[:40]!r}")
 
 
 def _append_text(ind: Indicator, text: str, last_line: int) -> Indicator:
-    from dataclasses import replace
-
     for name in ("basis", "value", "description", "level3"):
         if getattr(ind, name):
             return replace(
@@ -314,12 +421,22 @@ def _append_text(ind: Indicator, text: str, last_line: int) -> Indicator:
     return ind
 
 
-def collect_doc_refs(items: list[tuple[str, str | None, int | None]]) -> tuple[DocRef, ...]:
-    """Every 文号 in (field, text, line) items, canonicalised."""
+def collect_doc_refs(items: list[tuple[str, str | None, int | None]], warn: Warn | None = None
+                     ) -> tuple[DocRef, ...]:
+    """Every 文号 in (field, text, line) items, canonicalised.
+
+    A 文号 touching a byte that decoding replaced is not loaded (its serial or issuer may be cut
+    short: 冀财社〔2021〕17�6号 must not become 17号); `warn` hears about it.
+    """
     refs: list[DocRef] = []
     for fld, text, line in items:
         if not text:
             continue
         for m in find_doc_numbers(text):
+            if REPLACEMENT in text[max(0, m.start - 1): m.end + 1]:
+                if warn is not None:
+                    warn(line or 0, f"文号 {shown(text[max(0, m.start - 1): m.end + 1])} in the {fld} has "
+                         "bytes that could not be decoded; not loaded")
+                continue
             refs.append(DocRef(m.doc.canonical, m.raw, fld, line or 0))
     return tuple(refs)

@@ -1,24 +1,26 @@
-"""Numbers as printed: amounts (万元), percentages, indicator values ("≥80百分率")."""
+"""Numbers as printed: amounts (万元), percentages, indicator values ("≥80百分率").
+
+Every pattern here is anchored and free of nested or adjacent optional repeats, so parsing a cell
+takes time linear in its length, however long its runs of spaces.
+"""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from ingest.numbers import FOLD, is_blank, parse_percent
 from ingest.records import IndicatorValue
 
-__all__ = ["AmountError", "parse_amount", "parse_percent", "parse_indicator_value", "is_blank"]
+__all__ = ["AmountError", "parse_amount", "parse_percent", "parse_indicator_value", "is_blank", "shown", "REPLACEMENT"]
 
-_FOLD = str.maketrans("０１２３４５６７８９．，－％＋", "0123456789.,-%+")
+# What decoding puts where bytes were not text (see ingest.reader); a value holding it is damaged.
+REPLACEMENT = "\ufffd"
+_DECIMAL = re.compile(r"[+-]?\d++(?:\.\d++)?+")
 
 
 class AmountError(ValueError):
     """A printed amount that is not a number ("五十")."""
-
-
-def is_blank(cell: str | None) -> bool:
-    """True for a missing, empty or whitespace-only cell."""
-    return cell is None or not cell.strip()
 
 
 def parse_amount(cell: str | None) -> Decimal | None:
@@ -26,26 +28,19 @@ def parse_amount(cell: str | None) -> Decimal | None:
 
     Raises AmountError for anything that is not a plain decimal number.
     """
-    if is_blank(cell):
+    if cell is None or is_blank(cell):
         return None
-    text = cell.translate(_FOLD).strip().replace(",", "")  # type: ignore[union-attr]
-    text = re.sub(r"\s*万?元$", "", text)  # "10.00万元" in the 万元 column
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
-        raise AmountError(f"not a number: {cell.strip()!r}")  # type: ignore[union-attr]
-    try:
-        return Decimal(text)
-    except InvalidOperation as e:  # pragma: no cover - the regex admits only valid decimals
-        raise AmountError(f"not a number: {cell!r}") from e
-
-
-def parse_percent(cell: str | None) -> Decimal | None:
-    """"25.00%" → Decimal("25.00"); a bare number is taken as a percentage; blank or text → None."""
-    if is_blank(cell):
-        return None
-    text = cell.translate(_FOLD).strip().rstrip("%").strip()  # type: ignore[union-attr]
-    if not re.fullmatch(r"\d+(\.\d+)?", text):
-        return None
+    text = cell.translate(FOLD).strip().replace(",", "")
+    if text.endswith("元"):  # "10.00万元" in the 万元 column
+        text = text[:-1].removesuffix("万").rstrip()
+    if not _DECIMAL.fullmatch(text):
+        raise AmountError(f"not a number: {shown(cell.strip())}")
     return Decimal(text)
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """repr() of a printed value, cut to `limit` characters so a 1 MB cell makes a short message."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
 
 
 # Comparators as printed, symbols and words, mapped to one symbol each.
@@ -57,7 +52,9 @@ _OPS = {
     "＝": "=", "=": "=", "等于": "=",
 }
 _OP_RE = "|".join(sorted(map(re.escape, _OPS), key=len, reverse=True))
-_VALUE = re.compile(rf"^\s*(?P<op>{_OP_RE})?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>\S.*?)?\s*$")
+# Applied to a stripped cell: no leading/trailing \s*, and the unit is greedy up to the end.
+# Possessive repeats: a failed match never retries shorter digit runs (a 1 MB "111…1\n" stays linear).
+_VALUE = re.compile(rf"(?:(?P<op>{_OP_RE})\s*+)?(?P<num>\d++(?:\.\d++)?+)(?:\s*+(?P<unit>\S.*))?")
 
 
 def parse_indicator_value(cell: str | None) -> IndicatorValue | None:
@@ -66,9 +63,9 @@ def parse_indicator_value(cell: str | None) -> IndicatorValue | None:
         >>> parse_indicator_value("≥80百分率")
         IndicatorValue(op='≥', number=Decimal('80'), unit='百分率')
     """
-    if is_blank(cell):
+    if cell is None or is_blank(cell) or REPLACEMENT in cell:
         return None
-    m = _VALUE.match(cell.translate(_FOLD))  # type: ignore[union-attr]
+    m = _VALUE.fullmatch(cell.translate(FOLD).strip())
     if m is None:
         return None
     op = _OPS[m["op"]] if m["op"] else None

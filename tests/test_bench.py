@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from bench.check import check_records
-from bench.generate import generate, load_expected
+from bench.check import check_records, check_units, record_units
+from bench.generate import county_issuers, generate, load_expected
 from bench.run import main as bench_main
 from bench.run import percentiles
+from ingest.placing import assign_regions
+from ingest.regions import RegionIndex
 from kg.corpus import load_corpus
 
 
@@ -19,6 +22,28 @@ def small_corpus(tmp_path_factory):
     out = tmp_path_factory.mktemp("corpus")
     generate(250, 3, out)
     return out
+
+
+def _placed(out):
+    corpus = load_corpus([out])
+    index = RegionIndex.load()
+    for result in corpus.results:
+        assign_regions(result, index)
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def placed(small_corpus):
+    """The small corpus parsed, every project with its region."""
+    return _placed(small_corpus)
+
+
+@pytest.fixture(scope="module")
+def two_counties(tmp_path_factory):
+    """A corpus reaching a second county (桥东区 130702, 桥西区 130703), parsed and placed."""
+    out = tmp_path_factory.mktemp("two")
+    generate(400, 3, out)
+    return load_expected(out), _placed(out)
 
 
 def test_generator_writes_exactly_the_projects_asked_for(small_corpus):
@@ -49,8 +74,8 @@ def test_both_layouts_and_the_sources_mess_are_generated(small_corpus):
         assert f"冀财社{bracket}" in text
 
 
-def test_parsed_records_equal_generated_ones(small_corpus):
-    corpus = load_corpus([small_corpus])
+def test_parsed_records_equal_generated_ones(small_corpus, placed):
+    corpus = placed
     expected = load_expected(small_corpus)
     report = check_records(expected, corpus.projects)
     assert report.ok, "\n".join(map(str, report.mismatches[:10]))
@@ -60,12 +85,44 @@ def test_parsed_records_equal_generated_ones(small_corpus):
     assert p.budget_wan == Decimal(e["budget_wan"]) and list(p.doc_numbers) == e["doc_refs"]
 
 
-def test_check_reports_a_changed_amount(small_corpus):
+def test_check_reports_a_changed_amount(small_corpus, placed):
     expected = load_expected(small_corpus)
     expected[5] = dict(expected[5], budget_wan=str(Decimal(expected[5]["budget_wan"]) + 1))
-    report = check_records(expected, load_corpus([small_corpus]).projects)
+    report = check_records(expected, placed.projects)
     assert not report.ok
     assert [(m.project_code, m.field) for m in report.mismatches] == [(expected[5]["project_code"], "budget_wan")]
+
+
+def test_check_reports_a_project_placed_in_another_county(small_corpus, placed):
+    expected = load_expected(small_corpus)
+    expected[7] = dict(expected[7], region_code="130728")
+    report = check_records(expected, placed.projects)
+    assert [(m.field, m.expected) for m in report.mismatches] == [("region_code", "130728")]
+
+
+def test_counties_reuse_unit_codes_and_their_units_stay_apart_by_region(two_counties):
+    expected, corpus = two_counties
+    assert {e["region_code"] for e in expected} == {"130702", "130703"}
+    assert {e["unit_code"] for e in expected if e["region_code"] == "130703"} == {
+        "301001", "301002", "301003", "301004"}
+    assert check_records(expected, corpus.projects).ok
+    report = check_units(expected, record_units(corpus.projects))
+    assert report.ok and (report.expected, report.bare_codes, report.found) == (10, 6, 10)
+    # keyed by the bare unit code, the two counties' 301001 … 301004 collapse into one unit each
+    bare: dict = {}
+    for p in corpus.projects:
+        bare.setdefault(p.unit_code, []).append((p.year, p.project_code))
+    merged = check_units(expected, bare)
+    assert not merged.ok and len(merged.merged) == 4
+    assert merged.merged[0] == "301001: 130702 301001, 130703 301001"
+
+
+def test_county_issuers_agree_with_issuers_csv():
+    places = json.loads((Path(__file__).resolve().parent.parent / "bench" / "places.json").read_text("utf-8"))
+    issuers = county_issuers(places["counties"], places["prefectures"])
+    assert (issuers["130730"], issuers["130728"], issuers["130731"]) == ("怀财资", "怀安财资", "涿财资")
+    assert (issuers["130703"], issuers["130104"]) == ("桥西财资", "石桥西财资")  # two cities' 桥西区
+    assert len(set(issuers.values())) == len(issuers)
 
 
 def test_percentiles_are_nearest_rank():
@@ -123,3 +180,11 @@ def test_the_query_mix_is_fixed_for_a_seed_and_covers_every_kind(small_corpus):
     assert all(set(q) == {"query", "year"} for k, q in searches if k == "year")
     assert {k for k, _ in a.docs()} == {"canonical", "bracket", "spaced", "dashed", "serial"}
     assert a.widest()[0] == meta["widest_notice"]
+
+
+def test_region_report_counts_projects_by_evidence(small_corpus):
+    from bench.regions import place_corpus
+
+    report = place_corpus(small_corpus)
+    assert report["evidence"] == {"code_prefix": 250}
+    assert report["records_ok"] and report["units_ok"] and report["units_found"] == report["units_expected"]

@@ -33,7 +33,8 @@ def cards(settings):
     return Build.open(settings).cards
 
 
-@pytest.mark.parametrize("text", ["冀财社2021 176", "冀财社〔2021〕176号", "冀财社[2021]176", "冀财社﹝2021﹞176号"])
+@pytest.mark.parametrize("text", ["冀财社2021 176", "冀财社〔2021〕176号", "冀财社[2021]176", "冀财社﹝2021﹞176号",
+                                  "冀財社〔2021〕176號", "冀财社2021176号", "冀财\u200b社〔2021〕176号"])
 def test_any_spelling_finds_the_card(cards, text):
     found = lookup_document(cards, text)
     assert found.card is not None and found.card.canonical == "冀财社〔2021〕176号"

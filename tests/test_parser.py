@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from bench.parse_speed import CASES as SPEED_CASES
+from bench.parse_speed import measure
 from conftest import DATA
-from ingest import IndicatorValue, parse_file
+from ingest import IndicatorValue, parse_file, parse_text
 from ingest.values import parse_indicator_value
 
 D = Decimal
@@ -267,3 +269,41 @@ def test_cell_running_over_two_lines_stays_one_cell(tmp_path):
 def test_goals_cell_with_line_breaks_gives_one_goal_per_line():
     r = parse_file(DATA / "cell_multiline.txt")
     assert r.projects[1].goals == ("1.仲裁结案率达到90%", "2.群众满意度达到85%")
+
+
+# --- linear time: each shape that used to be quadratic, against the same bytes of ordinary text -----
+
+@pytest.fixture(scope="module")
+def floor_seconds():
+    """Parse time of ordinary text (the sample repeated), per size, measured once in this run."""
+    return {}
+
+
+@pytest.mark.parametrize("case", sorted(SPEED_CASES))
+def test_hostile_shapes_parse_within_20x_of_ordinary_text(case, floor_seconds):
+    size, took, floor = measure(case, floor_seconds)
+    # A 5 MB line / 2 MB cell: the quadratic versions took hours; linear ones stay near the floor.
+    assert took <= 20 * max(floor, 0.05), f"{case}: {took:.2f} s for {size:,} bytes, floor {floor:.2f} s"
+
+
+def test_numbered_heading_with_64000_spaces_is_one_paragraph_and_the_tables_load():
+    # Took 25 s before (a lazy title followed by \s*$); now a plain narrative paragraph.
+    tab = (DATA / "tab_layout.txt").read_text(encoding="utf-8")
+    line = "一、a" + " " * 64_000 + "b"
+    r = parse_text(tab.replace("二、织密社会保障", line + "\n二、织密社会保障", 1), "h.txt")
+    assert [(p.project_code, p.budget_wan) for p in r.projects] == [
+        ("13068123A1B2C3D4E5F6G", D("120.50")), ("13068123Q9W8E7R6T5Y4U", D("36.00"))]
+    item = next(n for n in r.narrative if n.text.startswith("a "))
+    assert (item.section, item.heading, item.text, item.span.first_line) == ("总体绩效目标", None, line[2:], 5)
+
+
+def test_purpose_cell_over_100000_lines_is_kept_whole():
+    # A cell running on over many lines (1.8 MB) took 103 s: each line was appended by copying the cell.
+    cells = (DATA / "cell_layout.txt").read_text(encoding="utf-8")
+    extra = "\n".join(f"第{i}行用途说明" for i in range(100_000))
+    r = parse_text(cells.replace("开展劳动保障监察执法\n", f"开展劳动保障监察执法\n{extra}\n", 1), "c.txt")
+    p = r.projects[0]
+    assert (p.project_code, p.budget_wan, p.fiscal_wan) == ("13068124P00000000001A", D("15.00"), D("15.00"))
+    assert p.purpose == "根据涿财资[2024]3号，开展劳动保障监察执法\n" + extra
+    assert p.doc_numbers[:1] == ("涿财资〔2024〕3号",)
+    assert len(r.projects) == len(parse_text(cells, "c.txt").projects)

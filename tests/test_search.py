@@ -148,6 +148,9 @@ def test_a_query_of_only_punctuation_finds_nothing(index):
     ("冀财社[2021]176", CITING_176),
     ("冀财社2021 176", CITING_176),
     ("冀财社２０２１ １７６", CITING_176),
+    ("冀財社〔2021〕176號", CITING_176),  # traditional characters
+    ("冀财社2021176号", CITING_176),  # no brackets
+    ("冀财\u200b社〔2021〕17\u00ad6号", CITING_176),  # invisible characters
     ("176号", CITING_176),
     ("怀财资【2022】7号", CITING_HUAI_7),
     ("怀财资[2022]7号", CITING_HUAI_7),

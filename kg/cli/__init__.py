@@ -6,6 +6,7 @@ from kg.cli import audit_cmds  # noqa: F401  (registers audit)
 from kg.cli import graph_cmds  # noqa: F401  (registers sparql, validate, export, doc)
 from kg.cli import search_cmds  # noqa: F401  (registers search)
 from kg.cli import lineage_cmds  # noqa: F401  (registers trace, history)
+from kg.cli import docnum_cmds  # noqa: F401  (registers docnum)
 from kg.cli.base import cli, main
 
 __all__ = ["cli", "main"]

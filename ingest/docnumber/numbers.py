@@ -1,116 +1,33 @@
-"""文号 (document numbers): parse any printed form, canonicalise to GB/T 9704, match user queries.
-
-    >>> DocNumber.parse("冀财社[2021]176").canonical
-    '冀财社〔2021〕176号'
-    >>> DocQuery.parse("176号").matches(DocNumber("冀财社", 2021, 176))
-    True
-"""
+"""文号 (document numbers): DocNumber, DocQuery and the one finder of 文号 in running text."""
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
+from ingest.docnumber.folding import fold, fold_text
+from ingest.docnumber.issuers import IssuerInfo, issuer_info, looks_like_issuer, pick_issuer, trim_issuer
 from ingest.errors import DocNumberError
 
-__all__ = [
-    "DocNumber",
-    "DocQuery",
-    "DocMatch",
-    "IssuerInfo",
-    "find_doc_numbers",
-    "find_doc_query",
-    "issuer_info",
-    "known_issuers",
-    "fold_text",
-]
+__all__ = ["DocNumber", "DocQuery", "DocMatch", "find_doc_numbers", "find_doc_query"]
 
-ISSUERS_CSV = Path(__file__).resolve().parent.parent / "ontology" / "issuers.csv"
-
-_OPEN = "[【〔﹝（(［〖{｛"
-_CLOSE = "]】〕﹞）)］〗}｝"
-# Full-width digits and spaces fold to ASCII one character for one, so offsets stay valid.
-_FOLD = str.maketrans("０１２３４５６７８９　", "0123456789 ")
+# After folding (folding.py) full-width and small brackets are ASCII or 〔〕 (［ → [, ﹝ → 〔, （ → ();
+# the others stay as printed. Title marks 《》 are not brackets of a 文号.
+_OPEN = "[【〔(〖{〘⦅"
+_CLOSE = "]】〕)〗}〙⦆"
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 
+# issuer (CJK, a space or two inside: "财 社") then either a bracketed year or, bracketless, a 4-digit
+# year of a plausible range glued to the serial and a required 号 ("冀财社2021152号").
 _DOC_NO = re.compile(
-    rf"(?P<issuer>[{_CJK}]{{1,16}})\s*[{re.escape(_OPEN)}]\s*(?P<year>(?:19|20)\d{{2}})\s*"
-    rf"[{re.escape(_CLOSE)}]\s*第?\s*(?P<seq>\d{{1,5}})(?:\s*(?P<hao>号))?"
+    rf"(?P<issuer>[{_CJK}](?:[ \t]{{0,2}}[{_CJK}]){{0,15}}+)\s*+"
+    rf"(?:[{re.escape(_OPEN)}]\s*+(?P<year>(?:19|20)\d{{2}})\s*+[{re.escape(_CLOSE)}]\s*+第?\s*+"
+    rf"(?P<seq>\d{{1,5}})(?!\d)(?:\s*+(?P<hao>号))?"
+    rf"|(?P<year2>(?:19[5-9]|20\d)\d)[ \t]*+(?P<seq2>\d{{1,5}})[ \t]*+号)"
 )
-# Words that precede an issuer in running text ("根据怀财资[2022]7号"); the issuer starts after them.
-_LEAD_WORDS = (
-    "根据", "按照", "依据", "依照", "参照", "执行", "贯彻", "落实", "关于", "转发", "印发", "下达",
-    "文件", "通知", "精神", "要求", "规定", "办法", "和", "及", "与", "的", "或", "见", "为", "号",
-)
-_MAX_ISSUER = 8
-
-
-@dataclass(frozen=True)
-class IssuerInfo:
-    """What ontology/issuers.csv says about an issuer prefix."""
-
-    prefix: str
-    organisation: str
-    level: str  # 中央 | 省 | 市 | 县
-    place: str | None
-
-
-@cache
-def _issuer_table() -> dict[str, IssuerInfo]:
-    with ISSUERS_CSV.open(encoding="utf-8", newline="") as f:
-        return {
-            row["prefix"]: IssuerInfo(
-                row["prefix"], row["organisation"], row["level"], row["place"] or None
-            )
-            for row in csv.DictReader(f)
-        }
-
-
-def known_issuers() -> dict[str, IssuerInfo]:
-    """Every issuer prefix listed in ontology/issuers.csv."""
-    return dict(_issuer_table())
-
-
-def issuer_info(prefix: str) -> IssuerInfo | None:
-    """The organisation and level of an issuer prefix, or None when the data file does not list it."""
-    return _issuer_table().get(prefix)
-
-
-def fold_text(text: str) -> str:
-    """Full-width digits and spaces to ASCII, same length (so match offsets hold for the original)."""
-    return text.translate(_FOLD)
-
-
-def _trim_issuer(run: str) -> str:
-    """Cut the issuer out of the CJK run before a bracket ("根据怀财资" → "怀财资")."""
-    table = _issuer_table()
-    cut = 0
-    for word in _LEAD_WORDS:
-        at = run.rfind(word)
-        if at >= 0:
-            cut = max(cut, at + len(word))
-    cand = run[cut:] or run
-    if cand in table:
-        return cand
-    best = next(
-        (cand[-n:] for n in range(min(len(cand), _MAX_ISSUER), 0, -1) if cand[-n:] in table), None
-    )
-    if best and table[best].place:
-        return best  # "资金冀财社" → the known local issuer 冀财社
-    if len(cand) <= 5:
-        return cand  # an issuer we do not know is kept whole: 涿财预, 财社
-    return best or cand[-5:]
-
-
-# Characters that issuer prefixes are made of (财政, 人社, 政府办 …); a word with none of them is not one.
-_ISSUER_CHARS = frozenset("财人社政发字函规办预资险教委厅局部府省市县")
-
-
-def _looks_like_issuer(word: str) -> bool:
-    return word in _issuer_table() or (len(word) <= 6 and any(c in _ISSUER_CHARS for c in word))
+_REPLACED = "\ufffd"
+# Every quantifier above is bounded or possessive and every match starts at a CJK character, so a
+# scan is linear in the text, whatever runs of spaces, CJK or brackets it holds.
 
 
 @dataclass(frozen=True, order=True)
@@ -121,6 +38,12 @@ class DocNumber:
     year: int
     seq: int
 
+    def __post_init__(self) -> None:
+        # Normalise once on entry: 粵財社 and "财 社" are the issuers 粤财社 and 财社.
+        issuer = fold_text(self.issuer).replace(" ", "").replace("\t", "")
+        if issuer != self.issuer:
+            object.__setattr__(self, "issuer", issuer)
+
     @classmethod
     def parse(cls, text: str) -> DocNumber:
         """Parse one 文号 in any bracket form, with or without 号; bracketless full forms too."""
@@ -128,7 +51,7 @@ class DocNumber:
         if found:
             return found[0].doc
         query = DocQuery.parse(text)
-        if query.issuer and query.year is not None and query.seq is not None:
+        if query.issuer and query.year is not None and query.seq is not None and query.seq < 100_000:
             return cls(query.issuer, query.year, query.seq)
         raise DocNumberError(f"not a document number: {text!r}")
 
@@ -163,28 +86,49 @@ class DocMatch:
     raw: str
     start: int
     end: int
+    # A replacement character (U+FFFD, an undecodable byte) touches the match: the issuer or the
+    # serial may be cut short ("冀财\ufffd社" → 社, "17\ufffd6号" → 17), so the value is not exact.
+    damaged: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """{canonical, issuer, year, seq, organisation, level, raw, start, end, damaged}."""
+        d = self.doc
+        return {"canonical": d.canonical, "issuer": d.issuer, "year": d.year, "seq": d.seq,
+                "organisation": d.organisation, "level": d.level,
+                "raw": self.raw, "start": self.start, "end": self.end, "damaged": self.damaged}
 
 
 def find_doc_numbers(text: str) -> list[DocMatch]:
-    """Every bracketed 文号 in running text, in order."""
-    folded = fold_text(text)
+    """Every 文号 in running text, in order, with its raw spelling and raw [start, end) offsets.
+
+    The text is folded first (invisible characters, compatibility ideographs, full width,
+    traditional characters); offsets and `raw` are always those of the text as given.
+    """
+    folded = fold(text)
     out: list[DocMatch] = []
-    for m in _DOC_NO.finditer(folded):
-        run = m["issuer"]
-        issuer = _trim_issuer(run)
-        start = m.start("issuer") + len(run) - len(issuer)
-        doc = DocNumber(issuer, int(m["year"]), int(m["seq"]))
-        out.append(DocMatch(doc, text[start : m.end()], start, m.end()))
+    for m in _DOC_NO.finditer(folded.text):
+        picked = pick_issuer(m["issuer"].replace("\t", " "))
+        if picked is None:
+            continue  # 无[2022]15号, 会议纪要2021105号: not an issuer
+        issuer, at = picked
+        if m["year"] is not None:
+            year, seq = int(m["year"]), int(m["seq"])
+        else:
+            year, seq = int(m["year2"]), int(m["seq2"])
+        first = m.start("issuer") + at
+        damaged = _REPLACED in folded.text[max(first - 1, 0):first] + folded.text[m.end():m.end() + 1]
+        start, end = folded.raw_span(first, m.end())
+        out.append(DocMatch(DocNumber(issuer, year, seq), text[start:end], start, end, damaged))
     return out
 
 
 _QUERY_SEPARATORS = re.compile(rf"[{re.escape(_OPEN + _CLOSE)}\-—–_/\\,，.。:：第]")
 _QUERY = re.compile(
-    rf"^\s*(?P<issuer>[{_CJK}]+)?\s*(?P<nums>\d[\d\s]*)?\s*(?P<hao>号)?\s*$"
+    rf"^\s*(?P<issuer>[{_CJK}]+)?\s*(?P<nums>\d+(?:\s+\d+)*)?\s*(?P<hao>号)?\s*$"
 )
 # A 文号 inside a longer query: issuer? year seq 号?  |  issuer? seq号  (after folding brackets to spaces)
 _QUERY_IN_TEXT = re.compile(
-    rf"(?P<issuer>[{_CJK}]{{1,16}})?\s*(?:(?P<year>(?:19|20)\d{{2}})\s+(?P<seq>\d{{1,5}})\s*(?P<hao>号)?"
+    rf"(?=\S)(?P<issuer>[{_CJK}]{{1,16}})?\s*+(?:(?P<year>(?:19|20)\d{{2}})\s+(?P<seq>\d{{1,5}})\s*(?P<hao>号)?"
     rf"|(?P<seq2>\d{{1,5}})\s*(?P<hao2>号))"
 )
 
@@ -197,6 +141,10 @@ class DocQuery:
     year: int | None = None
     seq: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.issuer is not None:
+            object.__setattr__(self, "issuer", fold_text(self.issuer).replace(" ", ""))
+
     @classmethod
     def parse(cls, text: str) -> DocQuery:
         """Parse a user's document-number query; raises DocNumberError when it names nothing."""
@@ -208,8 +156,8 @@ class DocQuery:
         m = _QUERY.match(norm)
         if m is None or not (m["issuer"] or m["nums"]):
             raise DocNumberError(f"not a document number query: {text!r}")
-        issuer = _trim_issuer(m["issuer"]) if m["issuer"] else None
-        if issuer is not None and not _looks_like_issuer(issuer):
+        issuer = trim_issuer(m["issuer"]) if m["issuer"] else None
+        if issuer is not None and not looks_like_issuer(issuer):
             raise DocNumberError(f"not a document number query: {text!r}")
         nums = (m["nums"] or "").split()
         year = seq = None
@@ -278,9 +226,9 @@ def find_doc_query(text: str) -> tuple[DocQuery | None, str]:
     issuer = None
     start = m.start("year") if m["seq2"] is None else m.start("seq2")
     if m["issuer"]:
-        trimmed = _trim_issuer(m["issuer"])
+        trimmed = trim_issuer(m["issuer"])
         attached = m.end("issuer") == start
-        if trimmed in _issuer_table() or (attached and _looks_like_issuer(trimmed)):
+        if issuer_info(trimmed) is not None or (attached and looks_like_issuer(trimmed)):
             issuer = trimmed
             start = m.end("issuer") - len(trimmed)
     if m["seq2"] is not None:
