@@ -198,7 +198,7 @@ def add_sources(settings: Settings, paths: list[Path], progress: Progress | None
                             diagnostics=[*old.diagnostics, *new.diagnostics])
             report.corpus = merged
             report.seconds["parse"] = time.perf_counter() - started
-            ctx = derive_context(merged, settings)
+            ctx = derive_context(merged, settings, staged_from=current, published_results=len(old.results))
             n = int(manifest.get("additions", 0)) + 1
             report.path = _run_steps(ctx, ws, report, progress, {
                 "sources": [*manifest.get("sources", []), *map(str, copies)],

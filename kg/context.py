@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import networkx as nx
 
@@ -46,10 +47,17 @@ class BuildContext:
     audit_config: AuditConfig
     findings: tuple[Finding, ...]
     cards: Mapping[str, DocCard]
+    staged_from: Path | None = None  # `kg add`: the published build the new one is staged from
+    published_results: int = 0  # `kg add`: corpus.results[:n] are the published build's files
 
 
-def derive_context(corpus: Corpus, settings: Settings) -> BuildContext:
-    """Derive everything the steps need from a corpus, each part once, in dependency order."""
+def derive_context(corpus: Corpus, settings: Settings, staged_from: Path | None = None,
+                   published_results: int = 0) -> BuildContext:
+    """Derive everything the steps need from a corpus, each part once, in dependency order.
+
+    For `kg add`, `staged_from` is the published build and `published_results` how many of the
+    corpus's files it holds (the rest are new).
+    """
     projects = corpus.projects
     units = derive_units(projects)
     vocabulary = load_themes()
@@ -63,4 +71,5 @@ def derive_context(corpus: Corpus, settings: Settings) -> BuildContext:
                 *consistency_findings(Lineage(view), config, str(documents_file))]
     cards = derive_cards(projects, units, lineage.documents)
     return BuildContext(settings, corpus, units, vocabulary, themes, lineage, issuers, view, config,
-                        tuple(sorted(dict.fromkeys(findings), key=Finding.sort_key)), cards)
+                        tuple(sorted(dict.fromkeys(findings), key=Finding.sort_key)), cards,
+                        staged_from, published_results)

@@ -26,7 +26,7 @@ from kg.rdf.writer import A, DCT, LABEL, ORGT, PROVT, SKOST, HKT, Writer
 from kg.themes import THEMES_TTL, Theme, tag_narrative
 from kg.units import UnitInfo, Units
 
-__all__ = ["ONTOLOGY_TTL", "level_concept", "scheme_lines", "write_records", "graph_from_lines"]
+__all__ = ["ONTOLOGY_TTL", "level_concept", "scheme_lines", "write_shared", "write_own", "graph_from_lines"]
 
 ONTOLOGY_TTL = Path(__file__).resolve().parent.parent / "ontology" / "hrss.ttl"
 
@@ -94,9 +94,8 @@ def _document(w: Writer, canonical: str, who: DocumentIssuer) -> None:
         w.once(issuer, HKT.adminLevel, N.lit(who.level))
 
 
-def _mention(w: Writer, key: iri.ProjectKey, n: int, ref: DocRef, kind: str, file: str) -> iri.Iri:
+def _mention(w: Writer, key: iri.ProjectKey, n: int, ref: DocRef, file: str) -> iri.Iri:
     doc = iri.document(ref.canonical)
-    w.once(doc, A, kind)
     m = iri.mention(key, n)
     w.add(m, A, HKT.Mention)
     w.add(m, HKT.mentions, doc)
@@ -104,8 +103,16 @@ def _mention(w: Writer, key: iri.ProjectKey, n: int, ref: DocRef, kind: str, fil
     w.add(m, HKT.field, N.lit(ref.field))
     w.add(m, HKT.rawSpelling, N.lit(ref.raw))
     w.derived(m, SourceSpan(file, ref.line, ref.line))
-    w.once(doc, HKT.rawSpelling, N.lit(ref.raw))
     return doc
+
+
+def _cited(w: Writer, p: Project) -> None:
+    """What a project's citations say about the documents: their kind and raw spellings."""
+    for refs, kind in ((p.doc_refs, HKT.FundingDocument), (p.basis_refs, HKT.PolicyDocument)):
+        for ref in refs:
+            doc = iri.document(ref.canonical)
+            w.once(doc, A, kind)
+            w.once(doc, HKT.rawSpelling, N.lit(ref.raw))
 
 
 def _indicator(w: Writer, key: iri.ProjectKey, n: int, ind: Indicator) -> None:
@@ -177,11 +184,10 @@ def _project(w: Writer, p: Project, themes: Iterable[Theme]) -> None:
         _indicator(w, key, n, ind)
     n = 0
     cited: set[tuple[str, str]] = set()  # a document cited twice by one project is linked once
-    for refs, relation, kind in ((p.doc_refs, HKT.fundedBy, HKT.FundingDocument),
-                                 (p.basis_refs, HKT.citesBasis, HKT.PolicyDocument)):
+    for refs, relation in ((p.doc_refs, HKT.fundedBy), (p.basis_refs, HKT.citesBasis)):
         for ref in refs:
             n += 1
-            doc = _mention(w, key, n, ref, kind, p.span.file)
+            doc = _mention(w, key, n, ref, p.span.file)
             if (relation, doc) not in cited:
                 cited.add((relation, doc))
                 w.add(s, relation, doc)
@@ -203,15 +209,25 @@ def _narrative(w: Writer, item: NarrativeItem, themes: list[Theme]) -> None:
         w.add(s, HKT.theme, N.iri(str(theme.iri)))
 
 
-def write_records(w: Writer, projects: Iterable[Project], narrative: Iterable[NarrativeItem],
-                  units: Units, issuers: Mapping[str, DocumentIssuer],
-                  themes: Mapping[iri.ProjectKey, tuple[Theme, ...]], vocabulary: list[Theme]) -> Iterator[None]:
-    """Write units, documents, projects and narrative; yields whenever the writer is full."""
+def write_shared(w: Writer, projects: Iterable[Project], units: Units,
+                 issuers: Mapping[str, DocumentIssuer]) -> Iterator[None]:
+    """Write what depends on every project at once: units, documents and issuers, and what the
+    citations say about the documents; yields whenever the writer is full."""
     for info in units.values():
         _unit(w, info)
     for canonical in sorted(issuers):
         _document(w, canonical, issuers[canonical])
     yield None
+    for p in projects:
+        _cited(w, p)
+        if w.full():
+            yield None
+
+
+def write_own(w: Writer, projects: Iterable[Project], narrative: Iterable[NarrativeItem],
+              themes: Mapping[iri.ProjectKey, tuple[Theme, ...]], vocabulary: list[Theme]) -> Iterator[None]:
+    """Write what each project and narrative item states on its own (it never changes when other
+    projects are added); yields whenever the writer is full."""
     for p in projects:
         _project(w, p, themes.get(iri.project_key(p), ()))
         if w.full():

@@ -7,24 +7,27 @@ writes every triple once: the theme and level schemes, then the records (kg.grap
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from rdflib import Graph
 
+from ingest.records import ParseResult
+
 from kg.audit.engine import write_findings
 from kg.audit.rules import ALL_RULES
 from kg.context import BuildContext
 from kg.doccard import write_cards
-from kg.graph import scheme_lines, write_records as write_record_triples
+from kg.graph import scheme_lines, write_own, write_shared
 from kg.jsonout import dumps
 from kg.lineage.triples import write_lineage
 from kg.lineage.view import write_view
 from kg.audit.triples import write_findings_triples
 from kg.rdf.ntriples import graph_from_lines
 from kg.rdf.writer import Writer
-from kg.search.indexing import SEARCH_DIR, build_index
+from kg.search.indexing import SEARCH_DIR, build_index, stage_index
+from kg.staging import can_stage, stage_oxigraph, write_relating
 from kg.store import write_store
 from kg.units import write_units
 from kg.workspace import write_records
@@ -34,15 +37,29 @@ __all__ = ["STEPS", "Step", "graph_lines", "build_graph"]
 Step = Callable[[BuildContext, Path], dict[str, Any]]
 
 
-def graph_lines(ctx: BuildContext) -> Iterator[str]:
-    """The graph of a build as N-Triples lines, each triple once, streamed."""
-    yield from scheme_lines()
-    corpus = ctx.corpus
-    w = Writer()
-    yield from w.drain(write_record_triples(w, corpus.projects, corpus.narrative, ctx.units, ctx.issuers,
-                                            ctx.themes, ctx.vocabulary))
+def _relating(ctx: BuildContext, w: Writer) -> Iterator[str]:
+    """What relates projects: units, documents, lineage, findings (rewritten whole by `kg add`)."""
+    projects = ctx.corpus.projects
+    yield from w.drain(write_shared(w, projects, ctx.units, ctx.issuers))
     yield from w.drain(write_lineage(ctx.lineage, w))
-    yield from w.drain(write_findings_triples(w, ctx.findings, corpus.projects, ALL_RULES))
+    yield from w.drain(write_findings_triples(w, ctx.findings, projects, ALL_RULES))
+
+
+def _own(ctx: BuildContext, w: Writer, results: Sequence[ParseResult]) -> Iterator[str]:
+    """What the projects and narrative of these files state on their own."""
+    projects = [p for r in results for p in r.projects]
+    narrative = [n for r in results for n in r.narrative]
+    yield from w.drain(write_own(w, projects, narrative, ctx.themes, ctx.vocabulary))
+
+
+def graph_lines(ctx: BuildContext, out: Path | None = None) -> Iterator[str]:
+    """The graph of a build as N-Triples lines, each triple once, streamed; with `out`, the relating
+    lines are also kept in the build for a later `kg add` (kg.staging)."""
+    yield from scheme_lines()
+    w = Writer()
+    yield from _own(ctx, w, ctx.corpus.results)
+    relating = _relating(ctx, w)
+    yield from write_relating(relating, out) if out is not None else relating
 
 
 def build_graph(ctx: BuildContext) -> Graph:
@@ -63,8 +80,18 @@ def records_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
 
 
 def graph_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
-    """The graph, written to the store named by the settings (lines streamed in chunks)."""
-    info = write_store(graph_lines(ctx), out, ctx.settings)
+    """The graph, written to the store named by the settings (lines streamed in chunks).
+
+    An addition to an Oxigraph build is staged on a copy of the published store (kg.staging): only
+    the relating triples and the new files' own triples are written.
+    """
+    if ctx.staged_from is not None and can_stage(ctx.staged_from, ctx.settings.store):
+        w = Writer()
+        new = ctx.corpus.results[ctx.published_results:]
+        info = stage_oxigraph(ctx.staged_from, out, _relating(ctx, w), _own(ctx, w, new))
+    else:
+        keep = out if ctx.settings.store == "oxigraph" else None  # only Oxigraph builds are staged on
+        info = write_store(graph_lines(ctx, keep), out, ctx.settings)
     projects = ctx.corpus.projects
     return {"triples": info["triples"], "projects": len(projects), "documents": len(ctx.issuers),
             "units": len(ctx.units), "indicators": sum(len(p.indicators) for p in projects),
@@ -91,8 +118,15 @@ def audit_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
 
 
 def search_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
-    return build_index(ctx.corpus.projects, out / SEARCH_DIR, ctx.settings, units=ctx.units,
-                       themes=ctx.themes)
+    """The search index; an addition copies the published index and adds the new projects when that
+    gives the same index (kg.search.indexing.stage_index)."""
+    projects = ctx.corpus.projects
+    if ctx.staged_from is not None:
+        new = [p for r in ctx.corpus.results[ctx.published_results:] for p in r.projects]
+        staged = stage_index(projects, new, ctx.staged_from, out, ctx.settings, ctx.units, ctx.themes)
+        if staged is not None:
+            return staged
+    return build_index(projects, out / SEARCH_DIR, ctx.settings, units=ctx.units, themes=ctx.themes)
 
 
 # (name, step), in the order they run. Each later issue adds its own line here.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import shutil
 import threading
 import time
@@ -262,3 +263,39 @@ def test_a_garbage_graph_json_is_reported_as_a_damaged_build(workspace):
     (b.path / "graph.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(DamagedBuildError, match=r"graph\.json: 已发布的构建已损坏.*kg build"):
         b.store  # noqa: B018 - opening is the test
+
+
+def _triples(build_dir: Path) -> set[str]:
+    import pyoxigraph as ox
+
+    db = ox.Store.read_only(str(build_dir / "oxigraph"))
+    return {f"{q.subject} {q.predicate} {q.object}" for q in db}
+
+
+def test_an_oxigraph_add_staged_on_the_store_copy_equals_a_full_build(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(TESTS.parent / "data" / "000_61c5a3a787465ec8.txt", data / "sample.txt")
+    shutil.copy(CLEAN, data / CLEAN.name)
+    settings = Settings(data_dir=data, index_dir=tmp_path / "idx", store="oxigraph")
+    build(settings)
+    staged = add_sources(settings, [_next_year(tmp_path / "clean_2022.txt")]).path
+    assert json.loads((staged / "graph.json").read_text(encoding="utf-8"))["staged_from"]
+    full = build(settings.with_(index_dir=tmp_path / "full")).path
+    assert _triples(staged) == _triples(full)
+    assert len(_triples(full)) == json.loads((full / "graph.json").read_text(encoding="utf-8"))["triples"]
+    staged_search = json.loads((staged / "search" / "meta.json").read_text(encoding="utf-8"))
+    full_search = json.loads((full / "search" / "meta.json").read_text(encoding="utf-8"))
+    for meta in (staged_search, full_search):
+        meta.pop("built_at"), meta.pop("updated_at", None)
+    assert staged_search == full_search
+    manifest = json.loads((staged / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["search"]["staged"] is True
+    a, b = Build(staged, "staged", settings), Build(full, "full", settings)
+    try:
+        for q in ("职业技能培训补贴", "养老保险 2022", "冀财社〔2021〕176号", "176号"):
+            ra, rb = a.search.search(q, page_size=50), b.search.search(q, page_size=50)
+            assert ra.total == rb.total and {h.project_code for h in ra.hits} == {h.project_code for h in rb.hits}
+    finally:
+        a.close()
+        b.close()

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_BACKEND",
     "build_index",
     "add_to_index",
+    "stage_index",
     "delete_from_index",
     "index_texts",
     "project_key",
@@ -173,6 +174,36 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def _analyzer_config(projects: Sequence[Project], units: Units) -> AnalyzerConfig:
+    """The segmenter's dictionary for these projects: unit names and issuers are words."""
+    unit_words = set(units.names().values()) | {p.unit_name for p in projects if p.unit_name and not p.unit_code}
+    issuers = {_issuer(r.canonical) for p in projects for r in (*p.doc_refs, *p.basis_refs)}
+    return AnalyzerConfig.default([*sorted(unit_words), *sorted(known_issuers()),
+                                   *sorted(i for i in issuers if i)])
+
+
+def stage_index(projects: Sequence[Project], new: Sequence[Project], base: Path, out: Path,
+                settings: Settings, units: Units,
+                themes: Mapping[ProjectKey, tuple[Theme, ...]]) -> dict[str, Any] | None:
+    """`kg add`: the published build's index copied into `out` and the new projects added to it —
+    when that gives what a full build would: the same engine, the same dictionary and the same unit
+    names. None otherwise (the caller builds the index whole)."""
+    source = Path(base) / SEARCH_DIR
+    try:
+        meta = json.loads((source / META_FILE).read_text("utf-8"))
+        stored = AnalyzerConfig.load(source / ANALYZER_FILE)
+    except (OSError, ValueError, KeyError):
+        return None
+    if (meta.get("backend") != settings.search_backend or stored != _analyzer_config(projects, units)
+            or any(units.name(code) != name for code, name in meta.get("units", {}).items())):
+        return None
+    shutil.copytree(source, Path(out) / SEARCH_DIR)
+    counts = add_to_index(new, out, settings, units=units, themes=themes)
+    return {"documents": counts["documents"], "dictionary_words": len(stored.words),
+            "themes": len(json.loads((Path(out) / SEARCH_DIR / META_FILE).read_text("utf-8"))["themes"]),
+            "backend": counts["backend"], "segmenter": get_analyzer(stored).segmenter.name, "staged": True}
+
+
 def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings | None = None,
                 backend: str | None = None, *, units: Units | None = None,
                 themes: Mapping[ProjectKey, tuple[Theme, ...]] | None = None) -> dict[str, Any]:
@@ -184,11 +215,7 @@ def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings |
     backend = backend or (settings.search_backend if settings is not None else DEFAULT_BACKEND)
     projects = list(projects)
     units = units if units is not None else derive_units(projects)
-    unit_words = set(units.names().values()) | {p.unit_name for p in projects if p.unit_name and not p.unit_code}
-    issuers = {_issuer(r.canonical) for p in projects for r in (*p.doc_refs, *p.basis_refs)}
-    extra = [*sorted(unit_words), *sorted(known_issuers()),
-             *sorted(i for i in issuers if i)]
-    config = AnalyzerConfig.default(extra)
+    config = _analyzer_config(projects, units)
     analyzer = get_analyzer(config)
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -229,8 +256,9 @@ def _open_for_update(build_dir: Path) -> tuple[Path, dict[str, Any], SearchBacke
     return path, meta, backend_class(meta["backend"]).open(path / INDEX_SUBDIR)
 
 
-def add_to_index(projects: Iterable[Project], build_dir: Path,
-                 settings: Settings | None = None) -> dict[str, Any]:
+def add_to_index(projects: Iterable[Project], build_dir: Path, settings: Settings | None = None, *,
+                 units: Units | None = None,
+                 themes: Mapping[ProjectKey, tuple[Theme, ...]] | None = None) -> dict[str, Any]:
     """Add projects to the search index of a build in place (a project with the same key is replaced).
 
     Readers keep searching meanwhile: the engine's commit is atomic and meta.json is replaced whole.
@@ -240,10 +268,10 @@ def add_to_index(projects: Iterable[Project], build_dir: Path,
     projects = list(projects)
     path, meta, engine = _open_for_update(build_dir)
     analyzer = get_analyzer(AnalyzerConfig.load(path / ANALYZER_FILE))
-    themes: dict[str, str] = dict(meta.get("themes", {}))
-    units = derive_units(projects)
+    found: dict[str, str] = dict(meta.get("themes", {}))
+    units = units if units is not None else derive_units(projects)
     try:
-        n = engine.add(_documents(projects, analyzer, _tagger(None), units, themes))
+        n = engine.add(_documents(projects, analyzer, _tagger(themes), units, found))
         engine.commit()
         total = engine.count()
     finally:
@@ -251,7 +279,7 @@ def add_to_index(projects: Iterable[Project], build_dir: Path,
     meta.update(
         documents=total,
         units=dict(sorted({**units.names(), **meta.get("units", {})}.items())),
-        themes=dict(sorted(themes.items())),
+        themes=dict(sorted(found.items())),
         years=sorted(set(meta.get("years", [])) | {p.year for p in projects if p.year is not None}),
         updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
     )
