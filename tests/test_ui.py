@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import tomllib
 from decimal import Decimal
@@ -13,7 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from kg.build import build
 from kg.settings import Settings
-from kg.ui.amounts import AmountError, format_change, format_wan
+from tests.hostile import hostile_document
+from views.model.amounts import AmountError, format_change, format_wan
+from views.model.files import UploadError, original_names, stored_name
+from views.model.text import WORD_JOINER, highlight_md, md_text, plot_lines, plot_text
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -42,23 +47,41 @@ def env(sample, monkeypatch) -> Settings:
     return sample
 
 
-def run(page: str | None = None, **params: str) -> AppTest:
+def run(view: str | None = None, /, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params.update(params)
+    if view:
+        at.switch_page(f"views/{view}.py")
     at.run()
-    if page:
-        at.switch_page(f"views/{page}.py").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def plain(markdown: str) -> str:
+    """What a Markdown source escaped by md_text shows: the escaping backslashes (and the invisible
+    word joiners that break autolinks) removed."""
+    return _ESCAPED.sub(r"\1", markdown).replace(WORD_JOINER, "")
+
+
+def markdown_sources(at: AppTest) -> list[str]:
+    """Every Markdown source the page hands to the browser (text, alerts, labels, metrics)."""
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.title, *at.info, *at.warning, *at.error,
+                               *at.success)]
+    parts += [x for m in at.metric for x in (m.label, m.value, m.delta) if x]
+    parts += [link.proto.label for link in at.get("page_link")]
+    parts += [w.label for w in (*at.text_input, *at.selectbox, *at.number_input, *at.button)]
+    return [str(p) for p in parts]
+
+
 def texts(at: AppTest) -> str:
     """Every text the page shows (markdown, text, code, metrics, captions, dataframes) as one string."""
-    parts = [e.value for e in (*at.markdown, *at.text, *at.code, *at.caption, *at.title, *at.info,
-                                *at.warning, *at.error, *at.success)]
-    parts += [f"{m.label}={m.value}" for m in at.metric]
+    parts = [plain(m) for m in markdown_sources(at)]
+    parts += [e.value for e in (*at.text, *at.code)]
+    parts += [f"{plain(m.label)}={plain(m.value)}" for m in at.metric]
     parts += [df.value.to_csv(index=False) for df in at.dataframe]
-    parts += [link.proto.label for link in at.get("page_link")]
     return "\n".join(str(p) for p in parts)
 
 
@@ -192,11 +215,11 @@ def test_good_upload_is_added_and_script_in_title_shows_as_text(tmp_path, monkey
     at.run()
     at.button(key="data-add").click().run()
     assert not at.exception
-    assert "已加入 script.txt" in at.success[0].value
+    assert "已加入 script.txt（保存为 script-" in plain(at.success[0].value)
     at = run(project="130730219SCRIPTTEST01")
     heading = next(m for m in at.markdown if "script" in m.value)
     assert not heading.allow_html
-    assert "\\<script\\>alert\\(1\\)\\</script\\>" in heading.value
+    assert "\\<script\\>alert\\(1\\)\\<\\/script\\>" in heading.value
     assert "1.人才<script>alert(1)</script>中心办公经费绩效目标表" in at.code[-1].value
 
 
@@ -335,3 +358,223 @@ def test_pages_are_not_in_a_pages_directory():
     # (/project?project=…) with its legacy folder navigation instead of app.py's.
     assert not (ROOT / "pages").exists()
     assert (ROOT / "views" / "project.py").is_file()
+
+
+# --- untrusted text is shown as text (issue 17: deep links and data rendered as Markdown) ---
+
+HOSTILE = [
+    "![x](http://127.0.0.1:9/x)", "[a](http://phish.example/)", "<img src=http://127.0.0.1:9/i>",
+    "**bold**", "`code`", "$x^2$", ":red[红] :material/hub:", "&lt;b&gt;", "a\\b", "<http://h.example>",
+    "www.phish.example http://phish.example", "~~del~~ _em_ # h", "| a | b |",
+]
+
+
+def render(markdown: str) -> str:
+    """HTML of a Markdown source by a CommonMark parser with GFM tables and strikethrough."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_md_text_shows_markup_as_its_characters(value):
+    assert render(md_text(value)).replace(WORD_JOINER, "") == f"<p>{html.escape(value, quote=False)}</p>\n"
+
+
+def test_md_text_keeps_a_value_on_one_line():
+    assert render(md_text("1. 项目\n# 标题\n    缩进")) == "<p>1. 项目 # 标题     缩进</p>\n"
+
+
+@pytest.mark.parametrize("value, broken", [
+    ("见 http://phish.example/a", "http\u2060\\:\\/\\/phish"), ("www.phish.example", "www\u2060\\."),
+    ("a@phish.example", "a\u2060\\@phish"), ("HTTPS://X.EXAMPLE", "HTTPS\u2060\\:"),
+])
+def test_md_text_breaks_bare_urls_and_addresses_that_gfm_would_link(value, broken):
+    # GFM links bare URLs on the text after escapes are resolved; a word joiner stops the pattern
+    assert broken in md_text(value)
+    assert plain(md_text(value)) == value
+
+
+def test_plot_text_makes_plotly_markup_inert():
+    assert plot_text('<a href="http://h">x</a><br>') == '&lt;a href="http://h"&gt;x&lt;/a&gt;&lt;br&gt;'
+    assert plot_lines("名称<b>", "2022 年") == "名称&lt;b&gt;<br>2022 年"
+
+
+def inert(at: AppTest) -> list[str]:
+    """Markup the page would render from its Markdown sources and plotly charts (should be none)."""
+    # the pages' own markup is bold and headings; anything else came from the data
+    markup = r"<(img|a|em|code|del|table)\b|<strong>(粗体|补贴|粗|bold)</strong>"
+    found = [m for m in markdown_sources(at) if re.search(markup, render(m))]
+    for chart in at.get("plotly_chart"):
+        found += re.findall(r"<(?:img|a|b|i|span)\b[^>]*>", chart.proto.spec)
+    return found
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Settings:
+    tmp = tmp_path_factory.mktemp("ui-hostile")
+    (tmp / "data").mkdir()
+    (tmp / "data" / "![f](http%3A%2F%2F127.0.0.1%3A9%2Ff).txt").write_text(
+        hostile_document("http://127.0.0.1:9"), encoding="utf-8")
+    settings = Settings(data_dir=tmp / "data", index_dir=tmp / "indexes")
+    build(settings)
+    return settings
+
+
+@pytest.fixture
+def hostile_env(hostile, monkeypatch) -> Settings:
+    monkeypatch.setenv("HRSS_DATA_DIR", str(hostile.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(hostile.index_dir))
+    return hostile
+
+
+@pytest.mark.parametrize("page, params", [
+    ("search", {"q": "培训补贴"}),
+    ("doc", {"doc": "冀财社〔2022〕88号"}),
+    ("trace", {"doc": "冀财社〔2022〕88号"}),
+    ("trace", {"project": "13068123HOST1LE000001"}),
+    ("project", {"project": "13068123HOST1LE000001", "year": "2023"}),
+    ("unit", {"unit": "401009"}),
+    ("years", {}),
+    ("quality", {}),
+])
+def test_document_text_with_markup_is_shown_as_text_on_every_page(hostile_env, page, params):
+    at = run(page, **params)
+    assert not inert(at), inert(at)
+    shown = texts(at)
+    assert "http://127.0.0.1:9/" in shown or "粗体" in shown or page in ("years", "quality")
+
+
+def test_hostile_names_show_their_characters(hostile_env):
+    at = run("project", project="13068123HOST1LE000001", year="2023")
+    heading = next(m.value for m in at.markdown if m.value.startswith("### "))
+    assert plain(heading) == "### ![t](http://127.0.0.1:9/title)培训[点我](http://phish.example/)**补贴**绩效目标表"
+    unit = next(link.proto.label for link in at.get("page_link") if "401009" in link.proto.label)
+    assert plain(unit) == "401009 涿州市![u](http://127.0.0.1:9/unit)<img src=http://127.0.0.1:9/unit-tag>中心"
+    assert not inert(at)
+
+
+@pytest.mark.parametrize("page, params", [
+    (None, {"doc": "![x](http://127.0.0.1:9/x)"}),
+    ("doc", {"doc": "[a](http://phish.example/) 冀财社2021"}),
+    ("trace", {"doc": "<img src=http://127.0.0.1:9/x>"}),
+    ("trace", {"project": "**粗**![x](http://127.0.0.1:9/x)"}),
+    ("search", {"q": "![x](http://127.0.0.1:9/x)"}),
+    ("search", {"q": "就业", "unit": "![x](http://127.0.0.1:9/x)"}),
+    ("project", {"project": "![x](http://127.0.0.1:9/x)"}),
+    ("unit", {"unit": "$x$![x](http://127.0.0.1:9/x)"}),
+])
+def test_deep_link_text_is_shown_as_text(env, page, params):
+    at = run(page, **params)
+    assert not inert(at), inert(at)
+    if "q" not in params:  # a search shows its query only in the box (as text)
+        assert "http://127.0.0.1:9/x" in texts(at) or "phish" in texts(at)
+
+
+# --- bad URL parameters fall back to defaults with a notice, never an exception box ---
+
+@pytest.mark.parametrize("page, params, notice, reset", [
+    ("search", {"q": "就业", "min": "abc"}, "网址参数 min=abc 无效（不是数字），已改用不限", "min"),
+    ("search", {"q": "就业", "max": "-5"}, "网址参数 max=-5 无效（金额不能为负数），已改用不限", "max"),
+    ("search", {"q": "就业", "min": "1e309"}, "网址参数 min=1e309 无效（超过上限", "min"),
+    ("search", {"q": "就业", "max": "nan"}, "网址参数 max=nan 无效（不是有限的数字）", "max"),
+    ("search", {"q": "就业", "year": "1999"}, "网址参数 year=1999 无效（没有这个选项），已改用全部年度", "year"),
+    ("search", {"q": "就业", "unit": "垃圾"}, "网址参数 unit=垃圾 无效（没有这个选项），已改用全部单位", "unit"),
+    ("search", {"q": "就业", "theme": "x"}, "网址参数 theme=x 无效（没有这个选项），已改用全部主题", "theme"),
+    ("search", {"q": "就业", "page": "-3"}, "网址参数 page=-3 无效（超出范围），已改用第 1 页", "page"),
+    ("project", {"project": "13073022P00817010003J", "year": "abc"}, "网址参数 year=abc 无效（不是整数）", None),
+    ("trace", {"project": "13073022P008368100011", "year": "99999"}, "网址参数 year=99999 无效（超出范围）",
+     None),
+    ("years", {"to": "1800"}, "网址参数 to=1800 无效（没有这个值），已改用2022 年", "to"),
+    ("years", {"from": "abc"}, "网址参数 from=abc 无效（不是整数），已改用2021 年", "from"),
+    ("sparql", {"query": "no-such-query"}, "网址参数 query=no-such-query 无效（没有这个选项）", "query"),
+])
+def test_bad_url_parameters_fall_back_with_a_notice(env, page, params, notice, reset):
+    at = run(page, **params)  # run() asserts no exception box
+    assert any(notice in plain(w.value) for w in at.warning), [w.value for w in at.warning]
+    if reset:
+        assert at.query_params.get(reset) != [params[reset]]
+
+
+def test_bad_amount_bounds_still_search(env):
+    at = run(q="就业补助", min="abc", max="-5")
+    assert "共 " in texts(at) and at.number_input(key="search-min").value == 0.0
+
+
+# --- uploads: unique stored names, long names, the original name kept ---
+
+def test_stored_names_are_short_unique_and_safe():
+    long = "预" * 300 + ".txt"
+    name = stored_name(long, b"a")
+    assert len(name.encode()) < 255 and name.startswith("预" * 60 + "-") and name.endswith(".txt")
+    assert stored_name("同名.txt", b"a") != stored_name("同名.txt", b"b")
+    assert stored_name("同名.txt", b"a") == stored_name("同名.txt", b"a")
+    assert stored_name("..\\../a/b:c?.TXT", b"") == "b_c-e3b0c44298fc.txt"
+    with pytest.raises(UploadError):
+        stored_name("x.exe", b"")
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="data-upload").set_value((name, data, "text/plain"))
+    at.run()
+    at.button(key="data-add").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _one_table(code: str, unit: str = "316001怀来县人力资源和社会保障局") -> bytes:
+    head = "一级指标\t二级指标\t三级指标\t绩效指标描述\t指标值\t指标值确定依据"
+    return "\n".join([
+        "1.培训经费绩效目标表", f"{unit}\t单位：万元", f"项目编码\t{code}\t项目名称\t培训经费",
+        "预算规模及资金用途\t预算数\t7.00\t其中：财政资金\t7.00\t其他资金\t0", "绩效目标\t1.完成培训", "",
+        head, "产出指标\t数量指标\t培训人次\t全年完成\t≥80人次\t年度计划", "",
+    ]).encode()
+
+
+def test_same_named_uploads_are_both_kept_and_a_300_character_name_works(tmp_path, monkeypatch):
+    settings = _build(tmp_path)
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
+    from kg.workspace import Workspace
+
+    at = _upload(run("data"), "同名.txt", _one_table("130730229UPLOADA00001"))
+    assert "已加入 同名.txt（保存为 同名-" in plain(at.success[0].value)
+    at = _upload(run("data"), "同名.txt", _one_table("130730229UPLOADB00002"))
+    long = "很长的文件名" * 50 + ".txt"  # 300 characters, 900 bytes: over NAME_MAX
+    at = _upload(run("data"), long, _one_table("130730229UPLOADC00003"))
+    assert f"已加入 {long}" in plain(at.success[0].value)
+    codes = {p.project_code for p in Workspace(settings.index_dir).load_corpus().projects}
+    assert {"130730229UPLOADA00001", "130730229UPLOADB00002", "130730229UPLOADC00003"} <= codes
+    stored = sorted(p.name for p in (settings.data_dir / "uploads").glob("*.txt"))
+    assert len(stored) == 3 and all(len(n.encode()) < 255 for n in stored)
+    originals = original_names(settings)
+    assert sorted(originals.values()) == sorted(["同名.txt", "同名.txt", long])
+    assert set(originals) == set(stored)
+
+
+def test_the_same_content_uploaded_again_is_not_added_twice(tmp_path, monkeypatch):
+    settings = _build(tmp_path)
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
+    from kg.workspace import Workspace
+
+    data = _one_table("130730229UPLOADD00004")
+    _upload(run("data"), "第一次.txt", data)
+    version = Workspace(settings.index_dir).version
+    at = _upload(run("data"), "第二次.txt", data)
+    assert "第二次.txt 的内容已经导入过" in plain(at.success[0].value)
+    assert Workspace(settings.index_dir).version == version
+    assert len(list((settings.data_dir / "uploads").glob("*.txt"))) == 1
+
+
+def test_highlights_are_inert_and_neighbouring_matches_join():
+    segments = [("就业", True), ("补助", True), ("![x](http://h/x)", False), ("**", True)]
+    assert highlight_md(segments) == (":orange-background[就业补助]\\!\\[x\\]\\(http\u2060\\:\\/\\/h\\/x\\)"
+                                      ":orange-background[\\*\\*]")
+
+
+def test_no_page_hands_raw_html_to_the_browser():
+    sources = [ROOT / "app.py", *sorted((ROOT / "views").rglob("*.py"))]
+    offenders = [p.name for p in sources
+                 if re.search(r"unsafe_allow_html\s*=\s*True|\bst\.html\(|components\.v1", p.read_text("utf-8"))]
+    assert offenders == []

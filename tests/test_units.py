@@ -12,7 +12,7 @@ from kg.build import build
 from kg.published import Build
 from kg.rdf import iri
 from kg.settings import Settings
-from kg.ui.totals import unit_names, unit_year_totals
+from views.model.totals import unit_names, unit_year_totals
 from kg.units import derive_units
 
 CLEAN = Path(__file__).resolve().parent / "data" / "audit" / "clean_tab.txt"

@@ -8,7 +8,7 @@ on the next rerun.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlencode
@@ -26,14 +26,16 @@ from kg.lineage import Lineage
 from kg.search import SearchIndex
 from kg.settings import Settings, load_settings
 from kg.store import Store
-from kg.ui.amounts import format_wan
+from views.model.amounts import format_wan
+from views.model.params import ParamError, parse_amount, parse_int
+from views.model.text import md_text, plot_text
 from kg.workspace import Workspace
 
 __all__ = [
     "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "corpus", "search_index",
-    "store", "cards", "lineage", "findings", "param", "int_param", "set_params", "project_link", "doc_link",
-    "frame", "table", "project_table", "downloads", "show_error", "safe", "nothing", "fmt_wan",
-    "md_text", "chips", "chart_frame",
+    "store", "cards", "lineage", "findings", "param", "int_param", "amount_param", "choice_param", "notice",
+    "set_params", "project_link", "doc_link", "frame", "table", "project_table", "downloads",
+    "show_error", "safe", "nothing", "fmt_wan", "md_text", "plot_text", "chips", "chart_frame",
 ]
 
 T = TypeVar("T")
@@ -124,7 +126,7 @@ def _open(loader: Callable[[tuple[str, ...], Settings], T], what: str, required:
     try:
         return loader(_key(s, v), s)
     except HrssError as e:
-        st.error(f"{what}不可用：{e}。请重新构建（`python -m kg build`）。", icon=":material/error:")
+        st.error(f"{what}不可用：{md_text(e)}。请重新构建（`python -m kg build`）。", icon=":material/error:")
         if required:
             st.stop()
         return None
@@ -155,8 +157,8 @@ def findings(required: bool = True) -> list[Finding] | None:
 
 
 def show_error(e: Exception) -> None:
-    """A core error as a one-line message, never a traceback."""
-    st.error(f"出错了：{e}", icon=":material/error:")
+    """A core error as a one-line message (shown as text: it may quote the input), never a traceback."""
+    st.error(md_text(f"出错了：{e}"), icon=":material/error:")
 
 
 def safe(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -169,8 +171,8 @@ def safe(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def nothing(message: str) -> NoReturn:
-    """Say that nothing was found (in Chinese) and stop the page."""
-    st.info(message, icon=":material/search_off:")
+    """Say that nothing was found (in Chinese; shown as text, it may quote the input) and stop the page."""
+    st.info(md_text(message), icon=":material/search_off:")
     st.stop()
 
 
@@ -180,12 +182,40 @@ def param(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
-def int_param(name: str) -> int | None:
+def notice(name: str, value: str, why: str, fallback: str) -> None:
+    """Say that a URL parameter was not used and what is shown instead (as text: it quotes the URL)."""
+    shown = value if len(value) <= 40 else value[:39] + "…"
+    st.warning(md_text(f"网址参数 {name}={shown} 无效（{why}），已改用{fallback}。"), icon=":material/link_off:")
+
+
+def int_param(name: str, lo: int | None = None, hi: int | None = None,
+              choices: Collection[int] | None = None, fallback: str = "默认值") -> int | None:
+    """A whole-number URL parameter; a bad one gets a notice and None."""
     value = param(name)
     try:
-        return int(value) if value is not None else None
-    except ValueError:
+        return parse_int(value, lo, hi, choices)
+    except ParamError as e:
+        notice(name, value or "", str(e), fallback)
         return None
+
+
+def amount_param(name: str, fallback: str = "不限") -> Decimal | None:
+    """An amount bound (万元) from the URL; a bad one gets a notice and None (no bound)."""
+    value = param(name)
+    try:
+        return parse_amount(value)
+    except ParamError as e:
+        notice(name, value or "", str(e), fallback)
+        return None
+
+
+def choice_param(name: str, options: list[str], default: str, fallback: str | None = None) -> int:
+    """The index in `options` of a URL parameter's value; an unknown value gets a notice and `default`."""
+    value = param(name, default)
+    if value in options:
+        return options.index(value)
+    notice(name, value or "", "没有这个选项", fallback or f"「{default}」")
+    return options.index(default)
 
 
 def set_params(**values: Any) -> None:
@@ -201,16 +231,16 @@ def set_params(**values: Any) -> None:
 def project_link(code: str | None, year: int | None, label: str) -> None:
     """A link to the project page for (code, year)."""
     if not code:
-        st.write(label)
+        st.text(label)
         return
     params = {"project": code} | ({"year": str(year)} if year else {})
-    st.page_link(PAGES["project"][0], label=label, query_params=params, icon=":material/folder_open:")
+    st.page_link(PAGES["project"][0], label=md_text(label), query_params=params, icon=":material/folder_open:")
 
 
 def doc_link(doc: str, page: str = "doc", label: str | None = None) -> None:
     """A link to the 文号 card (or the trace page) of a document."""
     icon = ":material/description:" if page == "doc" else ":material/account_tree:"
-    st.page_link(PAGES[page][0], label=label or doc, query_params={"doc": doc}, icon=icon)
+    st.page_link(PAGES[page][0], label=md_text(label or doc), query_params={"doc": doc}, icon=icon)
 
 
 def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -230,8 +260,12 @@ def _styled(df: pd.DataFrame) -> Styler:
 
 
 def chart_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rows for a chart: amounts as floats (bar lengths only) plus 金额, their exact text for labels."""
+    """Rows for a chart: amounts as floats (bar lengths only) plus 金额, their exact text for labels;
+    text (unit and theme names, shown by plotly in ticks, legends and hovers) made inert."""
     df = pd.DataFrame(rows)
+    for col in df.columns:
+        if df[col].map(lambda x: isinstance(x, str)).any():
+            df[col] = df[col].map(lambda x: plot_text(x) if isinstance(x, str) else x)
     if "预算数(万元)" in df:
         df["金额"] = df["预算数(万元)"].map(format_wan)
         df["预算数(万元)"] = df["预算数(万元)"].map(float)
@@ -281,14 +315,6 @@ def downloads(rows: list[dict[str, Any]], name: str, key: str) -> None:
     c2.download_button("下载 XLSX", buf.getvalue(), f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}-xlsx", icon=":material/download:")
-
-
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
-
-
-def md_text(text: str | None) -> str:
-    """Source text made inert for st.markdown: every markdown/HTML character escaped, shown as printed."""
-    return (text or "").translate(_MD_SPECIAL)
 
 
 def chips(labels: list[str]) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from ingest.errors import HrssError
-from kg.ui.files import (
+from views.model.files import (
     EXPORT_FORMATS,
+    UPLOAD_SUFFIXES,
     accept_upload,
     discard_upload,
     export_bytes,
@@ -16,7 +15,7 @@ from kg.ui.files import (
     stage_upload,
     upload_loaded,
 )
-from kg.ui.rows import diagnostic_rows
+from views.model.rows import diagnostic_rows
 from views import _ui
 
 st.title("导入与导出")
@@ -39,13 +38,15 @@ def run_build() -> None:
 st.markdown("#### 导入")
 if version is None:
     st.warning(_ui.NOT_BUILT, icon=":material/info:")
-    if st.button(f"从 {s.data_dir} 构建", key="data-build", type="primary"):
+    if st.button(_ui.md_text(f"从 {s.data_dir} 构建"), key="data-build", type="primary"):
         run_build()
         st.rerun()
 else:
-    st.caption(f"当前版本：{version}（数据目录 {s.data_dir}）")
+    st.caption(_ui.md_text(f"当前版本：{version}（数据目录 {s.data_dir}）"))
 
-up = st.file_uploader("上传绩效目标文件（.txt，UTF-8 / GB18030）", type=["txt"], key="data-upload")
+kinds = "、".join(UPLOAD_SUFFIXES)
+up = st.file_uploader(f"上传绩效目标文件（{kinds}；文本为 UTF-8 / GB18030）", key="data-upload",
+                      type=[x.lstrip(".") for x in UPLOAD_SUFFIXES])
 state = st.session_state.get("data-staged")
 if up is not None and (state is None or state["id"] != up.file_id):
     try:
@@ -53,26 +54,31 @@ if up is not None and (state is None or state["id"] != up.file_id):
     except HrssError as e:
         _ui.show_error(e)
         st.stop()
-    state = {"id": up.file_id, "path": str(staged), "result": parse_upload(staged), "done": None}
+    state = {"id": up.file_id, "staged": staged, "result": parse_upload(staged), "done": None}
     st.session_state["data-staged"] = state
 
 if up is not None and state is not None:
     result = state["result"]
     diags = diagnostic_rows(result.diagnostics)
     n_projects = sum(1 for p in result.projects if p.project_code and p.year)
-    st.markdown(f"**{up.name}**：{n_projects} 个项目，{len(result.narrative)} 段说明，{len(diags)} 条提示")
+    st.markdown(f"**{_ui.md_text(up.name)}**：{n_projects} 个项目，{len(result.narrative)} 段说明，"
+                f"{len(diags)} 条提示")
     if diags:
         st.text("\n".join(d["位置"] for d in diags))
     if state["done"]:
-        st.success(state["done"], icon=":material/check_circle:")
+        st.success(_ui.md_text(state["done"]), icon=":material/check_circle:")
     elif upload_loaded(result):
         if st.button("加入图谱与索引", key="data-add", type="primary", icon=":material/add:"):
-            target = accept_upload(s, Path(state["path"]))
-            run_build()
-            state["done"] = f"已加入 {target.name}，新版本 {st.session_state.get('data-built')}；各页面已使用新数据。"
+            target, new = accept_upload(s, state["staged"])
+            if new:
+                run_build()
+                state["done"] = (f"已加入 {up.name}（保存为 {target.name}），新版本 "
+                                 f"{st.session_state.get('data-built')}；各页面已使用新数据。")
+            else:
+                state["done"] = f"{up.name} 的内容已经导入过（{target.name}），没有重复加入。"
             st.rerun()
     else:
-        discard_upload(Path(state["path"]))
+        discard_upload(state["staged"])
         st.error("这个文件没有读到可用的项目（缺项目编码或年度），未加入；已载入的数据保持不变。",
                  icon=":material/block:")
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ingest.errors import DocNumberError
 from kg.doccard import lookup_document
-from kg.ui.rows import mention_rows, project_rows
+from views.model.rows import mention_rows, project_rows
 from views import _ui
 
 st.title("文号")
@@ -33,8 +33,8 @@ if card is None:
 
 st.markdown(f"### {_ui.md_text(card.canonical)}")
 c = st.columns([3, 1, 1, 2])
-c[0].metric("发文机关", card.organisation or card.issuer)
-c[1].metric("层级", f"{card.level}级" if card.level else "未知")
+c[0].metric("发文机关", _ui.md_text(card.organisation or card.issuer))
+c[1].metric("层级", _ui.md_text(f"{card.level}级") if card.level else "未知")
 c[2].metric("引用项目", len(card.projects))
 c[3].metric("金额合计（万元）", _ui.fmt_wan(card.total_wan))
 st.markdown("**见到的写法**")

@@ -10,8 +10,8 @@ from ingest.errors import HrssError
 from kg.audit import filter_findings
 from kg.lineage import LineageQueryError
 from kg.themes import tag_project
-from kg.ui.amounts import format_change, format_pct
-from kg.ui.rows import (
+from views.model.amounts import format_change, format_pct
+from views.model.rows import (
     by_severity,
     finding_rows,
     history_rows,
@@ -20,7 +20,7 @@ from kg.ui.rows import (
     severity_counts,
     spending_plan_rows,
 )
-from kg.ui.source import source_excerpt
+from views.model.source import source_excerpt
 from views import _ui
 
 st.title("项目")
@@ -31,10 +31,10 @@ options = sorted((p for p in corpus.projects if p.project_code),
 if not options:
     _ui.nothing("已载入的数据中没有项目。")
 
-code, year = _ui.param("project"), _ui.int_param("year")
+code, year = _ui.param("project"), _ui.int_param("year", lo=1900, hi=2100, fallback="最近的年度")
 chosen = corpus.project(code, year) if code else None
 if code and chosen is None:
-    st.warning(f"没有找到项目编码 {code}" + (f"（{year} 年）" if year else "") + "，请从下面选择一个项目。",
+    st.warning(_ui.md_text(f"没有找到项目编码 {code}" + (f"（{year} 年）" if year else "") + "，请从下面选择一个项目。"),
                icon=":material/search_off:")
 index = next((i for i, p in enumerate(options) if p is chosen), None if code else 0)
 p = st.selectbox("选择项目", options, index=index, format_func=project_label, key="project-pick",
@@ -44,7 +44,7 @@ if p is None:
 _ui.set_params(project=p.project_code, year=p.year)
 
 st.markdown(f"### {_ui.md_text(p.title or p.project_name)}")
-st.caption(f"项目编码 {p.project_code} · {p.year or '—'} 年 · {p.unit_name or ''}")
+st.caption(_ui.md_text(f"项目编码 {p.project_code} · {p.year or '—'} 年 · {p.unit_name or ''}"))
 c = st.columns(4)
 c[0].metric("预算数（万元）", _ui.fmt_wan(p.budget_wan))
 c[1].metric("财政资金（万元）", _ui.fmt_wan(p.fiscal_wan))
@@ -56,7 +56,7 @@ with left:
     st.markdown("**项目名称**")
     st.text(p.project_name or "—")
     st.markdown("**单位**")
-    st.page_link(_ui.PAGES["unit"][0], label=f"{p.unit_code or ''} {p.unit_name or ''}".strip() or "—",
+    st.page_link(_ui.PAGES["unit"][0], label=_ui.md_text(f"{p.unit_code or ''} {p.unit_name or ''}".strip() or "—"),
                  query_params={"unit": p.unit_code or ""}, icon=":material/apartment:")
     st.markdown("**资金用途**")
     st.text(p.purpose or "—")
@@ -86,8 +86,9 @@ with right:
     plan = spending_plan_rows(p)
     st.markdown("**资金支出计划（累计 %）**")
     if plan:
-        fig = go.Figure(go.Bar(x=[r["时间"] for r in plan], y=[float(r["累计支出(%)"] or 0) for r in plan],
-                               text=[r["原文"] or "" for r in plan], textposition="outside"))
+        fig = go.Figure(go.Bar(x=[_ui.plot_text(r["时间"]) for r in plan],
+                               y=[float(r["累计支出(%)"] or 0) for r in plan],
+                               text=[_ui.plot_text(r["原文"]) for r in plan], textposition="outside"))
         fig.update_layout(height=220, margin=dict(l=10, r=10, t=10, b=10), yaxis_range=[0, 115])
         st.plotly_chart(fig, key="plan-chart", config={"displayModeBar": False})
     else:
@@ -108,7 +109,8 @@ if findings is not None:
                   columns=("级别", "规则", "行", "字段", "原文值", "说明"))
         with st.expander("审核意见对应的原文"):
             for f in mine:
-                st.markdown(f"**{f.severity} · {f.rule_id} {_ui.md_text(f.rule_title)}** — {f.location}")
+                st.markdown(f"**{_ui.md_text(f'{f.severity} · {f.rule_id} {f.rule_title}')}** — "
+                            f"{_ui.md_text(f.location)}")
                 try:
                     st.code(source_excerpt(s, corpus, f.span), language=None)
                 except HrssError as e:
@@ -119,7 +121,7 @@ lineage = _ui.lineage(required=False)
 try:
     history = lineage.history(p.project_code, p.year) if lineage is not None else None
 except LineageQueryError as e:
-    st.caption(f"（{e}）")
+    st.caption(_ui.md_text(f"（{e}）"))
     history = None
 if history is not None and len(history.entries) < 2:
     st.caption("（只有这一年的记录：没有找到上一年或下一年的对应项目）")
@@ -134,7 +136,8 @@ elif history is not None:
     fig = go.Figure(go.Scatter(
         x=[str(e.year) for e in history.entries], y=[float(e.budget_wan or 0) for e in history.entries],
         mode="lines+markers+text", text=[_ui.fmt_wan(e.budget_wan) for e in history.entries],
-        textposition="top center", hovertext=[e.project_code for e in history.entries], cliponaxis=False))
+        textposition="top center", hovertext=[_ui.plot_text(e.project_code) for e in history.entries],
+        cliponaxis=False))
     fig.update_layout(height=240, margin=dict(l=10, r=10, t=30, b=10), yaxis_title="预算数（万元）",
                       xaxis_type="category", yaxis_rangemode="tozero")
     st.plotly_chart(fig, key="history-chart", config={"displayModeBar": False})
@@ -142,7 +145,7 @@ elif history is not None:
     _ui.project_table(history_rows(history), key="history")
 
 st.markdown("#### 原文")
-st.caption(f"{p.span.file} 第 {p.span.first_line}–{p.span.last_line} 行")
+st.caption(_ui.md_text(f"{p.span.file} 第 {p.span.first_line}–{p.span.last_line} 行"))
 try:
     st.code(source_excerpt(s, corpus, p.span), language=None, line_numbers=False)
 except HrssError as e:  # a missing source file must not hide the rest of the page

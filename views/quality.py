@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.audit import SEVERITIES, filter_findings, summarize
-from kg.ui.rows import diagnostic_rows, finding_rows
+from views.model.rows import diagnostic_rows, finding_rows
 from views import _ui
 
 ALL = "全部"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kg.ui.amounts import to_decimal
 from views import _ui
+from views.model.amounts import to_decimal
+from views.model.params import AMOUNT_LIMIT_WAN
+from views.model.text import highlight_md
 
 PAGE_SIZE = 20
 ALL = "全部"
@@ -19,29 +21,25 @@ q = st.text_input("关键词或文号", value=_ui.param("q", ""), key="search-q"
                   placeholder="例如：就业补助、养老保险 个人账户、冀财社〔2021〕176号")
 years = [ALL] + [str(y) for y in index.years]
 units, themes = index.units, sorted(index.themes.values())
-
-
-def _pick(options: list[str], name: str) -> int:
-    wanted = _ui.param(name, ALL)
-    return options.index(wanted) if wanted in options else 0
-
+limit = float(AMOUNT_LIMIT_WAN)
 
 c1, c2, c3, c4, c5 = st.columns([1, 2, 2, 1, 1])
-year = c1.selectbox("年度", years, index=_pick(years, "year"), key="search-year")
+year = c1.selectbox("年度", years, index=_ui.choice_param("year", years, ALL, "全部年度"), key="search-year")
 unit_opts = [ALL, *units]
-unit = c2.selectbox("单位", unit_opts, index=_pick(unit_opts, "unit"), key="search-unit",
-                    format_func=lambda c: c if c == ALL else f"{c} {units[c]}")
+unit = c2.selectbox("单位", unit_opts, index=_ui.choice_param("unit", unit_opts, ALL, "全部单位"),
+                    key="search-unit", format_func=lambda c: c if c == ALL else f"{c} {units[c]}")
 theme_opts = [ALL, *themes]
-theme = c3.selectbox("主题", theme_opts, index=_pick(theme_opts, "theme"), key="search-theme")
+theme = c3.selectbox("主题", theme_opts, index=_ui.choice_param("theme", theme_opts, ALL, "全部主题"),
+                     key="search-theme")
 issuer = c3.text_input("发文机关（文号前缀，如 冀财社）", value=_ui.param("issuer", ""), key="search-issuer")
-amount_min = c4.number_input("金额下限（万元）", min_value=0.0, value=float(_ui.param("min", 0) or 0),
-                             key="search-min")
-amount_max = c5.number_input("金额上限（万元）", min_value=0.0, value=float(_ui.param("max", 0) or 0),
-                             key="search-max", help="0 表示不限")
-page = _ui.int_param("page") or 1
+amount_min = c4.number_input("金额下限（万元）", min_value=0.0, max_value=limit,
+                             value=float(_ui.amount_param("min") or 0), key="search-min")
+amount_max = c5.number_input("金额上限（万元）", min_value=0.0, max_value=limit,
+                             value=float(_ui.amount_param("max") or 0), key="search-max", help="0 表示不限")
+page = _ui.int_param("page", lo=1, fallback="第 1 页") or 1
 _ui.set_params(q=q.strip(), year=None if year == ALL else year, unit=None if unit == ALL else unit,
                theme=None if theme == ALL else theme, issuer=issuer.strip(), min=amount_min or None,
-               max=amount_max or None)
+               max=amount_max or None, page=page if page > 1 else None)
 
 if not q.strip():
     st.caption("输入关键词或文号开始搜索；可按年度、单位、主题、发文机关和金额筛选。")
@@ -53,7 +51,7 @@ result = _ui.safe(index.search, q.strip(), year=None if year == ALL else int(yea
                   amount_max=to_decimal(amount_max), page=page, page_size=PAGE_SIZE)
 
 if result.doc_query:
-    st.info(f"按文号检索：{result.doc_query}")
+    st.info(f"按文号检索：{_ui.md_text(result.doc_query)}")
 if result.total == 0:
     _ui.nothing(f"没有找到与「{q.strip()}」相符的项目。请换一个关键词，或放宽年度、单位、主题、金额等筛选条件。")
 if not result.matched_all_words:
@@ -65,17 +63,16 @@ if facets:
     with st.expander("分面统计", expanded=False):
         for col, (name, values) in zip(st.columns(len(facets)), facets.items(), strict=True):
             labels = result.facet_labels.get(name, {})
-            col.markdown(f"**{_FACETS.get(name, name)}**")
+            col.markdown(f"**{_ui.md_text(_FACETS.get(name, name))}**")
             col.text("\n".join(f"{labels.get(str(v), v)}  ({n})" for v, n in values))
 
 for hit in result.hits:
     with st.container(border=True):
         st.markdown(f"**{_ui.md_text(hit.project_name or hit.title)}**")
-        st.caption(f"{hit.year or '—'} 年 · {hit.unit_name or ''}（{hit.unit_code or ''}）· "
-                   f"预算 {_ui.fmt_wan(hit.budget_wan)} 万元 · {hit.project_code or ''}")
+        st.caption(f"{hit.year or '—'} 年 · {_ui.md_text(hit.unit_name)}（{_ui.md_text(hit.unit_code)}）· "
+                   f"预算 {_ui.fmt_wan(hit.budget_wan)} 万元 · {_ui.md_text(hit.project_code)}")
         for frag in hit.highlights:
-            # Fragment.to_html() escapes the source text itself and only adds <mark>.
-            st.markdown(f"<div class='hrss-frag'>…{frag.to_html()}…</div>", unsafe_allow_html=True)
+            st.markdown(f"…{highlight_md(frag.segments)}…")
         cols = st.columns([2, 3])
         with cols[0]:
             _ui.project_link(hit.project_code, hit.year, "打开项目")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.queries import named_queries
-from kg.ui.sparql import bind_query, query_rows
+from views.model.sparql import bind_query, query_rows
 from views import _ui
 
 st.title("SPARQL")
@@ -13,8 +13,7 @@ s, _ = _ui.require_build()
 store = _ui.store()
 named = named_queries()
 names = ["（自己写）", *named]
-wanted = _ui.param("query")
-choice = st.selectbox("预置查询", names, index=names.index(wanted) if wanted in named else 0,
+choice = st.selectbox("预置查询", names, index=_ui.choice_param("query", names, names[0]),
                       format_func=lambda n: n if n not in named else f"{named[n].title}（{n}）",
                       key="sparql-named")
 _ui.set_params(query=choice if choice in named else None)
@@ -29,7 +28,7 @@ values = {}
 if nq is not None and nq.parameters:
     cols = st.columns(len(nq.parameters))
     for col, prm in zip(cols, nq.parameters, strict=True):
-        values[prm.name] = col.text_input(f"${prm.name}（{prm.type}{'，可空' if prm.optional else ''}）",
+        values[prm.name] = col.text_input(_ui.md_text(f"${prm.name}（{prm.type}{'，可空' if prm.optional else ''}）"),
                                           key=f"sparql-p-{choice}-{prm.name}").strip() or None
 text = st.text_area("查询（只读：不接受 INSERT/DELETE 等更新）", height=220, key="sparql-text")
 c1, c2 = st.columns(2)

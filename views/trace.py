@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kg.lineage import AmbiguousDocumentError, LineageQueryError
-from kg.ui.flows import Flow, down_flow, figure_data, up_chains, up_flow
-from kg.ui.rows import document_rows, project_rows
+from views.model.flows import Flow, down_flow, figure_data, up_chains, up_flow
+from views.model.rows import document_rows, project_rows
 from views import _ui
 
 
@@ -48,7 +48,7 @@ if mode == DOWN:
     try:
         trace = lineage.trace_down(doc)
     except AmbiguousDocumentError as e:
-        st.markdown(f"**「{doc}」对应 {len(e.candidates)} 个文件，请选择：**")
+        st.markdown(f"**「{_ui.md_text(doc)}」对应 {len(e.candidates)} 个文件，请选择：**")
         for c in e.candidates:
             _ui.doc_link(c, page="trace")
         st.stop()
@@ -56,13 +56,14 @@ if mode == DOWN:
         _ui.nothing(f"没有找到可追溯的资金：{e}。")
     if not trace.projects:
         _ui.nothing(f"{trace.document.canonical} 没有拨款到任何项目（它可能只在指标的政策依据中被引用）。")
-    st.caption(f"{trace.document.canonical} · {trace.document.organisation or trace.document.issuer or ''} · "
+    who = trace.document.organisation or trace.document.issuer or ""
+    st.caption(f"{_ui.md_text(trace.document.canonical)} · {_ui.md_text(who)} · "
                f"{len(trace.units)} 个单位 · {len(trace.projects)} 个项目；悬停可看全称和金额")
     flow, rows = down_flow(trace), project_rows(trace.projects)
     total = trace.total_wan
 else:
     code = st.text_input("项目编码", value=_ui.param("project", ""), key="trace-project").strip()
-    year = _ui.int_param("year")
+    year = _ui.int_param("year", lo=1900, hi=2100, fallback="最近的年度")
     _ui.set_params(project=code, year=year, doc=None)
     if not code:
         st.caption("输入项目编码，查看为它拨款的文件及其层级。")

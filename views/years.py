@@ -5,8 +5,8 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from kg.ui.changes import KINDS, change_rows, kind_counts, year_changes
-from kg.ui.totals import theme_year_totals, unit_year_totals
+from views.model.changes import KINDS, change_rows, kind_counts, year_changes
+from views.model.totals import theme_year_totals, unit_year_totals
 from views import _ui
 
 st.title("年度对比")
@@ -35,11 +35,11 @@ if len(years) < 2:
     _ui.nothing(f"只有 {years[0]} 年的数据，无法对比。")
 
 a, b = st.columns(2)
-y_to_wanted = _ui.int_param("to")
+y_to_wanted = _ui.int_param("to", choices=years, fallback=f"{years[-1]} 年")
 y_to = b.selectbox("对比年度", years, index=years.index(y_to_wanted) if y_to_wanted in years else len(years) - 1,
                    key="years-to")
 earlier = [y for y in years if y < y_to] or years
-y_from_wanted = _ui.int_param("from")
+y_from_wanted = _ui.int_param("from", choices=earlier, fallback=f"{earlier[-1]} 年")
 y_from = a.selectbox("基准年度", earlier, index=earlier.index(y_from_wanted) if y_from_wanted in earlier
                      else len(earlier) - 1, key="years-from")
 _ui.set_params(**{"from": y_from, "to": y_to})

@@ -14,7 +14,8 @@ from typing import Any
 
 from kg.lineage import TraceDown, TraceUp, sankey
 from kg.lineage.rules import stream_key, strip_name
-from kg.ui.amounts import format_wan
+from views.model.amounts import format_wan
+from views.model.text import plot_lines, plot_text
 
 __all__ = ["Flow", "down_flow", "up_flow", "up_chains", "figure_data", "short_name", "LABEL_CHARS"]
 
@@ -25,7 +26,10 @@ _ROW_PX, _MIN_PX, _MARGIN_PX = 40, 260, 60
 
 @dataclass
 class Flow:
-    """Sankey nodes (label, hover, kind) and links (source, target, exact amount, hover)."""
+    """Sankey nodes (label, hover, kind) and links (source, target, exact amount, hover).
+
+    Labels and hovers are held as plotly shows them: source text with its HTML made inert.
+    """
 
     labels: list[str] = field(default_factory=list)
     hovers: list[str] = field(default_factory=list)
@@ -46,9 +50,10 @@ class Flow:
         widest = max(Counter(self.kinds).values(), default=0)
         return max(_MIN_PX, widest * _ROW_PX + _MARGIN_PX)
 
-    def node(self, label: str, hover: str, kind: str) -> int:
-        self.labels.append(label)
-        self.hovers.append(hover)
+    def node(self, label: str, hover: tuple[str, ...], kind: str) -> int:
+        """Add a node: its label and its hover lines as plain text."""
+        self.labels.append(plot_text(label))
+        self.hovers.append(plot_lines(*hover))
         self.kinds.append(kind)
         return len(self.labels) - 1
 
@@ -88,11 +93,11 @@ def down_flow(trace: TraceDown) -> Flow:
     for n in data["nodes"]:
         pf = flows.get(n["id"])
         if pf is not None:
-            hover = (f"{pf.project_name}<br>{pf.year} 年 · {pf.project_code}<br>"
+            hover = (pf.project_name or "", f"{pf.year} 年 · {pf.project_code}",
                      f"{pf.unit_name or ''} · {format_wan(pf.budget_wan)} 万元")
             out.node(labels[n["id"]], hover, "project")
         else:
-            out.node(n["label"], f"{_KIND.get(n['kind'], '')}：{n['label']}", n["kind"])
+            out.node(n["label"], (f"{_KIND.get(n['kind'], '')}：{n['label']}",), n["kind"])
     for k in data["links"]:
         out.link(k["source"], k["target"], k["value"])
     return out
@@ -108,26 +113,26 @@ def up_flow(trace: TraceUp) -> Flow:
     out = Flow()
     nodes: dict[str, int] = {}
 
-    def node(key: str, label: str, hover: str, kind: str) -> int:
+    def node(key: str, label: str, hover: tuple[str, ...], kind: str) -> int:
         if key not in nodes:
             nodes[key] = out.node(label, hover, kind)
         return nodes[key]
 
     target = node("project", short_name(p.project_name, p.project_code),
-                  f"{p.project_name}<br>{p.year} 年 · {p.project_code}<br>"
-                  f"{p.unit_name or ''} · {format_wan(p.budget_wan)} 万元", "project")
+                  (p.project_name or "", f"{p.year} 年 · {p.project_code}",
+                   f"{p.unit_name or ''} · {format_wan(p.budget_wan)} 万元"), "project")
     if not trace.documents:
         level = _level(trace.fund_level, trace.fund_source)
-        out.link(node("level", level, f"资金层级：{level}（未引用文号，按资金规则判定）", "level"), target,
+        out.link(node("level", level, (f"资金层级：{level}（未引用文号，按资金规则判定）",), "level"), target,
                  p.budget_wan)
         return out
     for d in trace.documents:
         amount = d.amount_wan if d.amount_wan is not None else p.budget_wan
         chain = [*reversed(d.chain), d.canonical]  # farthest parent first
         level = _level(d.fund_level, d.fund_source)
-        at = node(f"level:{level}", level, f"资金层级：{level}", "level")
+        at = node(f"level:{level}", level, (f"资金层级：{level}",), "level")
         for doc in chain:
-            hover = f"{doc}<br>{d.organisation or ''}" if doc == d.canonical else doc
+            hover = (doc, d.organisation or "") if doc == d.canonical else (doc,)
             nxt = node(f"doc:{doc}", doc, hover, "doc")
             out.link(at, nxt, amount)
             at = nxt
