@@ -315,7 +315,7 @@ def _virtuoso_settings(url: str, index_dir: Path) -> Settings:
 def _publish_with(corpus, settings: Settings) -> Settings:
     ws = Workspace(settings.index_dir)
     out = ws.new_build()
-    graph_step(corpus, out, settings.with_(sparql_row_cap=100_000))
+    graph_step(derive_context(corpus, settings.with_(sparql_row_cap=100_000)), out)
     ws.publish(out)
     return settings
 
