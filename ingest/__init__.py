@@ -3,6 +3,7 @@
 from ingest.docnumber import DocNumber, DocQuery, find_doc_numbers
 from ingest.errors import DocNumberError, HrssError, SourceError
 from ingest.parser import parse_file, parse_text
+from ingest.readers import SUPPORTED_SUFFIXES
 from ingest.records import (
     Diagnostic,
     DocRef,
@@ -27,6 +28,7 @@ __all__ = [
     "NarrativeItem",
     "ParseResult",
     "Project",
+    "SUPPORTED_SUFFIXES",
     "SourceError",
     "SourceSpan",
     "SpendingPlan",

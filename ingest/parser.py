@@ -8,12 +8,26 @@ heading it stands in (总体绩效目标, 工作保障措施 …).
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections import Counter
 from pathlib import Path
 
+from ingest.columns import find_column_tables, parse_column_table
 from ingest.errors import SourceError
-from ingest.reader import DEFAULT_MAX_BYTES, clean_text, damaged_lines, display_name, load_source
+from ingest.reader import (
+    DEFAULT_MAX_BYTES,
+    clean_text,
+    damaged_lines,
+    decode_source,
+    display_name,
+    load_bytes,
+    load_source,
+)
+from ingest.readers import TEXT_SUFFIXES, read_document
+from ingest.readers.adapter import place_result, to_rows, uses_bookmarks
+from ingest.readers.grid import Document
+from ingest.readers.text_tables import has_text_tables, text_rows
 from ingest.records import Diagnostic, NarrativeItem, ParseResult, Project, SourceSpan
 from ingest.rows import (
     BOOKMARK,
@@ -23,16 +37,17 @@ from ingest.rows import (
     match_table_heading,
     split_rows,
 )
-from ingest.tables import collect_doc_refs, parse_table, parse_unit_row
+from ingest.tables import UNIT_LABELS, collect_doc_refs, parse_table, parse_unit_row
 from ingest.values import REPLACEMENT, shown
 
-__all__ = ["parse_file", "parse_text"]
+__all__ = ["parse_file", "parse_rows", "parse_text"]
 
 # A Hebei 项目编码 starts with the six-digit division code and the two-digit budget year.
 _CODE_YEAR = re.compile(r"^\d{6}(?P<yy>\d{2})")
 _YEAR_MENTION = re.compile(r"(?<!\d)(?P<year>20\d{2})\s*年")
 _NUMBERED = re.compile(r"^\s*(?P<num>[一二三四五六七八九十]+)\s*[、.．]\s*(?P<rest>.+)$")
 _SUBNUMBERED = re.compile(r"^\s*[（(]\s*(?P<num>[一二三四五六七八九十]+)\s*[）)]\s*(?P<rest>.+)$")
+_YEAR_LINE = re.compile(r"^\s*[（(]\s*20\d{2}\s*年度?\s*[）)]\s*$")
 _DAMAGED_CODE = re.compile(r"[\d\ufffd]*\ufffd[\d\ufffd]*")
 _TABLE_SECTIONS = ("分项绩效目标", "预算项目绩效目标", "项目支出绩效目标")
 
@@ -48,6 +63,16 @@ def parse_file(path: Path | str, name: str | None = None, *, max_bytes: int = DE
     """
     label = name or display_name(path)
     try:
+        if Path(os.fsdecode(path)).suffix.lower() not in TEXT_SUFFIXES:
+            # Word, Excel, PDF, web pages (or a name that lies): the readers decide by content
+            data = load_bytes(path, max_bytes)
+            doc, notes = read_document(Path(os.fsdecode(path)), data)
+            if doc is not None:
+                return _parse_document(doc, label, notes)
+            source = decode_source(data, label)
+            result = parse_text(source.text, label, source.encoding)
+            result.diagnostics[:0] = [Diagnostic(label, None, n, "warning") for n in notes]
+            return result
         source = load_source(path, max_bytes)
     except SourceError as e:
         return ParseResult(label, None, diagnostics=[Diagnostic(label, e.line, str(e.args[0]), "error")])
@@ -70,9 +95,36 @@ def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseRes
         result.diagnostics.append(Diagnostic(file, line, message, severity))
 
     try:
-        _parse(clean_text(text), file, result, warn)
+        text = clean_text(text)
+        _report_damage(text, warn)
+        lines = text.split("\n")
+        # pipe tables and space-separated rows join Word's two text layouts, detected per table
+        rows = text_rows(lines) if has_text_tables(text) else split_rows(lines)
+        _parse(rows, file, result, warn, any(BOOKMARK.match(line) for line in lines))
     except Exception as e:  # noqa: BLE001 - last resort: report, keep what was read
         warn(None, f"could not be parsed ({_internal(e)}); nothing more loaded", "error")
+    return result
+
+
+def parse_rows(rows: list[Row], file: str, encoding: str | None, bookmarks_used: bool) -> ParseResult:
+    """Parse a stream of rows (a reader's grid through the adapter); `Row.lines` place the cells."""
+    result = ParseResult(file, encoding)
+
+    def warn(line: int | None, message: str, severity: str = "warning") -> None:
+        result.diagnostics.append(Diagnostic(file, line, message, severity))
+
+    try:
+        _parse(rows, file, result, warn, bookmarks_used)
+    except Exception as e:  # noqa: BLE001 - last resort: report, keep what was read
+        warn(None, f"could not be parsed ({_internal(e)}); nothing more loaded", "error")
+    return result
+
+
+def _parse_document(doc: Document, label: str, notes: list[str]) -> ParseResult:
+    """A read Word, Excel, PDF or web file → records whose spans name pages, tables and cells."""
+    rows, places = to_rows(doc)
+    result = parse_rows(rows, label, None, uses_bookmarks(doc))
+    place_result(result, doc, places, notes)
     return result
 
 
@@ -90,13 +142,12 @@ def _report_damage(text: str, warn) -> None:
              f"(lines {lines[_DAMAGE_REPORTS]}–{lines[-1]})")
 
 
-def _parse(text: str, file: str, result: ParseResult, warn) -> None:
+def _parse(rows: list[Row], file: str, result: ParseResult, warn, bookmarks_used: bool) -> None:
     source_name = Path(file).name
-    _report_damage(text, warn)
-    lines = text.split("\n")
-    rows = split_rows(lines)
-    bookmarks_used = any(BOOKMARK.match(line) for line in lines)
-    anchors = _anchors(rows)
+    column_tables = find_column_tables(rows)
+    in_columns = {i for h, e in column_tables for i in range(h, e)}
+    column_starts = sorted(h for h, _ in column_tables)
+    anchors = [a for a in _anchors(rows) if a not in in_columns]
     breaks = [
         i for i, r in enumerate(rows)
         if r.is_text and (match_part_heading(r.cells[0]) or match_section_heading(r.cells[0], bookmarks_used))
@@ -111,6 +162,9 @@ def _parse(text: str, file: str, result: ParseResult, warn) -> None:
         at = bisect.bisect_right(breaks, anchor)
         if at < len(breaks):
             end = min(end, breaks[at])
+        at = bisect.bisect_right(column_starts, anchor)
+        if at < len(column_starts):
+            end = min(end, column_starts[at])
         claimed.update(range(start, end))
         drafts.append((start, unit_idx, head_idx, anchor, end))
 
@@ -125,6 +179,18 @@ def _parse(text: str, file: str, result: ParseResult, warn) -> None:
             continue
         projects.append(project)
         parts.append(part_of[anchor])
+    for header, end in column_tables:
+        try:
+            found, first = parse_column_table(rows, header, end, source_name, warn)
+        except Exception as e:  # noqa: BLE001 - last resort: one table's failure must not cost the file
+            warn(rows[header].first, f"table not loaded ({_internal(e)})", "error")
+            continue
+        claimed.update(range(first, end))
+        projects += found
+        parts += [part_of[header]] * len(found)
+    if column_tables:
+        order = sorted(range(len(projects)), key=lambda k: projects[k].span.first_line)
+        projects, parts = [projects[k] for k in order], [parts[k] for k in order]
 
     _fill_years(projects, parts, rows, warn)
     result.projects = _drop_duplicates(projects, warn)
@@ -168,6 +234,8 @@ def _table_start(rows: list[Row], anchor: int) -> tuple[int, int | None, int | N
     first = unit_idx if unit_idx is not None else anchor
     head_idx = None
     j = first - 1
+    if j >= 1 and rows[j].is_text and _YEAR_LINE.match(rows[j].cells[0]):
+        j -= 1  # "（2024年度）" under the heading
     if j >= 0 and rows[j].is_text and match_table_heading(rows[j].cells[0]) is not None:
         head_idx = j
         first = j
@@ -181,19 +249,30 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
         seq, title = match_table_heading(rows[head_idx].cells[0])  # type: ignore[misc]
         if title is None:
             warn(head_line, f"table {seq} has a number but no title")
+        year_line = rows[head_idx + 1].cells[0] if head_idx + 1 < anchor else ""
+        if title and _YEAR_LINE.match(year_line):
+            title += year_line.strip()
     else:
         warn(head_line, "table has no heading")
-    unit_code = unit_name = None
+    unit_code = unit_name = money = None
     if unit_idx is not None:
         unit_code, unit_name, money = _unit(rows[unit_idx], warn)
-    else:
-        warn(rows[anchor].first, "no unit row (预算单位 and 单位：万元) before 项目编码")
 
     d = parse_table(rows[anchor:end], source_name, warn)
-    if not d.project_code:
+    if unit_code is None and unit_name is None:
+        # a form names its unit inside the table (实施单位, 预算单位, 主管部门 …)
+        found = next((d.units[label] for label in UNIT_LABELS if label in d.units), None)
+        if found is not None:
+            unit_code, unit_name = found[0], found[1]
+        elif unit_idx is None:
+            warn(rows[anchor].first, "no unit row (预算单位 and 单位：万元) before 项目编码")
+    money = d.money or money
+    amounts, breakdown = _in_wan(d, money, rows[anchor].first, warn)
+    if not d.project_code and d.code_line is not None:
         warn(rows[anchor].first, "项目编码 is blank")
     missing = [name for name, ok in (
-        ("预算数", bool(d.amounts)), ("资金支出计划", d.plan is not None), ("绩效目标", bool(d.goals)),
+        ("预算数", bool(d.amounts)), ("资金支出计划", d.plan is not None or not d.plan_expected),
+        ("绩效目标", bool(d.goals)),
         ("indicator table", d.has_header),
     ) if not ok]
     if missing:
@@ -216,9 +295,9 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
         unit_name=unit_name,
         project_code=d.project_code,
         project_name=d.project_name,
-        budget_wan=d.amounts.get("budget_wan"),
-        fiscal_wan=d.amounts.get("fiscal_wan"),
-        other_wan=d.amounts.get("other_wan"),
+        budget_wan=amounts.get("budget_wan"),
+        fiscal_wan=amounts.get("fiscal_wan"),
+        other_wan=amounts.get("other_wan"),
         purpose=purpose,
         spending_plan=d.plan,
         goals=tuple(d.goals),
@@ -231,14 +310,27 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
             ([("unit", rows[unit_idx].first, rows[unit_idx].last)] if unit_idx is not None else [])
             + [(name, a, b) for name, (a, b) in d.lines.items()]
         ),
+        budget_printed=d.printed.get("budget_wan"),
+        amount_unit=money,
+        fiscal_breakdown=breakdown,
     )
+
+
+def _in_wan(d, money: str | None, line: int, warn):
+    """The table's amounts (and breakdown) in 万元: printed 元 are divided by 10000, exactly."""
+    if money in (None, "万元"):
+        return d.amounts, tuple(d.breakdown)
+    if money != "元":
+        warn(line, f"amounts are in {money}, neither 万元 nor 元; kept as printed")
+        return d.amounts, tuple(d.breakdown)
+    amounts = {k: (v.scaleb(-4) if v is not None else None) for k, v in d.amounts.items()}
+    breakdown = tuple((label, v.scaleb(-4) if v is not None else None, p) for label, v, p in d.breakdown)
+    return amounts, breakdown
 
 
 def _unit(row: Row, warn) -> tuple[str | None, str | None, str | None]:
     """(单位编码, 单位名称, money unit) of the unit row; a code touched by a replaced byte is dropped."""
     code, name, money = parse_unit_row(row.text)
-    if money and money not in ("万元",):
-        warn(row.first, f"amounts are in {money}, not 万元; kept as printed")
     if REPLACEMENT in row.text:
         head = row.text.lstrip()[:8]
         if code is None and REPLACEMENT in head:  # where the six-digit code would stand

@@ -57,17 +57,24 @@ class UnitOverride:
     line: int
 
 
-def load_unit_overrides(path: Path = UNITS_CSV) -> list[UnitOverride]:
-    """The region overrides in ontology/units.csv (`code,name,parent_code,region_code`)."""
+def load_unit_overrides(index: RegionIndex, path: Path = UNITS_CSV
+                        ) -> tuple[list[UnitOverride], list[Diagnostic]]:
+    """The region overrides in ontology/units.csv (`code,name,parent_code,region_code`); a region code
+    that is not a known division is a diagnostic, and the row is ignored."""
     if not path.exists():
-        return []
-    out = []
+        return [], []
+    out, diagnostics = [], []
     with path.open(encoding="utf-8", newline="") as f:
         for line, row in enumerate(csv.DictReader(f), 2):
             code, region = (row.get("code") or "").strip(), (row.get("region_code") or "").strip()
-            if code and region:
-                out.append(UnitOverride(code, (row.get("name") or "").strip() or None, region, line))
-    return out
+            if not code or not region:
+                continue
+            if region not in index:
+                diagnostics.append(Diagnostic(str(path), line, f"region_code {region} of unit {code} is not a "
+                                              "known division code (ontology/regions.csv); ignored", "error"))
+                continue
+            out.append(UnitOverride(code, (row.get("name") or "").strip() or None, index.current(region), line))
+    return out, diagnostics
 
 
 def source_regions(rows: Iterable[Mapping[str, str]], index: RegionIndex,
@@ -87,7 +94,7 @@ def source_regions(rows: Iterable[Mapping[str, str]], index: RegionIndex,
             diagnostics.append(Diagnostic(file, line, f"region_code {code} of {path} is not a known "
                                           "division code (ontology/regions.csv); ignored", "error"))
             continue
-        out[path] = code
+        out[path] = index.current(code)  # a withdrawn code (130733) means its successor
     return out, diagnostics
 
 
@@ -181,28 +188,33 @@ def assign_regions(result: ParseResult, index: RegionIndex, settings: Mapping[st
     file_id = key or result.file
     doc = _Document(result, index)
     narrative = doc.specific(_one_region(doc.narrative, index, doc.context))
-    named = {(o.unit_code, o.unit_name): o for o in overrides if o.unit_name}
+    by_name = {(o.unit_code, o.unit_name): o for o in overrides if o.unit_name}
     blank = {o.unit_code: o for o in overrides if not o.unit_name}
 
-    def warn(p: Project, message: str) -> None:
-        line = p.field_span("unit").first_line if p.field_lines else p.span.first_line
-        result.diagnostics.append(Diagnostic(result.file, line, message, "warning"))
+    warned: set[tuple[object, ...]] = set()
+
+    def warn(p: Project, once: tuple[object, ...], message: str) -> None:
+        """One warning per unit and pair of regions, at the unit row of its first project."""
+        if once not in warned:
+            warned.add(once)
+            result.diagnostics.append(Diagnostic(result.file, p.field_span("unit").first_line, message))
 
     # rules 1–3 on the project's own code and unit
     decided: list[tuple[str, str] | None] = []
     for p in result.projects:
         unit_region = _one_region(doc.find(p.unit_name), index, doc.context)
         found: tuple[str, str] | None = None
-        o = named.get((p.unit_code or "", p.unit_name))
+        o = by_name.get((p.unit_code or "", p.unit_name))
         if o is not None:
             found = (o.region_code, "override")
         elif (prefix := (p.project_code or "")[:6]).isdigit() and len(prefix) == 6 and prefix in index \
                 and doc.names(prefix):
             found = (index.current(prefix), "code_prefix")
             if unit_region and not index.related(found[0], unit_region):
-                warn(p, f"region conflict: 项目编码 {p.project_code} says {_describe(index, prefix)}, "
+                warn(p, (p.unit_code, p.unit_name, prefix, unit_region),
+                     f"region conflict: 项目编码 {p.project_code} says {_describe(index, prefix)}, "
                         f"unit name {p.unit_name} says {_describe(index, unit_region)}; "
-                        f"kept {_describe(index, found[0])}")
+                     f"kept {_describe(index, found[0])}")
         elif unit_region:
             found = (unit_region, "unit_name")
         decided.append(found)
@@ -237,8 +249,8 @@ def assign_regions(result: ParseResult, index: RegionIndex, settings: Mapping[st
                 unplaced += 1
         if setting and found[1] not in ("override", "sources.csv", "unknown") \
                 and not index.related(found[0], setting):
-            warn(p, f"region conflict: data/sources.csv says {_describe(index, setting)}, "
-                    f"the document says {_describe(index, found[0])} ({found[1]}); kept the document's")
+            warn(p, (setting, found[0]), f"region conflict: data/sources.csv says {_describe(index, setting)}, "
+                 f"the document says {_describe(index, found[0])} ({found[1]}); kept the document's")
         projects.append(replace(p, region_code=found[0], region_evidence=found[1]))
     result.projects = projects
     if unplaced:

@@ -23,14 +23,58 @@ __all__ = [
 
 @dataclass(frozen=True, order=True)
 class SourceSpan:
-    """Where a fact stands: a file name and an inclusive 1-based line range."""
+    """Where a fact stands: a file name and an inclusive 1-based line range.
+
+    For Word, PDF, Excel and web pages the place is `page` / `table` / `rows` or `sheet` / `cells`
+    (an A1 range); `first_line` / `last_line` then count rows and paragraphs in reading order, so
+    spans of one file still sort and stay distinct, and the JSON has no `lines`.
+    """
 
     file: str
     first_line: int
     last_line: int
+    page: int | None = None
+    table: int | None = None
+    rows: tuple[int, int] | None = None
+    sheet: str | None = None
+    cells: str | None = None
+    paragraph: int | None = None  # Word and web pages: a paragraph outside tables, in reading order
+
+    @property
+    def is_text(self) -> bool:
+        """True for a span of a text file (lines), False for a page, table, sheet or paragraph."""
+        return self.page is None and self.table is None and self.sheet is None and self.paragraph is None
+
+    @property
+    def locator(self) -> str:
+        """`FILE:LINE`, `FILE p.3 table 2 row 5` or `FILE!Sheet1!A5:L9`."""
+        if self.sheet is not None:
+            return f"{self.file}!{self.sheet}!{self.cells}" if self.cells else f"{self.file}!{self.sheet}"
+        if self.is_text:
+            if self.first_line == self.last_line:
+                return f"{self.file}:{self.first_line}"
+            return f"{self.file}:{self.first_line}-{self.last_line}"
+        parts = [self.file]
+        if self.page is not None:
+            parts.append(f"p.{self.page}")
+        if self.table is not None:
+            parts.append(f"table {self.table}")
+        if self.rows is not None:
+            first, last = self.rows
+            parts.append(f"row {first}" if first == last else f"rows {first}-{last}")
+        if self.paragraph is not None:
+            parts.append(f"paragraph {self.paragraph}")
+        return " ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "lines": [self.first_line, self.last_line]}
+        if self.is_text:
+            return {"file": self.file, "lines": [self.first_line, self.last_line]}
+        out: dict[str, Any] = {"file": self.file}
+        for key in ("page", "table", "rows", "sheet", "cells", "paragraph"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = list(value) if key == "rows" else value
+        return out
 
 
 @dataclass(frozen=True)
@@ -41,9 +85,11 @@ class Diagnostic:
     line: int | None
     message: str
     severity: str = "warning"
+    # Where in a Word, PDF, Excel or web file ("a.pdf p.3 table 2 row 5"); replaces FILE:LINE.
+    locator: str | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
+        where = self.locator or (f"{self.file}:{self.line}" if self.line else self.file)
         return f"{where}: {self.message}"
 
 
@@ -82,9 +128,12 @@ class Indicator:
     span: SourceSpan
     parsed: IndicatorValue | None = None
     repaired: bool = False  # cells were re-split or inherited beyond the plain level-1 continuation
+    # Templates with a 权重/分值 column and a 指标方向(性) column (正向, 反向 …); None when not printed.
+    weight: Decimal | None = None
+    direction: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "level1": self.level1,
             "level2": self.level2,
             "level3": self.level3,
@@ -92,8 +141,14 @@ class Indicator:
             "value": self.value,
             "basis": self.basis,
             "value_parsed": self.parsed.to_json() if self.parsed else None,
-            "lines": [self.span.first_line, self.span.last_line],
+            **({"lines": [self.span.first_line, self.span.last_line]} if self.span.is_text
+               else {"source": self.span.to_json()}),
         }
+        if self.weight is not None:
+            out["weight"] = self.weight
+        if self.direction is not None:
+            out["direction"] = self.direction
+        return out
 
 
 @dataclass(frozen=True)
@@ -147,9 +202,20 @@ class Project:
     # sub-region, or `unknown:<file>`; and the rule that decided it (see ingest.placing).
     region_code: str | None = None
     region_evidence: str | None = None
+    # The same parts located in a Word, PDF, Excel or web file (page/table/rows, sheet/cells).
+    field_spans: tuple[tuple[str, SourceSpan], ...] = field(default=())
+    # The 预算数 exactly as printed ("1,286,500.00") and the unit it is printed in (万元, 元);
+    # budget_wan is that amount in 万元, exactly (元 ÷ 10000).
+    budget_printed: str | None = None
+    amount_unit: str | None = None
+    # An outline funding block's lines under 财政拨款小计: (label, amount in 万元, as printed).
+    fiscal_breakdown: tuple[tuple[str, Decimal | None, str], ...] = field(default=())
 
     def field_span(self, part: str) -> SourceSpan:
         """The lines of one part of the table (see `field_lines`); the whole table when unknown."""
+        for name, span in self.field_spans:
+            if name == part:
+                return span
         for name, first, last in self.field_lines:
             if name == part:
                 return SourceSpan(self.span.file, first, last)
@@ -178,7 +244,18 @@ class Project:
             "indicators": [i.to_json() for i in self.indicators],
             "doc_refs": list(self.doc_numbers),
             "source": self.span.to_json(),
-        }
+        } | self._template_json()
+
+    def _template_json(self) -> dict[str, Any]:
+        """Keys only other templates give: absent for a table printed in 万元 without them."""
+        out: dict[str, Any] = {}
+        if self.amount_unit not in (None, "万元"):
+            out["budget_printed"] = self.budget_printed
+            out["amount_unit"] = self.amount_unit
+        if self.fiscal_breakdown:
+            out["fiscal_breakdown"] = [{"label": label, "amount_wan": amount, "printed": printed}
+                                       for label, amount, printed in self.fiscal_breakdown]
+        return out
 
 
 @dataclass(frozen=True)

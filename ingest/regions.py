@@ -105,8 +105,8 @@ def _split(value: str | None) -> tuple[str, ...]:
 class RegionIndex:
     """Every region by code, by name (for text) and by short name (for 文号 issuers)."""
 
-    def __init__(self, regions: Iterable[Region], issuers: Mapping[str, tuple[str, str | None]] = (),
-                 issuer_places: Mapping[str, tuple[str | None, str | None]] = ()):
+    def __init__(self, regions: Iterable[Region], issuers: Mapping[str, tuple[str, str | None]] | None = None,
+                 issuer_places: Mapping[str, tuple[str | None, str | None]] | None = None):
         """`issuers`: prefix → (region code, organisation), as ontology/issuer_regions.csv lists them;
         `issuer_places`: prefix → (place name, organisation), as ontology/issuers.csv lists them."""
         self._by_code: dict[str, Region] = {}
@@ -132,12 +132,14 @@ class RegionIndex:
             lengths.setdefault(form[0], set()).add(len(form))
         self._lengths = {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
         # issuer prefix → (region code, organisation, evidence)
-        self._issuers: dict[str, tuple[str, str | None, str]] = {}
-        for prefix, (place, org) in dict(issuer_places).items():
+        self._issuers: dict[str, tuple[str | None, str | None, str]] = {}
+        for prefix, (place, org) in (issuer_places or {}).items():
             codes = [c for c in self.by_name(place) if self._by_code[c].in_force] if place else []
             if len(codes) == 1:
                 self._issuers[prefix] = (codes[0], org, "issuers.csv")
-        for prefix, (code, org) in dict(issuers).items():
+            elif not place:
+                self._issuers[prefix] = (None, org, "issuers.csv")  # 财政部, 国务院: no region
+        for prefix, (code, org) in (issuers or {}).items():
             self._issuers[prefix] = (code, org, "issuer_regions.csv")
 
     @classmethod
@@ -242,8 +244,12 @@ class RegionIndex:
             hit = None
             if lengths:
                 for length in lengths:
+                    if length > n - i:
+                        continue
                     codes = self._names.get(text[i:i + length])
-                    if codes is not None and (length > 2 or _stands_alone(text, i)):
+                    if codes is not None and (length > 2 or _stands_alone(text, i)) \
+                            and not (text[i + length - 1] == "区" and text[i + length:i + length + 1] == "域"):
+                        # 绿水青山区域 is a 区域, not 青山区
                         hit = (length, codes)
                         break
             if hit is None:

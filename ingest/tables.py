@@ -21,7 +21,7 @@ from ingest.values import (
     shown,
 )
 
-__all__ = ["TableDraft", "parse_table", "parse_unit_row", "LEVEL1", "LEVEL2"]
+__all__ = ["TableDraft", "parse_table", "parse_unit_row", "LEVEL1", "LEVEL2", "UNIT_LABELS"]
 
 # The indicator framework's first and second levels (财预〔2015〕88号, 财预〔2021〕101号).
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
@@ -30,21 +30,33 @@ LEVEL2 = (
     "可持续影响指标", "服务对象满意度指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
 )
 FIELDS = ("level1", "level2", "level3", "description", "value", "basis")
+_EXTRA_FIELDS = ("op", "measure", "weight", "direction")  # columns only some templates print
 # Header words → field, first match wins (a header cell may carry a note: "指标值（含单位）").
 _HEADER_FIELDS = (
     ("一级", "level1"), ("二级", "level2"), ("三级", "level3"),
+    ("指标性质", "op"), ("度量单位", "measure"), ("计量单位", "measure"), ("权重", "weight"),
+    ("分值", "weight"), ("指标方向", "direction"),
     ("依据", "basis"), ("描述", "description"), ("指标内容", "description"), ("指标说明", "description"),
     ("指标值", "value"), ("目标值", "value"), ("标准值", "value"), ("年度指标", "value"),
 )
 # Amount labels of the common templates: 预算数/财政资金/其他资金 and 年度资金总额/财政拨款/其他资金.
 AMOUNT_LABELS = (
-    ("budget_wan", ("预算数", "年度资金总额", "资金总额", "预算金额", "年度预算数", "项目总额")),
-    ("fiscal_wan", ("财政资金", "财政拨款", "财政性资金", "一般公共预算")),
+    ("budget_wan", ("预算数", "年度资金总额", "资金总额", "预算金额", "年度预算数", "项目总额", "合计")),
+    ("fiscal_wan", ("财政资金", "财政拨款", "财政性资金", "一般公共预算", "财政拨款数", "财政拨款小计",
+                    "财政拨款资金")),
     ("other_wan", ("其他资金", "其它资金")),
 )
+# A line of an outline funding block under "(一)财政拨款小计": "1、一般公共预算", "2、政府性基金预算".
+_OUTLINE_LINE = re.compile(r"^\s*\d+\s*[、.．]\s*(?P<label>\S.*?)\s*$")
+# Unit fields inside a form; the first of these printed is the unit (实施单位 spends the money).
+UNIT_LABELS = ("实施单位", "预算单位", "单位名称", "部门名称", "主管部门及代码", "主管部门")
+# A unit code printed before the name: "(433001)乌海市…", "[155]濉溪县…", "820001-井研县…"
+_UNIT_CODE_FORMS = re.compile(r"^(?:[\[【(（]\s*(?P<a>\d{3,9})\s*[\]】)）]|(?P<b>\d{3,9})\s*[-－—–_])\s*")
+_MONEY_NOTE = re.compile(r"[（(]\s*(?P<unit>万元|元)\s*[）)]")
 _MAX_LABEL = 12
 GOAL_LABELS = ("绩效目标", "年度绩效目标", "年度目标", "总体目标", "项目绩效目标", "年度总体目标")
-_UNIT_PREFIX = re.compile(r"^\s*(?:预算单位|单位名称|部门名称|部门（单位）名称|部门\(单位\)名称)\s*[:：]\s*")
+_UNIT_PREFIX = re.compile(
+    r"^\s*(?:预算单位|单位名称|部门名称|部门（单位）名称|部门\(单位\)名称|实施单位|主管部门)\s*[:：]\s*")
 _UNIT_CODE = re.compile(r"\d{6}")
 _UNIT_SEPARATORS = " \t\n\r\f\v、,，;；"
 _UNIT_MONEY = re.compile(r"[\s、,，;；]*(?:(?:计量)?单位\s*[:：]\s*(?P<money>[^\s、,，]+))?\s*$")
@@ -71,6 +83,13 @@ class TableDraft:
     has_header: bool = False
     last_line: int = 0
     lines: dict[str, list[int]] = field(default_factory=dict)
+    printed: dict[str, str] = field(default_factory=dict)  # amounts as printed, by key
+    money: str | None = None  # 元 or 万元 from a label's note ("预算数（元）")
+    breakdown: list[tuple[str, Decimal | None, str]] = field(default_factory=list)
+    subtotal: bool = False  # a 财政拨款小计 was read: numbered lines below it are its breakdown
+    plan_expected: bool = False  # the 预算规模及资金用途 template, which always prints a 资金支出计划
+    units: dict[str, tuple[str | None, str | None, int]] = field(default_factory=dict)
+    goals_numbered: bool = True  # every goal so far starts with its number ("1.", "（2）")
 
     def mark(self, part: str, row: Row) -> None:
         """Remember that `row` belongs to one part of the table (for field_lines)."""
@@ -84,8 +103,13 @@ class TableDraft:
 def parse_unit_row(text: str) -> tuple[str | None, str | None, str | None]:
     """"316005怀来县就业服务中心\t单位：万元" → (code, name, money unit)."""
     text = _UNIT_PREFIX.sub("", text.replace("\t", " ")).strip()
-    code = text[:6] if _UNIT_CODE.match(text) else None
-    rest = text[6:] if code else text
+    text = re.sub(r"^金额\s*(?=单位\s*[:：])", "", text)  # "金额单位：元" names no unit
+    forms = _UNIT_CODE_FORMS.match(text)
+    if forms is not None:
+        code, rest = forms["a"] or forms["b"], text[forms.end():]
+    else:
+        code = text[:6] if _UNIT_CODE.match(text) else None
+        rest = text[6:] if code else text
     # The money clause closes the row: look for it in a bounded tail, so a long run of spaces or
     # separators cannot make the search quadratic; whatever separators precede it belong to neither.
     cut = max(0, len(rest) - _UNIT_TAIL)
@@ -147,8 +171,11 @@ def _is_amount_row(row: Row) -> bool:
                for c in row.cells)
 
 
-def _amounts(row: Row, file: str, warn: Warn, out: dict[str, Decimal | None]) -> None:
+def _amounts(row: Row, file: str, warn: Warn, out: dict[str, Decimal | None],
+             d: TableDraft | None = None) -> None:
     """Read whichever amount labels this row holds into `out` (a template may split them over rows)."""
+    if d is not None and _outline_line(row, d, warn):
+        return
     positions = _label_positions(row, _ALL_AMOUNT_LABELS)
     for key, labels in AMOUNT_LABELS:
         for label in labels:
@@ -164,7 +191,36 @@ def _amounts(row: Row, file: str, warn: Warn, out: dict[str, Decimal | None]) ->
             except AmountError:
                 warn(line, f"{label} {shown((cell or '').strip())} is not a number; left empty")
                 out[key] = None
+            if d is not None and cell:
+                d.printed[key] = cell.strip()
+                d.subtotal = d.subtotal or label.endswith("小计")
             break
+
+
+def _outline_line(row: Row, d: TableDraft, warn: Warn) -> bool:
+    """Note a money unit in a label ("预算数（元）"); read a breakdown line under 财政拨款小计.
+    True when the row was such a line."""
+    note = next((m for c in row.cells if len(c) <= 24 and (m := _MONEY_NOTE.search(c))), None)
+    if note and d.money is None:
+        d.money = note["unit"]
+    label_cell = next((c for c in row.cells if c.strip()), "")
+    line = _OUTLINE_LINE.match(_NOTE.sub("", label_cell)) if d.subtotal else None
+    if line is None:
+        return False
+    # under 财政拨款小计: 一般公共预算, 政府性基金预算 … are its breakdown, not fiscal_wan
+    cell, at = _after(row, _label_core(label_cell))
+    try:
+        amount = parse_amount(cell)
+    except AmountError:
+        warn(at or row.first, f"{line['label']} {shown((cell or '').strip())} is not a number; left empty")
+        amount = None
+    d.breakdown.append((line["label"], amount, (cell or "").strip()))
+    return True
+
+
+def _is_outline_row(row: Row, d: TableDraft, state: str) -> bool:
+    """"1、一般公共预算 | 6.30" right under a 财政拨款小计: a line of its breakdown."""
+    return d.subtotal and state == "purpose" and len(row.cells) >= 2 and bool(_OUTLINE_LINE.match(row.key))
 
 
 def _plan_values(row: Row, labels: tuple[str, ...]) -> tuple[str | None, ...] | None:
@@ -213,6 +269,13 @@ class _IndicatorReader:
             cells.pop()
         values, repaired = self._place(cells, row.first)
         values = {k: (v.strip() if v and v.strip() else None) for k, v in values.items()}
+        value = _joined_value(values)
+        weight = None
+        if values["weight"]:
+            try:
+                weight = parse_amount(values["weight"])
+            except AmountError:
+                self.warn(row.first, f"权重 {shown(values['weight'])} is not a number; left empty")
         for level in ("level1", "level2"):
             if values[level] is None and self.prev.get(level):
                 values[level] = self.prev[level]  # a vertically merged cell
@@ -227,17 +290,19 @@ class _IndicatorReader:
             level2=values["level2"],
             level3=values["level3"],
             description=values["description"],
-            value=values["value"],
+            value=value,
             basis=values["basis"],
             span=SourceSpan(self.file, row.first, row.last),
-            parsed=parse_indicator_value(values["value"]),
+            parsed=parse_indicator_value(value),
             repaired=repaired,
+            weight=weight,
+            direction=values["direction"],
         )
 
     def _place(self, cells: list[str], line: int) -> tuple[dict[str, str | None], bool]:
         """Cells → fields by the header's columns; True when they had to be re-split or shifted."""
         n = len(self.columns)
-        values: dict[str, str | None] = dict.fromkeys(FIELDS)
+        values: dict[str, str | None] = dict.fromkeys(FIELDS + _EXTRA_FIELDS)
         joined = _split_joined(cells)
         if joined is not None:
             self._place_joined(cells, joined, values, line)
@@ -277,6 +342,18 @@ class _IndicatorReader:
                   "kept what is clear")
 
 
+def _joined_value(values: dict[str, str | None]) -> str | None:
+    """The value as read across its columns: 指标性质 "≥", 指标值 "95", 度量单位 "%" → "≥95%".
+    A 指标性质 that is no comparator (定性, 定量) is not part of the value."""
+    value = values["value"]
+    op, measure = values.get("op"), values.get("measure")
+    if value is None or (op is None and measure is None):
+        return value
+    parsed = parse_indicator_value(op + value) if op else None
+    prefix = op if parsed is not None and parsed.op is not None else ""
+    return f"{prefix}{value}{measure or ''}"
+
+
 def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
     """Walk the rows of one table (from its 项目编码 row on) and gather its fields."""
     return _TableWalker(file, warn).walk(rows)
@@ -312,7 +389,9 @@ class _TableWalker:
             return self._indicator_row  # the bulk of every table: no label can follow the header
         if key.startswith("项目编码") or key.startswith("项目名称"):
             return self._code_row
-        if key.startswith("预算规模") or _is_amount_row(row):
+        if key.startswith(UNIT_LABELS):
+            return self._unit_row
+        if key.startswith("预算规模") or _is_amount_row(row) or _is_outline_row(row, self.d, self.state):
             return self._amount_row
         if key.startswith("资金支出计划"):
             return self._plan_header
@@ -326,6 +405,8 @@ class _TableWalker:
     def _code_row(self, row: Row) -> None:
         d = self.d
         cell, line = _after(row, "项目编码")
+        if line is None:
+            cell, line = _after(row, "预算编码")
         if line is not None:
             d.project_code, d.code_line = self._exact("项目编码", cell, line), line
             d.lines["code"] = [line, line]
@@ -343,8 +424,18 @@ class _TableWalker:
             return None
         return text
 
+    def _unit_row(self, row: Row) -> None:
+        """"实施单位 | (433001)乌海市… | 主管部门 | …" → the draft's units by label."""
+        for i, cell in enumerate(row.cells[:-1]):
+            label = norm_label(cell).rstrip(":")
+            if label in UNIT_LABELS and row.cells[i + 1].strip():
+                code, name, _ = parse_unit_row(row.cells[i + 1])
+                self.d.units.setdefault(label, (code, name, row.lines[i + 1]))
+        self.d.mark("unit", row)
+
     def _amount_row(self, row: Row) -> None:
-        _amounts(row, self.file, self.warn, self.d.amounts)
+        self.d.plan_expected = self.d.plan_expected or row.key.startswith("预算规模")
+        _amounts(row, self.file, self.warn, self.d.amounts, self.d)
         self.d.mark("amounts", row)
         self.state = "purpose"
 
@@ -367,12 +458,12 @@ class _TableWalker:
         self.state = "after-plan"
 
     def _goal_row(self, row: Row) -> None:
-        self.d.goals.extend(g.strip() for c in row.cells[1:] for g in c.split("\n") if g.strip())
+        _add_goals(self.d, [g.strip() for c in row.cells[1:] for g in c.split("\n") if g.strip()])
         self.d.mark("goals", row)
         self.state = "goals"
 
     def _goal_continuation(self, row: Row) -> None:
-        self.d.goals.extend(g.strip() for c in row.cells for g in c.split("\n") if g.strip())
+        _add_goals(self.d, [g.strip() for c in row.cells for g in c.split("\n") if g.strip()])
         self.d.mark("goals", row)
 
     def _purpose_row(self, row: Row) -> None:
@@ -409,6 +500,20 @@ class _TableWalker:
         self.warn(row.first, f"unexpected row ignored: {row.text[:40]!r}")
 
 
+_GOAL_NUMBER = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+\s*[、.．])")
+
+
+def _add_goals(d: TableDraft, lines: list[str]) -> None:
+    """Goals one per line; in a numbered list an unnumbered line is the previous goal running on."""
+    for line in lines:
+        numbered = bool(_GOAL_NUMBER.match(line))
+        if d.goals and d.goals_numbered and not numbered:
+            d.goals[-1] += line
+        else:
+            d.goals.append(line)
+            d.goals_numbered = d.goals_numbered and numbered
+
+
 def _append_text(ind: Indicator, text: str, last_line: int) -> Indicator:
     for name in ("basis", "value", "description", "level3"):
         if getattr(ind, name):
@@ -433,7 +538,7 @@ def collect_doc_refs(items: list[tuple[str, str | None, int | None]], warn: Warn
         if not text:
             continue
         for m in find_doc_numbers(text):
-            if REPLACEMENT in text[max(0, m.start - 1): m.end + 1]:
+            if m.damaged:
                 if warn is not None:
                     warn(line or 0, f"文号 {shown(text[max(0, m.start - 1): m.end + 1])} in the {fld} has "
                          "bytes that could not be decoded; not loaded")

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest import Diagnostic, NarrativeItem, ParseResult, Project, parse_file
+from ingest import SUPPORTED_SUFFIXES, Diagnostic, NarrativeItem, ParseResult, Project, parse_file
 
 __all__ = ["Corpus", "SOURCE_SUFFIXES", "find_sources", "load_corpus"]
 
-SOURCE_SUFFIXES = (".txt",)
+SOURCE_SUFFIXES = SUPPORTED_SUFFIXES
 # Data files that live beside the documents in data/ (documents.csv …) and are not documents.
 DATA_SUFFIXES = (".csv", ".tsv", ".json", ".md", ".ttl", ".toml")
 

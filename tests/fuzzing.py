@@ -193,7 +193,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     splice,
 )
 # Expensive mutations (megabyte inputs) are drawn less often, so a run stays bounded.
-_WEIGHTS = tuple(0.15 if m in (long_line, long_cell) else 1.0 for m in MUTATIONS)
+_LARGE = (long_line, long_cell)
+_WEIGHTS = tuple(0.15 if m in _LARGE else 1.0 for m in MUTATIONS)
 SEED_BYTES = [p.read_bytes() for p in SEEDS]
 # The sample holds both layouts and the narrative: a third of the inputs start from it.
 _SEED_WEIGHTS = [len(SEEDS) / 2 if p.parent.name == "data" and p.parent.parent == ROOT else 1.0 for p in SEEDS]
@@ -203,7 +204,9 @@ def mutate(rng: random.Random) -> tuple[bytes, list[str]]:
     """One damaged input and the names of the mutations applied to it."""
     data = rng.choices(SEED_BYTES, _SEED_WEIGHTS)[0]
     names = []
-    for m in rng.choices(MUTATIONS, _WEIGHTS, k=rng.randint(1, 4)):
+    chosen = rng.choices(MUTATIONS, _WEIGHTS, k=rng.randint(1, 4))
+    # Megabyte lines and cells come last, so repeating tables does not copy them twenty times over.
+    for m in sorted(chosen, key=lambda m: m in _LARGE):
         data = m(rng, data)
         names.append(m.__name__)
     return data, names
@@ -234,12 +237,14 @@ def problems(result) -> list[str]:
 class Report:
     count: int = 0
     seconds: float = 0.0
-    slowest: float = 0.0
+    slowest: float = 0.0  # CPU seconds of the slowest input
     slowest_case: str = ""
+    slowest_wall: float = 0.0
     failures: list[str] = field(default_factory=list)
 
 
-def run(count: int, seed: int, workdir: Path, limit: float = LIMIT_SECONDS, start: int = 0) -> Report:
+def run(count: int, seed: int, workdir: Path, limit: float = LIMIT_SECONDS, start: int = 0,
+        progress: Callable[[Report], None] | None = None) -> Report:
     """Parse `count` mutated inputs, cases start… (deterministic for a seed); collect every failure."""
     report = Report()
     path = workdir / "input.txt"
@@ -248,20 +253,30 @@ def run(count: int, seed: int, workdir: Path, limit: float = LIMIT_SECONDS, star
         rng = random.Random(f"{seed}:{case}")
         data, names = mutate(rng)
         path.write_bytes(data)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             wrong = problems(parse_file(path))
         except Exception:  # noqa: BLE001 - exactly what the fuzzer looks for
             wrong = [traceback.format_exc(limit=-3)]
-        took = time.perf_counter() - t0
-        if took > report.slowest:
-            report.slowest, report.slowest_case = took, f"case {case} ({'+'.join(names)}, {len(data):,} bytes)"
-        if took > limit:
-            wrong.append(f"took {took:.1f} s")
+        # The limit is on CPU time: on a shared machine the wall time also counts other people's work.
+        took, cpu = time.perf_counter() - t0, time.process_time() - c0
+        report.slowest_wall = max(report.slowest_wall, took)
+        if cpu > report.slowest:
+            report.slowest, report.slowest_case = cpu, f"case {case} ({'+'.join(names)}, {len(data):,} bytes)"
+        if cpu > limit:
+            wrong.append(f"took {cpu:.1f} s of CPU")
         report.failures += [f"seed {seed} case {case} ({'+'.join(names)}): {w}" for w in wrong]
         report.count += 1
+        if progress is not None and report.count % 5000 == 0:
+            report.seconds = time.perf_counter() - started
+            progress(report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _summary(report: Report) -> str:
+    return (f"{report.count:,} inputs in {report.seconds:.0f} s; slowest {report.slowest:.2f} s CPU "
+            f"({report.slowest_case}), {report.slowest_wall:.2f} s wall at most; {len(report.failures)} failures")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -270,11 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=17)
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        report = run(args.count, args.seed, Path(tmp))
+        report = run(args.count, args.seed, Path(tmp), progress=lambda r: print(_summary(r), flush=True))
     for f in report.failures[:50]:
         print(f, file=sys.stderr)
-    print(f"{report.count:,} inputs in {report.seconds:.0f} s; slowest {report.slowest:.2f} s "
-          f"({report.slowest_case}); {len(report.failures)} failures")
+    print(_summary(report))
     return 1 if report.failures else 0
 
 

@@ -46,7 +46,7 @@ def test_whitespace_only_file_counts_as_empty(tmp_path):
 def test_binary_file_is_refused(tmp_path):
     path = write(tmp_path, "table.docx", b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4)
     r = parse_file(path)
-    assert messages(r) == [f"{path}: binary file, not text (a Word or PDF file must be saved as text first)"]
+    assert messages(r) == [f"{path}: not a readable Word .docx file (damaged, or not a zip package)"]
     assert r.diagnostics[0].severity == "error"
 
 
@@ -358,3 +358,19 @@ def test_an_unexpected_failure_in_one_table_costs_that_table_only(tmp_path, monk
 def test_file_name_with_a_nul_is_a_diagnostic_with_the_nul_replaced():
     r = parse_file("a\x00b.txt")
     assert messages(r) == ["a�b.txt: cannot read: not a usable file name (embedded null byte)"]
+
+
+def test_gbk_file_with_one_bad_byte_is_gbk_with_that_line_reported(tmp_path):
+    data = TAB.encode("gbk").replace("预算数\t36.00".encode("gbk"), "预算数\t3".encode("gbk") + b"\xff6.00")
+    path = write(tmp_path, "gbk_bad.txt", data)
+    r = parse_file(path)
+    assert r.encoding == "gb18030"
+    assert messages(r)[:2] == [f"{path}: decoded as GB18030", f"{path}:25: {DAMAGED}"]
+    assert loaded(r) == [(REAL_CODES[0], Decimal("120.50")), (REAL_CODES[1], None)]
+
+
+def test_stray_high_byte_in_ascii_text_does_not_swallow_the_next_character(tmp_path):
+    path = write(tmp_path, "stray.txt", b"budget 1\xc336.00\n")
+    r = parse_file(path)
+    assert r.encoding == "utf-8"
+    assert messages(r)[0] == f"{path}:1: {DAMAGED}"

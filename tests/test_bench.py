@@ -125,6 +125,14 @@ def test_county_issuers_agree_with_issuers_csv():
     assert len(set(issuers.values())) == len(issuers)
 
 
+def test_generated_counties_are_divisions_in_force_with_their_names():
+    places = json.loads((Path(__file__).resolve().parent.parent / "bench" / "places.json").read_text("utf-8"))
+    index = RegionIndex.load()
+    for c in places["counties"]:
+        region = index.get(c["code"])
+        assert (region.name, region.in_force, index.parents(c["code"])[0]) == (c["name"], True, c["prefecture"])
+
+
 def test_percentiles_are_nearest_rank():
     stats = percentiles([float(i) for i in range(1, 201)])
     assert (stats["p50"], stats["p95"], stats["p99"]) == (100.0, 190.0, 198.0)

@@ -108,6 +108,8 @@ def test_plain_words_are_not_document_numbers(text):
     ("176号", DocQuery(None, None, 176), ""),
     ("就业补助 县级配套", None, "就业补助 县级配套"),
     ("2021", None, "2021"),
+    ("会议纪要105号", None, "会议纪要105号"),
+    ("会议纪要105号 冀财社176号", DocQuery("冀财社", None, 176), "会议纪要105号"),
 ])
 def test_search_queries_split_into_document_and_words(query, doc, rest):
     assert find_doc_query(query) == (doc, rest)
@@ -211,6 +213,15 @@ def test_compatibility_ideograph_folds_to_the_ordinary_character():
 
 def test_kangxi_radical_from_a_pdf_folds_to_the_ordinary_character():
     assert DocNumber.parse("冀\u2f08社字【2021】278号").canonical == "冀人社字〔2021〕278号"  # ⼈ U+2F08
+
+
+def test_nfkc_is_applied_only_where_it_keeps_the_meaning():
+    from ingest.docnumber import fold
+
+    f = fold("冀財\u200b社\ufa4c（２０２１）①²\u00ad号")
+    assert f.text == "冀财社社(2021)①²号"
+    assert [f.raw_span(i, i + 1) for i in (2, 3, 11, 12)] == [(3, 4), (4, 5), (12, 13), (14, 15)]
+    assert find_doc_numbers("冀财社〔2021〕①号") == []  # a circled digit is not a serial
 
 
 def test_issuer_is_normalised_on_entry():
@@ -444,4 +455,4 @@ def test_docnum_reads_standard_input_and_reports_an_unreadable_file(tmp_path):
     [r] = json.loads(piped.output)["doc_numbers"]
     assert (r["source"], r["line"], r["start"], r["canonical"]) == ("-", 2, 4, "冀财社〔2021〕176号")
     missing = CliRunner().invoke(cli, ["docnum", "--file", str(tmp_path / "absent.txt")])
-    assert missing.exit_code == 1 and "absent.txt: 无法读取" in missing.output
+    assert missing.exit_code == 1 and "absent.txt: cannot read" in missing.output

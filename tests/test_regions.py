@@ -92,6 +92,16 @@ def test_chongli_county_became_chongli_district_in_2016(idx):
     assert idx.current("130730") == "130730"
 
 
+def test_changes_after_2019_come_from_the_later_lists(idx):
+    # 邢台 2020: 任县 became 任泽区; 桥东区 kept its code as 襄都区; 邢台县 was abolished
+    assert (idx.get("130526").name, idx.get("130526").valid_to, idx.current("130526")) == (
+        "任县", "2025-12", "130505")
+    assert (idx.get("130505").name, idx.get("130505").in_force) == ("任泽区", True)
+    assert (idx.get("130502").name, idx.get("130502").aliases) == ("襄都区", ("桥东区",))
+    assert idx.find_in_text("邢台市桥东区")[0].code == "130502"
+    assert (idx.get("130521").valid_to, idx.get("130521").replaced_by) == ("2025-12", None)
+
+
 def test_short_names_of_province_city_and_counties(idx):
     assert idx.by_short_name("冀")[0].name == "河北省"
     assert [r.name for r in idx.by_short_name("张", within="130000", level="city")] == ["张家口市"]
@@ -121,6 +131,7 @@ def test_names_in_text_with_offsets_and_ambiguity(idx):
     ("张家口市蔚县就业服务中心", ["130726"]),
     ("落实省、市和县两级配套资金，相应县级财政", []),  # 和县 (340523) and 应县 (140622) are not meant
     ("宣化县劳动就业服务局", ["130721"]),  # a former code, resolved by .current()
+    ("守护绿水青山区域生态", []),  # 区域, not 青山区 (150204, 420107)
 ])
 def test_names_found_in_text(idx, text, codes):
     assert [m.code for m in idx.find_in_text(text)] == codes
@@ -139,6 +150,8 @@ def test_issuers_resolve_through_the_data_files_then_the_citing_project(idx):
     assert alone.region_code is None and alone.evidence == "ambiguous"
     assert {"130728", "130730"} <= set(alone.candidates)
     assert idx.issuer_region("怀安财资").region_code == "130728"
+    central = idx.issuer_region("中发", citing_region="130730")  # 中 is no 中山市 here
+    assert (central.region_code, central.organisation, central.evidence) == (None, "中共中央", "issuers.csv")
 
 
 def test_issuer_regions_agree_with_issuers_csv(idx):
@@ -229,11 +242,13 @@ def test_conflict_between_code_and_unit_name_keeps_the_code_and_says_both(idx):
     result = _place(idx, [
         ("316001", "怀来县人力资源和社会保障局", "13073023ABCDEFGHIJKL1", "办公经费"),
         ("316005", "怀安县就业服务中心", "13073023ABCDEFGHIJKL2", "就业经费"),
+        ("316005", "怀安县就业服务中心", "13073023ABCDEFGHIJKL3", "培训经费"),
     ])
-    assert _regions(result) == [("130730", "code_prefix"), ("130730", "code_prefix")]
+    assert _regions(result) == [("130730", "code_prefix")] * 3
+    # once for the unit, at its first project's unit row
     [message] = _region_messages(result)
-    assert "怀来县 (130730)" in message and "怀安县 (130728)" in message
-    assert message.startswith("data/a.txt:")
+    assert message == ("data/a.txt:18: region conflict: 项目编码 13073023ABCDEFGHIJKL2 says 怀来县 (130730), "
+                       "unit name 怀安县就业服务中心 says 怀安县 (130728); kept 怀来县 (130730)")
 
 
 def test_a_city_named_beside_a_county_code_is_no_conflict(idx):
@@ -245,8 +260,8 @@ def test_a_city_named_beside_a_county_code_is_no_conflict(idx):
 def test_sources_csv_places_a_document_naming_no_place(idx):
     settings, problems = source_regions(
         [{"path": "county/b.txt", "region_code": "130728"}, {"path": "c.txt", "region_code": "139999"},
-         {"path": "d.txt", "region_code": ""}], idx)
-    assert settings == {"county/b.txt": "130728"}
+         {"path": "d.txt", "region_code": ""}, {"path": "old.txt", "region_code": "130733"}], idx)
+    assert settings == {"county/b.txt": "130728", "old.txt": "130709"}  # 崇礼县's code means 崇礼区
     assert [str(d) for d in problems] == [
         "data/sources.csv:3: region_code 139999 of c.txt is not a known division code "
         "(ontology/regions.csv); ignored"]
@@ -270,10 +285,12 @@ def test_unknown_is_scoped_to_its_file_and_reported_once(idx):
 def test_units_csv_overrides_a_unit_region(idx, tmp_path):
     units = tmp_path / "units.csv"
     units.write_text("code,name,parent_code,region_code\n316007,社会保险事业中心,,130728\n"
-                     "316009,,,130731\n", encoding="utf-8")
-    overrides = load_unit_overrides(units)
+                     "316009,,,130731\n316010,,,999999\n", encoding="utf-8")
+    overrides, problems = load_unit_overrides(idx, units)
     assert overrides == [UnitOverride("316007", "社会保险事业中心", "130728", 2),
                          UnitOverride("316009", None, "130731", 3)]
+    assert [str(d) for d in problems] == [f"{units}:4: region_code 999999 of unit 316010 is not a known "
+                                          "division code (ontology/regions.csv); ignored"]
     result = _place(idx, [
         ("316007", "社会保险事业中心", "13073023ABCDEFGHIJKL1", "社保经费"),
         ("316001", "怀来县人力资源和社会保障局", "13073023ABCDEFGHIJKL2", "办公经费"),
@@ -313,4 +330,4 @@ def test_every_full_name_in_text_is_found_where_it_stands(idx, picks, filler):
     found = idx.find_in_text(text)
     assert [m.text for m in found] == picks
     for m in found:
-        assert text[m.start:m.end] == m.text and len(m.codes) == 1
+        assert text[m.start:m.end] == m.text and m.end - m.start == len(m.text) and len(m.codes) == 1

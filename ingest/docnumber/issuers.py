@@ -13,11 +13,11 @@ from functools import cache
 from pathlib import Path
 
 from ingest.docnumber.folding import fold_text
+from ingest.regions import REGIONS_CSV, RegionIndex
 
 __all__ = [
     "IssuerInfo",
     "ISSUERS_CSV",
-    "REGIONS_CSV",
     "known_issuers",
     "issuer_info",
     "is_known_issuer",
@@ -26,9 +26,7 @@ __all__ = [
     "trim_issuer",
 ]
 
-_ONTOLOGY = Path(__file__).resolve().parent.parent.parent / "ontology"
-ISSUERS_CSV = _ONTOLOGY / "issuers.csv"
-REGIONS_CSV = _ONTOLOGY / "regions.csv"  # optional: the regions data; its short names name issuers
+ISSUERS_CSV = Path(__file__).resolve().parent.parent.parent / "ontology" / "issuers.csv"
 
 # Words that precede an issuer in running text ("根据怀财资[2022]7号"); the issuer starts after them.
 _LEAD_WORDS = (
@@ -75,19 +73,17 @@ def _region_shorts() -> frozenset[str]:
     """Place prefixes from ontology/regions.csv when it exists: 冀 (河北省), 怀来, 和地 (和田地区)."""
     if not REGIONS_CSV.exists():
         return frozenset()
+    index = RegionIndex.load(REGIONS_CSV, subregions_csv=None, issuer_regions_csv=None, issuers_csv=None)
     out: set[str] = set()
-    with REGIONS_CSV.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            name = row.get("name") or ""
-            for short in (row.get("short_names") or "").split("|"):
-                short = fold_text(short).strip()
-                if not short:
-                    continue
-                # One character names an issuer only for a province (冀, 粤); a county's one
-                # character (和, 东) is also a common word, so those come from issuers.csv.
-                if len(short) >= 2 or row.get("level") == "province":
-                    out.add(short)
-                out.update(short + tail for kind, tail in _PREFECTURE_KINDS if name.endswith(kind))
+    for region in index.regions():  # former divisions too: old documents cite them
+        for short in (fold_text(s).strip() for s in region.short_names):
+            if not short:
+                continue
+            # One character names an issuer only for a province (冀, 粤); a county's one
+            # character (和, 东) is also a common word, so those come from issuers.csv.
+            if len(short) >= 2 or region.level == "province":
+                out.add(short)
+            out.update(short + tail for kind, tail in _PREFECTURE_KINDS if region.name.endswith(kind))
     return frozenset(out)
 
 

@@ -220,20 +220,21 @@ def find_doc_query(text: str) -> tuple[DocQuery | None, str]:
     if whole is not None and whole.seq is not None:
         return whole, ""
     norm = _QUERY_SEPARATORS.sub(" ", fold_text(text))
-    m = _QUERY_IN_TEXT.search(norm)
-    if m is None:
-        return None, text.strip()
-    issuer = None
-    start = m.start("year") if m["seq2"] is None else m.start("seq2")
-    if m["issuer"]:
-        trimmed = trim_issuer(m["issuer"])
-        attached = m.end("issuer") == start
-        if issuer_info(trimmed) is not None or (attached and looks_like_issuer(trimmed)):
-            issuer = trimmed
-            start = m.end("issuer") - len(trimmed)
-    if m["seq2"] is not None:
-        q = DocQuery(issuer, None, int(m["seq2"]))
-    else:
-        q = DocQuery(issuer, int(m["year"]), int(m["seq"]))
-    rest = " ".join((norm[:start] + " " + norm[m.end() :]).split())
-    return q, rest
+    for m in _QUERY_IN_TEXT.finditer(norm):
+        issuer = None
+        start = m.start("year") if m["seq2"] is None else m.start("seq2")
+        if m["issuer"]:
+            trimmed = trim_issuer(m["issuer"])
+            attached = m.end("issuer") == start
+            if issuer_info(trimmed) is not None or (attached and looks_like_issuer(trimmed)):
+                issuer = trimmed
+                start = m.end("issuer") - len(trimmed)
+            elif attached:
+                continue  # 会议纪要105号: a serial glued to a word that is no issuer is not a 文号
+        if m["seq2"] is not None:
+            q = DocQuery(issuer, None, int(m["seq2"]))
+        else:
+            q = DocQuery(issuer, int(m["year"]), int(m["seq"]))
+        rest = " ".join((norm[:start] + " " + norm[m.end() :]).split())
+        return q, rest
+    return None, text.strip()

@@ -9,8 +9,7 @@ import click
 from ingest.docnumber import find_doc_numbers
 from ingest.docnumber.folding import INVISIBLE
 from ingest.errors import HrssError
-from ingest.errors import SourceError
-from ingest.reader import decode_source
+from ingest.reader import decode_source, load_source
 from kg.cli.base import cli, echo_json, fail, json_option
 from kg.cli.graph_cmds import _table
 
@@ -32,15 +31,11 @@ def _rows(text: str, source: str | None) -> list[dict[str, Any]]:
 
 
 def _read(path: str) -> str:
-    try:
-        with click.open_file(path, "rb") as f:  # "-" is standard input
-            data = f.read()
-    except OSError as e:
-        raise click.ClickException(f"{path}: 无法读取: {e.strerror or e}") from e
-    try:
-        return decode_source(data, path).text
-    except SourceError as e:
-        raise click.ClickException(str(e)) from e
+    """A file's text as ingest reads it (refusals, caps and decoding by line included); - is stdin."""
+    if path != "-":
+        return load_source(path).text
+    with click.open_file("-", "rb") as f:
+        return decode_source(f.read(), "-").text
 
 
 @cli.command()
@@ -52,8 +47,8 @@ def docnum(text: tuple[str, ...], files: tuple[str, ...], as_json: bool) -> None
     """Every 文号 in a text: canonical (GB/T 9704), issuer, year, serial, line and raw spelling.
 
     The TEXT arguments are one text, one argument a line; with neither TEXT nor --file the text is
-    read from standard input. Offsets are [start, end) in characters of the text as given, even
-    where invisible characters or traditional characters were folded to find the 文号.
+    read from standard input. Offsets are [start, end) in characters of the text as given (a file's
+    as decoded, line ends \\n), even where invisible or traditional characters were folded to find it.
 
     \b
         python -m kg docnum "根据冀财社2021152号和粵財社〔2021〕305號"
