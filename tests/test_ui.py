@@ -591,3 +591,16 @@ def test_an_upload_name_with_control_characters_is_staged_and_parsed(tmp_path):
     staged = stage_upload(settings, "坏\x00名\n字.txt", _one_table("130730229UPLOADE00005"))
     assert staged.path.name.startswith("坏_名_字-") and staged.original_name == "坏\x00名\n字.txt"
     assert [p.project_code for p in parse_upload(staged).projects] == ["130730229UPLOADE00005"]
+
+
+def test_a_word_upload_is_read_and_added(tmp_path, monkeypatch):
+    settings = _build(tmp_path)
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
+    data = (ROOT / "tests" / "data" / "native" / "small.docx").read_bytes()
+    at = run("data")
+    uploader = at.file_uploader(key="data-upload")
+    assert ".docx" in uploader.label and ".pdf" in uploader.label
+    at = _upload(at, "小样.docx", data)
+    assert "已加入 小样.docx（保存为 小样-" in plain(at.success[0].value)
+    assert len(list((settings.data_dir / "uploads").glob("小样-*.docx"))) == 1
