@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
-from ingest import ParseResult, parse_file
+from ingest import SUPPORTED_SUFFIXES, ParseResult, parse_file
 from ingest.errors import HrssError
-from kg.corpus import SOURCE_SUFFIXES
 from kg.export import export_store
 from kg.settings import Settings
 from kg.store import Store
@@ -30,7 +29,7 @@ __all__ = [
 ]
 
 UPLOAD_DIR = "uploads"
-UPLOAD_SUFFIXES = SOURCE_SUFFIXES  # the types kg build reads
+UPLOAD_SUFFIXES = SUPPORTED_SUFFIXES  # the types ingest reads (and kg build finds under data/)
 _STAGING = ".staging"  # a dot folder: kg.corpus.find_sources skips it, so a staged file is never built
 # stored name → name as uploaded, in data_dir/uploads (a dot file: never read as a document)
 ORIGINALS = ".originals.csv"
