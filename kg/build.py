@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,13 +155,15 @@ def _without_known_projects(new: Corpus, old: Corpus) -> None:
         result.projects = kept
 
 
-def add_sources(settings: Settings, paths: list[Path], progress: Progress | None = None) -> BuildReport:
+def add_sources(settings: Settings, paths: list[Path], progress: Progress | None = None,
+                names: Mapping[Path, str] | None = None) -> BuildReport:
     """Add source files to the published build (`python -m kg add FILE…`).
 
     Each new file is copied under data/added/ and listed in data/sources.csv, so a later `kg build`
     keeps it. A new build is staged from the published records plus the new files, run through the
     same steps as `kg build` and published atomically: an interrupted addition leaves the published
     build as it was. A file whose content the build already holds is not added (`report.notes`).
+    `names` gives the name a file came with where it differs from its path's (an upload's).
     """
     ws = Workspace(settings.index_dir)
     data = Path(settings.data_dir)
@@ -188,7 +190,7 @@ def add_sources(settings: Settings, paths: list[Path], progress: Progress | None
         added_before = (data / ADDED_DIR).exists()
         try:
             for path, sha in fresh:
-                rows.append(copy_into_data(path, data, sha))
+                rows.append(copy_into_data(path, data, sha, (names or {}).get(path)))
             copies = [row.resolve(data) for row in rows]
             new = load_corpus(copies)
             _without_known_projects(new, old)

@@ -78,7 +78,7 @@ def test_an_added_file_is_copied_under_data_and_listed_in_sources_csv(workspace,
     add_sources(workspace, [tmp_path / "clean_2022.txt"])
     rows, problems = read_sources(Path(workspace.data_dir))
     [row] = rows
-    assert problems == [] and row.path.startswith("added/") and row.path.endswith("_clean_2022.txt")
+    assert problems == [] and row.path.startswith("added/clean_2022-") and row.path.endswith(".txt")
     assert row.original_name == "clean_2022.txt" and len(row.sha256) == 64 and row.region_code == ""
     assert (Path(workspace.data_dir) / row.path).read_bytes() == (tmp_path / "clean_2022.txt").read_bytes()
 
@@ -93,7 +93,7 @@ def test_kg_build_after_kg_add_keeps_the_added_file_even_in_a_moved_checkout(wor
     report = build(elsewhere)
     assert sorted(p.project_code for p in report.corpus.projects) == [CODE_2021, CODE_2022]
     assert sorted(Path(p.span.file).name for p in report.corpus.projects) == [
-        "clean_tab.txt", f"{read_sources(moved / 'data')[0][0].sha256[:12]}_clean_2022.txt"]
+        f"clean_2022-{read_sources(moved / 'data')[0][0].sha256[:12]}.txt", "clean_tab.txt"]
 
 
 def test_a_sources_csv_row_whose_file_is_missing_is_reported(workspace, tmp_path):
