@@ -28,7 +28,8 @@ _AMOUNT_COLUMNS = {
     "fiscal_wan": ("财政拨款", "财政资金", "财政性资金"),
     "other_wan": ("其他资金", "其它资金"),
 }
-_NOTE = re.compile(r"[（(]\s*(?P<note>[^）)]*)[）)]")
+# No opening bracket inside a note: a run of "（（（…" without a closer is scanned once, not once per "（".
+_NOTE = re.compile(r"[（(](?P<note>[^（()）]*)[）)]")
 _MONEY_ROW = re.compile(r"(?:金额)?单位\s*[:：]\s*(?P<unit>万元|元)")
 
 Warn = Callable[..., None]
@@ -38,7 +39,7 @@ def _core(cell: str) -> tuple[str, str | None]:
     """("预算数", "元") for "预算数（元）": the label and the money unit in its note."""
     label = norm_label(cell)
     note = _NOTE.search(label)
-    unit = note["note"] if note and note["note"] in ("元", "万元") else None
+    unit = note["note"].strip() if note and note["note"].strip() in ("元", "万元") else None
     return _NOTE.sub("", label), unit
 
 
