@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from kg.corpus import load_corpus
-from kg.graph import graph_step
+from kg.context import derive_context
+from kg.steps import graph_step
 from kg.settings import Settings
 from kg.store import (QueryMemoryError, QueryRefusedError, QueryRunner, QueryTimeoutError,
                       ReadOnlyError, StoreError, check_query)
@@ -40,7 +41,7 @@ def runner(request, corpus, tmp_path_factory):
                         sparql_memory_mb=60, sparql_timeout_s=30.0, sparql_workers=2)
     ws = Workspace(settings.index_dir)
     out = ws.new_build()
-    graph_step(corpus, out, settings)
+    graph_step(derive_context(corpus, settings), out)
     ws.publish(out)
     with QueryRunner(settings) as r:
         yield r
