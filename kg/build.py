@@ -19,6 +19,7 @@ from typing import Any
 from ingest.errors import HrssError
 from ingest.records import Diagnostic
 from kg.context import BuildContext, derive_context
+from ingest.reader import name_is_utf8
 from kg.corpus import Corpus, find_sources, load_corpus
 from kg.rdf.iri import project_key
 from kg.settings import Settings
@@ -124,8 +125,9 @@ def build(settings: Settings, paths: list[Path] | None = None, progress: Progres
         ctx = derive_context(corpus, settings)
         report.seconds["derive"] = time.perf_counter() - started - report.seconds["parse"]
         report.path = _run_steps(ctx, ws, report, progress, {
-            "sources": [str(s) for s in sources],
-            "source_hashes": {str(s): sha256_of(s) for s in sources if s.is_file()},
+            # a name that is not UTF-8 was reported and not loaded; it cannot be written to JSON either
+            "sources": [str(s) for s in sources if name_is_utf8(s)],
+            "source_hashes": {str(s): sha256_of(s) for s in sources if name_is_utf8(s) and s.is_file()},
         })
     return report
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import json
 import shutil
 import threading
@@ -302,3 +303,19 @@ def test_an_oxigraph_add_staged_on_the_store_copy_equals_a_full_build(tmp_path):
     finally:
         a.close()
         b.close()
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_builds(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(CLEAN, data / "good.txt")
+    bad = os.fsencode(data) + b"/bad\xff.txt"
+    with open(bad, "wb") as f:
+        f.write((CLEAN).read_bytes())
+    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--indexes", str(tmp_path / "idx")])
+    assert result.exit_code == 0, result.output
+    assert f"{data}/bad\ufffd.txt: file name is not valid UTF-8" in result.output
+    manifest = json.loads((tmp_path / "idx" / "current" / "manifest.json").read_text("utf-8"))
+    assert manifest["sources"] == [str(data / "good.txt")]
+    assert {p.span.file for p in Build.open(Settings(data_dir=data, index_dir=tmp_path / "idx")).corpus.projects} \
+        == {"good.txt"}
