@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import SUPPORTED_SUFFIXES, Diagnostic, NarrativeItem, ParseResult, Project, parse_file
+from ingest.records import SourceSpan
 from ingest.reader import display_name
 
 __all__ = ["Corpus", "SOURCE_SUFFIXES", "find_sources", "load_corpus"]
@@ -74,7 +75,8 @@ def load_corpus(paths: Iterable[Path | str]) -> Corpus:
                 corpus.diagnostics.append(Diagnostic(
                     result.file, p.span.first_line,
                     f"项目编码 {p.project_code} ({p.year}) already loaded from "
-                    f"{first.span.file}:{first.span.first_line}; this table is not loaded", "error"))
+                    f"{_start(first.span)}; this table is not loaded", "error",
+                    locator=None if p.span.is_text else p.span.locator))
                 continue
             if p.project_code:
                 seen[key] = p
@@ -82,3 +84,8 @@ def load_corpus(paths: Iterable[Path | str]) -> Corpus:
         result.projects = kept
         corpus.results.append(result)
     return corpus
+
+
+def _start(span: SourceSpan) -> str:
+    """Where a table starts: FILE:LINE for text, the page/table/rows or sheet/cells locator otherwise."""
+    return f"{span.file}:{span.first_line}" if span.is_text else span.locator
