@@ -1,5 +1,5 @@
 # Two commands on a fresh machine: `make run` (install, build indexes from data/, start the UI)
-# and `make test` (install what tests need, run every test, browser test included).
+# and `make test` (install what tests need, type-check ingest/ and kg/, run every test, browser test included).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -52,6 +52,7 @@ virtuoso:
 		else echo "virtuoso not installed: its tests will be skipped (apt-get install virtuoso-opensource)"; fi; }
 
 test: install-dev browser virtuoso
+	$(PY) -m mypy
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: install-dev

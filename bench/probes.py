@@ -156,30 +156,25 @@ class QueryMix:
 
 
 class Readers:
-    """The store, the search index and the lineage of the published build, opened once (timed)."""
+    """The store, the search index, the lineage and the 文号 cards of the published build, opened once
+    through kg.published.Build (each timed)."""
 
     def __init__(self, settings: Any):
-        from kg.lineage import load_lineage
-        from kg.search import open_index
-        from kg.store import open_store
+        from kg.published import Build
 
+        self.build = Build.open(settings)
         self.open_s: dict[str, float] = {}
-        t0 = time.perf_counter()
-        self.store = open_store(settings)
-        self.open_s["store"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        self.index = open_index(settings)
-        self.open_s["index"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        self.lineage = load_lineage(settings)
-        self.open_s["lineage"] = time.perf_counter() - t0
+        for name in ("store", "search", "lineage", "cards"):
+            t0 = time.perf_counter()
+            getattr(self.build, name)
+            self.open_s["index" if name == "search" else name] = time.perf_counter() - t0
+        self.store, self.index, self.lineage = self.build.store, self.build.search, self.build.lineage
 
     def doc(self, text: str) -> Any:
         from ingest.errors import DocNumberError
-        from kg.doccard import lookup_document
 
         try:
-            return lookup_document(self.store, text)
+            return self.build.cards.lookup(text)
         except DocNumberError:  # a spelling the parser does not take as a 文号 query is still timed
             return None
 
@@ -196,8 +191,7 @@ class Readers:
         return self.lineage.history(yc[1], year=yc[0])
 
     def close(self) -> None:
-        self.index.close()
-        self.store.close()
+        self.build.close()
 
 
 def add_document(settings: Any, path: Path) -> tuple[float, dict[str, Any]]:

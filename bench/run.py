@@ -254,7 +254,12 @@ def _phase_add(args: argparse.Namespace, src: Path, rss: Any) -> dict[str, Any]:
     from bench import probes
 
     r: dict[str, Any] = {}
-    settings = _settings(args, src)
+    # `kg add` copies the new document into data/ and lists it in data/sources.csv: a scratch copy of
+    # the corpus keeps the cached one as generated.
+    data = args.work / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(src, data)
+    settings = _settings(args, src).with_(data_dir=data)
     extra = args.work / "extra"
     shutil.rmtree(extra, ignore_errors=True)
     generate(30, args.seed + 7919, extra)

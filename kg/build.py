@@ -1,60 +1,43 @@
-"""`python -m kg build`: data/ → records → graph + store, search index, lineage, audit; atomically.
+"""`kg build` and `kg add`: sources → records → one build context → every artefact; atomically.
 
-Each step writes into the new build directory; the build is published only when every step has
-finished, so readers keep the previous build until then. Steps are listed in STEPS in the order they
-run; a step gets the corpus, the build directory and the settings, and returns counts for the manifest.
+Both run the same steps (kg.steps.STEPS) over one context (kg.context) into a new build directory,
+published only when every step has finished, so readers keep the previous build until then. Both hold
+the workspace lock. `kg add` stages a new build from the published records plus the new sources, so
+everything that relates projects (cross-year links, a unit's name, copied tables, totals) sees both.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.errors import HrssError
+from ingest.records import Diagnostic
+from kg.context import BuildContext, derive_context
+from ingest.reader import name_is_utf8
 from kg.corpus import Corpus, find_sources, load_corpus
-from kg.jsonout import dumps
+from kg.rdf.iri import project_key
 from kg.settings import Settings
-from kg.workspace import MANIFEST_FILE, Workspace, write_records
+from kg.sources import ADDED_DIR, SourceRow, append_sources, copy_into_data, read_sources, sha256_of
+from kg.steps import STEPS
+from kg.workspace import MANIFEST_FILE, Workspace, read_records
 
-__all__ = ["BuildReport", "STEPS", "build", "add_sources"]
+__all__ = ["BuildReport", "EmptyBuildError", "BuildWriteError", "build", "add_sources"]
 
-Step = Callable[[Corpus, Path, Settings], dict[str, Any]]
-
-
-def _records_step(corpus: Corpus, out: Path, settings: Settings) -> dict[str, Any]:
-    write_records(out, corpus)
-    (out / "diagnostics.json").write_text(
-        dumps([{"file": d.file, "line": d.line, "message": d.message, "severity": d.severity}
-               for d in corpus.all_diagnostics()], indent=1),
-        encoding="utf-8",
-    )
-    return {"files": len(corpus.results), "projects": len(corpus.projects),
-            "narrative": len(corpus.narrative)}
+Progress = Callable[[str], None]
 
 
-def _step(module: str, name: str) -> Step:
-    """A step implemented elsewhere in kg, imported when it runs (keeps `kg build` start-up light)."""
-
-    def run(corpus: Corpus, out: Path, settings: Settings) -> dict[str, Any]:
-        import importlib
-
-        return getattr(importlib.import_module(module), name)(corpus, out, settings)
-
-    run.__name__ = f"{module}.{name}"
-    return run
+class EmptyBuildError(HrssError):
+    """No document loaded: nothing would be published."""
 
 
-# (name, step). Each later issue adds its own line here.
-STEPS: list[tuple[str, Step]] = [
-    ("records", _records_step),
-    ("graph", _step("kg.graph", "graph_step")),
-    ("lineage", _step("kg.lineage", "lineage_step")),
-    ("audit", _step("kg.audit", "audit_step")),
-    ("search", _step("kg.search", "search_step")),
-]
+class BuildWriteError(HrssError):
+    """A build could not be written (disk full, permissions); the published build stays."""
 
 
 @dataclass
@@ -65,88 +48,179 @@ class BuildReport:
     counts: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     corpus: Corpus | None = None
+    notes: list[str] = field(default_factory=list)  # what the user should be told (e.g. duplicates)
 
 
-def build(
-    settings: Settings,
-    paths: list[Path] | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> BuildReport:
-    """Parse the sources (default: settings.data_dir) and build every artefact into a new build."""
-    ws = Workspace(settings.index_dir)
-    sources = find_sources(paths or [settings.data_dir])
-    started = time.perf_counter()
-    corpus = load_corpus(sources)
-    parse_s = time.perf_counter() - started
+def _loaded(corpus: Corpus) -> int:
+    """How many files gave at least one document record (project or narrative)."""
+    return sum(1 for r in corpus.results if r.projects or r.narrative)
+
+
+def _sources(settings: Settings, paths: list[Path] | None) -> tuple[list[Path], list[Diagnostic]]:
+    """The files of a build: the paths given, else every file under data/ plus data/sources.csv."""
+    if paths:
+        return find_sources(paths), []
+    data = Path(settings.data_dir)
+    found = find_sources([data]) if data.is_dir() else []
+    rows, problems = read_sources(data) if data.is_dir() else ([], [])
+    seen = {p.resolve() for p in found}
+    for row in rows:
+        path = row.resolve(data)
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            found.append(path)
+    return found, problems
+
+
+def _run_steps(ctx: BuildContext, ws: Workspace, report: BuildReport, progress: Progress | None,
+               manifest: dict[str, Any]) -> Path:
+    """Run every step into a new build directory and publish it; the directory is removed on failure."""
     out = ws.new_build()
-    report = BuildReport(out, corpus=corpus)
-    report.seconds["parse"] = parse_s
+    report.path = out
     try:
         for name, step in STEPS:
             if progress:
                 progress(name)
             t0 = time.perf_counter()
-            report.counts[name] = step(corpus, out, settings) or {}
+            report.counts[name] = step(ctx, out) or {}
             report.seconds[name] = time.perf_counter() - t0
-        manifest = {
-            "version": out.name.removesuffix(".partial"),
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "store": settings.store,
-            "profile": settings.profile,
-            "sources": [str(s) for s in sources],
-            "counts": report.counts,
-            "seconds": report.seconds,
-        }
+        manifest = {"version": out.name.removesuffix(".partial"),
+                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                    "store": ctx.settings.store, "profile": ctx.settings.profile,
+                    **manifest, "counts": report.counts, "seconds": report.seconds}
         (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+    except OSError as e:
+        ws.discard(out)
+        raise BuildWriteError(f"{e.filename or out}: 无法写入构建（{e.strerror or e}）；"
+                              "未发布新构建，已发布的构建保持不变") from e
     except BaseException:
         ws.discard(out)
         raise
-    report.path = ws.publish(out)
+    return ws.publish(out)
+
+
+def _refuse_empty(corpus: Corpus, where: str) -> None:
+    if _loaded(corpus) == 0:
+        files = len(corpus.results)
+        raise EmptyBuildError(
+            f"{where}: 没有载入任何文件（{files} 个源文件中没有项目表或文字段落）；未发布新构建，"
+            "已发布的构建保持不变")
+
+
+def build(settings: Settings, paths: list[Path] | None = None, progress: Progress | None = None) -> BuildReport:
+    """Parse the sources (default: data/ and data/sources.csv) and build every artefact into a new build.
+
+    Raises EmptyBuildError when no document loaded; the published build then stays as it was.
+    """
+    ws = Workspace(settings.index_dir)
+    with ws.lock(settings.lock_timeout_s):
+        ws.clean_partials()
+        sources, problems = _sources(settings, paths)
+        started = time.perf_counter()
+        corpus = load_corpus(sources)
+        corpus.diagnostics.extend(problems)
+        report = BuildReport(ws.builds, corpus=corpus)
+        report.seconds["parse"] = time.perf_counter() - started
+        _refuse_empty(corpus, str(paths[0] if paths else settings.data_dir))
+        ctx = derive_context(corpus, settings)
+        report.seconds["derive"] = time.perf_counter() - started - report.seconds["parse"]
+        report.path = _run_steps(ctx, ws, report, progress, {
+            # a name that is not UTF-8 was reported and not loaded; it cannot be written to JSON either
+            "sources": [str(s) for s in sources if name_is_utf8(s)],
+            "source_hashes": {str(s): sha256_of(s) for s in sources if name_is_utf8(s) and s.is_file()},
+        })
     return report
 
 
-def add_sources(
-    settings: Settings,
-    paths: list[Path],
-    progress: Callable[[str], None] | None = None,
-) -> BuildReport:
-    """Add source files to the published build without rebuilding it (`python -m kg add FILE…`).
+def _known_hashes(manifest: dict[str, Any]) -> dict[str, str]:
+    """sha256 → path of every source the published build holds."""
+    hashes: dict[str, str] = {sha: path for path, sha in manifest.get("source_hashes", {}).items()}
+    if "source_hashes" not in manifest:  # a build from before hashes were recorded
+        for s in manifest.get("sources", []):
+            if Path(s).is_file():
+                hashes.setdefault(sha256_of(Path(s)), s)
+    return hashes
 
-    The new projects' triples go into the graph store in one transaction, their records into a new
-    records part, their search documents through the index's own update, their lineage and audit
-    findings beside the existing ones; then the manifest's version is bumped, so caches refresh.
-    Projects whose (year, 项目编码) the build already holds are reported and skipped.
 
-    The memory store cannot be appended to: there the build is redone in full with the new files
-    added to its sources (`report.counts["add"]["mode"] == "rebuild"`).
+def _without_known_projects(new: Corpus, old: Corpus) -> None:
+    """Drop the new tables whose (year, 项目编码) the build already holds, each with a diagnostic."""
+    held = {project_key(p) for p in old.projects if p.project_code}
+    for result in new.results:
+        kept = []
+        for p in result.projects:
+            if p.project_code and project_key(p) in held:
+                new.diagnostics.append(Diagnostic(
+                    result.file, p.span.first_line,
+                    f"项目编码 {p.project_code} ({p.year}) 已在当前构建中；此表未载入", "error"))
+            else:
+                kept.append(p)
+        result.projects = kept
+
+
+def add_sources(settings: Settings, paths: list[Path], progress: Progress | None = None,
+                names: Mapping[Path, str] | None = None) -> BuildReport:
+    """Add source files to the published build (`python -m kg add FILE…`).
+
+    Each new file is copied under data/added/ and listed in data/sources.csv, so a later `kg build`
+    keeps it. A new build is staged from the published records plus the new files, run through the
+    same steps as `kg build` and published atomically: an interrupted addition leaves the published
+    build as it was. A file whose content the build already holds is not added (`report.notes`).
+    `names` gives the name a file came with where it differs from its path's (an upload's).
     """
-    from kg.store import GRAPH_INFO_FILE
-
     ws = Workspace(settings.index_dir)
-    current = ws.current
-    manifest = ws.manifest()
-    sources = find_sources(paths)
-    backend = json.loads((current / GRAPH_INFO_FILE).read_text(encoding="utf-8")).get("backend")
-    if backend == "memory":
-        known = [Path(s) for s in manifest.get("sources", [])]
-        report = build(settings.with_(store="memory"), [*known, *sources], progress)
-        report.counts["add"] = {"mode": "rebuild", "files": len(sources)}
-        return report
-    from kg.incremental import add_to_build
-
-    started = time.perf_counter()
-    report = BuildReport(current)
-    counts, seconds = add_to_build(current, sources, settings, progress)
-    report.counts["add"] = {"mode": "incremental", **counts}
-    report.seconds.update(seconds)
-    report.seconds["add"] = time.perf_counter() - started
-    n = int(manifest.get("additions", 0)) + 1
-    build_id = current.name
-    manifest.update(version=f"{build_id}+{n}", additions=n,
-                    sources=[*manifest.get("sources", []), *map(str, sources)],
-                    updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
-    manifest.setdefault("added", []).append(counts)
-    tmp = current / f".{MANIFEST_FILE}.tmp"
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str), "utf-8")
-    tmp.replace(current / MANIFEST_FILE)
+    data = Path(settings.data_dir)
+    with ws.lock(settings.lock_timeout_s):
+        ws.clean_partials()
+        current = ws.current
+        manifest = ws.manifest()
+        old = read_records(current)
+        known = _known_hashes(manifest)
+        report = BuildReport(current, corpus=old)
+        fresh: list[tuple[Path, str]] = []
+        for path in find_sources(paths):
+            sha = sha256_of(path)
+            if sha in known:
+                report.notes.append(f"{path}: 内容与已载入的 {known[sha]} 相同（sha256 {sha[:12]}…），未重复载入")
+                continue
+            known[sha] = str(path)
+            fresh.append((path, sha))
+        if not fresh:
+            report.counts["add"] = {"mode": "unchanged", "files": 0, "duplicates": len(report.notes)}
+            return report
+        started = time.perf_counter()
+        rows: list[SourceRow] = []
+        added_before = (data / ADDED_DIR).exists()
+        try:
+            for path, sha in fresh:
+                rows.append(copy_into_data(path, data, sha, (names or {}).get(path)))
+            copies = [row.resolve(data) for row in rows]
+            new = load_corpus(copies)
+            _without_known_projects(new, old)
+            report.notes.extend(str(d) for d in new.all_diagnostics() if d.severity != "info")
+            _refuse_empty(new, ", ".join(str(p) for p, _ in fresh))
+            merged = Corpus(results=[*old.results, *new.results],
+                            diagnostics=[*old.diagnostics, *new.diagnostics])
+            report.corpus = merged
+            report.seconds["parse"] = time.perf_counter() - started
+            ctx = derive_context(merged, settings, staged_from=current, published_results=len(old.results))
+            n = int(manifest.get("additions", 0)) + 1
+            report.path = _run_steps(ctx, ws, report, progress, {
+                "sources": [*manifest.get("sources", []), *map(str, copies)],
+                "source_hashes": {**manifest.get("source_hashes", {}),
+                                  **{str(c): r.sha256 for c, r in zip(copies, rows, strict=True)}},
+                "additions": n, "added_to": manifest.get("version"),
+            })
+        except BaseException as e:
+            for row in rows:
+                row.resolve(data).unlink(missing_ok=True)
+            if not added_before:
+                shutil.rmtree(data / ADDED_DIR, ignore_errors=True)
+            if isinstance(e, OSError):
+                raise BuildWriteError(f"{e.filename or data}: 无法追加（{e.strerror or e}）；"
+                                      "已发布的构建和 data/ 保持不变") from e
+            raise
+        append_sources(data, rows)
+        report.counts["add"] = {"mode": "staged", "files": len(rows), "projects": len(new.projects),
+                                "skipped": len(new.diagnostics), "duplicates": len(report.notes)}
+        report.seconds["add"] = time.perf_counter() - started
     return report

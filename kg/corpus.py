@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import SUPPORTED_SUFFIXES, Diagnostic, NarrativeItem, ParseResult, Project, parse_file
+from ingest.records import SourceSpan
+from ingest.reader import display_name
 
 __all__ = ["Corpus", "SOURCE_SUFFIXES", "find_sources", "load_corpus"]
 
@@ -62,7 +64,7 @@ def load_corpus(paths: Iterable[Path | str]) -> Corpus:
     for path in find_sources(paths):
         if path.suffix.lower() in DATA_SUFFIXES:
             corpus.diagnostics.append(
-                Diagnostic(str(path), None, "skipped: a data file, not a source document", "info"))
+                Diagnostic(display_name(path), None, "skipped: a data file, not a source document", "info"))
             continue
         result = parse_file(path)
         kept = []
@@ -71,9 +73,10 @@ def load_corpus(paths: Iterable[Path | str]) -> Corpus:
             if p.project_code and key in seen:
                 first = seen[key]
                 corpus.diagnostics.append(Diagnostic(
-                    str(path), p.span.first_line,
+                    result.file, p.span.first_line,
                     f"项目编码 {p.project_code} ({p.year}) already loaded from "
-                    f"{first.span.file}:{first.span.first_line}; this table is not loaded", "error"))
+                    f"{_start(first.span)}; this table is not loaded", "error",
+                    locator=None if p.span.is_text else p.span.locator))
                 continue
             if p.project_code:
                 seen[key] = p
@@ -81,3 +84,8 @@ def load_corpus(paths: Iterable[Path | str]) -> Corpus:
         result.projects = kept
         corpus.results.append(result)
     return corpus
+
+
+def _start(span: SourceSpan) -> str:
+    """Where a table starts: FILE:LINE for text, the page/table/rows or sheet/cells locator otherwise."""
+    return f"{span.file}:{span.first_line}" if span.is_text else span.locator

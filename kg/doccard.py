@@ -1,4 +1,4 @@
-"""The document card: everything the graph knows about one 文号, found from a query in any form.
+"""The document card: everything the build knows about one 文号, found from a query in any form.
 
 `lookup_document(store, "冀财社2021 176")` gives the card of 冀财社〔2021〕176号: issuer organisation
 and level, year, serial, every raw spelling, every project citing it (as funding document or as
@@ -8,27 +8,32 @@ indicator basis) with its budget, the total, and where it is mentioned. A partia
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from ingest.docnumber import DocNumber, DocQuery
 from ingest.errors import DocNumberError, HrssError
-from kg.corpus import Corpus
-from kg.graph import document_iri
-from kg.queries import run_named
+from ingest.records import Project
+from kg.docmatch import DocNumbers
+from kg.lineage.derive import DocumentSummary
 from kg.settings import Settings
-from kg.store import Store, open_store
+from kg.units import Units
+from kg.workspace import Workspace
 
-__all__ = ["DocCard", "DocProject", "Mention", "DocLookup", "lookup_document",
-           "cards_from_corpus", "write_doc_cards", "merge_doc_cards", "DOC_INDEX_FILE", "DOC_CARDS_FILE"]
+__all__ = ["DocCard", "DocProject", "Mention", "DocLookup", "DocCards", "CardsError", "lookup_document",
+           "derive_cards", "write_cards", "read_cards", "DOC_CARDS_FILE"]
 
-DOC_INDEX_FILE = "doc_index.json"  # canonical 文号 of every document, for partial queries
-DOC_CARDS_FILE = "doc_cards.pickle"  # every document's card, written with the graph
+DOC_CARDS_FILE = "doc_cards.pickle"  # every document's card, made in the build from its records
+
+
+class CardsError(HrssError):
+    """The build's document cards are missing or unreadable."""
 
 
 @dataclass(frozen=True)
@@ -91,111 +96,37 @@ class DocLookup:
                 "candidates": [c.to_json() for c in self.candidates]}
 
 
-_INFO = """SELECT ?issuer ?organisation ?level ?doc_year ?doc_seq ?spelling WHERE {
-  VALUES ?d { %s }
-  ?d a hk:Document ; hk:issuerPrefix ?issuer ; hk:docYear ?doc_year ; hk:docSeq ?doc_seq .
-  OPTIONAL { ?d hk:rawSpelling ?spelling }
-  OPTIONAL { ?d dcterms:creator ?org .
-             OPTIONAL { ?org skos:prefLabel ?organisation }
-             OPTIONAL { ?org hk:adminLevel ?level } }
-}"""
-
-_PROJECTS = """SELECT ?relation ?year ?project_code ?project_name ?unit_code ?unit_name ?budget_wan
-       ?budget_printed ?project WHERE {
-  VALUES ?d { %s }
-  { ?project hk:fundedBy ?d . BIND("funding" AS ?relation) }
-  UNION
-  { ?project hk:citesBasis ?d . BIND("basis" AS ?relation) }
-  OPTIONAL { ?project hk:year ?year }
-  OPTIONAL { ?project hk:projectCode ?project_code }
-  OPTIONAL { ?project hk:projectName ?project_name }
-  OPTIONAL { ?project hk:unit ?u . ?u hk:unitCode ?unit_code . OPTIONAL { ?u skos:prefLabel ?unit_name } }
-  OPTIONAL { ?project hk:budgetWan ?budget_wan }
-  OPTIONAL { ?project hk:budgetPrinted ?budget_printed }
-}"""
-
-_MENTIONS = """SELECT ?file ?line ?field ?raw WHERE {
-  VALUES ?d { %s }
-  ?m hk:mentions ?d ; hk:field ?field ; hk:rawSpelling ?raw ; prov:wasDerivedFrom ?span .
-  ?span hk:sourceFile ?file ; hk:firstLine ?line .
-}"""
+def _ordered(listed: Iterable[DocProject]) -> list[DocProject]:
+    return sorted(listed, key=lambda d: (d.relation != "funding", d.year or 0, d.project_code or ""))
 
 
-def _amount(row: dict[str, Any]) -> Decimal | None:
-    # the printed form ("1384.00"); stores such as Oxigraph give the decimal by value (1384)
-    printed = row.get("budget_printed")
-    return Decimal(str(printed)) if printed is not None else row.get("budget_wan")  # type: ignore[return-value]
-
-
-def _card(store: Store, canonical: str) -> DocCard | None:
-    """The card of one document, read by its IRI (three small queries, no scan)."""
-    iri = f"<{document_iri(canonical)}>"
-    info = store.query(_INFO % iri, limit=None).rows
-    if not info:
-        return None
-    first = info[0]
-    projects: dict[tuple[Any, Any], DocProject] = {}
-    for r in store.query(_PROJECTS % iri, limit=None).rows:
-        key = (r["year"], r["project_code"] or r["project"])
-        if key in projects and projects[key].relation == "funding":
-            continue  # a project citing it both ways is listed once, as funded by it
-        projects[key] = DocProject(r["year"], r["project_code"], r["project_name"],  # type: ignore[arg-type]
-                                   r["unit_code"], r["unit_name"], _amount(r),  # type: ignore[arg-type]
-                                   str(r["relation"]))
-    listed = sorted(projects.values(), key=lambda p: (p.relation != "funding", p.year or 0,
-                                                      p.project_code or ""))
-    mentions = {Mention(str(r["file"]), int(r["line"]), str(r["field"]), str(r["raw"]))  # type: ignore[arg-type]
-                for r in store.query(_MENTIONS % iri, limit=None).rows}
-    return DocCard(
-        canonical=canonical,
-        issuer=str(first["issuer"]),
-        organisation=first["organisation"],  # type: ignore[arg-type]
-        level=first["level"],  # type: ignore[arg-type]
-        year=int(first["doc_year"]),  # type: ignore[arg-type]
-        seq=int(first["doc_seq"]),  # type: ignore[arg-type]
-        spellings=sorted({str(r["spelling"]) for r in info if r["spelling"] is not None}),
-        projects=listed,
-        total_wan=sum((p.budget_wan for p in listed if p.budget_wan is not None), Decimal(0)),
-        mentions=sorted(mentions, key=lambda m: (m.file, m.line, m.field, m.raw)),
-    )
-
-
-def cards_from_corpus(corpus: Corpus, settings: Settings) -> dict[str, DocCard]:
-    """Every document's card, from the records the graph was written from (one pass, no queries).
-
-    The same cards `_card` reads from the store (a test holds them equal): units named as the graph
-    names them, issuers as the lineage registers them (documents.csv may name an issuer the issuer
-    table does not know), amounts as printed.
-    """
-    from kg.graph import derive_units
-    from kg.lineage.derive import build_lineage_data
-
-    units = derive_units(corpus.projects)
-    summaries = build_lineage_data(corpus, settings).documents
-    projects: dict[str, dict[tuple[Any, Any], DocProject]] = {}
+def derive_cards(projects: Iterable[Project], units: Units,
+                 summaries: Mapping[str, DocumentSummary]) -> dict[str, DocCard]:
+    """Every document's card, from the build's records in one pass: units named by `Units`, issuers
+    as the lineage registers them (documents.csv may name an issuer the issuer table does not know),
+    amounts as printed."""
+    projects_of: dict[str, dict[tuple[Any, Any], DocProject]] = {}
     mentions: dict[str, set[Mention]] = {}
     spellings: dict[str, set[str]] = {}
-    for p in corpus.projects:
-        unit = units.get(p.unit_code) if p.unit_code else None
+    for p in projects:
         for relation, refs in (("funding", p.doc_refs), ("basis", p.basis_refs)):
             for ref in refs:
                 c = ref.canonical
                 mentions.setdefault(c, set()).add(Mention(p.span.file, ref.line, ref.field, ref.raw))
                 spellings.setdefault(c, set()).add(ref.raw)
-                listed = projects.setdefault(c, {})
+                listed = projects_of.setdefault(c, {})
                 key = (p.year, p.project_code)
                 if key in listed and listed[key].relation == "funding":
                     continue  # a project citing it both ways is listed once, as funded by it
                 listed[key] = DocProject(p.year, p.project_code, p.project_name, p.unit_code,
-                                         unit.name if unit else None, p.budget_wan, relation)
+                                         units.name(p.unit_code), p.budget_wan, relation)
     for c in summaries:
-        projects.setdefault(c, {})
+        projects_of.setdefault(c, {})
     cards: dict[str, DocCard] = {}
-    for c, listed in projects.items():
+    for c, listed in projects_of.items():
         doc = DocNumber.parse(c)
         summary = summaries.get(c)
-        ordered = sorted(listed.values(), key=lambda d: (d.relation != "funding", d.year or 0,
-                                                          d.project_code or ""))
+        ordered = _ordered(listed.values())
         cards[c] = DocCard(
             canonical=c, issuer=doc.issuer,
             organisation=summary.organisation if summary else doc.organisation,
@@ -207,107 +138,63 @@ def cards_from_corpus(corpus: Corpus, settings: Settings) -> dict[str, DocCard]:
     return cards
 
 
-def write_doc_cards(cards: dict[str, DocCard], build_dir: Path) -> int:
-    """Write the cards (DOC_CARDS_FILE) and the 文号 list (DOC_INDEX_FILE) atomically; how many."""
-    for name, data in ((DOC_CARDS_FILE, pickle.dumps(cards, protocol=pickle.HIGHEST_PROTOCOL)),
-                       (DOC_INDEX_FILE, json.dumps(sorted(cards), ensure_ascii=False).encode())):
-        tmp = build_dir / f".{name}.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, build_dir / name)
+class DocCards:
+    """The document cards of one build, with their 文号 parsed once for partial queries."""
+
+    def __init__(self, cards: Mapping[str, DocCard]) -> None:
+        self.cards = dict(cards)
+
+    @cached_property
+    def numbers(self) -> DocNumbers:
+        return DocNumbers(self.cards)
+
+    def lookup(self, text: str) -> DocLookup:
+        """The card of the 文号 a query names, or the candidates a partial query matches.
+
+        Raises DocNumberError when the text is not a document-number query at all.
+        """
+        query = DocQuery.parse(text)
+        if query.exact:
+            card = self.cards.get(query.doc.canonical)  # type: ignore[union-attr]
+            return DocLookup(text, card, [card] if card else [])
+        return DocLookup(text, None, [self.cards[c] for c in self.numbers.match(query)])
+
+
+def write_cards(cards: Mapping[str, DocCard], build_dir: Path) -> int:
+    """Write the cards (DOC_CARDS_FILE) atomically; how many."""
+    path = build_dir / DOC_CARDS_FILE
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(dict(cards), protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)
     return len(cards)
 
 
-def merge_doc_cards(build_dir: Path, corpus: Corpus, settings: Settings) -> int:
-    """Add the cards of newly added projects to a build's cards (`kg add`)."""
-    cards = dict(_cards(build_dir) or {})
-    for c, new in cards_from_corpus(corpus, settings).items():
-        old = cards.get(c)
-        if old is None:
-            cards[c] = new
-            continue
-        merged = sorted([*old.projects, *(d for d in new.projects if d not in old.projects)],
-                        key=lambda d: (d.relation != "funding", d.year or 0, d.project_code or ""))
-        cards[c] = replace(
-            old, spellings=sorted({*old.spellings, *new.spellings}), projects=merged,
-            total_wan=sum((d.budget_wan for d in merged if d.budget_wan is not None), Decimal(0)),
-            mentions=sorted({*old.mentions, *new.mentions}, key=lambda m: (m.file, m.line, m.field, m.raw)))
-    return write_doc_cards(cards, build_dir)
-
-
-_CARDS_CACHE: dict[Path, tuple[float, dict[str, DocCard]]] = {}
-
-
-def _cards(build_dir: Path | None) -> dict[str, DocCard] | None:
-    """The build's precomputed cards (read once per version), None for a build without them."""
-    if build_dir is None:
-        return None
+def read_cards(build_dir: Path) -> DocCards:
+    """The cards of a build; CardsError names the file and how to rebuild when it is unreadable."""
     path = build_dir / DOC_CARDS_FILE
     try:
-        mtime = path.stat().st_mtime
-    except FileNotFoundError:
-        return None
-    hit = _CARDS_CACHE.get(path)
-    if hit is None or hit[0] != mtime:
         with path.open("rb") as f:
-            hit = _CARDS_CACHE[path] = (mtime, pickle.load(f))
-    return hit[1]
+            cards = pickle.load(f)
+    except FileNotFoundError as e:
+        raise CardsError(f"{path}: 此构建没有文号卡片；请运行 `python -m kg build`") from e
+    except Exception as e:  # a truncated or foreign pickle raises many unrelated types
+        raise CardsError(f"{path}: 文号卡片文件已损坏（{type(e).__name__}）；请运行 `python -m kg build`") from e
+    if not isinstance(cards, dict):
+        raise CardsError(f"{path}: 文号卡片文件已损坏；请运行 `python -m kg build`")
+    return DocCards(cards)
 
 
-_NUMBERS_CACHE: dict[int, tuple[dict[str, DocCard], list[DocNumber]]] = {}
-
-
-def _sorted_numbers(cards: dict[str, DocCard]) -> list[DocNumber]:
-    """The cards' 文号 parsed and sorted once per loaded cards (partial queries scan them)."""
-    hit = _NUMBERS_CACHE.get(id(cards))
-    if hit is None or hit[0] is not cards:
-        _NUMBERS_CACHE.clear()
-        hit = _NUMBERS_CACHE[id(cards)] = (cards, sorted(DocNumber.parse(c) for c in cards))
-    return hit[1]
-
-
-_INDEX_CACHE: dict[Path, tuple[float, list[DocNumber]]] = {}
-
-
-def _known_documents(store: Store) -> list[DocNumber]:
-    """Every document of the store's build: from its doc index (read once per version), else a query."""
-    build_dir = getattr(store, "build_dir", None)
-    path = build_dir / DOC_INDEX_FILE if build_dir is not None else None
-    if path is not None and path.exists():
-        mtime = path.stat().st_mtime
-        hit = _INDEX_CACHE.get(path)
-        if hit is None or hit[0] != mtime:
-            docs = [DocNumber.parse(c) for c in json.loads(path.read_text(encoding="utf-8"))]
-            hit = _INDEX_CACHE[path] = (mtime, docs)
-        return hit[1]
-    return [DocNumber(str(r["issuer"]), int(r["doc_year"]), int(r["doc_seq"]))  # type: ignore[arg-type]
-            for r in run_named(store, "documents_list").rows]
-
-
-def lookup_document(store: Store | Settings, text: str) -> DocLookup:
-    """The card of the 文号 a query names, or the candidates a partial query matches.
+def lookup_document(source: DocCards | Settings, text: str) -> DocLookup:
+    """The card of the 文号 a query names, or the candidates a partial query matches; `source` is a
+    build's cards (`Build.cards`) or settings naming the published build.
 
     Raises DocNumberError when the text is not a document-number query at all.
     """
-    if isinstance(store, Settings):
-        with open_store(store) as opened:
-            return lookup_document(opened, text)
+    if isinstance(source, Settings):
+        source = read_cards(Workspace(source.index_dir).current)
     try:
-        query = DocQuery.parse(text)
+        return source.lookup(text)
     except DocNumberError:
         raise
     except HrssError as e:  # pragma: no cover - DocQuery raises DocNumberError only
         raise DocNumberError(str(e)) from e
-    precomputed = _cards(getattr(store, "build_dir", None))
-    if precomputed is not None:
-        if query.exact:
-            card = precomputed.get(query.doc.canonical)  # type: ignore[union-attr]
-            return DocLookup(text, card, [card] if card else [])
-        found = _sorted_numbers(precomputed)
-        return DocLookup(text, None, [precomputed[d.canonical] for d in found if query.matches(d)])
-    # a store without a build of ours (an endpoint filled elsewhere): read the cards from the graph
-    if query.exact:
-        card = _card(store, query.doc.canonical)  # type: ignore[union-attr]
-        return DocLookup(text, card, [card] if card else [])
-    matches = sorted(d for d in _known_documents(store) if query.matches(d))
-    cards = [c for c in (_card(store, d.canonical) for d in matches) if c is not None]
-    return DocLookup(text, None, cards)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -70,12 +71,17 @@ class NamedQuery:
             lit = _literal(p, value, self.name)
             text = re.sub(rf"!\s*BOUND\s*\(\s*\${p.name}\s*\)", "false", text, flags=re.IGNORECASE)
             text = re.sub(rf"BOUND\s*\(\s*\${p.name}\s*\)", "true", text, flags=re.IGNORECASE)
-            text = re.sub(rf"\${p.name}\b", lambda _m, lit=lit: lit, text)
+            text = re.sub(rf"\${p.name}\b", _constant(lit), text)
         return text
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "description": self.description,
                 "parameters": [vars(p) for p in self.parameters], "sparql": self.sparql}
+
+
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that inserts `text` as is (no backslash or group expansion)."""
+    return lambda _m: text
 
 
 def _literal(param: QueryParam, value: Any, query: str) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import HrssError
 
-__all__ = ["Settings", "ROOT", "PROFILES", "SettingsError", "load_settings"]
+__all__ = ["Settings", "ROOT", "HOME", "PROFILES", "SettingsError", "load_settings"]
 
 ROOT = Path(__file__).resolve().parent.parent
+# A checkout keeps data/ and indexes/ beside kg/; an installed `hrss-kg` uses the working directory.
+HOME = ROOT if (ROOT / "pyproject.toml").exists() else Path.cwd()
 
 # The scale configuration is one setting. "small" (default): pure-Python engines, right for a county
 # or a city. "large": Rust engines for a province — tantivy for search, Oxigraph for the graph. The
@@ -30,12 +33,12 @@ class Settings:
     """Where data and built indexes live and which engines serve them.
 
     Environment overrides: HRSS_DATA_DIR, HRSS_INDEX_DIR, HRSS_STORE (memory | oxigraph | a SPARQL
-    endpoint URL), HRSS_PROFILE (small | large), and HRSS_<LIMIT> for the query and export limits
-    (HRSS_SPARQL_TIMEOUT_S, HRSS_SPARQL_MEMORY_MB, …).
+    endpoint URL), HRSS_PROFILE (small | large), HRSS_LOCK_TIMEOUT (seconds), and HRSS_<LIMIT> for
+    the query and export limits (HRSS_SPARQL_TIMEOUT_S, HRSS_SPARQL_MEMORY_MB, …).
     """
 
-    data_dir: Path = ROOT / "data"
-    index_dir: Path = ROOT / "indexes"
+    data_dir: Path = HOME / "data"
+    index_dir: Path = HOME / "indexes"
     store: str = "memory"
     profile: str = "small"
     sparql_row_cap: int = 10_000
@@ -54,6 +57,7 @@ class Settings:
     endpoint_user: str | None = None  # from HRSS_ENDPOINT_USER, never written into a build
     endpoint_password: str | None = field(default=None, repr=False)  # from HRSS_ENDPOINT_PASSWORD
     audit_config: Path | None = None  # overrides kg/audit/config.toml thresholds and severities
+    lock_timeout_s: float = 60.0  # how long `kg build` / `kg add` wait for another one to finish
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -64,8 +68,20 @@ class Settings:
         """The search engine of the profile ("whoosh" or "tantivy")."""
         return PROFILES[self.profile]["search"]
 
-    def with_(self, **changes) -> Settings:
+    def with_(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _seconds(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError as e:
+        raise SettingsError(f"HRSS_LOCK_TIMEOUT must be a number of seconds, not {text!r}") from e
+    if not value >= 0:
+        raise SettingsError(f"HRSS_LOCK_TIMEOUT must be 0 or more seconds, not {text!r}")
+    return value
 
 
 # Query and export limits a deployment may set: HRSS_SPARQL_TIMEOUT_S=10 and so on.
@@ -87,16 +103,17 @@ def _limits_from_env() -> dict[str, int | float]:
     return out
 
 
-def load_settings(**overrides) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Defaults, then the environment, then explicit overrides (None means "not given").
 
     The store follows the profile ("large" → oxigraph) unless HRSS_STORE or `store` names one.
     """
-    env = {
+    env: dict[str, Any] = {
         "data_dir": os.environ.get("HRSS_DATA_DIR"),
         "index_dir": os.environ.get("HRSS_INDEX_DIR"),
         "store": os.environ.get("HRSS_STORE"),
         "profile": os.environ.get("HRSS_PROFILE"),
+        "lock_timeout_s": _seconds(os.environ.get("HRSS_LOCK_TIMEOUT")),
         **{k: os.environ.get(f"HRSS_{k.upper()}") for k in (
             "endpoint_query_path", "endpoint_update_path", "endpoint_store_path", "endpoint_user",
             "endpoint_password")},

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import PROV, SH
 
 from ingest.errors import HrssError
 from kg.namespace import HK
 from kg.settings import Settings
+from kg.store import open_store
 
 __all__ = ["ShapeResult", "ValidationReport", "SHAPES_TTL", "validate_graph", "validate_build"]
 
@@ -74,13 +75,11 @@ def _shapes(path: Path) -> Graph:
 
 
 def _location(g: Graph, focus: Any) -> tuple[str | None, int | None]:
-    from rdflib.namespace import PROV
-
     for span in g.objects(focus, PROV.wasDerivedFrom):
         file = g.value(span, HK.sourceFile)
         line = g.value(span, HK.firstLine)
         if file is not None:
-            return str(file), int(line) if line is not None else None
+            return str(file), int(str(line)) if line is not None else None
     return None, None
 
 
@@ -113,7 +112,5 @@ def validate_graph(graph: Graph, shapes: Path | None = None) -> ValidationReport
 
 def validate_build(settings: Settings, build_dir: Path | None = None) -> ValidationReport:
     """Validate the graph of the published build (or of build_dir)."""
-    from kg.store import open_store
-
     with open_store(settings, build_dir) as store:
         return validate_graph(store.to_graph())

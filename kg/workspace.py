@@ -7,11 +7,14 @@ old build or the new one, never half of one.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pickle
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,13 +22,15 @@ from typing import Any
 from ingest.errors import HrssError
 from kg.corpus import Corpus
 
-__all__ = ["Workspace", "NotBuiltError", "RECORDS_FILE", "RECORDS_DIR", "MANIFEST_FILE", "write_records",
-           "read_records"]
+__all__ = ["Workspace", "NotBuiltError", "DamagedBuildError", "BuildLockedError", "RECORDS_FILE",
+           "RECORDS_DIR", "MANIFEST_FILE", "LOCK_FILE", "write_records", "read_records"]
 
 RECORDS_FILE = "records.pickle"  # a whole corpus in one file (builds before records/ existed)
 RECORDS_DIR = "records"  # records/<n>.pickle: one Corpus part per build or added batch; index.json
 _RECORDS_INDEX = "index.json"
 MANIFEST_FILE = "manifest.json"
+LOCK_FILE = ".lock"  # held by `kg build` and `kg add` while they write
+_LOCK_POLL_S = 0.2
 _KEEP_OLD_BUILDS = 1  # a reader may still hold the previous build open
 
 
@@ -34,6 +39,18 @@ class NotBuiltError(HrssError):
 
     def __str__(self) -> str:
         return f"{self.args[0]}: nothing built yet; run `python -m kg build` first"
+
+
+class DamagedBuildError(HrssError):
+    """A file of the published build cannot be read."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: 已发布的构建已损坏（{problem}）；请运行 `python -m kg build` 重新构建")
+        self.path = path
+
+
+class BuildLockedError(HrssError):
+    """Another `kg build` or `kg add` holds the workspace."""
 
 
 @dataclass
@@ -70,6 +87,40 @@ class Workspace:
         except (OSError, ValueError, KeyError):
             return current.name
 
+    @contextmanager
+    def lock(self, timeout_s: float) -> Iterator[None]:
+        """Hold the workspace for one build or addition; wait up to `timeout_s` for another to end.
+
+        Raises BuildLockedError when the other one still runs after that.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK_FILE
+        with path.open("a+") as f:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise BuildLockedError(
+                            f"{path}: 另一个 `kg build` 或 `kg add` 正在进行，已等待 {timeout_s:g} 秒；"
+                            "请等它结束后再试（等待时间由 HRSS_LOCK_TIMEOUT 设置）") from None
+                    time.sleep(_LOCK_POLL_S)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def clean_partials(self) -> list[Path]:
+        """Remove build folders left by builds that did not finish (call with the lock held)."""
+        if not self.builds.is_dir():
+            return []
+        stale = sorted(p for p in self.builds.iterdir() if p.name.endswith(".partial"))
+        for p in stale:
+            shutil.rmtree(p, ignore_errors=True)
+        return stale
+
     def new_build(self) -> Path:
         """A fresh, empty directory to build into."""
         self.builds.mkdir(parents=True, exist_ok=True)
@@ -100,7 +151,15 @@ class Workspace:
             shutil.rmtree(p, ignore_errors=True)
 
     def manifest(self) -> dict[str, Any]:
-        return json.loads((self.current / MANIFEST_FILE).read_text(encoding="utf-8"))
+        """The published build's manifest; DamagedBuildError when it cannot be read."""
+        path = self.current / MANIFEST_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise DamagedBuildError(path, type(e).__name__) from e
+        if not isinstance(data, dict):
+            raise DamagedBuildError(path, "not a manifest")
+        return data
 
     def load_corpus(self) -> Corpus:
         """The parsed records of the published build (no re-parsing)."""
@@ -132,16 +191,33 @@ def write_records(build_dir: Path, corpus: Corpus) -> int:
     return n
 
 
+def _load_part(path: Path) -> Corpus:
+    try:
+        with path.open("rb") as f:
+            piece = pickle.load(f)
+    except Exception as e:  # a truncated or foreign pickle raises many unrelated types
+        raise DamagedBuildError(path, type(e).__name__) from e
+    if not isinstance(piece, Corpus):
+        raise DamagedBuildError(path, "not a records file")
+    return piece
+
+
 def read_records(build_dir: Path) -> Corpus:
-    """Every part of a build's records as one corpus, in the order they were added."""
+    """Every part of a build's records as one corpus, in the order they were added.
+
+    Raises DamagedBuildError (naming the file) when a part cannot be read.
+    """
     index_path = build_dir / RECORDS_DIR / _RECORDS_INDEX
     if not index_path.exists():
-        with (build_dir / RECORDS_FILE).open("rb") as f:
-            return pickle.load(f)
+        return _load_part(build_dir / RECORDS_FILE)
+    try:
+        parts = json.loads(index_path.read_text(encoding="utf-8"))["parts"]
+        files = [str(part["file"]) for part in parts]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise DamagedBuildError(index_path, type(e).__name__) from e
     corpus = Corpus()
-    for part in json.loads(index_path.read_text(encoding="utf-8"))["parts"]:
-        with (build_dir / RECORDS_DIR / part["file"]).open("rb") as f:
-            piece: Corpus = pickle.load(f)
+    for name in files:
+        piece = _load_part(build_dir / RECORDS_DIR / name)
         corpus.results.extend(piece.results)
         corpus.diagnostics.extend(piece.diagnostics)
     return corpus

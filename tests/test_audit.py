@@ -15,19 +15,22 @@ from ingest import Project, SpendingPlan, parse_file
 from ingest.records import DocRef
 from ingest.values import parse_indicator_value
 from kg.audit import (
+    ALL_RULES,
     RULES,
     AuditError,
     Finding,
-    audit_step,
     export_findings_xlsx,
     filter_findings,
     load_config,
     load_findings,
     run_audit,
     summarize,
+    write_findings,
+    write_findings_triples,
 )
 from kg.cli import cli
 from kg.corpus import load_corpus
+from kg.rdf import Writer, iri
 from kg.settings import load_settings
 
 AUDIT_DATA = Path(__file__).resolve().parent / "data" / "audit"
@@ -79,8 +82,8 @@ def with_row(p: Project, n: int, **cells) -> Project:
 
 
 def test_every_rule_has_a_chinese_title_a_severity_and_a_basis():
-    assert len({r.id for r in RULES}) == len(RULES)
-    for r in RULES:
+    assert len({r.id for r in ALL_RULES}) == len(ALL_RULES)
+    for r in ALL_RULES:
         assert r.severity in ("错误", "警告", "提示")
         assert r.basis and any("\u4e00" <= c <= "\u9fff" for c in r.title)
 
@@ -414,8 +417,7 @@ def test_sample_summary(sample_findings):
 
 
 def test_findings_round_trip_through_the_build_dir(tmp_path, sample_findings):
-    corpus = load_corpus([Path(__file__).resolve().parent.parent / "data"])
-    counts = audit_step(corpus, tmp_path, load_settings())
+    counts = write_findings(sample_findings, tmp_path)
     assert counts["findings"] == len(sample_findings) == counts["错误"] + counts["警告"] + counts["提示"]
     assert load_findings(load_settings(), build_dir=tmp_path) == sample_findings
 
@@ -441,25 +443,27 @@ def test_xlsx_export_has_chinese_headers(tmp_path, flawed):
     assert ("R7.1", "比率指标超过100%", "错误", 2) in list(wb["汇总"].iter_rows(values_only=True))
 
 
-def test_findings_are_in_the_graph(flawed):
-    pytest.importorskip("kg.graph")
-    from rdflib import RDF, Graph
+def _finding_graph(projects: list[Project], findings: list[Finding]):
+    from rdflib import Graph
 
-    from kg.audit import audit_triples
-    from kg.corpus import Corpus
-    from kg.graph import project_iri
+    w = Writer()
+    lines = list(w.drain(write_findings_triples(w, findings, projects, ALL_RULES)))
+    return lines, Graph().parse(data="".join(lines), format="nt")
+
+
+def test_findings_are_in_the_graph(flawed):
+    from rdflib import RDF
+
     from kg.namespace import HK
 
-    corpus = Corpus(results=[parse_file(FLAWED_TAB)])
-    g = Graph()
-    for t in audit_triples(corpus, load_settings()):
-        g.add(t)
-    again = set(audit_triples(corpus, load_settings()))
-    assert set(g) == again  # deterministic IRIs
+    projects = parse_file(FLAWED_TAB).projects
+    lines, g = _finding_graph(projects, flawed)
+    assert lines == _finding_graph(projects, flawed)[0]  # deterministic IRIs
+    assert len(lines) == len(set(lines))  # each triple once
     rows = g.query("""PREFIX hk: <https://w3id.org/hrss-kg/>
         SELECT ?p ?sev WHERE { ?f a hk:Finding ; hk:rule/<http://purl.org/dc/terms/identifier> "R7.2" ;
                                hk:aboutProject ?p ; hk:severity ?sev }""")
-    assert [(r.p, str(r.sev)) for r in rows] == [(project_iri(corpus.projects[0]), "错误")]
+    assert [(str(r.p), str(r.sev)) for r in rows] == [(iri.plain(iri.project(iri.project_key(projects[0]))), "错误")]
     assert len(set(g.subjects(RDF.type, HK.Finding))) == len(flawed)
 
 
@@ -480,7 +484,7 @@ def built(tmp_path_factory) -> Path:
     ws = Workspace(idx)
     out = ws.new_build()
     (out / RECORDS_FILE).write_bytes(pickle.dumps(corpus))
-    audit_step(corpus, out, load_settings(index_dir=idx))
+    write_findings(run_audit(corpus.projects), out)
     ws.publish(out)
     return idx
 
@@ -507,43 +511,15 @@ def test_cli_reruns_the_audit_with_another_config(built, tmp_path):
 
 def test_cli_lists_the_rules():
     r = CliRunner().invoke(cli, ["audit", "--rules", "--json"])
-    assert [x["id"] for x in json.loads(r.output)] == [r.id for r in RULES]
+    assert [x["id"] for x in json.loads(r.output)] == [r.id for r in ALL_RULES]
 
 
-def test_finding_lines_parse_as_the_findings_triples_with_chinese_language_tags():
-    pytest.importorskip("kg.graph")
-    from rdflib import RDFS, Graph, Literal
+def test_finding_messages_and_labels_carry_chinese_language_tags(flawed):
+    from rdflib import RDFS, Literal
 
-    from kg.audit import audit_ntriples, audit_triples
-    from kg.corpus import Corpus
     from kg.namespace import HK
 
-    corpus = Corpus(results=[parse_file(FLAWED_TAB)])
-    lines = list(audit_ntriples(corpus, load_settings()))
-    g = Graph().parse(data="".join(lines), format="nt")
-    assert set(g) == set(audit_triples(corpus, load_settings()))
+    _, g = _finding_graph(parse_file(FLAWED_TAB).projects, flawed)
     messages = {str(m): m.language for m in g.objects(None, HK.message)}
     assert messages["预算数 50 万元 ≠ 财政资金 40 + 其他资金 5 = 45 万元"] == "zh"
     assert Literal("R7.1 比率指标超过100%", lang="zh") in set(g.objects(None, RDFS.label))
-
-
-def test_a_build_audits_its_corpus_once_for_the_graph_and_the_audit_steps(tmp_path, monkeypatch):
-    pytest.importorskip("kg.graph")
-    import kg.audit.engine as engine
-    from kg.graph import graph_step
-
-    runs = []
-    real = engine.run_audit
-
-    def counted(*args, **kwargs):
-        runs.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "run_audit", counted)
-    monkeypatch.setattr(engine, "_LAST", [])
-    corpus = load_corpus([FLAWED_TAB])
-    settings = load_settings(index_dir=tmp_path, store="memory")
-    graph_step(corpus, tmp_path, settings)
-    counts = engine.audit_step(corpus, tmp_path, settings)
-    assert len(runs) == 1
-    assert counts["findings"] == len(run_audit(corpus.projects)) > 0

@@ -151,7 +151,7 @@ def test_benchmark_runs_end_to_end_and_checks_correctness(tmp_path, capsys):
                 "disk_mb"):
         assert result[key] > 0, key
     assert result["search_queries"] == result["doc_queries"] == result["history_queries"] == 20
-    assert result["incremental_mode"] == "incremental" and result["incremental_counts"]["projects"] > 0
+    assert result["incremental_mode"] == "staged" and result["incremental_counts"]["projects"] > 0
     assert result["search_backend"] == "tantivy" and result["segmenter"] == "rjieba"
     out = capsys.readouterr().out
     assert "segment_floor_s" in out and "search_p95_ms" in out

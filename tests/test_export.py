@@ -12,7 +12,8 @@ from rdflib import Graph
 from kg.cli import cli
 from kg.corpus import load_corpus
 from kg.export import indicator_csv_path
-from kg.graph import graph_step
+from kg.context import derive_context
+from kg.steps import graph_step
 from kg.settings import Settings
 from kg.workspace import Workspace
 
@@ -24,7 +25,7 @@ def built(request, tmp_path_factory) -> tuple[Settings, int]:
     s = Settings(index_dir=tmp_path_factory.mktemp("idx"), store=request.param)
     ws = Workspace(s.index_dir)
     out = ws.new_build()
-    counts = graph_step(load_corpus([SAMPLE]), out, s)
+    counts = graph_step(derive_context(load_corpus([SAMPLE]), s), out)
     ws.publish(out)
     return s, counts["triples"]
 

@@ -11,10 +11,13 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
+from kg.context import derive_context
 from kg.corpus import load_corpus
-from kg.graph import build_graph, derive_units, document_iri, project_iri, unit_iri
 from kg.namespace import HK, HK_DATA, HK_LEVEL, HK_THEME
+from kg.rdf import iri
 from kg.settings import Settings
+from kg.steps import build_graph as graph_of_context, graph_lines
+from kg.units import derive_units
 from kg.validate import validate_graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +29,22 @@ P176 = HK_DATA["project/2022/13073022P008368100011"]
 @pytest.fixture(scope="module")
 def corpus():
     return load_corpus([SAMPLE])
+
+
+def build_graph(corpus, settings: Settings) -> Graph:
+    return graph_of_context(derive_context(corpus, settings))
+
+
+def project_iri(p) -> URIRef:
+    return URIRef(iri.plain(iri.project(iri.project_key(p))))
+
+
+def document_iri(canonical: str) -> URIRef:
+    return URIRef(iri.plain(iri.document(canonical)))
+
+
+def unit_iri(code: str) -> URIRef:
+    return URIRef(iri.plain(iri.unit(iri.UnitKey(code))))
 
 
 @pytest.fixture(scope="module")
@@ -147,30 +166,8 @@ def test_building_twice_gives_an_isomorphic_graph(corpus, graph):
 
 
 def test_ingesting_the_same_file_twice_adds_nothing(graph):
-    twice = build_graph(load_corpus([SAMPLE, SAMPLE]), Settings(), contributors=False)
-    once = build_graph(load_corpus([SAMPLE]), Settings(), contributors=False)
-    assert len(twice) == len(once)
-
-
-def test_a_missing_contributor_module_is_skipped(corpus, monkeypatch):
-    import kg.graph
-
-    monkeypatch.setattr(kg.graph, "CONTRIBUTORS", [("kg.no_such_module", "triples")])
-    assert len(build_graph(corpus, Settings())) == len(build_graph(corpus, Settings(), contributors=False))
-
-
-def test_a_contributor_adds_its_triples(corpus, monkeypatch):
-    import sys
-    import types
-
-    import kg.graph
-
-    mod = types.ModuleType("kg_test_contrib")
-    mod.triples = lambda c, s: [(URIRef("urn:x:a"), URIRef("urn:x:b"), Literal(len(c.projects)))]
-    monkeypatch.setitem(sys.modules, "kg_test_contrib", mod)
-    monkeypatch.setattr(kg.graph, "CONTRIBUTORS", [("kg_test_contrib", "triples")])
-    g = build_graph(corpus, Settings())
-    assert g.value(URIRef("urn:x:a"), URIRef("urn:x:b")) == Literal(44)
+    twice = build_graph(load_corpus([SAMPLE, SAMPLE]), Settings())
+    assert len(twice) == len(graph)
 
 
 def test_shacl_passes_on_the_sample_with_source_warnings(graph):
@@ -216,34 +213,37 @@ def test_shacl_reports_an_indicator_without_its_level2(graph):
     assert (v.focus, v.message, v.line) == (str(ind), "指标必须恰有一个二级指标（hk:level2）", 2547)
 
 
-# ---------------------------------------------------------------- contributors as N-Triples lines
+# ---------------------------------------------------------------- one writer
 
 
-def test_contributors_write_lines_that_give_the_same_graph_as_their_rdflib_form(corpus, monkeypatch):
-    import kg.graph
-    from kg import ntriples as N
+def test_the_graph_lines_state_each_triple_once_and_parse_as_rdflib_reads_them(corpus, graph):
+    from kg.rdf import ntriples as N
 
-    lines = list(kg.graph._contributed(corpus, Settings()))
-    assert all(isinstance(ln, str) and ln.endswith(" .\n") for ln in lines)
-    native = build_graph(corpus, Settings())
-    monkeypatch.setattr(kg.graph, "CONTRIBUTORS",
-                        [("kg.lineage", "lineage_triples"), ("kg.audit", "audit_triples")])
-    via_rdflib = build_graph(corpus, Settings())
-    assert len(native) == len(via_rdflib) == len(set(kg.graph.iter_ntriples(corpus, Settings())))
-    assert isomorphic(native, via_rdflib)
-    # rdflib's own N-Triples parser reads the contributed lines as the same triples
+    lines = list(graph_lines(derive_context(corpus, Settings())))
+    assert len(lines) == len(set(lines)) == len(graph) == 13012
     parsed = Graph().parse(data="".join(lines), format="nt")
     assert set(parsed) == set(N.to_triples(lines))
+
+
+def test_graph_holds_lineage_allocations_and_findings(graph):
     allocation = URIRef(f"{HK_DATA}project/2021/13073021IYO89L3FUDICF/allocation/"
                         "%E5%86%80%E8%B4%A2%E7%A4%BE%E3%80%942020%E3%80%95143%E5%8F%B7")
-    assert native.value(allocation, HK.amount) == Literal("5660.00", datatype=XSD.decimal)
-    assert str(native.value(allocation, HK.fundLevel)) == "中央"
-    assert len(set(native.subjects(RDF.type, HK.Finding))) == 277
+    assert graph.value(allocation, HK.amount) == Literal("5660.00", datatype=XSD.decimal)
+    assert str(graph.value(allocation, HK.fundLevel)) == "中央"
+    assert len(set(graph.subjects(RDF.type, HK.Finding))) == 277
+
+
+def test_child_iris_are_built_from_the_parent_key():
+    key = iri.ProjectKey(2022, "13073022P008368100011")
+    assert iri.indicator(key, 3) == f"<{P176}/indicator/3>"
+    assert iri.allocation(key, "冀财社〔2021〕176号") == (
+        f"<{P176}/allocation/%E5%86%80%E8%B4%A2%E7%A4%BE%E3%80%942021%E3%80%95176%E5%8F%B7>")
+    assert iri.project(iri.ProjectKey(None, None, "a b.txt", 7)) == f"<{HK_DATA}project/na/_a%20b.txt-7>"
 
 
 @pytest.mark.parametrize("text", ['他说"好"', "a\\b", "一\n二\r三\t四", "≥80%", ""])
 def test_ntriples_literals_escape_as_rdflib_does(text):
-    from kg import ntriples as N
+    from kg.rdf import ntriples as N
 
     assert N.lit(text) == N.from_rdflib(Literal(text))
     assert N.lang(text, "zh") == N.from_rdflib(Literal(text, lang="zh"))
@@ -253,7 +253,7 @@ def test_ntriples_literals_escape_as_rdflib_does(text):
 
 
 def test_ntriples_terms_are_checked_by_the_namespace():
-    from kg import ntriples as N
+    from kg.rdf import ntriples as N
 
     terms = N.Terms(HK)
     assert terms.fundLevel == "<https://w3id.org/hrss-kg/fundLevel>"
@@ -263,7 +263,7 @@ def test_ntriples_terms_are_checked_by_the_namespace():
 
 @pytest.mark.parametrize(("ahead", "piece"), [(0, 10_000), (1, 10_000), (3, 10_000), (0, 3), (1, 5)])
 def test_chunks_join_lines_in_order_whether_built_ahead_or_not(ahead, piece, monkeypatch):
-    from kg import ntriples as N
+    from kg.rdf import ntriples as N
 
     monkeypatch.setattr(N, "_PIECE", piece)  # lines encoded at a time, fewer than a chunk's
     lines = [f"<urn:x:{n}> <urn:x:p> {N.integer(n)} .\n" for n in range(25)]
@@ -273,21 +273,21 @@ def test_chunks_join_lines_in_order_whether_built_ahead_or_not(ahead, piece, mon
 
 
 def test_chunks_raise_the_error_of_the_lines_in_the_caller():
-    from kg import ntriples as N
-    from kg.graph import GraphError
+    from kg.rdf import ntriples as N
+    from kg.units import UnitsError
 
     def lines():
         yield "<urn:x:a> <urn:x:p> <urn:x:b> .\n"
-        raise GraphError("bad contributor")
+        raise UnitsError("bad contributor")
 
-    with pytest.raises(GraphError, match="bad contributor"):
+    with pytest.raises(UnitsError, match="bad contributor"):
         list(N.chunks(lines(), 1, ahead=1))
 
 
 def test_chunks_stop_their_worker_when_the_caller_stops_early():
     import threading
 
-    from kg import ntriples as N
+    from kg.rdf import ntriples as N
 
     produced = []
 

@@ -22,7 +22,10 @@ from kg.lineage import (
     load_lineage,
     sankey,
 )
+from kg.audit import load_config
+from kg.context import derive_context
 from kg.lineage.rules import stream_key, strip_name
+from kg.published import Build
 from kg.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,8 +202,12 @@ def test_totals_per_level_add_up_to_every_project(sample):
     assert totals["doc:冀财社〔2021〕176号"] == Decimal("1428.00")
 
 
+def _lineage_findings(findings):
+    return [f for f in findings if f.rule_id.startswith("L")]
+
+
 def test_the_sample_has_no_consistency_findings(sample):
-    assert consistency_findings(load_lineage(sample)) == []
+    assert _lineage_findings(Build.open(sample).findings) == []
 
 
 # ---------------------------------------------------------------- documents.csv
@@ -227,16 +234,11 @@ def test_three_level_chain_traced_up_from_the_county_project(chain):
     assert up.fund_level == "中央"
 
 
-def test_a_declared_total_that_does_not_add_up_is_reported_at_its_line(chain):
-    findings = consistency_findings(load_lineage(chain))
-    assert [(f.kind, Path(f.file).name, f.line) for f in findings] == [
-        ("total_mismatch", "documents.csv", 3)]
+def test_a_declared_total_that_does_not_add_up_is_an_audit_finding_at_its_line(chain):
+    findings = _lineage_findings(Build.open(chain).findings)
+    assert [(f.rule_id, f.severity, Path(f.span.file).name, f.span.first_line) for f in findings] == [
+        ("L1.1", "警告", "documents.csv", 3)]
     assert "120.00" in findings[0].message and "130.00" in findings[0].message
-
-
-def test_consistency_findings_from_a_corpus_match_the_built_lineage(chain):
-    from_corpus = consistency_findings(load_corpus([CHAIN]), Settings(data_dir=CHAIN))
-    assert [str(f) for f in from_corpus] == [str(f) for f in consistency_findings(load_lineage(chain))]
 
 
 def test_documents_csv_rejects_a_parent_loop_with_its_line(tmp_path):
@@ -280,10 +282,9 @@ def test_one_document_under_two_issuer_prefixes_is_reported(tmp_path):
     (tmp_path / "documents.csv").write_text(
         "canonical,title,issuer,date,parent,total_wan\n冀财资〔2021〕176号,,河北省财政厅,,,\n"
         "冀财社〔2021〕176号,,,,,1428.00\n", encoding="utf-8")
-    findings = consistency_findings(load_corpus([SAMPLE]), Settings(data_dir=tmp_path))
-    assert [(f.kind, f.refs) for f in findings] == [
-        ("issuer_spellings", ("冀财社〔2021〕176号", "冀财资〔2021〕176号"))]
-    assert "同为 河北省财政厅" in findings[0].message
+    findings = _lineage_findings(derive_context(load_corpus([SAMPLE]), Settings(data_dir=tmp_path)).findings)
+    assert [(f.rule_id, f.severity, f.value) for f in findings] == [("L1.2", "警告", "冀财资〔2021〕176号")]
+    assert "冀财社〔2021〕176号" in findings[0].message and "同为 河北省财政厅" in findings[0].message
 
 
 def test_a_project_code_under_two_units_is_reported(sample):
@@ -293,8 +294,8 @@ def test_a_project_code_under_two_units_is_reported(sample):
     view.add_node("project:2022:13073021P0HQNULH2UANG", kind="project", year=2022,
                   code="13073021P0HQNULH2UANG", unit="316001", budget=Decimal("40.00"),
                   span=("x.txt", 7, 9))
-    [finding] = consistency_findings(Lineage(view))
-    assert finding.kind == "code_in_two_units" and finding.refs == ("13073021P0HQNULH2UANG",)
+    [finding] = consistency_findings(Lineage(view), load_config(), "documents.csv")
+    assert (finding.rule_id, finding.severity, finding.project_code) == ("L1.3", "错误", "13073021P0HQNULH2UANG")
     assert "316001" in finding.message and "316007" in finding.message
 
 
@@ -305,61 +306,13 @@ def test_lineage_triples_keep_the_graph_valid_with_documents_csv(chain):
 
 
 def test_lineage_lines_carry_the_documents_csv_chain_with_totals_as_printed():
-    from rdflib import Graph
+    from kg.rdf import iri
+    from kg.steps import graph_lines
 
-    from kg.graph import document_iri
-    from kg.lineage import lineage_ntriples, lineage_triples
-
-    corpus, settings = load_corpus([CHAIN]), Settings(data_dir=CHAIN)
-    lines = list(lineage_ntriples(corpus, settings))
-    county, province = document_iri("怀财社〔2022〕12号"), document_iri("冀财社〔2021〕135号")
-    assert f"<{county}> <https://w3id.org/hrss-kg/parentDocument> <{province}> .\n" in lines
-    assert (f'<{county}> <https://w3id.org/hrss-kg/declaredTotal> '
+    lines = set(graph_lines(derive_context(load_corpus([CHAIN]), Settings(data_dir=CHAIN))))
+    county, province = iri.document("怀财社〔2022〕12号"), iri.document("冀财社〔2021〕135号")
+    assert f"{county} <https://w3id.org/hrss-kg/parentDocument> {province} .\n" in lines
+    assert (f'{county} <https://w3id.org/hrss-kg/declaredTotal> '
             f'"30.00"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n') in lines
-    assert f'<{province}> <http://purl.org/dc/terms/issued> ' \
+    assert f'{province} <http://purl.org/dc/terms/issued> ' \
            f'"2021"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n' in lines
-    # the rdflib form is the same triples, and rdflib's N-Triples parser agrees with both
-    assert set(Graph().parse(data="".join(lines), format="nt")) == set(lineage_triples(corpus, settings))
-
-
-# ---------------------------------------------------------------- the cached view
-
-
-def _view_as_sets(view):
-    nodes = {n: tuple(sorted((k, repr(v)) for k, v in d.items())) for n, d in view.nodes(data=True)}
-    edges = {(a, b): tuple(sorted((k, repr(v)) for k, v in d.items())) for a, b, d in view.edges(data=True)}
-    return nodes, edges, repr(view.graph.get("mentions"))
-
-
-@pytest.mark.parametrize("settings_name", ["sample", "chain"])
-def test_view_from_the_derivation_equals_the_view_read_back_from_the_graph(settings_name, request):
-    from kg.lineage.derive import derive_lineage
-    from kg.lineage.view import view_from_data, view_from_store
-    from kg.store import open_store
-    from kg.workspace import Workspace
-
-    settings = request.getfixturevalue(settings_name)
-    ws = Workspace(settings.index_dir)
-    store = open_store(settings.with_(sparql_row_cap=2**62), ws.current)
-    try:
-        from_graph = view_from_store(store, settings)
-        from_data = view_from_data(derive_lineage(ws.load_corpus(), settings), store, settings)
-    finally:
-        store.close()
-    assert from_graph.number_of_nodes() > 50 or settings_name == "chain"
-    assert _view_as_sets(from_data) == _view_as_sets(from_graph)
-
-
-def test_the_graph_and_the_lineage_step_share_one_derivation(monkeypatch):
-    import kg.lineage.derive as derive
-    from kg.lineage import lineage_ntriples
-
-    runs = []
-    real = derive.derive_lineage
-    monkeypatch.setattr(derive, "derive_lineage", lambda c, s: runs.append(1) or real(c, s))
-    monkeypatch.setattr(derive, "_LAST", [])
-    corpus, settings = load_corpus([CHAIN]), Settings(data_dir=CHAIN)
-    lines = list(lineage_ntriples(corpus, settings))
-    data = derive.build_lineage_data(corpus, settings)
-    assert len(runs) == 1
-    assert len(data.allocations) == sum(" <https://w3id.org/hrss-kg/allocates> " in ln for ln in lines) > 0

@@ -129,9 +129,10 @@ def test_an_unknown_profile_raises():
 
 
 def test_search_step_picks_the_profiles_engine_and_open_index_reads_it_back(sample, tmp_path):
-    from kg.search import search_step
+    from kg.context import derive_context
+    from kg.steps import search_step
 
-    counts = search_step(sample, tmp_path, Settings(profile="large"))
+    counts = search_step(derive_context(sample, Settings(profile="large")), tmp_path)
     meta = json.loads((tmp_path / SEARCH_DIR / META_FILE).read_text("utf-8"))
     assert counts["backend"] == meta["backend"] == "tantivy" and counts["documents"] == 44
     with open_index(Settings(), build_dir=tmp_path) as idx:  # the build decides, not the reader

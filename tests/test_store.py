@@ -21,7 +21,8 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.corpus import load_corpus
-from kg.graph import graph_step
+from kg.context import derive_context
+from kg.steps import graph_step
 from kg.queries import named_queries, run_named
 from kg.settings import Settings
 from kg.store import (QueryRunner, QueryTimeoutError, ReadOnlyError, StoreError, check_read_only,
@@ -51,7 +52,7 @@ def _publish(corpus, index_dir: Path, store: str) -> Settings:
     settings = Settings(index_dir=index_dir, store=store)
     ws = Workspace(index_dir)
     out = ws.new_build()
-    graph_step(corpus, out, settings)
+    graph_step(derive_context(corpus, settings), out)
     ws.publish(out)
     return settings
 
@@ -314,7 +315,7 @@ def _virtuoso_settings(url: str, index_dir: Path) -> Settings:
 def _publish_with(corpus, settings: Settings) -> Settings:
     ws = Workspace(settings.index_dir)
     out = ws.new_build()
-    graph_step(corpus, out, settings.with_(sparql_row_cap=100_000))
+    graph_step(derive_context(corpus, settings.with_(sparql_row_cap=100_000)), out)
     ws.publish(out)
     return settings
 

@@ -34,7 +34,7 @@ def test_failed_build_step_leaves_the_published_build(tmp_path, monkeypatch):
     monkeypatch.setattr(build_module, "STEPS", build_module.STEPS[:1])
     good = build(settings).path
 
-    def boom(corpus, out, settings):
+    def boom(ctx, out):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(build_module, "STEPS", [*build_module.STEPS[:1], ("boom", boom)])

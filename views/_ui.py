@@ -18,12 +18,14 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from ingest.errors import HrssError
-from kg.audit import Finding, load_findings
+from kg.audit import Finding
+from kg.doccard import DocCards
+from kg.published import Build
 from kg.corpus import Corpus
-from kg.lineage import Lineage, load_lineage
-from kg.search import SearchIndex, open_index
+from kg.lineage import Lineage
+from kg.search import SearchIndex
 from kg.settings import Settings, load_settings
-from kg.store import Store, open_store
+from kg.store import Store
 from views.model.amounts import format_wan
 from views.model.params import ParamError, parse_amount, parse_int
 from views.model.text import md_text, plot_text
@@ -31,7 +33,7 @@ from kg.workspace import Workspace
 
 __all__ = [
     "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "corpus", "search_index",
-    "store", "lineage", "findings", "param", "int_param", "amount_param", "choice_param", "notice",
+    "store", "cards", "lineage", "findings", "param", "int_param", "amount_param", "choice_param", "notice",
     "set_params", "project_link", "doc_link", "frame", "table", "project_table", "downloads",
     "show_error", "safe", "nothing", "fmt_wan", "md_text", "plot_text", "chips", "chart_frame",
 ]
@@ -81,29 +83,40 @@ def _key(s: Settings, version: str) -> tuple[str, str, str, str]:
     return (str(s.index_dir), str(s.data_dir), s.store, version)
 
 
+@st.cache_resource(max_entries=4)
+def _build(key: tuple[str, ...], _s: Settings) -> Build:
+    """The published build, opened once per version; its parts load on first use."""
+    return Build.open(_s)
+
+
 @st.cache_resource(show_spinner="正在载入数据…", max_entries=4)
 def _corpus(key: tuple[str, ...], _s: Settings) -> Corpus:
-    return Workspace(_s.index_dir).load_corpus()
+    return _build(key, _s).corpus
 
 
 @st.cache_resource(show_spinner="正在打开搜索索引…", max_entries=4)
 def _search_index(key: tuple[str, ...], _s: Settings) -> SearchIndex:
-    return open_index(_s)
+    return _build(key, _s).search
 
 
 @st.cache_resource(show_spinner="正在打开图数据库…", max_entries=4)
 def _store(key: tuple[str, ...], _s: Settings) -> Store:
-    return open_store(_s)
+    return _build(key, _s).store
 
 
 @st.cache_resource(show_spinner="正在载入资金脉络…", max_entries=4)
 def _lineage(key: tuple[str, ...], _s: Settings) -> Lineage:
-    return load_lineage(_s)
+    return _build(key, _s).lineage
+
+
+@st.cache_resource(show_spinner="正在载入文号卡片…", max_entries=4)
+def _cards(key: tuple[str, ...], _s: Settings) -> DocCards:
+    return _build(key, _s).cards
 
 
 @st.cache_resource(show_spinner="正在载入审核结果…", max_entries=4)
 def _findings(key: tuple[str, ...], _s: Settings) -> list[Finding]:
-    return load_findings(_s)
+    return _build(key, _s).findings
 
 
 def _open(loader: Callable[[tuple[str, ...], Settings], T], what: str, required: bool) -> T | None:
@@ -129,6 +142,10 @@ def search_index() -> SearchIndex:
 
 def store() -> Store:
     return _open(_store, "图数据库", True)  # type: ignore[return-value]
+
+
+def cards() -> DocCards:
+    return _open(_cards, "文号卡片", True)  # type: ignore[return-value]
 
 
 def lineage(required: bool = True) -> Lineage | None:

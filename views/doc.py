@@ -19,7 +19,7 @@ if not text:
     st.stop()
 
 try:
-    lookup = lookup_document(_ui.store(), text)
+    lookup = lookup_document(_ui.cards(), text)
 except DocNumberError:
     _ui.nothing(f"「{text}」不像文号。请输入如 冀财社〔2021〕176号、176号 或 冀财社2021 的写法。")
 card = lookup.card

@@ -6,30 +6,29 @@ in config.toml. `run_audit(corpus)` returns `Finding`s located at their source l
 
 from kg.audit.engine import (
     FINDINGS_FILE,
-    audit_ntriples,
-    audit_step,
-    audit_triples,
     export_findings_xlsx,
     filter_findings,
-    finding_iri,
     load_findings,
     run_audit,
     summarize,
+    write_findings,
 )
 from kg.audit.model import SEVERITIES, AuditConfig, AuditError, Finding, Rule, load_config
-from kg.audit.rules import RULES, indicator_rows_hash, rule, rules_by_id
+from kg.audit.rules import ALL_RULES, LINEAGE_RULES, RULES, indicator_rows_hash, rule, rules_by_id
+from kg.audit.triples import finding_iri, write_findings_triples
 
 __all__ = [
     "FINDINGS_FILE",
     "RULES",
+    "LINEAGE_RULES",
+    "ALL_RULES",
     "SEVERITIES",
     "AuditConfig",
     "AuditError",
     "Finding",
     "Rule",
-    "audit_ntriples",
-    "audit_step",
-    "audit_triples",
+    "write_findings",
+    "write_findings_triples",
     "export_findings_xlsx",
     "filter_findings",
     "finding_iri",

@@ -12,6 +12,7 @@ from typing import Any
 
 from ingest.errors import HrssError
 from ingest.records import Project, SourceSpan
+from kg.settings import Settings
 
 __all__ = [
     "SEVERITIES",
@@ -95,13 +96,13 @@ def _load_cached(path: Path | None) -> AuditConfig:
     return AuditConfig(data, tuple(sources))
 
 
-def load_config(path: Path | str | None = None, settings: Any = None) -> AuditConfig:
+def load_config(path: Path | str | None = None, settings: Settings | None = None) -> AuditConfig:
     """The audit configuration: kg/audit/config.toml, overridden by a file (loaded once per path).
 
     The override is `path` if given, else `settings.audit_config` if set, else $HRSS_AUDIT_CONFIG.
     Tables in the override are merged into the defaults key by key.
     """
-    chosen = path or getattr(settings, "audit_config", None) or os.environ.get(CONFIG_ENV) or None
+    chosen = path or (settings.audit_config if settings is not None else None) or os.environ.get(CONFIG_ENV) or None
     return _load_cached(Path(chosen).resolve() if chosen else None)
 
 

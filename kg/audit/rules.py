@@ -20,7 +20,7 @@ from kg.audit.helpers import (
 )
 from kg.audit.model import AuditConfig, Hit, Rule
 
-__all__ = ["RULES", "rule", "rules_by_id", "indicator_rows_hash"]
+__all__ = ["RULES", "LINEAGE_RULES", "ALL_RULES", "rule", "rules_by_id", "indicator_rows_hash"]
 
 B88_COMPLETE = "财预〔2015〕88号 第三章 审核（完整性）"
 B88_INDICATORS = "财预〔2015〕88号 第二章 绩效指标；中发〔2018〕34号"
@@ -469,7 +469,7 @@ RULES: tuple[Rule, ...] = (
 
 def rules_by_id() -> dict[str, Rule]:
     """The registry keyed by rule id."""
-    return {r.id: r for r in RULES}
+    return {r.id: r for r in ALL_RULES}
 
 
 def rule(rule_id: str) -> Rule:
@@ -478,3 +478,21 @@ def rule(rule_id: str) -> Rule:
     if rule_id not in table:
         raise KeyError(f"unknown rule {rule_id!r}; known: {', '.join(table)}")
     return table[rule_id]
+
+
+def _checked_on_the_lineage(projects: Sequence[Project], cfg: AuditConfig) -> Iterator[Hit]:
+    """Checked over the fund lineage by kg.lineage.checks, not project by project."""
+    return iter(())
+
+
+_LINEAGE_BASIS = "data/documents.csv（文件总额与上级文件）；ontology/issuers.csv（发文机关）"
+
+# Checks along the fund lineage (kg.lineage.checks): their findings join the audit's.
+LINEAGE_RULES: tuple[Rule, ...] = (
+    Rule("L1.1", "文件总额与引用项目合计不符", "警告", _LINEAGE_BASIS, _checked_on_the_lineage),
+    Rule("L1.2", "同一文件的发文机关写法不一", "警告", _LINEAGE_BASIS, _checked_on_the_lineage),
+    Rule("L1.3", "同一项目编码属于多个单位", "错误", COMMON, _checked_on_the_lineage),
+    Rule("L1.4", "项目引用多个资金文件", "提示", COMMON, _checked_on_the_lineage),
+)
+
+ALL_RULES: tuple[Rule, ...] = RULES + LINEAGE_RULES

@@ -1,6 +1,7 @@
 """`python -m kg …`: thin commands over the core. Each module below registers its commands."""
 
-from kg.cli import ingest_cmds  # noqa: F401  (registers ingest, build)
+from kg.cli import ingest_cmds  # noqa: F401  (registers ingest)
+from kg.cli import build_cmds  # noqa: F401  (registers build, add)
 from kg.cli import audit_cmds  # noqa: F401  (registers audit)
 from kg.cli import graph_cmds  # noqa: F401  (registers validate, doc)
 from kg.cli import sparql_cmds  # noqa: F401  (registers sparql, export, serve)

@@ -10,7 +10,10 @@ import click
 from ingest.errors import HrssError
 from kg.cli.base import cli, echo_json, fail, json_option, settings_options
 from kg.settings import Settings
-from kg.workspace import NotBuiltError, Workspace
+from kg.audit import ALL_RULES, export_findings_xlsx, filter_findings, summarize
+from kg.context import derive_context
+from kg.published import Build
+from kg.workspace import NotBuiltError
 
 __all__ = ["audit"]
 
@@ -52,24 +55,21 @@ def audit(year: int | None, unit: str | None, severity: str | None, rule_id: str
         python -m kg audit --rule R7 --json
         python -m kg audit --xlsx 审核结果.xlsx
     """
-    from kg.audit import (RULES, export_findings_xlsx, filter_findings, load_config, load_findings,
-                          run_audit, summarize)
-
     if list_rules:
         if as_json:
-            echo_json([r.to_json() for r in RULES])
+            echo_json([r.to_json() for r in ALL_RULES])
             return
-        for r in RULES:
+        for r in ALL_RULES:
             mark = "*" if r.configurable else " "
             click.echo(f"{r.id:<6}{mark} {_pad(r.severity, 5)} {_pad(r.title, 34)} {r.basis}")
         click.echo("* 阈值或严重程度可在 kg/audit/config.toml 中配置")
         return
     try:
         if config_path is not None:
-            corpus = Workspace(settings.index_dir).load_corpus()
-            findings = run_audit(corpus, load_config(config_path))
+            corpus = Build.open(settings).corpus
+            findings = list(derive_context(corpus, settings.with_(audit_config=config_path)).findings)
         else:
-            findings = load_findings(settings)
+            findings = Build.open(settings).findings
         findings = filter_findings(findings, year=year, unit=unit, severity=severity, rule=rule_id,
                                    project=project)
         if xlsx_path is not None:

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ingest.errors import HrssError
+from kg.jsonout import dumps
 from kg.settings import Settings, load_settings
 
 __all__ = ["cli", "json_option", "settings_options", "fail", "echo_json"]
@@ -59,8 +60,6 @@ def fail(error: HrssError) -> click.ClickException:
 
 
 def echo_json(obj: Any, indent: int | None = 2) -> None:
-    from kg.jsonout import dumps
-
     click.echo(dumps(obj, indent=indent))
 
 
@@ -71,7 +70,8 @@ def warn(message: str) -> None:
 def main() -> None:
     """Entry point: run the CLI; errors raised on purpose become messages, exit code 1."""
     try:
-        cli(prog_name="python -m kg")
+        prog = Path(sys.argv[0]).name if sys.argv and not sys.argv[0].endswith("__main__.py") else ""
+        cli(prog_name=prog or "python -m kg")
     except HrssError as e:  # pragma: no cover - commands convert their own errors
         click.echo(f"错误: {e}", err=True)
         sys.exit(1)

@@ -8,7 +8,10 @@ import click
 
 from ingest.errors import HrssError
 from kg.cli.base import cli, echo_json, fail, json_option, settings_options
+from kg.lineage import Lineage
+from kg.published import Build
 from kg.settings import Settings
+from kg.workspace import NotBuiltError
 
 __all__ = ["trace", "history"]
 
@@ -17,15 +20,14 @@ def _wan(value: Decimal | None) -> str:
     return "-" if value is None else f"{value} 万元"
 
 
-def _load(settings: Settings):  # noqa: ANN202 - kg.lineage is imported only when a command runs
-    from kg.lineage import load_lineage
-    from kg.workspace import NotBuiltError
-
+def _load(settings: Settings) -> Lineage:
     try:
-        return load_lineage(settings)
+        return Build.open(settings).lineage
     except NotBuiltError as e:
         raise click.ClickException(
             f"{settings.index_dir}: 尚未构建，没有资金血缘可查；请先运行 `python -m kg build`") from e
+    except HrssError as e:
+        raise fail(e) from e
 
 
 def _echo_down(t, indent: str = "") -> None:  # noqa: ANN001
@@ -121,14 +123,14 @@ def history(code: str, year: int | None, settings: Settings, as_json: bool) -> N
         return
     click.echo(f"{h.project.project_code}  {h.project.project_name or ''}  "
                f"（{h.project.unit_code or '-'} {h.project.unit_name or ''}）")
-    for e in h.entries:
+    for entry in h.entries:
         change = ""
-        if e.change_wan is not None:
-            sign = "+" if e.change_wan >= 0 else ""
-            pct = f", {sign}{e.change_pct}%" if e.change_pct is not None else ""
-            change = f"  较上年 {sign}{e.change_wan} 万元{pct}"
-        click.echo(f"  {e.year}  {e.project_code:<24} {str(e.budget_wan or '-'):>10} 万元{change}  "
-                   f"{' '.join(e.documents)}")
+        if entry.change_wan is not None:
+            sign = "+" if entry.change_wan >= 0 else ""
+            pct = f", {sign}{entry.change_pct}%" if entry.change_pct is not None else ""
+            change = f"  较上年 {sign}{entry.change_wan} 万元{pct}"
+        click.echo(f"  {entry.year}  {entry.project_code:<24} {str(entry.budget_wan or '-'):>10} 万元{change}  "
+                   f"{' '.join(entry.documents)}")
     if not h.links:
         click.echo("  （没有找到跨年度关联）")
     for link in h.links:

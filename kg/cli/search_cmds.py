@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
-
 import click
 
 from ingest.errors import HrssError
 from kg.cli.base import cli, echo_json, fail, json_option, settings_options
+from kg.published import Build
+from kg.search.results import Fragment
 from kg.settings import Settings
-
-if TYPE_CHECKING:
-    from kg.search.results import Fragment
 
 __all__ = ["search"]
 
@@ -54,13 +51,14 @@ def search(query: str, year: int | None, unit: str | None, theme: str | None,
         python -m kg search "冀财社2021 176" --json
         python -m kg search 养老保险 --year 2022 --unit 316007
     """
-    from kg.search import open_index
-
     try:
-        with open_index(settings) as index:
-            result = index.search(query, year=year, unit=unit, theme=theme, issuer=issuer,
-                                  amount_min=_amount(amount_min), amount_max=_amount(amount_max),
-                                  page=page, page_size=limit)
+        build = Build.open(settings)
+        try:
+            result = build.search.search(query, year=year, unit=unit, theme=theme, issuer=issuer,
+                                          amount_min=_amount(amount_min), amount_max=_amount(amount_max),
+                                          page=page, page_size=limit)
+        finally:
+            build.close()
     except HrssError as e:
         raise fail(e) from e
     if as_json:

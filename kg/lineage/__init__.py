@@ -1,19 +1,19 @@
 """Fund lineage: trace funds from central and provincial notices down to county projects, and across years.
 
-    lineage_ntriples(corpus, settings)  the model as N-Triples lines (added by kg.graph's builder)
-    lineage_triples(corpus, settings)   the same as rdflib triples
-    lineage_step(corpus, build_dir, settings)   build step: the networkx view read back from the store
+    derive_lineage(projects, documents) -> LineageData   fund classes, allocations, cross-year links
+    write_lineage(data, writer)         the lineage's triples, into the build's one writer
+    build_view(data, units, issuers)    the networkx view stored with the build (lineage.pickle)
     load_lineage(settings) -> Lineage   .trace_down(doc), .trace_up(code), .history(code), .totals(),
                                         .shortest_chain(a, b), .cross_year_links()
     sankey(trace_down)                  plotly Sankey nodes and links
-    consistency_findings(corpus or lineage)
+    consistency_findings(lineage, config, documents_file)   rules L1.* as audit findings
 
 Fund levels and sources are data (ontology/fund_rules.csv); parent documents and totals come from the
 user-maintained data/documents.csv.
 """
 
 from kg.lineage.checks import consistency_findings
-from kg.lineage.derive import derive_lineage, lineage_ntriples, lineage_triples
+from kg.lineage.derive import DocumentIssuer, LineageData, derive_lineage
 from kg.lineage.documents import DocumentInfo, DocumentsFileError, load_documents
 from kg.lineage.links import CrossYearLink, Evidence
 from kg.lineage.model import (
@@ -21,7 +21,6 @@ from kg.lineage.model import (
     DocumentCard,
     History,
     HistoryEntry,
-    LineageFinding,
     ProjectCard,
     ProjectFlow,
     TraceDown,
@@ -31,17 +30,19 @@ from kg.lineage.model import (
 from kg.lineage.rules import FundClass, classify_fund
 from kg.lineage.sankey import sankey
 from kg.lineage.trace import AmbiguousDocumentError, Lineage, LineageQueryError, load_lineage
-from kg.lineage.view import LineageNotBuiltError, lineage_step
+from kg.lineage.triples import write_lineage
+from kg.lineage.view import LineageNotBuiltError, build_view
 
 __all__ = [
-    "lineage_ntriples",
-    "lineage_triples",
-    "lineage_step",
+    "derive_lineage",
+    "LineageData",
+    "DocumentIssuer",
+    "write_lineage",
+    "build_view",
     "load_lineage",
     "Lineage",
     "sankey",
     "consistency_findings",
-    "derive_lineage",
     "classify_fund",
     "FundClass",
     "load_documents",
@@ -58,7 +59,6 @@ __all__ = [
     "TraceUp",
     "HistoryEntry",
     "History",
-    "LineageFinding",
     "LineageQueryError",
     "AmbiguousDocumentError",
     "LineageNotBuiltError",

@@ -19,7 +19,6 @@ __all__ = [
     "TraceUp",
     "HistoryEntry",
     "History",
-    "LineageFinding",
 ]
 
 
@@ -173,19 +172,3 @@ class History(_Json):
     project: ProjectCard
     entries: tuple[HistoryEntry, ...]
     links: tuple[CrossYearLink, ...]
-
-
-@dataclass(frozen=True)
-class LineageFinding(_Json):
-    """A consistency problem along the lineage, located at FILE:LINE."""
-
-    kind: str  # total_mismatch | code_in_two_units | issuer_spellings | shared_amount
-    message: str
-    file: str | None
-    line: int | None
-    severity: str = "warning"
-    refs: tuple[str, ...] = ()  # 文号 or project codes concerned
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "-")
-        return f"{where}: {self.message}"

@@ -148,9 +148,9 @@ def classify_fund(
             if pattern.search(plain):
                 return FundClass(rule.fund_level or "", rule.fund_source or "", f"text:{rule.pattern}")
     for level in issuer_levels:
-        rule = r.issuer.get(level or "")
-        if rule is not None:
-            return FundClass(rule.fund_level or "", rule.fund_source or "", f"issuer:{level}")
+        by_issuer = r.issuer.get(level or "")
+        if by_issuer is not None:
+            return FundClass(by_issuer.fund_level or "", by_issuer.fund_source or "", f"issuer:{level}")
     if fallback is not None:
         return fallback
     d = r.default

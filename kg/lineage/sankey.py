@@ -36,7 +36,7 @@ def sankey(trace: TraceDown) -> dict[str, Any]:
     for pf in trace.projects:
         if (pf.year, pf.project_code) in seen:
             continue
-        seen.add((pf.year, pf.project_code))  # type: ignore[arg-type]
+        seen.add((pf.year, pf.project_code))
         key = (pf.fund_level or "未知", pf.fund_source or "未知")
         by_level[key] = by_level.get(key, Decimal(0)) + (pf.budget_wan or Decimal(0))
     for (level, source), amount in sorted(by_level.items()):

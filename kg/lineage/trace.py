@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from ingest.docnumber import DocNumber, DocQuery
+from ingest.docnumber import DocQuery
 from ingest.errors import DocNumberError, HrssError
 from ingest.records import SourceSpan
 from kg.lineage.links import CrossYearLink
@@ -24,8 +25,10 @@ from kg.lineage.model import (
     TraceUp,
     UnitFlow,
 )
-from kg.lineage.view import doc_node, project_node, read_view, unit_node, view_stamp
+from kg.docmatch import DocNumbers
+from kg.lineage.view import doc_node, project_node, read_view, unit_node
 from kg.settings import Settings
+from kg.workspace import Workspace
 
 __all__ = ["Lineage", "LineageQueryError", "AmbiguousDocumentError", "load_lineage"]
 
@@ -80,12 +83,16 @@ class Lineage:
             raise LineageQueryError(f"不是文号: {text!r}") from e
         if query.exact and doc_node(query.doc.canonical) in self.graph:  # type: ignore[union-attr]
             return query.doc.canonical  # type: ignore[union-attr]
-        hits = [c for c in self.documents() if query.matches(DocNumber.parse(c))]
+        hits = self._numbers.match(query)
         if len(hits) == 1:
             return hits[0]
         if hits:
             raise AmbiguousDocumentError(text, hits)
         raise LineageQueryError(f"资金血缘中没有文件 {query}")
+
+    @cached_property
+    def _numbers(self) -> DocNumbers:
+        return DocNumbers(self.documents())
 
     def project_nodes(self, code: str) -> list[str]:
         """The nodes of a 项目编码, oldest year first."""
@@ -273,27 +280,11 @@ class Lineage:
         return f"{d['year']} {d.get('name') or d['code']}"
 
 
-_CACHE: OrderedDict[str, Lineage] = OrderedDict()
-_CACHE_SIZE = 2
-
-
 def load_lineage(settings: Settings, build_dir: Path | None = None) -> Lineage:
-    """The lineage of a build (default: the published one), cached per build version.
+    """The lineage of a build (default: the published one); `Build.lineage` holds it per build.
 
     Raises:
         NotBuiltError: nothing is built; LineageNotBuiltError: the build holds no lineage.
     """
-    from kg.workspace import Workspace
-
     path = Path(build_dir) if build_dir is not None else Workspace(settings.index_dir).current
-    # keyed by the view's stamp too: `kg add` adds a part to the view of a build in place
-    key = f"{path.resolve()}@{view_stamp(path)}"
-    hit = _CACHE.get(key)
-    if hit is not None:
-        _CACHE.move_to_end(key)
-        return hit
-    lineage = Lineage(read_view(path), path.name)
-    _CACHE[key] = lineage
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return lineage
+    return Lineage(read_view(path), path.name)

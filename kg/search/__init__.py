@@ -1,7 +1,7 @@
 """Full-text search over projects of every year: jieba analysis, 文号 routing, facets, highlights.
 
     open_index(settings).search("就业补助", year=2022)   → SearchResult
-    build_index(projects, out_dir, settings)             → counts (also the `search` step of kg build)
+    build_index(projects, out_dir, settings)             → counts (the `search` step of kg build)
     add_to_index(projects, build_dir) / delete_from_index(keys, build_dir)   → in-place updates
 
 Segmentation (rjieba when installed, else jieba: the same tokens) lives in analysis.py; the engine
@@ -15,7 +15,6 @@ from kg.search.indexing import (
     build_index,
     delete_from_index,
     index_texts,
-    search_step,
 )
 from kg.search.results import Fragment, Hit, SearchResult
 from kg.search.service import SearchIndex, open_index
@@ -23,7 +22,6 @@ from kg.search.service import SearchIndex, open_index
 __all__ = [
     "open_index",
     "build_index",
-    "search_step",
     "add_to_index",
     "delete_from_index",
     "index_texts",

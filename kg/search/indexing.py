@@ -11,20 +11,22 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ingest.docnumber import DocNumber, known_issuers
 from ingest.errors import DocNumberError
 from ingest.records import Indicator, Project
+from kg.rdf.iri import ProjectKey, project_key as record_key
 from kg.search.analysis import Analyzer, AnalyzerConfig, get_analyzer
 from kg.search.backend import IndexDoc, SearchBackend, SearchError, backend_class
+from kg.settings import Settings
+from kg.themes import Theme, load_themes, tag_project
+from kg.units import Units, derive_units
 
-if TYPE_CHECKING:
-    from kg.corpus import Corpus
-    from kg.settings import Settings
+ThemesOf = Callable[[Project], Iterable[Theme]]
 
 __all__ = [
     "SEARCH_DIR",
@@ -32,8 +34,8 @@ __all__ = [
     "ANALYZER_FILE",
     "DEFAULT_BACKEND",
     "build_index",
-    "search_step",
     "add_to_index",
+    "stage_index",
     "delete_from_index",
     "index_texts",
     "project_key",
@@ -69,17 +71,11 @@ def _issuer(canonical: str) -> str | None:
         return None
 
 
-def _tag(project: Project, themes: list[Any] | None = None) -> list[tuple[str, str]]:
-    from kg.themes import tag_project  # the theme vocabulary loads rdflib: only when indexing
-
-    return [(t.id, t.label) for t in tag_project(project, themes)]
-
-
 def _field_texts(p: Project) -> dict[str, list[str]]:
     """The texts segmented for each text field of a project, one list item per source text."""
     # A heading without its title line: the project name stands for the title.
     title = p.title or p.project_name
-    texts = {
+    texts: dict[str, list[str | None]] = {
         "title": [title],
         "name": [p.project_name],
         "purpose": [p.purpose],
@@ -99,8 +95,14 @@ def index_texts(p: Project) -> dict[str, str]:
     return {name: "\n".join(values) for name, values in _field_texts(p).items()}
 
 
-def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str]]) -> IndexDoc:
-    """The search document of one project (each distinct text is segmented once, here)."""
+def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str]],
+                     unit_name: str | None = None) -> IndexDoc:
+    """The search document of one project (each distinct text is segmented once, here).
+
+    `unit_name` is the unit's one name (kg.units), shown with the hit; the name printed in this
+    table is what the unit_text field is cut from.
+    """
+    shown_unit = unit_name or p.unit_name
     doc_numbers = p.doc_numbers
     basis = tuple(dict.fromkeys(r.canonical for r in p.basis_refs if r.canonical not in doc_numbers))
     issuers = tuple(dict.fromkeys(i for i in map(_issuer, (*doc_numbers, *basis)) if i))
@@ -120,7 +122,7 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
         "project_name": p.project_name,
         "title": p.title,
         "unit_code": p.unit_code,
-        "unit_name": p.unit_name,
+        "unit_name": shown_unit,
         "budget_wan": format(p.budget_wan, "f") if p.budget_wan is not None else None,
         "doc_refs": list(doc_numbers),
         "basis_refs": list(basis),
@@ -131,7 +133,7 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
     }
     return IndexDoc(
         key=project_key(p), kind="project", year=p.year, unit_code=p.unit_code,
-        unit_name=p.unit_name, amount_wan=p.budget_wan, doc_numbers=doc_numbers,
+        unit_name=shown_unit, amount_wan=p.budget_wan, doc_numbers=doc_numbers,
         basis_numbers=basis, issuers=issuers, themes=tuple(t for t, _ in themes), terms=terms,
         payload=json.dumps(payload, ensure_ascii=False),
     )
@@ -148,16 +150,21 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
         tmp.rename(out_dir)
 
 
-def _documents(projects: Iterable[Project], analyzer: Analyzer,
+def _documents(projects: Iterable[Project], analyzer: Analyzer, themes_of: ThemesOf, units: Units,
                themes: dict[str, str]) -> Iterator[IndexDoc]:
     """Search documents, streamed to the engine; the themes met are collected into `themes`."""
-    from kg.themes import load_themes
-
-    vocabulary = load_themes()  # once: each call resolves the vocabulary's path
     for p in projects:
-        tagged = _tag(p, vocabulary)
+        tagged = [(t.id, t.label) for t in themes_of(p)]
         themes.update(tagged)
-        yield project_document(p, analyzer, tagged)
+        yield project_document(p, analyzer, tagged, units.name(p.unit_code))
+
+
+def _tagger(themes: Mapping[ProjectKey, tuple[Theme, ...]] | None) -> ThemesOf:
+    """The build's themes per project when given, else the projects tagged here (kg.themes)."""
+    if themes is not None:
+        return lambda p: themes.get(record_key(p), ())
+    vocabulary = load_themes()
+    return lambda p: tag_project(p, vocabulary)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -167,32 +174,57 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def _units(projects: Iterable[Project]) -> dict[str, str]:
-    return {p.unit_code: p.unit_name for p in projects if p.unit_code and p.unit_name}
+def _analyzer_config(projects: Sequence[Project], units: Units) -> AnalyzerConfig:
+    """The segmenter's dictionary for these projects: unit names and issuers are words."""
+    unit_words = set(units.names().values()) | {p.unit_name for p in projects if p.unit_name and not p.unit_code}
+    issuers = {_issuer(r.canonical) for p in projects for r in (*p.doc_refs, *p.basis_refs)}
+    return AnalyzerConfig.default([*sorted(unit_words), *sorted(known_issuers()),
+                                   *sorted(i for i in issuers if i)])
+
+
+def stage_index(projects: Sequence[Project], new: Sequence[Project], base: Path, out: Path,
+                settings: Settings, units: Units,
+                themes: Mapping[ProjectKey, tuple[Theme, ...]]) -> dict[str, Any] | None:
+    """`kg add`: the published build's index copied into `out` and the new projects added to it —
+    when that gives what a full build would: the same engine, the same dictionary and the same unit
+    names. None otherwise (the caller builds the index whole)."""
+    source = Path(base) / SEARCH_DIR
+    try:
+        meta = json.loads((source / META_FILE).read_text("utf-8"))
+        stored = AnalyzerConfig.load(source / ANALYZER_FILE)
+    except (OSError, ValueError, KeyError):
+        return None
+    if (meta.get("backend") != settings.search_backend or stored != _analyzer_config(projects, units)
+            or any(units.name(code) != name for code, name in meta.get("units", {}).items())):
+        return None
+    shutil.copytree(source, Path(out) / SEARCH_DIR)
+    counts = add_to_index(new, out, settings, units=units, themes=themes)
+    return {"documents": counts["documents"], "dictionary_words": len(stored.words),
+            "themes": len(json.loads((Path(out) / SEARCH_DIR / META_FILE).read_text("utf-8"))["themes"]),
+            "backend": counts["backend"], "segmenter": get_analyzer(stored).segmenter.name, "staged": True}
 
 
 def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings | None = None,
-                backend: str | None = None) -> dict[str, Any]:
+                backend: str | None = None, *, units: Units | None = None,
+                themes: Mapping[ProjectKey, tuple[Theme, ...]] | None = None) -> dict[str, Any]:
     """Index projects into out_dir (built in a sibling directory, then swapped in); returns counts.
 
-    The engine is `backend` when given, else the settings' profile's, else whoosh.
+    The engine is `backend` when given, else the settings' profile's, else whoosh. `units` and
+    `themes` are the build's (kg.context); without them they are derived from `projects` here.
     """
     backend = backend or (settings.search_backend if settings is not None else DEFAULT_BACKEND)
     projects = list(projects)
-    units = {p.unit_code or p.unit_name: p.unit_name for p in projects if p.unit_name}
-    issuers = {_issuer(r.canonical) for p in projects for r in (*p.doc_refs, *p.basis_refs)}
-    extra = [*sorted(u for u in units.values() if u), *sorted(known_issuers()),
-             *sorted(i for i in issuers if i)]
-    config = AnalyzerConfig.default(extra)
+    units = units if units is not None else derive_units(projects)
+    config = _analyzer_config(projects, units)
     analyzer = get_analyzer(config)
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}-{time.time_ns()}")
-    themes: dict[str, str] = {}
+    found: dict[str, str] = {}
     try:
         engine = backend_class(backend).create(tmp / INDEX_SUBDIR)
         try:
-            n = engine.add(_documents(projects, analyzer, themes))
+            n = engine.add(_documents(projects, analyzer, _tagger(themes), units, found))
             engine.commit()
         finally:
             engine.close()
@@ -201,8 +233,8 @@ def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings |
             "backend": backend,
             "segmenter": analyzer.segmenter.name,
             "documents": n,
-            "units": {code: name for code, name in sorted(units.items()) if code},
-            "themes": dict(sorted(themes.items())),
+            "units": units.names(),
+            "themes": dict(sorted(found.items())),
             "years": sorted({p.year for p in projects if p.year is not None}),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
@@ -211,7 +243,7 @@ def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings |
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return {"documents": n, "dictionary_words": len(config.words), "themes": len(themes),
+    return {"documents": n, "dictionary_words": len(config.words), "themes": len(found),
             "backend": backend, "segmenter": analyzer.segmenter.name}
 
 
@@ -224,8 +256,9 @@ def _open_for_update(build_dir: Path) -> tuple[Path, dict[str, Any], SearchBacke
     return path, meta, backend_class(meta["backend"]).open(path / INDEX_SUBDIR)
 
 
-def add_to_index(projects: Iterable[Project], build_dir: Path,
-                 settings: Settings | None = None) -> dict[str, Any]:
+def add_to_index(projects: Iterable[Project], build_dir: Path, settings: Settings | None = None, *,
+                 units: Units | None = None,
+                 themes: Mapping[ProjectKey, tuple[Theme, ...]] | None = None) -> dict[str, Any]:
     """Add projects to the search index of a build in place (a project with the same key is replaced).
 
     Readers keep searching meanwhile: the engine's commit is atomic and meta.json is replaced whole.
@@ -235,17 +268,18 @@ def add_to_index(projects: Iterable[Project], build_dir: Path,
     projects = list(projects)
     path, meta, engine = _open_for_update(build_dir)
     analyzer = get_analyzer(AnalyzerConfig.load(path / ANALYZER_FILE))
-    themes: dict[str, str] = dict(meta.get("themes", {}))
+    found: dict[str, str] = dict(meta.get("themes", {}))
+    units = units if units is not None else derive_units(projects)
     try:
-        n = engine.add(_documents(projects, analyzer, themes))
+        n = engine.add(_documents(projects, analyzer, _tagger(themes), units, found))
         engine.commit()
         total = engine.count()
     finally:
         engine.close()
     meta.update(
         documents=total,
-        units=dict(sorted({**meta.get("units", {}), **_units(projects)}.items())),
-        themes=dict(sorted(themes.items())),
+        units=dict(sorted({**units.names(), **meta.get("units", {})}.items())),
+        themes=dict(sorted(found.items())),
         years=sorted(set(meta.get("years", [])) | {p.year for p in projects if p.year is not None}),
         updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
     )
@@ -266,8 +300,3 @@ def delete_from_index(keys: Iterable[str], build_dir: Path,
     meta.update(documents=total, updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
     _write_json(path / META_FILE, meta)
     return {"deleted": n, "documents": total, "backend": meta["backend"]}
-
-
-def search_step(corpus: Corpus, build_dir: Path, settings: Settings) -> dict[str, Any]:
-    """The `search` step of `kg build`: the index under build_dir / "search", engine by profile."""
-    return build_index(corpus.projects, Path(build_dir) / SEARCH_DIR, settings)

@@ -10,10 +10,10 @@ import json
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ingest.docnumber import DocNumber, DocQuery, find_doc_query
-from ingest.errors import DocNumberError
+from ingest.docnumber import DocQuery, find_doc_query
+from kg.docmatch import DocNumbers
 from kg.search.analysis import Analyzer, AnalyzerConfig, QueryWord, get_analyzer
 from kg.search.backend import (
     FACET_FIELDS,
@@ -26,9 +26,9 @@ from kg.search.backend import (
 )
 from kg.search.indexing import ANALYZER_FILE, INDEX_SUBDIR, META_FILE, SEARCH_DIR
 from kg.search.results import SearchResult, fragments_for, hit_from_payload
+from kg.settings import Settings
+from kg.workspace import Workspace
 
-if TYPE_CHECKING:
-    from kg.settings import Settings
 
 __all__ = ["SearchIndex", "open_index", "MAX_PAGE_SIZE"]
 
@@ -74,18 +74,12 @@ class SearchIndex:
         return sorted({int(v) for v in self.backend.values("year") if str(v).isdigit()}, reverse=True)
 
     @cached_property
-    def _cited(self) -> list[tuple[str, DocNumber]]:
-        out = []
-        for value in sorted(set(self.backend.values("doc")) | set(self.backend.values("basis"))):
-            try:
-                out.append((value, DocNumber.parse(value)))
-            except DocNumberError:
-                continue
-        return out
+    def _cited(self) -> DocNumbers:
+        return DocNumbers({*self.backend.values("doc"), *self.backend.values("basis")})
 
     def doc_numbers(self, doc_query: DocQuery) -> list[str]:
         """Canonical 文号 in the index that a (possibly partial) 文号 query matches."""
-        return [c for c, d in self._cited if doc_query.matches(d)]
+        return self._cited.match(doc_query)
 
     def _theme_id(self, theme: str | None) -> str | None:
         if theme is None:
@@ -177,8 +171,6 @@ def open_index(settings: Settings, build_dir: Path | None = None) -> SearchIndex
     """The search index of a build (default: the published build of settings.index_dir)."""
     if build_dir is not None:
         return SearchIndex(Path(build_dir) / SEARCH_DIR)
-    from kg.workspace import Workspace
-
     ws = Workspace(settings.index_dir)
     try:
         return SearchIndex(ws.current / SEARCH_DIR)

@@ -9,17 +9,16 @@ from typing import Any
 
 from ingest.records import Project
 from kg.themes import tag_project
+from kg.units import derive_units
 
 __all__ = ["unit_names", "unit_year_totals", "theme_year_totals"]
 
 
 def unit_names(projects: Iterable[Project]) -> dict[str, str]:
-    """unit code → unit name (the first name seen), sorted by code."""
-    out: dict[str, str] = {}
-    for p in projects:
-        if p.unit_code and p.unit_code not in out:
-            out[p.unit_code] = p.unit_name or p.unit_code
-    return dict(sorted(out.items()))
+    """unit code → unit name (kg.units: the one name of each unit), sorted by code."""
+    projects = list(projects)
+    units = derive_units(projects)
+    return {code: units.label(code) for code in sorted({p.unit_code for p in projects if p.unit_code})}
 
 
 def _totals(projects: Iterable[Project],
@@ -35,9 +34,9 @@ def _totals(projects: Iterable[Project],
 
 def unit_year_totals(projects: Iterable[Project]) -> list[dict[str, Any]]:
     """Per unit and year: the number of projects and the summed 预算数."""
-    names = {}
-    for p in projects:
-        names.setdefault(p.unit_code or "", p.unit_name or p.unit_code or "（无单位）")
+    projects = list(projects)
+    units = derive_units(projects)
+    names = {p.unit_code or "": units.label(p.unit_code) for p in projects}
     acc = _totals(projects, lambda p: [p.unit_code or ""])
     return [{"单位编码": code, "单位": names[code], "年度": year, "项目数": len(v),
              "预算数(万元)": sum(v, Decimal(0))}

@@ -1,0 +1,90 @@
+"""The lineage data as triples, added to the build's one writer.
+
+    FundingDocument —hk:allocates→ Allocation (hk:toUnit, hk:toProject, hk:amount, hk:fundLevel,
+    hk:fundSource; prov:wasDerivedFrom the project that states it); BudgetUnit —hk:runs→ Project;
+    Document —hk:parentDocument→ Document (data/documents.csv); Project —hk:continues→ Project, with a
+    CrossYearLink node carrying hk:linkScore, hk:linkConfidence and hk:linkEvidence.
+
+A document's identity and issuer are written by kg.graph (for every document, cited or registered);
+this adds what the lineage knows: fund class, the documents.csv row and its parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ingest.records import SourceSpan
+from kg.lineage.derive import LineageData
+from kg.rdf import iri
+from kg.rdf import ntriples as N
+from kg.rdf.writer import A, DCT, DERIVED, HKT, Writer
+
+__all__ = ["write_lineage"]
+
+
+def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
+    """Write the lineage's triples; yields whenever the writer is full (see Writer.drain)."""
+    lit, dec = N.lit, N.decimal
+    for p in data.projects:
+        key = iri.project_key(p)
+        fund = data.project_funds[key]
+        piri = iri.project(key)
+        w.add(piri, HKT.fundLevel, lit(fund.level))
+        w.add(piri, HKT.fundSource, lit(fund.source))
+        w.add(piri, HKT.fundRule, lit(fund.rule))
+        if p.unit_code:
+            w.add(iri.unit(iri.UnitKey(p.unit_code)), HKT.runs, piri)
+    yield None
+    for d in data.documents.values():
+        diri = iri.document(d.canonical)
+        w.add(diri, HKT.fundLevel, lit(d.fund.level))
+        w.add(diri, HKT.fundSource, lit(d.fund.source))
+        w.add(diri, HKT.fundRule, lit(d.fund.rule))
+        info = d.info
+        if info is None:
+            continue
+        w.once(diri, A, HKT.FundingDocument)
+        w.lit(diri, DCT.title, info.title)
+        w.lit(diri, HKT.issuerName, info.issuer)
+        w.lit(diri, DCT.date, info.date)
+        if info.parent:
+            w.add(diri, HKT.parentDocument, iri.document(info.parent))
+        if info.total_wan is not None:
+            w.add(diri, HKT.declaredTotal, dec(info.total_wan))
+        w.derived(diri, SourceSpan(info.file, info.line, info.line))
+    yield None
+    for a in data.allocations:
+        key = iri.project_key(a.project)
+        piri = iri.project(key)
+        airi = iri.allocation(key, a.document)
+        w.add(iri.document(a.document), HKT.allocates, airi)
+        w.add(airi, A, HKT.Allocation)
+        w.add(airi, HKT.toProject, piri)
+        w.add(airi, DERIVED, piri)
+        if a.project.unit_code:
+            w.add(airi, HKT.toUnit, iri.unit(iri.UnitKey(a.project.unit_code)))
+        if a.amount is not None:
+            w.add(airi, HKT.amount, dec(a.amount))
+        w.add(airi, HKT.fundLevel, lit(a.fund.level))
+        w.add(airi, HKT.fundSource, lit(a.fund.source))
+        if w.full():
+            yield None
+    for link in data.links:
+        before = iri.ProjectKey(link.year_from, link.code_from)
+        after = iri.ProjectKey(link.year_to, link.code_to)
+        liri = iri.link(before, after)
+        w.add(iri.project(after), HKT.continues, iri.project(before))
+        w.add(liri, A, HKT.CrossYearLink)
+        w.add(liri, HKT.predecessor, iri.project(before))
+        w.add(liri, HKT.successor, iri.project(after))
+        w.add(liri, HKT.linkScore, dec(link.score))
+        w.add(liri, HKT.linkConfidence, lit(link.confidence))
+        for n, e in enumerate(link.evidence, start=1):
+            eiri = iri.link_evidence(before, after, n)
+            w.add(liri, HKT.linkEvidence, eiri)
+            w.add(eiri, A, HKT.LinkEvidence)
+            w.add(eiri, HKT.evidenceKind, lit(e.kind))
+            w.add(eiri, HKT.evidenceValue, lit(e.value))
+            w.add(eiri, HKT.evidenceWeight, dec(e.weight))
+        if w.full():
+            yield None

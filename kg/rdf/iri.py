@@ -1,0 +1,152 @@
+"""Every instance IRI hrss-kg mints, one typed function per kind, in N-Triples form (`<…>`).
+
+IRIs are derived from the data, never counted: a project from year + 项目编码, a document from its
+canonical 文号, a unit from its code, a span from file + lines. A child (indicator, mention, plan,
+allocation, link evidence) is built from its parent's key, never by cutting the parent's text.
+Every path segment goes through `segment`, the one encoder.
+
+Units and projects are named by a key object (`UnitKey`, `ProjectKey`), so the key can grow (the
+region code of the regions work) without changing any caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NewType
+from urllib.parse import quote
+
+from ingest.docnumber import DocNumber
+from ingest.records import Project, SourceSpan
+from kg.namespace import HK_DATA
+
+__all__ = [
+    "Iri", "ProjectKey", "UnitKey", "segment", "project_key", "project", "unit", "document", "issuer",
+    "span", "narrative", "indicator", "mention", "plan", "plan_entry", "allocation", "link",
+    "link_evidence", "finding", "rule", "plain",
+]
+
+Iri = NewType("Iri", str)  # an IRI in N-Triples form: "<https://w3id.org/hrss-kg/data/…>"
+
+_BASE = str(HK_DATA)
+
+
+def segment(text: str) -> str:
+    """One IRI path segment, percent-encoded (UTF-8) so every store and serialiser accepts it."""
+    return quote(text, safe="-_.~")
+
+
+def _file_segment(file: str) -> str:
+    # a file name keeps no slash: spans and narrative items of nested paths stay one segment
+    return quote(file, safe="")
+
+
+def _iri(path: str) -> Iri:
+    return Iri(f"<{_BASE}{path}>")
+
+
+def plain(iri: Iri) -> str:
+    """The IRI without its N-Triples brackets."""
+    return iri[1:-1]
+
+
+@dataclass(frozen=True, order=True)
+class UnitKey:
+    """What names a budget unit: its code."""
+
+    code: str
+
+    @property
+    def path(self) -> str:
+        return segment(self.code)
+
+
+@dataclass(frozen=True, order=True)
+class ProjectKey:
+    """What names a project: year and 项目编码; a table without a code, by its file and first line."""
+
+    year: int | None
+    code: str | None
+    file: str = ""
+    line: int = 0
+
+    @property
+    def path(self) -> str:
+        year = str(self.year) if self.year is not None else "na"
+        if self.code:
+            return f"{year}/{segment(self.code)}"
+        return f"{year}/_{segment(self.file)}-{self.line}"
+
+
+def project_key(p: Project) -> ProjectKey:
+    """The key of a project record."""
+    if p.project_code:
+        return ProjectKey(p.year, p.project_code)
+    return ProjectKey(p.year, None, p.span.file, p.span.first_line)
+
+
+def project(key: ProjectKey) -> Iri:
+    """hkd:project/<year>/<项目编码>."""
+    return _iri(f"project/{key.path}")
+
+
+def indicator(key: ProjectKey, n: int) -> Iri:
+    return _iri(f"project/{key.path}/indicator/{n}")
+
+
+def mention(key: ProjectKey, n: int) -> Iri:
+    return _iri(f"project/{key.path}/mention/{n}")
+
+
+def plan(key: ProjectKey) -> Iri:
+    return _iri(f"project/{key.path}/plan")
+
+
+def plan_entry(key: ProjectKey, n: int) -> Iri:
+    return _iri(f"project/{key.path}/plan/{n}")
+
+
+def allocation(key: ProjectKey, canonical: str) -> Iri:
+    """The money document `canonical` gives the project."""
+    return _iri(f"project/{key.path}/allocation/{segment(canonical)}")
+
+
+def unit(key: UnitKey) -> Iri:
+    return _iri(f"unit/{key.path}")
+
+
+def document(canonical: str) -> Iri:
+    """hkd:doc/<issuer>/<year>/<seq> from a canonical 文号."""
+    doc = DocNumber.parse(canonical)
+    return _iri(f"doc/{segment(doc.issuer)}/{doc.year}/{doc.seq}")
+
+
+def issuer(prefix: str) -> Iri:
+    return _iri(f"issuer/{segment(prefix)}")
+
+
+def span(s: SourceSpan) -> Iri:
+    return _iri(f"span/{_file_segment(s.file)}/{s.first_line}-{s.last_line}")
+
+
+def narrative(s: SourceSpan) -> Iri:
+    return _iri(f"narrative/{_file_segment(s.file)}/{s.first_line}")
+
+
+def link(before: ProjectKey, after: ProjectKey) -> Iri:
+    """A cross-year link from the project of one year to its successor."""
+    return _iri(f"link/{before.year}/{segment(before.code or '')}/{after.year}/{segment(after.code or '')}")
+
+
+def link_evidence(before: ProjectKey, after: ProjectKey, n: int) -> Iri:
+    return _iri(f"link/{before.year}/{segment(before.code or '')}/{after.year}/"
+                f"{segment(after.code or '')}/evidence/{n}")
+
+
+def rule(rule_id: str) -> Iri:
+    return _iri(f"rule/{segment(rule_id)}")
+
+
+def finding(rule_id: str, year: int | None, about: str, first: int, last: int, digest: str) -> Iri:
+    """hkd:finding/<rule>/<year>/<project code or _file>/L<first>-<last>-<digest>."""
+    return _iri(f"finding/{segment(rule_id)}/{year if year is not None else 'na'}/{about}/"
+                f"L{first}-{last}-{digest}")

@@ -1,0 +1,140 @@
+"""The steps of `kg build` and `kg add`, in the order they run; each gets the build context.
+
+Each step writes into the new build directory and returns counts for the manifest. The graph step
+writes every triple once: the theme and level schemes, then the records (kg.graph), the lineage
+(kg.lineage.triples) and the findings (kg.audit.triples) through one writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from ingest.records import ParseResult
+
+from kg.audit.engine import write_findings
+from kg.audit.rules import ALL_RULES
+from kg.context import BuildContext
+from kg.doccard import write_cards
+from kg.graph import scheme_lines, write_own, write_shared
+from kg.jsonout import dumps
+from kg.lineage.triples import write_lineage
+from kg.lineage.view import write_view
+from kg.audit.triples import write_findings_triples
+from kg.rdf.ntriples import graph_from_lines
+from kg.rdf.writer import Writer
+from kg.search.indexing import SEARCH_DIR, build_index, stage_index
+from kg.staging import can_stage, stage_oxigraph, write_relating
+from kg.store import write_store
+from kg.units import write_units
+from kg.workspace import write_records
+
+__all__ = ["STEPS", "Step", "graph_lines", "build_graph"]
+
+Step = Callable[[BuildContext, Path], dict[str, Any]]
+
+
+def _relating(ctx: BuildContext, w: Writer) -> Iterator[str]:
+    """What relates projects: units, documents, lineage, findings (rewritten whole by `kg add`)."""
+    projects = ctx.corpus.projects
+    yield from w.drain(write_shared(w, projects, ctx.units, ctx.issuers))
+    yield from w.drain(write_lineage(ctx.lineage, w))
+    yield from w.drain(write_findings_triples(w, ctx.findings, projects, ALL_RULES))
+
+
+def _own(ctx: BuildContext, w: Writer, results: Sequence[ParseResult]) -> Iterator[str]:
+    """What the projects and narrative of these files state on their own."""
+    projects = [p for r in results for p in r.projects]
+    narrative = [n for r in results for n in r.narrative]
+    yield from w.drain(write_own(w, projects, narrative, ctx.themes, ctx.vocabulary))
+
+
+def graph_lines(ctx: BuildContext, out: Path | None = None) -> Iterator[str]:
+    """The graph of a build as N-Triples lines, each triple once, streamed; with `out`, the relating
+    lines are also kept in the build for a later `kg add` (kg.staging)."""
+    yield from scheme_lines()
+    w = Writer()
+    yield from _own(ctx, w, ctx.corpus.results)
+    relating = _relating(ctx, w)
+    yield from write_relating(relating, out) if out is not None else relating
+
+
+def build_graph(ctx: BuildContext) -> Graph:
+    """The graph of a build as an rdflib Graph (the memory store's form)."""
+    return graph_from_lines(graph_lines(ctx))
+
+
+def records_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
+    corpus = ctx.corpus
+    write_records(out, corpus)
+    (out / "diagnostics.json").write_text(
+        dumps([{"file": d.file, "line": d.line, "message": d.message, "severity": d.severity}
+               for d in corpus.all_diagnostics()], indent=1),
+        encoding="utf-8",
+    )
+    return {"files": len(corpus.results), "projects": len(corpus.projects),
+            "narrative": len(corpus.narrative), "units": write_units(ctx.units, out)}
+
+
+def graph_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
+    """The graph, written to the store named by the settings (lines streamed in chunks).
+
+    An addition to an Oxigraph build is staged on a copy of the published store (kg.staging): only
+    the relating triples and the new files' own triples are written.
+    """
+    if ctx.staged_from is not None and can_stage(ctx.staged_from, ctx.settings.store):
+        w = Writer()
+        new = ctx.corpus.results[ctx.published_results:]
+        info = stage_oxigraph(ctx.staged_from, out, _relating(ctx, w), _own(ctx, w, new))
+    else:
+        keep = out if ctx.settings.store == "oxigraph" else None  # only Oxigraph builds are staged on
+        info = write_store(graph_lines(ctx, keep), out, ctx.settings)
+    projects = ctx.corpus.projects
+    return {"triples": info["triples"], "projects": len(projects), "documents": len(ctx.issuers),
+            "units": len(ctx.units), "indicators": sum(len(p.indicators) for p in projects),
+            "store": info["backend"]}
+
+
+def cards_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
+    return {"documents": write_cards(ctx.cards, out)}
+
+
+def lineage_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
+    view = ctx.view
+    write_view(view, out)
+    kinds: dict[str, int] = {}
+    for _, _, attrs in view.edges(data=True):
+        kinds[attrs["kind"]] = kinds.get(attrs["kind"], 0) + 1
+    return {"documents": sum(1 for _, k in view.nodes(data="kind") if k == "doc"),
+            "allocations": kinds.get("allocates", 0), "links": kinds.get("continues", 0),
+            "parents": kinds.get("parent", 0)}
+
+
+def audit_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
+    return write_findings(ctx.findings, out)
+
+
+def search_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
+    """The search index; an addition copies the published index and adds the new projects when that
+    gives the same index (kg.search.indexing.stage_index)."""
+    projects = ctx.corpus.projects
+    if ctx.staged_from is not None:
+        new = [p for r in ctx.corpus.results[ctx.published_results:] for p in r.projects]
+        staged = stage_index(projects, new, ctx.staged_from, out, ctx.settings, ctx.units, ctx.themes)
+        if staged is not None:
+            return staged
+    return build_index(projects, out / SEARCH_DIR, ctx.settings, units=ctx.units, themes=ctx.themes)
+
+
+# (name, step), in the order they run. Each later issue adds its own line here.
+STEPS: list[tuple[str, Step]] = [
+    ("records", records_step),
+    ("graph", graph_step),
+    ("cards", cards_step),
+    ("lineage", lineage_step),
+    ("audit", audit_step),
+    ("search", search_step),
+]

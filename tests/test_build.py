@@ -1,0 +1,321 @@
+"""`kg build` and `kg add`: one context for both, additions kept in data/, nothing lost silently."""
+
+from __future__ import annotations
+
+import errno
+import os
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg import build as build_module
+from kg.build import add_sources, build
+from kg.cli import cli
+from kg.published import Build
+from kg.settings import Settings
+from kg.sources import SOURCES_FILE, read_sources
+from kg.store import open_store
+from ingest.errors import HrssError
+from kg.workspace import Workspace
+
+TESTS = Path(__file__).resolve().parent
+CLEAN = TESTS / "data" / "audit" / "clean_tab.txt"
+CODE_2021, CODE_2022 = "13099921CLEANTAB00001", "13099922CLEANTAB00001"
+
+
+def _next_year(path: Path) -> Path:
+    """The clean 2021 table filed again for 2022 with 130.00 万元 (an invented follow-up table)."""
+    text = CLEAN.read_text(encoding="utf-8").replace(CODE_2021, CODE_2022).replace(
+        "预算数\t120.00\t其中：财政资金\t100.00", "预算数\t130.00\t其中：财政资金\t110.00")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def workspace(tmp_path: Path) -> Settings:
+    """A published build of one 2021 table in its own data/ folder, and a 2022 table to add."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(CLEAN, data / CLEAN.name)
+    settings = Settings(data_dir=data, index_dir=tmp_path / "idx", lock_timeout_s=0.5)
+    build(settings)
+    _next_year(tmp_path / "clean_2022.txt")
+    return settings
+
+
+def _cli(settings: Settings, *args: str):
+    return CliRunner().invoke(cli, [*args, "--data", str(settings.data_dir),
+                                    "--indexes", str(settings.index_dir)])
+
+
+def _state(settings: Settings) -> tuple[Path, str | None, list[str], bytes | None]:
+    """What must not change when a build or an addition is refused."""
+    ws = Workspace(settings.index_dir)
+    data = Path(settings.data_dir)
+    csv = data / SOURCES_FILE
+    return (ws.current, ws.version, sorted(str(p.relative_to(data)) for p in data.rglob("*")),
+            csv.read_bytes() if csv.exists() else None)
+
+
+# ---------------------------------------------------------------- one context for build and add
+
+
+def test_an_added_next_year_table_gets_its_history_and_the_copy_finding(workspace, tmp_path):
+    add_sources(workspace, [tmp_path / "clean_2022.txt"])
+    b = Build.open(workspace)
+    history = b.lineage.history(CODE_2022)
+    assert [(e.year, str(e.budget_wan)) for e in history.entries] == [(2021, "120.00"), (2022, "130.00")]
+    assert str(history.entries[1].change_wan) == "10.00"
+    assert [(f.rule_id, f.project_code) for f in b.findings] == [("R18.1", CODE_2022)]
+    assert b.units.name("901001") == "某县人力资源和社会保障局"
+
+
+def test_an_added_file_is_copied_under_data_and_listed_in_sources_csv(workspace, tmp_path):
+    add_sources(workspace, [tmp_path / "clean_2022.txt"])
+    rows, problems = read_sources(Path(workspace.data_dir))
+    [row] = rows
+    assert problems == [] and row.path.startswith("added/clean_2022-") and row.path.endswith(".txt")
+    assert row.original_name == "clean_2022.txt" and len(row.sha256) == 64 and row.region_code == ""
+    assert (Path(workspace.data_dir) / row.path).read_bytes() == (tmp_path / "clean_2022.txt").read_bytes()
+
+
+def test_kg_build_after_kg_add_keeps_the_added_file_even_in_a_moved_checkout(workspace, tmp_path):
+    add_sources(workspace, [tmp_path / "clean_2022.txt"])
+    (tmp_path / "clean_2022.txt").unlink()  # the original is gone: the copy in data/ is what counts
+    assert len(build(workspace).corpus.projects) == 2
+    moved = tmp_path / "moved"
+    shutil.copytree(workspace.data_dir, moved / "data")
+    elsewhere = Settings(data_dir=moved / "data", index_dir=moved / "idx")
+    report = build(elsewhere)
+    assert sorted(p.project_code for p in report.corpus.projects) == [CODE_2021, CODE_2022]
+    assert sorted(Path(p.span.file).name for p in report.corpus.projects) == [
+        f"clean_2022-{read_sources(moved / 'data')[0][0].sha256[:12]}.txt", "clean_tab.txt"]
+
+
+def test_a_sources_csv_row_whose_file_is_missing_is_reported(workspace, tmp_path):
+    add_sources(workspace, [tmp_path / "clean_2022.txt"])
+    [row], _ = read_sources(Path(workspace.data_dir))
+    (Path(workspace.data_dir) / row.path).unlink()
+    report = build(workspace)
+    assert [d.message for d in report.corpus.diagnostics if d.severity == "error"] == [
+        f"sources.csv 列出的文件不存在: {row.path}"]
+
+
+def test_adding_a_file_already_in_the_build_is_a_no_op_that_says_so(workspace, tmp_path):
+    first = _cli(workspace, "add", str(tmp_path / "clean_2022.txt"))
+    assert first.exit_code == 0, first.output
+    before = _state(workspace)
+    again = _cli(workspace, "add", str(tmp_path / "clean_2022.txt"))
+    assert again.exit_code == 0
+    assert "未重复载入" in again.output and "没有新内容：构建未改动" in again.output
+    assert _state(workspace) == before
+    same_as_source = _cli(workspace, "add", str(CLEAN))  # the build's own 2021 file
+    assert "未重复载入" in same_as_source.output and _state(workspace) == before
+
+
+def test_add_reads_the_published_records_not_the_original_paths(workspace, tmp_path):
+    (Path(workspace.data_dir) / CLEAN.name).rename(tmp_path / "moved_away.txt")
+    add_sources(workspace, [tmp_path / "clean_2022.txt"])
+    assert sorted(p.project_code for p in Build.open(workspace).corpus.projects) == [CODE_2021, CODE_2022]
+
+
+def test_two_concurrent_adds_keep_both(workspace, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text(CLEAN.read_text(encoding="utf-8").replace(CODE_2021, "13099921CLEANTAB00002")
+                     .replace("职业技能培训补贴", "创业担保贷款贴息"), encoding="utf-8")
+    settings = workspace.with_(lock_timeout_s=60.0)
+    errors: list[BaseException] = []
+
+    def add(path: Path) -> None:
+        try:
+            add_sources(settings, [path])
+        except BaseException as e:  # handed to the test thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=add, args=(p,)) for p in (tmp_path / "clean_2022.txt", other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(p.project_code for p in Build.open(workspace).corpus.projects) == [
+        CODE_2021, "13099921CLEANTAB00002", CODE_2022]
+    assert len(read_sources(Path(workspace.data_dir))[0]) == 2
+
+
+def test_an_oxigraph_add_stages_a_new_build_and_leaves_the_old_one_whole(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(CLEAN, data / CLEAN.name)
+    settings = Settings(data_dir=data, index_dir=tmp_path / "idx", store="oxigraph")
+    old = build(settings).path
+    report = add_sources(settings, [_next_year(tmp_path / "new.txt")])
+    assert report.path != old and old.exists()  # the previous build stays for open readers
+    b = Build.open(settings)
+    rows = b.store.query(f'SELECT ?b WHERE {{ ?p hk:projectCode "{CODE_2022}" ; hk:budgetPrinted ?b }}').rows
+    assert rows == [{"b": "130.00"}]
+    assert {h.project_code for h in b.search.search("职业技能培训补贴").hits} == {CODE_2022, CODE_2021}
+    b.close()
+    with open_store(settings, old) as store:  # the published build before the addition, untouched
+        assert len(store.query("SELECT ?p WHERE { ?p a hk:Project }").rows) == 1
+
+
+# ---------------------------------------------------------------- refusals that keep the build
+
+
+@pytest.mark.parametrize("folder", ["empty", "no_such_folder"])
+def test_a_build_where_no_document_loads_is_refused_and_the_build_stays(workspace, tmp_path, folder):
+    (tmp_path / "empty").mkdir()
+    before = _state(workspace)
+    result = CliRunner().invoke(cli, ["build", "--data", str(tmp_path / folder),
+                                      "--indexes", str(workspace.index_dir)])
+    assert result.exit_code == 1
+    assert "没有载入任何文件" in result.output and "已发布的构建保持不变" in result.output
+    assert _state(workspace) == before
+    assert len(Build.open(workspace).corpus.projects) == 1
+
+
+def test_an_add_that_loads_nothing_is_refused_and_data_stays(workspace, tmp_path):
+    (tmp_path / "notes.txt").write_text("这只是一段说明，没有项目表。\n", encoding="utf-8")
+    before = _state(workspace)
+    result = _cli(workspace, "add", str(tmp_path / "notes.txt"))
+    assert result.exit_code == 1 and "没有载入任何文件" in result.output
+    assert _state(workspace) == before
+
+
+def test_a_disk_full_add_is_refused_with_a_message_and_leaves_build_and_data(workspace, tmp_path, monkeypatch):
+    def disk_full(ctx, out):
+        raise OSError(errno.ENOSPC, "No space left on device", str(out / "search"))
+
+    monkeypatch.setattr(build_module, "STEPS", [*build_module.STEPS[:2], ("search", disk_full)])
+    before = _state(workspace)
+    result = _cli(workspace, "add", str(tmp_path / "clean_2022.txt"))
+    assert result.exit_code == 1
+    assert "No space left on device" in result.output and "保持不变" in result.output
+    assert "Traceback" not in result.output
+    assert _state(workspace) == before
+    assert not [p for p in Workspace(workspace.index_dir).builds.iterdir() if p.name.endswith(".partial")]
+
+
+def test_a_second_build_waits_for_the_lock_then_refuses_with_a_message(workspace):
+    before = _state(workspace)
+    with Workspace(workspace.index_dir).lock(5):
+        started = time.monotonic()
+        result = CliRunner(env={"HRSS_LOCK_TIMEOUT": "0.4"}).invoke(
+            cli, ["build", "--data", str(workspace.data_dir), "--indexes", str(workspace.index_dir)])
+        waited = time.monotonic() - started
+    assert result.exit_code == 1 and waited >= 0.4
+    assert "另一个 `kg build` 或 `kg add` 正在进行" in result.output and "Traceback" not in result.output
+    assert _state(workspace) == before
+
+
+def test_a_build_waits_while_another_holds_the_lock_briefly(workspace):
+    ws = Workspace(workspace.index_dir)
+    held = threading.Event()
+
+    def hold() -> None:
+        with ws.lock(5):
+            held.set()
+            time.sleep(0.5)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    held.wait()
+    report = build(workspace.with_(lock_timeout_s=10.0))
+    t.join()
+    assert ws.current == report.path
+
+
+def test_old_partial_build_folders_are_removed_by_the_next_build(workspace):
+    ws = Workspace(workspace.index_dir)
+    stale = ws.new_build()
+    (stale / "graph.pickle").write_bytes(b"half")
+    build(workspace)
+    assert not stale.exists()
+    assert not [p for p in ws.builds.iterdir() if p.name.endswith(".partial")]
+
+
+# ---------------------------------------------------------------- a damaged published build
+
+
+@pytest.mark.parametrize(("damaged", "command"), [
+    ("records/0000.pickle", ["add", "{new}"]),
+    ("lineage.pickle", ["trace", "冀人社字〔2021〕222号"]),
+    ("doc_cards.pickle", ["doc", "冀人社字〔2021〕222号"]),
+    ("findings.json", ["audit"]),
+])
+def test_a_damaged_build_is_reported_with_its_path_and_how_to_rebuild(workspace, tmp_path, damaged, command):
+    path = Workspace(workspace.index_dir).current / damaged
+    path.write_bytes(path.read_bytes()[:40])  # truncated
+    before = _state(workspace)
+    result = _cli(workspace, *(a.format(new=tmp_path / "clean_2022.txt") for a in command))
+    assert result.exit_code == 1, result.output
+    assert str(path) in result.output and "kg build" in result.output
+    assert "Traceback" not in result.output
+    assert _state(workspace) == before
+
+
+@pytest.mark.parametrize(("damaged", "garbage"), [("graph.json", b"{not json"), ("graph.pickle", b"\x80\x05")])
+def test_a_damaged_graph_is_reported_with_its_path_and_how_to_rebuild(workspace, damaged, garbage):
+    b = Build.open(workspace)
+    (b.path / damaged).write_bytes(garbage)
+    with pytest.raises(HrssError, match=r"kg build") as e:
+        b.store  # noqa: B018 - opening is the test
+    assert damaged in str(e.value)
+
+
+def _triples(build_dir: Path) -> set[str]:
+    import pyoxigraph as ox
+
+    db = ox.Store.read_only(str(build_dir / "oxigraph"))
+    return {f"{q.subject} {q.predicate} {q.object}" for q in db}
+
+
+def test_an_oxigraph_add_staged_on_the_store_copy_equals_a_full_build(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(TESTS.parent / "data" / "000_61c5a3a787465ec8.txt", data / "sample.txt")
+    shutil.copy(CLEAN, data / CLEAN.name)
+    settings = Settings(data_dir=data, index_dir=tmp_path / "idx", store="oxigraph")
+    build(settings)
+    staged = add_sources(settings, [_next_year(tmp_path / "clean_2022.txt")]).path
+    assert json.loads((staged / "graph.json").read_text(encoding="utf-8"))["staged_from"]
+    full = build(settings.with_(index_dir=tmp_path / "full")).path
+    assert _triples(staged) == _triples(full)
+    assert len(_triples(full)) == json.loads((full / "graph.json").read_text(encoding="utf-8"))["triples"]
+    staged_search = json.loads((staged / "search" / "meta.json").read_text(encoding="utf-8"))
+    full_search = json.loads((full / "search" / "meta.json").read_text(encoding="utf-8"))
+    for meta in (staged_search, full_search):
+        meta.pop("built_at"), meta.pop("updated_at", None)
+    assert staged_search == full_search
+    manifest = json.loads((staged / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["search"]["staged"] is True
+    a, b = Build(staged, "staged", settings), Build(full, "full", settings)
+    try:
+        for q in ("职业技能培训补贴", "养老保险 2022", "冀财社〔2021〕176号", "176号"):
+            ra, rb = a.search.search(q, page_size=50), b.search.search(q, page_size=50)
+            assert ra.total == rb.total and {h.project_code for h in ra.hits} == {h.project_code for h in rb.hits}
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_builds(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(CLEAN, data / "good.txt")
+    bad = os.fsencode(data) + b"/bad\xff.txt"
+    with open(bad, "wb") as f:
+        f.write((CLEAN).read_bytes())
+    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--indexes", str(tmp_path / "idx")])
+    assert result.exit_code == 0, result.output
+    assert f"{data}/bad\ufffd.txt: file name is not valid UTF-8" in result.output
+    manifest = json.loads((tmp_path / "idx" / "current" / "manifest.json").read_text("utf-8"))
+    assert manifest["sources"] == [str(data / "good.txt")]
+    assert {p.span.file for p in Build.open(Settings(data_dir=data, index_dir=tmp_path / "idx")).corpus.projects} \
+        == {"good.txt"}
