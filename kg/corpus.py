@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import SUPPORTED_SUFFIXES, Diagnostic, NarrativeItem, ParseResult, Project, parse_file
-from ingest.records import SourceSpan
+from ingest.records import Notice, SourceSpan
 from ingest.reader import display_name
 
 __all__ = ["Corpus", "SOURCE_SUFFIXES", "find_sources", "load_corpus"]
@@ -31,6 +31,11 @@ class Corpus:
     @property
     def narrative(self) -> list[NarrativeItem]:
         return [n for r in self.results for n in r.narrative]
+
+    @property
+    def notices(self) -> list[Notice]:
+        """Funding notices (资金下达通知) read from the sources, in file order."""
+        return [n for r in self.results for n in r.notices]
 
     def all_diagnostics(self) -> Iterator[Diagnostic]:
         for r in self.results:
