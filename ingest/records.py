@@ -71,6 +71,20 @@ class SourceSpan:
             parts.append(f"paragraph {self.paragraph}")
         return " ".join(parts)
 
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> SourceSpan:
+        """The inverse of `to_json`; a non-text span comes back with line ordinals 0 (its JSON has
+        none), so it is found again by its place. Raises KeyError, TypeError, ValueError."""
+        if "lines" in obj:
+            return cls(obj["file"], int(obj["lines"][0]), int(obj["lines"][1]))
+        rows = obj.get("rows")
+        span = cls(obj["file"], 0, 0, page=obj.get("page"), table=obj.get("table"),
+                   rows=(int(rows[0]), int(rows[1])) if rows else None, sheet=obj.get("sheet"),
+                   cells=obj.get("cells"), paragraph=obj.get("paragraph"))
+        if span.is_text:
+            raise ValueError(f"a source with neither lines nor a place: {obj!r:.100}")
+        return span
+
     def to_json(self) -> dict[str, Any]:
         if self.is_text:
             return {"file": self.file, "lines": [self.first_line, self.last_line]}

@@ -145,7 +145,8 @@ elif history is not None:
     _ui.project_table(history_rows(history), key="history")
 
 st.markdown("#### 原文")
-st.caption(_ui.md_text(f"{p.span.file} 第 {p.span.first_line}–{p.span.last_line} 行"))
+st.caption(_ui.md_text(f"{p.span.file} 第 {p.span.first_line}–{p.span.last_line} 行" if p.span.is_text
+                       else f"{p.span.locator}（表格按行列出，单元格以 | 分隔）"))
 try:
     st.code(source_excerpt(s, corpus, p.span), language=None, line_numbers=False)
 except HrssError as e:  # a missing source file must not hide the rest of the page

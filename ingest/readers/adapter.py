@@ -15,7 +15,7 @@ from ingest.readers.grid import Document, Paragraph, column_letter
 from ingest.records import Diagnostic, ParseResult, SourceSpan
 from ingest.rows import Row
 
-__all__ = ["place_result", "to_rows", "uses_bookmarks"]
+__all__ = ["excerpt_rows", "place_result", "to_rows", "uses_bookmarks"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,53 @@ def to_rows(doc: Document) -> tuple[list[Row], list[_Place]]:
             places.append(_Place(page, block.number, i + 1, block.sheet, r0 + i if block.sheet else None,
                                  c0, c0 + block.n_cols - 1))
     return rows, places
+
+
+def excerpt_rows(doc: Document, span: SourceSpan, context: int = 0) -> list[tuple[str, tuple[str, ...]]]:
+    """The rows a span names (± context), each with where it stands: `第2页 表1 行5`,
+    `绩效目标!A12`, `段3`, as (place, cells). A span read back from JSON (ordinals 0) is found by
+    its page / table / rows or sheet / cells."""
+    rows, places = to_rows(doc)
+    first, last = span.first_line, span.last_line
+    if first <= 0:
+        hits = [i + 1 for i, p in enumerate(places) if _at(p, i + 1, span)]
+        if not hits:
+            return []
+        first, last = hits[0], hits[-1]
+    out = []
+    for ordinal in range(max(first - context, 1), min(last + context, len(rows)) + 1):
+        out.append((_place_label(places[ordinal - 1], ordinal), rows[ordinal - 1].cells))
+    return out
+
+
+def _at(p: _Place, ordinal: int, span: SourceSpan) -> bool:
+    """True when the row at place p lies within the span's page / table / rows or sheet / cells."""
+    if span.sheet is not None:
+        if p.sheet != span.sheet or p.sheet_row is None:
+            return False
+        if not span.cells:
+            return True
+        ends = span.cells.split(":")
+        lo, hi = _split_a1(ends[0])[1], _split_a1(ends[-1])[1]
+        return lo <= p.sheet_row <= hi
+    if span.paragraph is not None:
+        return ordinal == span.paragraph
+    if span.table is not None:
+        if p.table != span.table:
+            return False
+        return span.rows is None or span.rows[0] <= (p.row or 0) <= span.rows[1]
+    return span.page is not None and p.page == span.page and p.table is None
+
+
+def _place_label(p: _Place, ordinal: int) -> str:
+    if p.sheet is not None:
+        return f"{p.sheet}!{column_letter(p.col0 or 1)}{p.sheet_row}" if p.sheet_row else p.sheet
+    parts = [f"第{p.page}页"] if p.page is not None else []
+    if p.table is not None:
+        parts.append(f"表{p.table} 行{p.row}")
+    elif p.page is None:
+        parts.append(f"段{ordinal}")
+    return " ".join(parts)
 
 
 def _split_a1(ref: str) -> tuple[int, int]:

@@ -159,8 +159,10 @@ class Finding:
 
     @property
     def location(self) -> str:
-        """FILE:FIRST-LAST, the way diagnostics print."""
+        """FILE:FIRST-LAST, the way diagnostics print (the span's locator for a non-text file)."""
         s = self.span
+        if not s.is_text:
+            return s.locator
         lines = f"{s.first_line}" if s.first_line == s.last_line else f"{s.first_line}-{s.last_line}"
         return f"{s.file}:{lines}"
 
@@ -188,7 +190,7 @@ class Finding:
         """The inverse of `to_json`."""
         try:
             src = obj["source"]
-            span = SourceSpan(src["file"], int(src["lines"][0]), int(src["lines"][1]))
+            span = SourceSpan.from_json(src)
             return cls(obj["rule_id"], obj["rule_title"], obj["severity"], obj["year"],
                        obj["project_code"], obj["project_name"], obj["unit_code"], obj["field"],
                        obj["value"], obj["message"], span)

@@ -33,9 +33,12 @@ _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def line_range(span: SourceSpan | None) -> str | None:
-    """The lines of a span as "1664–1669" (one number for a single line)."""
+    """The lines of a span as "1664–1669" (one number for a single line); for a Word, Excel, PDF
+    or web file its place without the file name ("p.2 table 1 row 5", "绩效目标!A12:F12")."""
     if span is None:
         return None
+    if not span.is_text:
+        return span.locator.removeprefix(span.file).lstrip(" !")
     if span.first_line == span.last_line:
         return str(span.first_line)
     return f"{span.first_line}–{span.last_line}"
