@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from ingest.records import Project, SourceSpan
 from ingest.rows import Row, match_table_heading, norm_label
-from ingest.tables import GOAL_LABELS, _IndicatorReader, collect_doc_refs, parse_unit_row
+from ingest.tables import GOAL_LABELS, LONG_TERM_LABELS, _IndicatorReader, collect_doc_refs, parse_unit_row
 from ingest.values import AmountError, parse_amount
 
 __all__ = ["find_column_tables", "parse_column_table", "is_column_header"]
@@ -81,6 +81,7 @@ class _Draft:
     code: str | None = None
     printed: dict[str, str] = field(default_factory=dict)
     goals: list[str] = field(default_factory=list)
+    long_term: list[str] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     lines: dict[str, list[int]] = field(default_factory=dict)
 
@@ -104,6 +105,8 @@ def parse_column_table(rows: list[Row], header: int, end: int, source_name: str,
             columns["code"] = k
         elif label in _UNIT_COLUMNS or label.endswith("单位名称"):
             columns["unit"] = k
+        elif label in LONG_TERM_LABELS:
+            columns["long_term_goals"] = k
         elif label in GOAL_LABELS:
             columns["goals"] = k
         elif (key := next((key for key, names in _AMOUNT_COLUMNS.items() if label in names), None)):
@@ -111,6 +114,8 @@ def parse_column_table(rows: list[Row], header: int, end: int, source_name: str,
             money = money or unit
         else:
             indicator_cols.append(k)
+    if "goals" not in columns and "long_term_goals" in columns:
+        columns["goals"] = columns.pop("long_term_goals")  # the one goal column, whatever its label
     first = header
     title = seq = None
     for j in range(header - 1, max(header - 4, -1), -1):
@@ -158,6 +163,9 @@ def parse_column_table(rows: list[Row], header: int, end: int, source_name: str,
         if cell("goals"):
             d.goals.extend(g.strip() for g in cell("goals").split("\n") if g.strip())
             d.mark("goals", r.first)
+        if cell("long_term_goals"):
+            d.long_term.extend(g.strip() for g in cell("long_term_goals").split("\n") if g.strip())
+            d.mark("long_term_goals", r.first)
         d.rows.append(r)
     projects = []
     for n, d in enumerate(drafts):
@@ -187,7 +195,7 @@ def parse_column_table(rows: list[Row], header: int, end: int, source_name: str,
             goals=tuple(d.goals), indicators=tuple(indicators), doc_refs=refs,
             span=SourceSpan(source_name, start, last), year_source="none",
             field_lines=tuple((part, a, b) for part, (a, b) in d.lines.items()),
-            budget_printed=d.printed.get("budget_wan"), amount_unit=money,
+            budget_printed=d.printed.get("budget_wan"), amount_unit=money, long_term_goals=tuple(d.long_term),
         ))
         if d.name is None:
             warn(d.first, "row of a multi-project table before any 项目名称")

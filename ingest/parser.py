@@ -317,6 +317,7 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
         budget_printed=d.printed.get("budget_wan"),
         amount_unit=money,
         fiscal_breakdown=breakdown,
+        long_term_goals=tuple(d.long_term),
     )
 
 

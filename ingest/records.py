@@ -229,6 +229,8 @@ class Project:
     amount_unit: str | None = None
     # An outline funding block's lines under 财政拨款小计: (label, amount in 万元, as printed).
     fiscal_breakdown: tuple[tuple[str, Decimal | None, str], ...] = field(default=())
+    # A 中期目标 / 长期目标 / 总体目标 block printed beside or above the 年度目标 (which stays `goals`).
+    long_term_goals: tuple[str, ...] = ()
 
     def field_span(self, part: str) -> SourceSpan:
         """The lines of one part of the table (see `field_lines`); the whole table when unknown."""
@@ -275,6 +277,8 @@ class Project:
         if self.fiscal_breakdown:
             out["fiscal_breakdown"] = [{"label": label, "amount_wan": amount, "printed": printed}
                                        for label, amount, printed in self.fiscal_breakdown]
+        if self.long_term_goals:
+            out["long_term_goals"] = list(self.long_term_goals)
         return out
 
 

@@ -55,6 +55,11 @@ _UNIT_CODE_FORMS = re.compile(r"^(?:[\[【(（]\s*(?P<a>\d{3,9})\s*[\]】)）]|(
 _MONEY_NOTE = re.compile(r"[（(]\s*(?P<unit>万元|元)\s*[）)]")
 _MAX_LABEL = 12
 GOAL_LABELS = ("绩效目标", "年度绩效目标", "年度目标", "总体目标", "项目绩效目标", "年度总体目标")
+# Blocks of the years beyond the budget year; kept apart from the 年度目标 when both are printed
+# (a table with only one of them has that one as its goals). Notes such as （2021-2023年） are dropped
+# before matching.
+LONG_TERM_LABELS = ("中期目标", "长期目标", "中长期目标", "总体目标", "中期绩效目标", "长期绩效目标",
+                    "中长期绩效目标")
 _UNIT_PREFIX = re.compile(
     r"^\s*(?:预算单位|单位名称|部门名称|部门（单位）名称|部门\(单位\)名称|实施单位|主管部门)\s*[:：]\s*")
 _UNIT_CODE = re.compile(r"\d{6}")
@@ -90,6 +95,8 @@ class TableDraft:
     plan_expected: bool = False  # the 预算规模及资金用途 template, which always prints a 资金支出计划
     units: dict[str, tuple[str | None, str | None, int]] = field(default_factory=dict)
     goals_numbered: bool = True  # every goal so far starts with its number ("1.", "（2）")
+    long_term: list[str] = field(default_factory=list)  # a 中期目标 / 长期目标 block
+    long_numbered: bool = True
 
     def mark(self, part: str, row: Row) -> None:
         """Remember that `row` belongs to one part of the table (for field_lines)."""
@@ -372,6 +379,8 @@ class _TableWalker:
         # Text rows continuing the last indicator's last cell, joined once when the run ends.
         self.run_on: list[str] = []
         self.run_on_first = self.run_on_last = 0
+        self.long_block = False  # the goal rows being read are a long-term block
+        self.goal_columns: list[tuple[int, bool]] = []  # (position from the right, long-term)
 
     def walk(self, rows: list[Row]) -> TableDraft:
         for row in rows:
@@ -381,7 +390,12 @@ class _TableWalker:
                 self._end_run_on()
             step(row)
         self._end_run_on()
-        return self.d
+        d = self.d
+        if d.long_term and not d.goals:
+            # only one block printed: it is the goals, whatever its label
+            d.goals, d.long_term = d.long_term, []
+            d.lines["goals"] = d.lines.pop("long_term_goals")
+        return d
 
     def _step_for(self, row: Row) -> Callable[[Row], None]:
         """Which step reads `row`: by its label first, else by the part of the table we are in."""
@@ -396,12 +410,12 @@ class _TableWalker:
             return self._amount_row
         if key.startswith("资金支出计划"):
             return self._plan_header
-        if _label_core(row.cells[0]) in GOAL_LABELS:
+        if _label_core(row.cells[0]) in GOAL_LABELS or _label_core(row.cells[0]) in LONG_TERM_LABELS:
             return self._goal_row
         if "一级指标" in [norm_label(c) for c in row.cells]:
             return self._indicator_header
-        return {"purpose": self._purpose_row, "plan": self._plan_row, "goals": self._goal_continuation}.get(
-            self.state, self._unexpected_row)
+        return {"purpose": self._purpose_row, "plan": self._plan_row, "goals": self._goal_continuation,
+                "goal-columns": self._goal_columns_row}.get(self.state, self._unexpected_row)
 
     def _code_row(self, row: Row) -> None:
         d = self.d
@@ -459,13 +473,35 @@ class _TableWalker:
         self.state = "after-plan"
 
     def _goal_row(self, row: Row) -> None:
-        _add_goals(self.d, [g.strip() for c in row.cells[1:] for g in c.split("\n") if g.strip()])
-        self.d.mark("goals", row)
+        columns = _goal_columns(row)
+        if columns:
+            # "绩效目标 | 中期目标（2021-2023年） | 年度目标": the blocks stand in the rows below
+            self.goal_columns = columns
+            self.state = "goal-columns"
+            self.d.mark("goals", row)
+            return
+        self.long_block = _label_core(row.cells[0]) in LONG_TERM_LABELS
+        self._add(self.long_block, [g.strip() for c in row.cells[1:] for g in c.split("\n") if g.strip()], row)
         self.state = "goals"
 
     def _goal_continuation(self, row: Row) -> None:
-        _add_goals(self.d, [g.strip() for c in row.cells for g in c.split("\n") if g.strip()])
-        self.d.mark("goals", row)
+        self._add(self.long_block, [g.strip() for c in row.cells for g in c.split("\n") if g.strip()], row)
+
+    def _goal_columns_row(self, row: Row) -> None:
+        """A row under the goal blocks' labels: each cell to its block, columns counted from the
+        right (a label merged down from above may or may not leave an empty cell on the left)."""
+        if row.is_text:
+            # one layout's cell broken over lines: it runs on the last column's block
+            self._add(self.goal_columns[-1][1], [row.text.strip()], row)
+            return
+        for offset, long in self.goal_columns:
+            k = len(row.cells) - offset
+            if 0 <= k < len(row.cells):
+                self._add(long, [g.strip() for g in row.cells[k].split("\n") if g.strip()], row)
+
+    def _add(self, long: bool, lines: list[str], row: Row) -> None:
+        _add_goals(self.d, lines, long)
+        self.d.mark("long_term_goals" if long else "goals", row)
 
     def _purpose_row(self, row: Row) -> None:
         self.d.purpose.extend((c, ln) for c, ln in zip(row.cells, row.lines) if c.strip())
@@ -504,15 +540,36 @@ class _TableWalker:
 _GOAL_NUMBER = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+\s*[、.．])")
 
 
-def _add_goals(d: TableDraft, lines: list[str]) -> None:
+def _add_goals(d: TableDraft, lines: list[str], long: bool = False) -> None:
     """Goals one per line; in a numbered list an unnumbered line is the previous goal running on."""
+    goals = d.long_term if long else d.goals
     for line in lines:
         numbered = bool(_GOAL_NUMBER.match(line))
-        if d.goals and d.goals_numbered and not numbered:
-            d.goals[-1] += line
+        if goals and (d.long_numbered if long else d.goals_numbered) and not numbered:
+            goals[-1] += line
         else:
-            d.goals.append(line)
-            d.goals_numbered = d.goals_numbered and numbered
+            goals.append(line)
+            if long:
+                d.long_numbered = d.long_numbered and numbered
+            else:
+                d.goals_numbered = d.goals_numbered and numbered
+
+
+def _goal_columns(row: Row) -> list[tuple[int, bool]]:
+    """For a row of goal block labels side by side, with a long-term and an annual one
+    (`中期目标（2021-2023年） | 年度目标`, maybe after a `绩效目标` label): each block's
+    (position from the right, long-term); else []."""
+    cores = [_label_core(c) for c in row.cells]
+    if not all(cores[i] in GOAL_LABELS or cores[i] in LONG_TERM_LABELS for i, c in enumerate(row.cells)
+               if c.strip()):
+        return []
+    labels = [i for i, core in enumerate(cores) if core]
+    if len(labels) > 2:
+        labels = labels[1:]  # "总体目标 | 中长期目标 | 年度目标": the first names the whole
+    columns = [(len(row.cells) - i, cores[i] in LONG_TERM_LABELS) for i in labels]
+    if len(columns) != 2 or [long for _, long in columns].count(True) != 1:
+        return []
+    return columns
 
 
 def _append_text(ind: Indicator, text: str, last_line: int) -> Indicator:

@@ -2,9 +2,12 @@
 
     python tests/make_native_fixtures.py            # .docx .xlsx .html under tests/data/native/
     python tests/make_native_fixtures.py --pdf      # and the PDFs, converted once with LibreOffice
+    python tests/make_native_fixtures.py --templates  # only tests/data/templates/*.docx
 
 It writes `sample.*` (the bundled sample) and `small.*` (tests/data/tab_layout.txt), and under
-`bad/` an owner-password PDF, a user-password PDF and a scanned (image-only) PDF.
+`bad/` an owner-password PDF, a user-password PDF and a scanned (image-only) PDF; and
+`tests/data/templates/long_term_goals.docx` from its text (goal blocks side by side, the 绩效目标
+label merged down over them).
 
 The text export is read as a layout only: TAB rows, one-cell-per-line rows, the lines a cell runs on
 over, and paragraphs. Tables get the structure the Word original had: a blank first cell (or a row
@@ -365,11 +368,31 @@ def write_bad_pdfs(out: Path, small_docx: Path) -> None:
     write_scanned_pdf(out / "scanned.pdf")
 
 
+TEMPLATES = HERE / "data" / "templates"
+WORD_TEMPLATES = ("long_term_goals",)
+
+
+def write_word_templates(out: Path = TEMPLATES) -> None:
+    """The text templates as Word tables; a row whose first cell is blank is merged down (vMerge)."""
+    for stem in WORD_TEMPLATES:
+        blocks = layout((out / f"{stem}.txt").read_text(encoding="utf-8").split("\n"))
+        for kind, body in blocks:
+            if kind == "table":
+                for r, row in enumerate(body):
+                    if r and row and row[0] == "":
+                        row[0] = CONTINUE
+        write_docx(blocks, out / f"{stem}.docx")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdf", action="store_true", help="also convert to PDF (LibreOffice, once)")
+    parser.add_argument("--templates", action="store_true", help="only the Word templates")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
+    if args.templates:
+        write_word_templates()
+        return
     args.out.mkdir(parents=True, exist_ok=True)
     for source, stem in ((SAMPLE, "sample"), (SMALL, "small")):
         blocks = layout(source.read_text(encoding="utf-8").split("\n"))

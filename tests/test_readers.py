@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DATA, SAMPLE
-from ingest import SUPPORTED_SUFFIXES, SourceSpan, parse_file
+from ingest import SUPPORTED_SUFFIXES, SourceSpan, parse_file, parse_text
 from ingest.readers.grid import Cell, Table
 from ingest.readers.xlsx_reader import display
 from kg.cli import cli
@@ -405,3 +405,49 @@ def test_old_xls_workbook_reads_its_tables_with_stored_numbers():
         "13068123A1B2C3D4E5F6G", Decimal("120.5"), Decimal("100.5"))
     assert [i.level3 for i in second.indicators] == ["安置人数", "补贴发放及时率", "困难人员收入", "岗位人员满意度"]
     assert any("numbers are read as stored" in str(d) for d in result.diagnostics)
+
+
+LONG_TERM = ("1.三年内参保率稳定在95%以上", "2.建成区乡村三级经办服务网络")
+ANNUAL = ("1.年内完成待遇资格认证2.4万人次", "2.待遇按月足额发放")
+
+
+@pytest.mark.parametrize("name", ["long_term_goals.txt", "long_term_goals.docx"])
+def test_long_term_and_annual_goal_blocks_are_both_kept(name):
+    result = parse_file(TEMPLATES / name)
+    assert not [d for d in result.diagnostics if d.severity != "info"]
+    side_by_side, two_rows = result.projects
+    # "绩效目标 | 中期目标（2021-2023年） | 年度目标", the blocks in the rows below (in Word the label
+    # merged down over them)
+    assert (side_by_side.project_code, side_by_side.budget_wan) == ("14070522B0007", Decimal("42.60"))
+    assert side_by_side.goals == ANNUAL
+    assert side_by_side.long_term_goals == LONG_TERM
+    # "长期目标 | …" then "年度目标 | …" with a line running on
+    assert two_rows.goals == ("1.组织高校毕业生见习300人", "2.见习留用率不低于40%")
+    assert two_rows.long_term_goals == ("1.见习基地覆盖全部重点行业",)
+    assert [i.level3 for i in side_by_side.indicators] == ["资格认证人次", "参保群众满意度"]
+    row = side_by_side.to_json()
+    assert (row["goals"], row["long_term_goals"]) == (list(ANNUAL), list(LONG_TERM))
+
+
+def test_long_term_goals_point_at_their_rows_of_the_word_table():
+    p = parse_file(TEMPLATES / "long_term_goals.docx").projects[1]
+    assert p.field_span("long_term_goals").to_json() == {"file": "long_term_goals.docx", "table": 3, "rows": [4, 4]}
+    assert p.field_span("goals").to_json() == {"file": "long_term_goals.docx", "table": 3, "rows": [5, 6]}
+
+
+def test_a_lone_long_term_block_is_the_goals():
+    text = ("1.培训补贴绩效目标表\n401002涿州市就业服务中心\t单位：万元\n项目编码\t13068124X0001\t项目名称\t培训补贴\n"
+            "预算数\t5.00\n总体目标\t1.完成培训100人次\n一级指标\t二级指标\t三级指标\t指标值\n"
+            "产出指标\t数量指标\t培训人次\t≥100人次\n")
+    (p,) = parse_text(text, "lone.txt").projects
+    assert (p.goals, p.long_term_goals) == (("1.完成培训100人次",), ())
+    assert "long_term_goals" not in p.to_json()
+
+
+def test_multi_project_table_with_a_long_term_column():
+    text = ("单位名称\t项目名称\t预算数\t中期目标\t年度目标\t一级指标\t二级指标\t三级指标\t指标值\n"
+            "316001怀来县就业服务中心\t就业援助\t8.00\t1.三年帮扶困难人员600人\t1.帮扶困难人员200人\t"
+            "产出指标\t数量指标\t帮扶人数\t≥200人\n")
+    (p,) = parse_text(text, "columns.txt").projects
+    assert (p.project_name, p.goals, p.long_term_goals) == (
+        "就业援助", ("1.帮扶困难人员200人",), ("1.三年帮扶困难人员600人",))

@@ -62,6 +62,9 @@ with left:
     st.text(p.purpose or "—")
     st.markdown("**绩效目标**")
     st.text("\n".join(p.goals) or "—")
+    if p.long_term_goals:
+        st.markdown("**中长期目标**")
+        st.text("\n".join(p.long_term_goals))
 with right:
     st.markdown("**文号**（资金来源文件）")
     for doc in p.doc_numbers:
