@@ -56,20 +56,32 @@ def test_missing_native_file_gives_the_chinese_error(tmp_path):
         source_excerpt(Settings(data_dir=tmp_path), corpus, span)
 
 
-def test_project_page_of_a_word_file_shows_its_table_rows(tmp_path, monkeypatch):
-    data = tmp_path / "data"
+@pytest.fixture(scope="module")
+def word_build(tmp_path_factory) -> Settings:
+    tmp = tmp_path_factory.mktemp("word-build")
+    data = tmp / "data"
     data.mkdir()
     shutil.copy(NATIVE / "small.docx", data / "small.docx")
-    settings = Settings(data_dir=data, index_dir=tmp_path / "indexes")
+    shutil.copy(DATA / "templates" / "long_term_goals.docx", data / "long_term_goals.docx")
+    settings = Settings(data_dir=data, index_dir=tmp / "indexes")
     build(settings)
-    monkeypatch.setenv("HRSS_DATA_DIR", str(data))
+    return settings
+
+
+def _project_page(settings: Settings, code: str, monkeypatch) -> AppTest:
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(project="13068123A1B2C3D4E5F6G")
+    at.query_params.update(project=code)
     at.switch_page("views/project.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def test_project_page_of_a_word_file_shows_its_table_rows(word_build, monkeypatch):
+    at = _project_page(word_build, "13068123A1B2C3D4E5F6G", monkeypatch)
     excerpt = at.code[-1].value
     assert "表1 行2  预算规模及资金用途 | 预算数 | 120.50 |" in excerpt
     captions = [c.value.replace("\\", "") for c in at.caption]
@@ -92,3 +104,12 @@ def test_row_column_names_the_place_of_a_native_span():
     corpus = load_corpus([NATIVE / "small.xlsx"])
     assert line_range(corpus.projects[0].indicators[0].span) == "绩效目标!A17:F17"
     assert line_range(load_corpus([NATIVE / "small.pdf"]).projects[0].indicators[0].span) == "p.1 table 2 row 2"
+
+
+def test_project_page_shows_long_term_beside_annual_goals(word_build, monkeypatch):
+    at = _project_page(word_build, "14070522B0007", monkeypatch)
+    texts = [t.value for t in at.text]
+    assert "1.年内完成待遇资格认证2.4万人次\n2.待遇按月足额发放" in texts
+    assert "1.三年内参保率稳定在95%以上\n2.建成区乡村三级经办服务网络" in texts
+    assert "**中长期目标**" in [m.value for m in at.markdown]
+    assert "表1 行4  绩效目标 | 中期目标（2021-2023年） | 年度目标" in at.code[-1].value.splitlines()
