@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from kg.build import build
 from kg.corpus import load_corpus
 from kg.settings import Settings
 from views.model.rows import line_range
-from views.model.source import source_excerpt
+from views.model.source import source_excerpt, source_image
 
 NATIVE = DATA / "native"
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -113,3 +114,28 @@ def test_project_page_shows_long_term_beside_annual_goals(word_build, monkeypatc
     assert "1.三年内参保率稳定在95%以上\n2.建成区乡村三级经办服务网络" in texts
     assert "**中长期目标**" in [m.value for m in at.markdown]
     assert "表1 行4  绩效目标 | 中期目标（2021-2023年） | 年度目标" in at.code[-1].value.splitlines()
+
+
+def test_pdf_span_gives_its_page_region_as_png():
+    corpus = load_corpus([NATIVE / "small.pdf"])
+    project = corpus.projects[0]
+    png = source_image(Settings(data_dir=NATIVE), corpus, project.span, resolution=72)
+    assert png is not None and png.startswith(b"\x89PNG\r\n\x1a\n")
+    from PIL import Image
+
+    # table 1 and the indicator table below it on p.1: 84.6–516.55 × 239.4–487.9 pt, padded by 4 pt
+    assert Image.open(io.BytesIO(png)).size == (439, 256)
+    word = load_corpus([NATIVE / "small.docx"])
+    assert source_image(Settings(data_dir=NATIVE), word, word.projects[0].span) is None
+
+
+def test_project_page_of_a_pdf_shows_the_page_region(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(NATIVE / "small.pdf", data / "small.pdf")
+    settings = Settings(data_dir=data, index_dir=tmp_path / "indexes")
+    build(settings)
+    at = _project_page(settings, "13068123A1B2C3D4E5F6G", monkeypatch)
+    assert "第1页 表1 行2  预算规模及资金用途 | 预算数 | 120.50 |" in at.code[-1].value
+    (image,) = at.get("image")
+    assert image.proto.imgs[0].caption == "PDF 第 1 页中这些表格行的原样（图像）"

@@ -20,7 +20,7 @@ from views.model.rows import (
     severity_counts,
     spending_plan_rows,
 )
-from views.model.source import source_excerpt
+from views.model.source import source_excerpt, source_image
 from views import _ui
 
 st.title("项目")
@@ -152,5 +152,8 @@ st.caption(_ui.md_text(f"{p.span.file} 第 {p.span.first_line}–{p.span.last_li
                        else f"{p.span.locator}（表格按行列出，单元格以 | 分隔）"))
 try:
     st.code(source_excerpt(s, corpus, p.span), language=None, line_numbers=False)
+    picture = source_image(s, corpus, p.span)
+    if picture is not None:
+        st.image(picture, caption=f"PDF 第 {p.span.page} 页中这些表格行的原样（图像）")
 except HrssError as e:  # a missing source file must not hide the rest of the page
     _ui.show_error(e)

@@ -15,7 +15,7 @@ from ingest.readers.grid import Document, Paragraph, column_letter
 from ingest.records import Diagnostic, ParseResult, SourceSpan
 from ingest.rows import Row
 
-__all__ = ["excerpt_rows", "place_result", "to_rows", "uses_bookmarks"]
+__all__ = ["excerpt_region", "excerpt_rows", "place_result", "to_rows", "uses_bookmarks"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,29 @@ def excerpt_rows(doc: Document, span: SourceSpan, context: int = 0) -> list[tupl
     for ordinal in range(max(first - context, 1), min(last + context, len(rows)) + 1):
         out.append((_place_label(places[ordinal - 1], ordinal), rows[ordinal - 1].cells))
     return out
+
+
+def excerpt_region(doc: Document, span: SourceSpan) -> tuple[int, tuple[float, float, float, float]] | None:
+    """A PDF span's table rows as (page, rectangle) on the page of its first table row; None when
+    the span has no table rows with rectangles (paragraphs, other formats)."""
+    rows, places = to_rows(doc)
+    first, last = span.first_line, span.last_line
+    chosen = range(first, last + 1) if first > 0 else [i + 1 for i, p in enumerate(places) if _at(p, i + 1, span)]
+    tables = {t.number: t for t in doc.tables}
+    page, rect = None, None
+    for ordinal in chosen:
+        if not 0 < ordinal <= len(places):
+            continue
+        p = places[ordinal - 1]
+        table = tables.get(p.table) if p.table is not None else None
+        if table is None or not table.boxes or not table.pages or p.row is None:
+            continue
+        box, on = table.boxes[p.row - 1], table.pages[p.row - 1]
+        if page is None:
+            page, rect = on, box
+        elif on == page and rect is not None:
+            rect = (min(rect[0], box[0]), min(rect[1], box[1]), max(rect[2], box[2]), max(rect[3], box[3]))
+    return (page, rect) if page is not None and rect is not None else None
 
 
 def _at(p: _Place, ordinal: int, span: SourceSpan) -> bool:

@@ -20,14 +20,17 @@ class Cell:
 
 @dataclass
 class Table:
-    """A table: cells on a grid. `pages[r]` is the page of grid row r (PDF), `origin` the sheet's
-    top-left cell (Excel, 1-based row and column) so cell positions map back to A1 references."""
+    """A table: cells on a grid. `pages[r]` is the page of grid row r (PDF) and `boxes[r]` its
+    rectangle there, `origin` the sheet's top-left cell (Excel, 1-based row and column) so cell
+    positions map back to A1 references."""
 
     cells: list[Cell]
     number: int  # 1-based, in reading order of the file
     pages: list[int] | None = None
     sheet: str | None = None
     origin: tuple[int, int] = (1, 1)
+    # PDF: grid row r's rectangle (x0, top, x1, bottom) on page `pages[r]`, in PDF points
+    boxes: list[tuple[float, float, float, float]] | None = None
 
     @property
     def n_rows(self) -> int:

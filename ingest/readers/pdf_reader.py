@@ -215,6 +215,7 @@ def _grid(parts: list[_Part], number: int) -> Table:
     xs = _dedup(sorted({round(b[0][k], 1) for p in parts for b in p.boxes for k in (0, 2)}))
     cells: list[Cell] = []
     pages: list[int] = []
+    boxes: list[tuple[float, float, float, float]] = []
     open_end: set[tuple[int, int]] = set()
     header: list[str] | None = None
     for n, part in enumerate(parts):
@@ -253,7 +254,9 @@ def _grid(parts: list[_Part], number: int) -> Table:
                 if wrapped:
                     open_end.add((c.row + offset, c.col))
         pages += [part.page] * (n_rows - skip)
-    return Table(cells, number, pages=pages)
+        boxes += [(part.left, ys[min(r, len(ys) - 1)], part.right, ys[min(r + 1, len(ys) - 1)])
+                  for r in range(skip, n_rows)]
+    return Table(cells, number, pages=pages, boxes=boxes)
 
 
 def _dedup(values: list[float]) -> list[float]:

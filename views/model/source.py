@@ -6,17 +6,20 @@ again through the same reader, and the span's rows are given as text, each after
 
 from __future__ import annotations
 
+import io
+from functools import lru_cache
 from pathlib import Path
 
 from ingest.errors import SourceError
 from ingest.reader import load_bytes, read_source
 from ingest.readers import read_document
-from ingest.readers.adapter import excerpt_rows
+from ingest.readers.adapter import excerpt_region, excerpt_rows
+from ingest.readers.grid import Document
 from ingest.records import SourceSpan
 from kg.corpus import Corpus
 from kg.settings import Settings
 
-__all__ = ["source_file", "source_excerpt"]
+__all__ = ["source_file", "source_excerpt", "source_image"]
 
 
 def source_file(settings: Settings, corpus: Corpus, name: str) -> Path | None:
@@ -53,15 +56,56 @@ def source_excerpt(settings: Settings, corpus: Corpus, span: SourceSpan, context
     return "\n".join(f"{n:>{width}}  {lines[n - 1].rstrip()}" for n in range(first, last + 1))
 
 
-def _grid_excerpt(path: Path, span: SourceSpan, context: int) -> str:
+def source_image(settings: Settings, corpus: Corpus, span: SourceSpan, resolution: int = 96) -> bytes | None:
+    """The PDF page region of a span's table rows as PNG; None for other files and spans outside
+    tables. Raises SourceError like source_excerpt."""
+    path = source_file(settings, corpus, span.file)
+    if path is None:
+        raise SourceError("源文件不存在", Path(span.file))
+    if span.is_text:
+        return None
+    doc = _document(path)
+    if doc.kind != "pdf":
+        return None
+    region = excerpt_region(doc, span)
+    if region is None:
+        return None
+    page_number, (x0, top, x1, bottom) = region
+    import pdfplumber
+
     try:
-        doc, _ = read_document(path, load_bytes(path))
+        with pdfplumber.open(str(path)) as pdf:
+            page = pdf.pages[page_number - 1]
+            pad = 4.0
+            box = (max(x0 - pad, 0), max(top - pad, 0), min(x1 + pad, page.width), min(bottom + pad, page.height))
+            out = io.BytesIO()
+            page.crop(box).to_image(resolution=resolution).original.save(out, format="PNG")
+    except Exception as e:  # noqa: BLE001 - no picture is no reason to lose the page
+        raise SourceError(f"无法生成 PDF 页面图像（{type(e).__name__}）", path) from e
+    return out.getvalue()
+
+
+def _document(path: Path) -> Document:
+    """The file as the readers read it (kept for the few files a page shows, until it changes)."""
+    try:
+        stat = path.stat()
+        return _read_cached(str(path), stat.st_mtime_ns, stat.st_size)
     except SourceError:
         raise
     except Exception as e:  # noqa: BLE001 - a file changed since the build must not break the page
         raise SourceError(f"无法读取源文件（{type(e).__name__}）", path) from e
+
+
+@lru_cache(maxsize=4)
+def _read_cached(path: str, mtime_ns: int, size: int) -> Document:
+    doc, _ = read_document(Path(path), load_bytes(path))
     if doc is None:
         raise SourceError("源文件已不是表格文件（Word、Excel、PDF 或网页），无法按表格位置显示", path)
+    return doc
+
+
+def _grid_excerpt(path: Path, span: SourceSpan, context: int) -> str:
+    doc = _document(path)
     rows = excerpt_rows(doc, span, context)
     if not rows:
         raise SourceError("源文件中已没有这段内容（文件在构建后可能被修改）", path)
