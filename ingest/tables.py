@@ -83,7 +83,9 @@ class TableDraft:
     amounts: dict[str, Decimal | None] = field(default_factory=dict)
     purpose: list[tuple[str, int]] = field(default_factory=list)
     plan: SpendingPlan | None = None
-    goals: list[str] = field(default_factory=list)
+    # each goal as the pieces it was printed in (joined once, so a goal running on over many lines
+    # costs linear time)
+    goal_parts: list[list[str]] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     has_header: bool = False
     last_line: int = 0
@@ -95,8 +97,16 @@ class TableDraft:
     plan_expected: bool = False  # the 预算规模及资金用途 template, which always prints a 资金支出计划
     units: dict[str, tuple[str | None, str | None, int]] = field(default_factory=dict)
     goals_numbered: bool = True  # every goal so far starts with its number ("1.", "（2）")
-    long_term: list[str] = field(default_factory=list)  # a 中期目标 / 长期目标 block
+    long_parts: list[list[str]] = field(default_factory=list)  # a 中期目标 / 长期目标 block, as goal_parts
     long_numbered: bool = True
+
+    @property
+    def goals(self) -> list[str]:
+        return ["".join(parts) for parts in self.goal_parts]
+
+    @property
+    def long_term(self) -> list[str]:
+        return ["".join(parts) for parts in self.long_parts]
 
     def mark(self, part: str, row: Row) -> None:
         """Remember that `row` belongs to one part of the table (for field_lines)."""
@@ -391,9 +401,9 @@ class _TableWalker:
             step(row)
         self._end_run_on()
         d = self.d
-        if d.long_term and not d.goals:
+        if d.long_parts and not d.goal_parts:
             # only one block printed: it is the goals, whatever its label
-            d.goals, d.long_term = d.long_term, []
+            d.goal_parts, d.long_parts = d.long_parts, []
             d.lines["goals"] = d.lines.pop("long_term_goals")
         return d
 
@@ -542,13 +552,13 @@ _GOAL_NUMBER = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(]\s*\d+\s*[)）]|[�
 
 def _add_goals(d: TableDraft, lines: list[str], long: bool = False) -> None:
     """Goals one per line; in a numbered list an unnumbered line is the previous goal running on."""
-    goals = d.long_term if long else d.goals
+    parts = d.long_parts if long else d.goal_parts
     for line in lines:
         numbered = bool(_GOAL_NUMBER.match(line))
-        if goals and (d.long_numbered if long else d.goals_numbered) and not numbered:
-            goals[-1] += line
+        if parts and (d.long_numbered if long else d.goals_numbered) and not numbered:
+            parts[-1].append(line)
         else:
-            goals.append(line)
+            parts.append([line])
             if long:
                 d.long_numbered = d.long_numbered and numbered
             else:
