@@ -139,3 +139,14 @@ def test_project_page_of_a_pdf_shows_the_page_region(tmp_path, monkeypatch):
     assert "第1页 表1 行2  预算规模及资金用途 | 预算数 | 120.50 |" in at.code[-1].value
     (image,) = at.get("image")
     assert image.proto.imgs[0].caption == "PDF 第 1 页中这些表格行的原样（图像）"
+
+
+def test_audit_span_over_indicator_rows_keeps_their_place():
+    from kg.audit.helpers import span_of
+
+    xlsx = load_corpus([NATIVE / "small.xlsx"]).projects[0]
+    assert span_of(xlsx.indicators, xlsx.span).to_json() == {
+        "file": "small.xlsx", "sheet": "绩效目标", "cells": "A17:F20"}
+    pdf = load_corpus([NATIVE / "small.pdf"]).projects[0]
+    assert span_of(pdf.indicators[1:3], pdf.span).to_json() == {
+        "file": "small.pdf", "page": 1, "table": 2, "rows": [3, 4]}

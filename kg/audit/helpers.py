@@ -56,11 +56,12 @@ def span_of(rows: Sequence[Indicator], fallback: SourceSpan) -> SourceSpan:
     first, last = rows[0].span, rows[-1].span
     if not first.is_text:
         # a Word, PDF, Excel or web file: the rows' place, so the excerpt finds them again
-        lines = dict(first_line=min(r.span.first_line for r in rows), last_line=max(r.span.last_line for r in rows))
+        lo, hi = min(r.span.first_line for r in rows), max(r.span.last_line for r in rows)
         if first.sheet is not None and first.cells and last.cells and last.sheet == first.sheet:
-            return replace(first, **lines, cells=f"{first.cells.split(':')[0]}:{last.cells.split(':')[-1]}")
+            return replace(first, first_line=lo, last_line=hi,
+                           cells=f"{first.cells.split(':')[0]}:{last.cells.split(':')[-1]}")
         if first.table is not None and first.table == last.table and first.rows and last.rows:
-            return replace(first, **lines, rows=(first.rows[0], last.rows[1]))
+            return replace(first, first_line=lo, last_line=hi, rows=(first.rows[0], last.rows[1]))
         return first
     return SourceSpan(rows[0].span.file, min(r.span.first_line for r in rows),
                       max(r.span.last_line for r in rows))
