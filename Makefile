@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 FUZZ_COUNT ?= 100000
 FUZZ_SEED ?= 17
 
-.PHONY: run test install install-dev build ui browser bench fuzz regions ui-load clean
+.PHONY: run test install install-dev build ui browser virtuoso bench fuzz regions ui-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,15 @@ browser:
 				fonts-wqy-microhei >/dev/null; \
 		else echo "chromium not installed: the browser test will be skipped (apt-get install chromium fonts-wqy-microhei)"; fi; }
 
-test: install-dev browser
+# Debian's Virtuoso 7 for the second SPARQL server's tests (started by the test on 127.0.0.1).
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				virtuoso-opensource >/dev/null; \
+		else echo "virtuoso not installed: its tests will be skipped (apt-get install virtuoso-opensource)"; fi; }
+
+test: install-dev browser virtuoso
 	$(PY) -m mypy
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 

@@ -28,7 +28,9 @@ _AMOUNT_COLUMNS = {
     "fiscal_wan": ("财政拨款", "财政资金", "财政性资金"),
     "other_wan": ("其他资金", "其它资金"),
 }
-_NOTE = re.compile(r"[（(]\s*(?P<note>[^）)]*)[）)]")
+# No opening bracket inside, so a run of "((((" is scanned once, not once per "(".
+_NOTE = re.compile(r"[（(]\s*(?P<note>[^（()）]*)[）)]")
+_MAX_LABEL = 24  # a longer cell is no column label
 _MONEY_ROW = re.compile(r"(?:金额)?单位\s*[:：]\s*(?P<unit>万元|元)")
 
 Warn = Callable[..., None]
@@ -36,6 +38,8 @@ Warn = Callable[..., None]
 
 def _core(cell: str) -> tuple[str, str | None]:
     """("预算数", "元") for "预算数（元）": the label and the money unit in its note."""
+    if len(cell) > _MAX_LABEL:
+        return "", None
     label = norm_label(cell)
     note = _NOTE.search(label)
     unit = note["note"] if note and note["note"] in ("元", "万元") else None

@@ -47,7 +47,7 @@ AMOUNT_LABELS = (
     ("other_wan", ("其他资金", "其它资金")),
 )
 # A line of an outline funding block under "(一)财政拨款小计": "1、一般公共预算", "2、政府性基金预算".
-_OUTLINE_LINE = re.compile(r"^\s*\d+\s*[、.．]\s*(?P<label>\S.*?)\s*$")
+_OUTLINE_LINE = re.compile(r"\s*\d+\s*[、.．]\s*(?P<label>\S.*)")  # label stripped by the caller
 # Unit fields inside a form; the first of these printed is the unit (实施单位 spends the money).
 UNIT_LABELS = ("实施单位", "预算单位", "单位名称", "部门名称", "主管部门及代码", "主管部门")
 # A unit code printed before the name: "(433001)乌海市…", "[155]濉溪县…", "820001-井研县…"
@@ -212,9 +212,10 @@ def _outline_line(row: Row, d: TableDraft, warn: Warn) -> bool:
     try:
         amount = parse_amount(cell)
     except AmountError:
-        warn(at or row.first, f"{line['label']} {shown((cell or '').strip())} is not a number; left empty")
+        warn(at or row.first, f"{line['label'].strip()} {shown((cell or '').strip())} is not a number; "
+             "left empty")
         amount = None
-    d.breakdown.append((line["label"], amount, (cell or "").strip()))
+    d.breakdown.append((line["label"].strip(), amount, (cell or "").strip()))
     return True
 
 

@@ -8,7 +8,7 @@
 
 Each part is read on first use and kept on the object; a reader holds one `Build` per version
 (the UI keys its cache by `version`), so nothing is cached in a module. A file of the build that
-cannot be read raises DamagedBuildError naming it and how to rebuild.
+cannot be read raises an error naming it and how to rebuild (DamagedBuildError, StoreError, …).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from kg.doccard import DocCards, read_cards
 from kg.lineage.trace import Lineage, load_lineage
 from kg.search.service import SearchIndex, open_index
 from kg.settings import Settings
-from kg.store import GRAPH_INFO_FILE, Store, open_store
+from kg.store import Store, open_store
 from kg.units import Units, read_units
-from kg.workspace import DamagedBuildError, Workspace, read_records
+from kg.workspace import Workspace, read_records
 
 __all__ = ["Build"]
 
@@ -56,10 +56,7 @@ class Build:
 
     @cached_property
     def store(self) -> Store:
-        try:
-            return open_store(self.settings, self.path)
-        except (ValueError, KeyError, EOFError, TypeError) as e:  # garbage graph.json or graph file
-            raise DamagedBuildError(self.path / GRAPH_INFO_FILE, type(e).__name__) from e
+        return open_store(self.settings, self.path)  # a damaged graph.json is a StoreError naming it
 
     @cached_property
     def search(self) -> SearchIndex:

@@ -20,9 +20,9 @@ from kg.workspace import Workspace
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "000_61c5a3a787465ec8.txt"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Settings, int]:
-    s = Settings(index_dir=tmp_path_factory.mktemp("idx"), store="memory")
+@pytest.fixture(scope="module", params=["memory", "oxigraph"])
+def built(request, tmp_path_factory) -> tuple[Settings, int]:
+    s = Settings(index_dir=tmp_path_factory.mktemp("idx"), store=request.param)
     ws = Workspace(s.index_dir)
     out = ws.new_build()
     counts = graph_step(derive_context(load_corpus([SAMPLE]), s), out)
@@ -30,20 +30,35 @@ def built(tmp_path_factory) -> tuple[Settings, int]:
     return s, counts["triples"]
 
 
-def _export(settings: Settings, fmt: str, path: Path) -> None:
-    result = CliRunner().invoke(cli, ["export", "--format", fmt, "-o", str(path),
-                                      "--indexes", str(settings.index_dir)])
-    assert result.exit_code == 0, result.output
+def _export(settings: Settings, fmt: str, path: Path, code: int = 0) -> str:
+    result = CliRunner().invoke(cli, ["export", "--format", fmt, "-o", str(path), "--store",
+                                      settings.store, "--indexes", str(settings.index_dir)])
+    assert result.exit_code == code, result.output
+    return result.output
 
 
-@pytest.mark.parametrize("fmt, parser", [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt")])
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("fmt, parser", [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt"),
+                                         ("nq", "nquads")])
 def test_rdf_export_reparses_to_the_same_triple_count(built, tmp_path, fmt, parser):
     settings, triples = built
     path = tmp_path / f"graph.{fmt}"
     _export(settings, fmt, path)
     g = Graph().parse(path, format=parser)
     assert len(g) == triples
-    assert '"1384.00"' in path.read_text("utf-8") or "1384.00" in path.read_text("utf-8")
+    assert '"1384.00"' in path.read_text("utf-8")  # the printed form, kept beside the value
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_jsonld_above_its_size_limit_is_refused_with_a_message(built, tmp_path):
+    settings, triples = built
+    path = tmp_path / "graph.jsonld"
+    result = CliRunner().invoke(cli, ["export", "--format", "jsonld", "-o", str(path), "--store",
+                                      settings.store, "--indexes", str(settings.index_dir)],
+                                env={"HRSS_EXPORT_JSONLD_MAX_TRIPLES": "1000"})
+    assert result.exit_code == 1
+    assert f"图谱有 {triples:,} 个三元组，超过上限 1,000" in result.output
+    assert "--format nt" in result.output and not path.exists()
 
 
 def test_xlsx_holds_every_project_and_indicator(built, tmp_path):

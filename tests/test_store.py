@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import socket
 import subprocess
+import sys
+import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from decimal import Decimal
 from pathlib import Path
@@ -19,12 +25,13 @@ from kg.context import derive_context
 from kg.steps import graph_step
 from kg.queries import named_queries, run_named
 from kg.settings import Settings
-from kg.store import QueryTimeoutError, ReadOnlyError, StoreError, check_read_only, open_store
+from kg.store import (QueryRunner, QueryTimeoutError, ReadOnlyError, StoreError, check_read_only,
+                      open_store)
 from kg.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "000_61c5a3a787465ec8.txt"
-OXIGRAPH_BIN = Path(shutil.which("oxigraph") or ROOT / ".venv" / "bin" / "oxigraph")
+OXIGRAPH_BIN = Path(shutil.which("oxigraph") or Path(sys.executable).parent / "oxigraph")
 P176 = "13073022P008368100011"
 PARAMS = {
     "project_detail": {"year": 2022, "code": P176},
@@ -173,9 +180,10 @@ def test_rows_are_capped(corpus, tmp_path):
         assert len(store.query("SELECT ?p WHERE { ?p a hk:Project }", limit=3).rows) == 3
 
 
-def test_a_runaway_query_is_stopped(memory):
-    with pytest.raises(QueryTimeoutError, match="时间上限"):
-        memory.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.2)
+def test_a_runaway_query_is_stopped(corpus, tmp_path):
+    settings = _publish(corpus, tmp_path / "idx", "memory")
+    with QueryRunner(settings) as runner, pytest.raises(QueryTimeoutError, match="时间上限"):
+        runner.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.5)
 
 
 def test_a_syntax_error_is_a_store_error(memory):
@@ -235,3 +243,215 @@ def test_sparql_endpoint_build_keeps_readers_on_their_graph(corpus, oxigraph_ser
     assert old.triple_count() > 0
     _publish(corpus, tmp_path / "idx", oxigraph_server)  # the next build drops the pruned one's graph
     assert old.triple_count() == 0
+
+
+# ---------------------------------------------------------------- Virtuoso
+
+VIRTUOSO_BIN = shutil.which("virtuoso-t")
+_VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = {d}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}
+ServerThreads = 4
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = 60
+"""
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    """Debian's Virtuoso 7 on 127.0.0.1 with its own ini and database, stopped after the module."""
+    if VIRTUOSO_BIN is None:
+        reason = "virtuoso-opensource is not installed (make virtuoso)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    d = tmp_path_factory.mktemp("virtuoso")
+    http = _free_port()
+    # the row limit is kept small so that a cut answer is seen with the sample's few rows
+    (d / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(d=d, sql=_free_port(), http=http, max_rows=100),
+                                    encoding="utf-8")
+    proc = subprocess.Popen([VIRTUOSO_BIN, "+configfile", str(d / "virtuoso.ini"), "+foreground"],
+                            cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{http}/sparql"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _virtuoso_settings(url: str, index_dir: Path) -> Settings:
+    # A fresh Virtuoso database's administrator is dba/dba; a deployment sets HRSS_ENDPOINT_USER
+    # and HRSS_ENDPOINT_PASSWORD instead.
+    return Settings(index_dir=index_dir, store=url, endpoint_update_path="/sparql-auth",
+                    endpoint_store_path="/sparql-graph-crud-auth", endpoint_user="dba",
+                    endpoint_password=os.environ.get("HRSS_TEST_VIRTUOSO_PASSWORD", "dba"))
+
+
+def _publish_with(corpus, settings: Settings) -> Settings:
+    ws = Workspace(settings.index_dir)
+    out = ws.new_build()
+    graph_step(derive_context(corpus, settings.with_(sparql_row_cap=100_000)), out)
+    ws.publish(out)
+    return settings
+
+
+@pytest.mark.server
+def test_virtuoso_answers_every_named_query_like_memory(corpus, memory, virtuoso, tmp_path):
+    settings = _publish_with(corpus, _virtuoso_settings(virtuoso, tmp_path / "idx"))
+    with open_store(settings.with_(sparql_row_cap=100)) as store:
+        assert store.kind == "endpoint"
+        assert store.triple_count() == memory.triple_count()
+        mem = memory.with_settings(memory.settings.with_(sparql_row_cap=100))
+        for name in ("projects_by_year", "projects_by_unit", "project_detail", "document_projects",
+                     "indicators_of_project", "document_info"):
+            assert run_named(store, name, **PARAMS.get(name, {})).rows == \
+                run_named(mem, name, **PARAMS.get(name, {})).rows, name
+        [row] = run_named(store, "project_detail", year=2022, code=P176).rows
+        assert row["budget_wan"] == Decimal("1384.00") and str(row["budget_wan"]) == "1384"
+
+
+@pytest.mark.server
+def test_virtuoso_row_limit_never_cuts_a_read_silently(corpus, virtuoso, tmp_path):
+    # The server returns at most 100 rows (ResultSetMaxRows) and says so only in a header.
+    settings = _publish_with(corpus, _virtuoso_settings(virtuoso, tmp_path / "idx"))
+    everything = "SELECT ?p WHERE { ?p a hk:Indicator }"  # 259 rows
+    with open_store(settings) as store, pytest.raises(StoreError, match="只返回了前 100 行"):
+        store.query(everything)
+    with open_store(settings.with_(sparql_row_cap=100)) as store:
+        result = store.query(everything)
+        assert len(result.rows) == 100 and result.truncated
+    path = tmp_path / "graph.nt"
+    result = CliRunner().invoke(cli, ["export", "--format", "nt", "-o", str(path), "--store", virtuoso,
+                                      "--indexes", str(settings.index_dir)],
+                                env={"HRSS_ENDPOINT_USER": "dba", "HRSS_ENDPOINT_PASSWORD": "dba",
+                                     "HRSS_ENDPOINT_UPDATE_PATH": "/sparql-auth"})
+    assert result.exit_code == 1 and "导出未写出" in result.output and not path.exists()
+
+
+@pytest.mark.server
+def test_virtuoso_build_refuses_updates_and_service_through_the_runner(corpus, virtuoso, tmp_path):
+    settings = _publish_with(corpus, _virtuoso_settings(virtuoso, tmp_path / "idx"))
+    with QueryRunner(settings) as runner:
+        assert runner.query("SELECT (COUNT(?p) AS ?n) WHERE { ?p a hk:Project }").rows == [{"n": 44}]
+        with pytest.raises(ReadOnlyError):
+            runner.query("DROP ALL")
+        with pytest.raises(StoreError, match="SERVICE"):
+            runner.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+        graph = runner.graphs[0]
+        assert runner.query(f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}").rows[0]["n"] > 0
+
+
+# ---------------------------------------------------------------- kg serve
+
+
+@pytest.fixture(scope="module")
+def served(corpus, tmp_path_factory):
+    from kg.store.serve import make_server
+
+    settings = _publish(corpus, tmp_path_factory.mktemp("serve"), "oxigraph").with_(sparql_timeout_s=5.0)
+    server, stop = make_server(settings, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+    stop()
+
+
+def _http(url: str, *, data: bytes | None = None, headers: dict | None = None) -> tuple[int, str, str]:
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.headers["Content-Type"], resp.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers["Content-Type"], e.read().decode("utf-8")
+
+
+BY_YEAR = ("SELECT ?year (COUNT(?p) AS ?n) WHERE { ?p a hk:Project ; hk:year ?year } "
+           "GROUP BY ?year ORDER BY ?year")
+
+
+def test_serve_answers_get_with_sparql_json(served):
+    status, ctype, body = _http(f"{served}?{urllib.parse.urlencode({'query': BY_YEAR})}")
+    assert status == 200 and ctype.startswith("application/sparql-results+json")
+    doc = json.loads(body)
+    assert doc["head"]["vars"] == ["year", "n"]
+    assert [(b["year"]["value"], b["n"]["value"]) for b in doc["results"]["bindings"]] == [
+        ("2021", "20"), ("2022", "24")]
+    assert doc["results"]["bindings"][0]["n"]["datatype"] == "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def test_serve_answers_post_form_as_csv_and_raw_query_as_tsv(served):
+    query = f'SELECT ?bp WHERE {{ ?p hk:projectCode "{P176}" ; hk:year 2022 ; hk:budgetPrinted ?bp }}'
+    status, ctype, body = _http(served, data=urllib.parse.urlencode({"query": query}).encode(),
+                                headers={"Accept": "text/csv",
+                                         "Content-Type": "application/x-www-form-urlencoded"})
+    assert (status, ctype.split(";")[0], body) == (200, "text/csv", "bp\r\n1384.00\r\n")
+    status, ctype, body = _http(served, data=query.encode(), headers={
+        "Accept": "text/tab-separated-values", "Content-Type": "application/sparql-query"})
+    assert (status, body) == (200, '?bp\n"1384.00"\n')
+
+
+def test_serve_gives_construct_as_ntriples(served):
+    query = f'CONSTRUCT {{ ?p hk:projectCode ?c }} WHERE {{ ?p hk:projectCode ?c FILTER(?c = "{P176}") }}'
+    status, ctype, body = _http(f"{served}?{urllib.parse.urlencode({'query': query})}")
+    assert status == 200 and ctype.startswith("application/n-triples")
+    assert body.splitlines() == [
+        f'<https://w3id.org/hrss-kg/id/project/2022/{P176}> <https://w3id.org/hrss-kg/projectCode> "{P176}" .']
+
+
+@pytest.mark.parametrize("form, status, message", [
+    ({"update": "DROP ALL"}, 403, "只读"),
+    ({"query": "DELETE WHERE { ?s ?p ?o }"}, 403, "只读：不允许 SPARQL 更新（DELETE）"),
+    ({"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, 400, "SERVICE"),
+    ({"query": "SELECT * WHERE " + "{" * 20_000 + "}" * 20_000}, 400, "嵌套"),
+    ({"query": "SELECT * WHERE { ?s ?p ?o }", "default-graph-uri": "http://example.org/g"}, 400,
+     "只能查询本图谱的图"),
+    ({"query": "SELECT ?x WHERE { ?x "}, 400, "SPARQL 查询出错"),
+])
+def test_serve_refuses_with_a_status_and_a_chinese_message(served, form, status, message):
+    got, _ctype, body = _http(served, data=urllib.parse.urlencode(form).encode())
+    assert got == status and message in body
+
+
+def test_serve_answers_while_a_runaway_query_is_killed(served):
+    slow = urllib.parse.urlencode(
+        {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
+    box = {}
+    t = threading.Thread(target=lambda: box.update(slow=_http(f"{served}?{slow}")))
+    t.start()
+    time.sleep(0.3)
+    status, _ctype, body = _http(f"{served}?{urllib.parse.urlencode({'query': BY_YEAR, 'format': 'csv'})}")
+    assert t.is_alive() and (status, body) == (200, "year,n\r\n2021,20\r\n2022,24\r\n")
+    t.join(30)
+    assert box["slow"][0] == 503 and "时间上限 5 秒" in box["slow"][2]
+
+
+def test_serve_command_has_help():
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0 and "127.0.0.1" in result.output

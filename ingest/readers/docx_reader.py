@@ -21,16 +21,18 @@ def read_docx(path: Path) -> Document:
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as e:
         raise SourceError("not a readable Word .docx file (damaged, or not a zip package)", path) from e
     doc = Document("docx")
-    _read_body(word.element.body, doc, word)
+    # style id → name once: python-docx's own lookup scans every style for each paragraph
+    names = {st.style_id: (st.name or "") for st in word.styles}
+    _read_body(word.element.body, doc, word, names)
     return doc
 
 
-def _read_body(body, doc: Document, word) -> None:
+def _read_body(body, doc: Document, word, names: dict[str, str]) -> None:
     from docx.oxml.ns import qn
 
     for child in body.iterchildren():
         if child.tag == qn("w:p"):
-            para = _paragraph(child, word)
+            para = _paragraph(child, word, names)
             if para is not None:
                 doc.blocks.append(para)
         elif child.tag == qn("w:tbl"):
@@ -42,15 +44,15 @@ def _read_body(body, doc: Document, word) -> None:
                 continue
             content = child.find(qn("w:sdtContent"))
             if content is not None:
-                _read_body(content, doc, word)
+                _read_body(content, doc, word, names)
 
 
-def _paragraph(p, word) -> Paragraph | None:
+def _paragraph(p, word, names: dict[str, str]) -> Paragraph | None:
     from docx.oxml.ns import qn
     from docx.text.paragraph import Paragraph as WordParagraph
 
     para = WordParagraph(p, word)
-    style = (para.style.name if para.style is not None else "") or ""
+    style = names.get(p.style or "", "")
     if style.lower().startswith("toc"):
         return None  # table-of-contents entries repeat the headings with page numbers
     text = para.text

@@ -93,7 +93,7 @@ def _read_page(page, doc: Document) -> list | None:
     for line in _lines(outside):
         text = "".join(ch for ch in line["text"]).strip()
         in_margin = line["top"] < height * _EDGE or line["bottom"] > height * (1 - _EDGE)
-        if in_margin and _PAGE_NUMBER.match(text):
+        if in_margin and len(text) <= 40 and _PAGE_NUMBER.match(text):
             continue  # page number in a header or footer
         items.append((line["top"], _Line(line["text"].rstrip(), line["x0"], line["x1"], line["top"],
                                           line["bottom"], line["size"], page.page_number,

@@ -14,7 +14,7 @@ from ingest.rows import Row, split_rows
 __all__ = ["has_text_tables", "text_rows"]
 
 _PIPE = re.compile(r"^\s*\|.*\|\s*$")
-_PIPE_RULE = re.compile(r"^\s*\|?(\s*:?-{3,}:?\s*\|)+\s*(:?-{3,}:?)?\s*\|?\s*$")
+_RULE_CHARS = frozenset("|-: \t")
 _SPACE_SPLIT = re.compile(r"(?:[ \u00a0]{2,}|\u3000+)")
 # labels that make a run of space-separated lines a goal table, not indented prose
 _LABELS = ("项目编码", "项目名称", "一级指标", "预算数", "资金总额", "绩效目标", "年度目标", "资金支出计划",
@@ -35,6 +35,11 @@ def _space_cells(line: str) -> list[str] | None:
     return cells if len(cells) >= 2 else None
 
 
+def _is_rule(line: str) -> bool:
+    """The `|---|:---:|` line under a pipe table's header."""
+    return "---" in line and set(line) <= _RULE_CHARS
+
+
 def _pipe_cells(line: str) -> list[str]:
     body = line.strip()[1:-1]
     # a converter escapes a literal pipe as \| and writes a line break inside a cell as <br>
@@ -51,7 +56,7 @@ def text_rows(lines: list[str]) -> list[Row]:
         if _PIPE.match(lines[i]):
             j = i
             while j < len(lines) and _PIPE.match(lines[j]):
-                if not _PIPE_RULE.match(lines[j]):
+                if not _is_rule(lines[j]):
                     cells = _pipe_cells(lines[j])
                     # merged cells come out empty or repeated; an empty first cell is a merge
                     extra.append(Row(tuple(cells), (j + 1,) * len(cells), "tab"))

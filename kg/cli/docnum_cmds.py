@@ -11,7 +11,7 @@ from ingest.docnumber.folding import INVISIBLE
 from ingest.errors import HrssError
 from ingest.reader import decode_source, load_source
 from kg.cli.base import cli, echo_json, fail, json_option
-from kg.cli.graph_cmds import _table
+from kg.cli.table import text_table
 
 __all__ = ["docnum"]
 
@@ -73,4 +73,4 @@ def docnum(text: tuple[str, ...], files: tuple[str, ...], as_json: bool) -> None
               "级别": r["level"] or "-", "原文": r["raw"].translate(_VISIBLE),
               "位置": f"{r['start']}-{r['end']}", "损坏": "是" if r["damaged"] else ""} for r in rows]
     columns = [c for c in table[0] if (c != "来源" or files) and (c != "损坏" or any(r["damaged"] for r in rows))]
-    click.echo(_table(columns, table))
+    click.echo(text_table(columns, table))

@@ -1,0 +1,199 @@
+"""How a build holds its graph: written by the build, appended to by `kg add`, opened by readers.
+
+The build writes the graph for `settings.store` into its build directory and records what it wrote
+in `graph.json`; `open_store` opens whatever the published build holds:
+
+- memory: the rdflib graph pickled to `graph.pickle` (loads about twice as fast as N-Triples);
+- oxigraph: a pyoxigraph database in `oxigraph/`, bulk-loaded, opened read-only;
+- endpoint (settings.store is an http(s) URL): the graph is loaded into a named graph of its own
+  build; graphs of builds that no longer exist are dropped by the next build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg import ntriples as N
+from kg.namespace import HK_BUILD
+from kg.settings import Settings
+from kg.store.base import Store
+from kg.store.endpoint import Endpoint, EndpointStore
+from kg.store.errors import StoreError
+from kg.store.memory import MemoryStore, graph_of_lines
+from kg.store.oxigraph import OxigraphStore
+from kg.workspace import NotBuiltError, Workspace
+
+__all__ = ["GRAPH_INFO_FILE", "MEMORY_FILE", "OXIGRAPH_DIR", "open_store", "write_store",
+           "append_to_store", "class_counts", "read_graph_info"]
+
+GRAPH_INFO_FILE = "graph.json"
+MEMORY_FILE = "graph.pickle"
+OXIGRAPH_DIR = "oxigraph"
+_LOAD_CHUNK = 250_000  # N-Triples lines per bulk-load call or Graph Store POST (bounds memory)
+
+
+def _is_url(store: str) -> bool:
+    return store.startswith(("http://", "https://"))
+
+
+def _workspace_key(index_dir: Path) -> str:
+    return hashlib.sha1(str(index_dir.resolve()).encode("utf-8")).hexdigest()[:12]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _write_info(path: Path, info: dict[str, Any]) -> None:
+    _write_atomic(path, json.dumps(info, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def write_store(graph: Graph | Iterable[str], build_dir: Path, settings: Settings) -> dict[str, Any]:
+    """Write the graph for settings.store into a build directory; returns what graph.json records.
+
+    `graph` is an rdflib Graph or N-Triples lines; lines are streamed to Oxigraph's bulk loader and
+    to an endpoint in chunks, never held whole.
+    """
+    backend = settings.store
+    if backend == "memory":
+        if not isinstance(graph, Graph):
+            graph = graph_of_lines(graph)
+        _write_atomic(build_dir / MEMORY_FILE, pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
+        info: dict[str, Any] = {"triples": len(graph), "backend": "memory", "file": MEMORY_FILE}
+    elif backend == "oxigraph":
+        db = ox.Store(str(build_dir / OXIGRAPH_DIR))
+        for chunk in _nt_chunks(graph):
+            db.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+        db.flush()
+        info = {"triples": len(db), "backend": "oxigraph", "dir": OXIGRAPH_DIR}
+        del db
+    elif _is_url(backend):
+        build_id = build_dir.name.removesuffix(".partial")
+        key = _workspace_key(settings.index_dir)
+        iri = str(HK_BUILD[f"{key}/{build_id}"])
+        endpoint = Endpoint.from_settings(backend, settings, timeout=max(settings.sparql_timeout_s, 60.0))
+        endpoint.update(f"DROP SILENT GRAPH <{iri}>")
+        for chunk in _nt_chunks(graph):
+            endpoint.post_graph(iri, chunk)
+        _drop_stale(endpoint, settings, key)
+        info = {"triples": endpoint.count(iri), "backend": "endpoint", "url": backend, "graph": iri}
+    else:
+        raise StoreError(f"unknown store {backend!r}: use memory, oxigraph or an http(s) SPARQL URL")
+    _write_info(build_dir / GRAPH_INFO_FILE, info)
+    return info
+
+
+def _nt_chunks(graph: Graph | Iterable[str]) -> Iterator[bytes]:
+    if isinstance(graph, Graph):
+        data = graph.serialize(format="nt", encoding="utf-8")
+        lines: Iterable[str] = data.decode("utf-8").splitlines(keepends=True)
+    else:
+        lines = graph
+    return N.chunks(lines, _LOAD_CHUNK)
+
+
+def read_graph_info(build_dir: Path) -> dict[str, Any]:
+    """What a build's graph.json records (NotBuiltError when the build has no graph)."""
+    info_path = build_dir / GRAPH_INFO_FILE
+    if not info_path.exists():
+        raise NotBuiltError(f"{build_dir}: no graph in this build")
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise StoreError(f"{info_path}: damaged graph record ({e}); rebuild with `python -m kg build`"
+                         ) from e
+    if not isinstance(info, dict):
+        raise StoreError(f"{info_path}: damaged graph record; rebuild with `python -m kg build`")
+    return info
+
+
+def append_to_store(lines: Iterable[str], build_dir: Path, settings: Settings) -> int:
+    """Add N-Triples lines to a build's graph in one transaction; returns the new triple count.
+
+    Oxigraph: readers holding the store open see the graph before or after, never between. A SPARQL
+    endpoint: the lines are posted to the build's named graph. The memory store cannot be appended
+    to in place (StoreError): rebuild instead.
+    """
+    info = read_graph_info(build_dir)
+    backend = info.get("backend")
+    if backend == "oxigraph":
+        db = ox.Store(str(build_dir / info["dir"]))
+        data = "".join(lines).encode("utf-8")
+        # Count what is new rather than len(db), which walks the whole store.
+        fresh = sum(1 for q in {*ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+                    if ox.Quad(q.subject, q.predicate, q.object) not in db)
+        # load() is transactional (bulk_load is not): all the new triples appear at once
+        db.load(data, format=ox.RdfFormat.N_TRIPLES)
+        db.flush()
+        info["triples"] = int(info["triples"]) + fresh if "triples" in info else len(db)
+        del db
+    elif backend == "endpoint":
+        endpoint = Endpoint.from_settings(settings.store if _is_url(settings.store) else info["url"],
+                                          settings, timeout=max(settings.sparql_timeout_s, 60.0))
+        endpoint.post_graph(info["graph"], "".join(lines).encode("utf-8"))
+        info["triples"] = endpoint.count(info["graph"])
+    else:
+        raise StoreError(f"{build_dir}: the {backend} store cannot be appended to; rebuild instead")
+    _write_info(build_dir / GRAPH_INFO_FILE, info)
+    return int(info["triples"])
+
+
+_CLASSES = ("Project", "Document", "BudgetUnit", "Indicator")
+
+
+def class_counts(store: Store) -> dict[str, int]:
+    """Instances of the main classes in a graph (hk:Project …), by local name."""
+    values = " ".join(f"hk:{c}" for c in _CLASSES)
+    rows = store.query(f"SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?t {{ {values} }} "
+                       "?s a ?t } GROUP BY ?t").rows
+    return {str(r["t"]).rsplit("/", 1)[-1]: int(r["n"]) for r in rows}  # type: ignore[arg-type]
+
+
+def _drop_stale(endpoint: Endpoint, settings: Settings, key: str) -> None:
+    """Drop this workspace's build graphs whose build directory is gone."""
+    prefix = str(HK_BUILD[f"{key}/"])
+    raw = endpoint.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        f'FILTER(STRSTARTS(STR(?g), "{prefix}")) }}', "application/sparql-results+json")
+    builds = Workspace(settings.index_dir).builds
+    for b in json.loads(raw)["results"]["bindings"]:
+        g = b["g"]["value"]
+        build_id = g[len(prefix):]
+        if not (builds / build_id).exists() and not (builds / f"{build_id}.partial").exists():
+            endpoint.update(f"DROP SILENT GRAPH <{g}>")
+
+
+def open_store(settings: Settings, build_dir: Path | None = None) -> Store:
+    """The graph store of a build (default: the published one), as that build wrote it."""
+    if build_dir is None:
+        build_dir = Workspace(settings.index_dir).current
+    info = read_graph_info(build_dir)
+    backend = info.get("backend")
+    store: Store
+    if backend == "memory":
+        try:
+            with (build_dir / info["file"]).open("rb") as f:
+                store = MemoryStore(settings, pickle.load(f))
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError) as e:
+            raise StoreError(f"{build_dir / str(info.get('file'))}: damaged graph ({e}); "
+                             "rebuild with `python -m kg build`") from e
+    elif backend == "oxigraph":
+        store = OxigraphStore(settings, build_dir / info["dir"])
+    elif backend == "endpoint":
+        url = settings.store if _is_url(settings.store) else info["url"]
+        store = EndpointStore(settings, Endpoint.from_settings(url, settings, info["graph"]))
+    else:
+        raise StoreError(f"{build_dir / GRAPH_INFO_FILE}: unknown graph backend {backend!r}")
+    store.build_dir = build_dir
+    return store
