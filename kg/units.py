@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ingest.errors import HrssError
 from ingest.records import Project
+from ingest.regions import unknown_region
 from kg.rdf.iri import UnitKey, unit_key
 
 __all__ = ["UnitInfo", "Units", "UnitsError", "UNITS_CSV", "UNITS_FILE", "derive_units", "write_units",
@@ -131,7 +132,7 @@ def derive_units(projects: Iterable[Project], overrides: Path | None = UNITS_CSV
     def region_of(code: str) -> str:
         """A units.csv code the data never shows: the region of its group, when the group is in one."""
         regions = {k.region for k in names if len(code) > 3 and k.code[:-3] == code[:-3]}
-        return regions.pop() if len(regions) == 1 else ""
+        return regions.pop() if len(regions) == 1 else unknown_region(UNITS_CSV.name)
 
     keys = sorted(set(names) | {UnitKey(region_of(c), c) for c in override if c not in seen})
 

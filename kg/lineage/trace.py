@@ -203,8 +203,11 @@ class Lineage:
 
         Raises:
             AmbiguousDocumentError: a partial 文号 matching several documents (see `.candidates`).
+            AmbiguousProjectError: a unit code found in several regions without `region`.
             LineageQueryError: an unknown document.
         """
+        if unit is not None:
+            self._in_one_region("单位", unit, self.unit_nodes(unit), region)
         return self._down(self.resolve_document(doc), frozenset(), region, unit)
 
     def _down(self, canonical: str, seen: frozenset[str], region: str | None = None,
