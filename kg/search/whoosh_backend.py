@@ -33,7 +33,7 @@ from kg.search.backend import (
 
 __all__ = ["WhooshBackend", "schema"]
 
-_MULTI = ("theme", "issuer", "doc", "basis")  # keyword fields holding several values
+_MULTI = ("theme", "issuer", "doc", "basis", "region")  # keyword fields holding several values
 _DOC_BOOST = 4.0  # cited as the funding document
 _BASIS_BOOST = 1.0  # cited only as 政策依据
 
