@@ -144,3 +144,21 @@ def test_the_graph_puts_each_unit_in_its_county_and_totals_by_region(counties):
     assert got == {(ZHUOLU, 4, 4, "943.00"), (CHICHENG, 4, 4, "680.00"), ("130700", 8, 8, "1623.00"),
                    ("130000", 8, 8, "1623.00")}
     b.close()
+
+
+def test_the_sample_alone_keeps_its_projects_amounts_and_links_in_huailai(tmp_path):
+    from kg.corpus import load_corpus
+
+    sample = Path(__file__).resolve().parent.parent / "data"
+    corpus = load_corpus([sample])
+    assert len(corpus.projects) == 44
+    assert {(p.region_code, p.region_evidence) for p in corpus.projects} == {("130730", "code_prefix")}
+    s = Settings(data_dir=sample, index_dir=tmp_path / "idx")
+    build(s)
+    b = Build.open(s)
+    assert sorted((k.region, k.code) for k in b.units) == [
+        ("130730", c) for c in ("316001", "316004", "316005", "316007")]
+    assert len(b.lineage.cross_year_links()) == 16
+    t = b.lineage.trace_down("冀财社〔2021〕176号")
+    assert [(r.region_code, r.budgeted_wan) for r in t.regions[0].regions] == [("130730", Decimal("1428.00"))]
+    b.close()
