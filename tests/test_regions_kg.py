@@ -162,3 +162,15 @@ def test_the_sample_alone_keeps_its_projects_amounts_and_links_in_huailai(tmp_pa
     t = b.lineage.trace_down("冀财社〔2021〕176号")
     assert [(r.region_code, r.budgeted_wan) for r in t.regions[0].regions] == [("130730", Decimal("1428.00"))]
     b.close()
+
+
+def test_audit_compares_a_unit_with_its_own_county_and_filters_by_region(counties):
+    findings = Build.open(counties).findings
+    repeated = sorted((f.region_code, f.project_code, f.message) for f in findings if f.rule_id == "R18.1")
+    assert [(r, c) for r, c, _ in repeated] == [(ZHUOLU, project_code(ZHUOLU, 2022, "901002")),
+                                                 (CHICHENG, project_code(CHICHENG, 2022, "901002"))]
+    assert project_code(CHICHENG, 2021, "901002") in repeated[1][2]
+    assert project_code(ZHUOLU, 2021, "901002") not in repeated[1][2]
+    out = json.loads(_cli(counties, "audit", "--region", "赤城县", "--json").output)
+    assert out and {f["region_code"] for f in out} == {CHICHENG}
+    assert len(out) == sum(1 for f in findings if f.region_code == CHICHENG)
