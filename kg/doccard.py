@@ -115,7 +115,7 @@ def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[s
     by `region_names` (code → name), issuers as the lineage registers them (documents.csv may name an
     issuer the issuer table does not know), amounts as printed."""
     region_names = region_names or {}
-    projects_of: dict[str, dict[tuple[Any, Any], DocProject]] = {}
+    projects_of: dict[str, dict[tuple[Any, Any, Any], DocProject]] = {}
     mentions: dict[str, set[Mention]] = {}
     spellings: dict[str, set[str]] = {}
     for p in projects:

@@ -174,3 +174,12 @@ def test_audit_compares_a_unit_with_its_own_county_and_filters_by_region(countie
     out = json.loads(_cli(counties, "audit", "--region", "赤城县", "--json").output)
     assert out and {f["region_code"] for f in out} == {CHICHENG}
     assert len(out) == sum(1 for f in findings if f.region_code == CHICHENG)
+
+
+def test_an_old_bare_unit_code_lists_its_regions_and_region_picks_one(counties):
+    ambiguous = _cli(counties, "search", "补贴", "--unit", "901003")
+    assert ambiguous.exit_code != 0 and "130731 涿鹿县" in ambiguous.output and "130732 赤城县" in ambiguous.output
+    out = json.loads(_cli(counties, "search", "补贴", "--unit", "901003", "--region", "130732", "--json").output)
+    assert [(h["region_code"], h["unit_code"], h["budget_wan"]) for h in out["hits"]] == [("130732", "901003", 100.00)]
+    up = _cli(counties, "trace", "--project", project_code(CHICHENG, 2022, "901003")).output
+    assert "地区: 赤城县（130732）" in up

@@ -55,6 +55,10 @@ def search(query: str, year: int | None, unit: str | None, region: str | None, t
     try:
         build = Build.open(settings)
         try:
+            if unit and not region and len(choices := build.units.with_code(unit)) > 1:
+                raise click.UsageError(f"单位编码 {unit} 在多个地区: " + "、".join(
+                    f"{k.region} {build.search.regions.get(k.region, '')}".strip() for k in choices)
+                    + "；请用 --region 指定")
             result = build.search.search(query, year=year, unit=unit, region=region, theme=theme, issuer=issuer,
                                           amount_min=_amount(amount_min), amount_max=_amount(amount_max),
                                           page=page, page_size=limit)
