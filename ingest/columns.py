@@ -28,8 +28,8 @@ _AMOUNT_COLUMNS = {
     "fiscal_wan": ("财政拨款", "财政资金", "财政性资金"),
     "other_wan": ("其他资金", "其它资金"),
 }
-# No opening bracket inside, so a run of "((((" is scanned once, not once per "(".
-_NOTE = re.compile(r"[（(]\s*(?P<note>[^（()）]*)[）)]")
+# No opening bracket inside a note: a run of "（（（…" without a closer is scanned once, not once per "（".
+_NOTE = re.compile(r"[（(](?P<note>[^（()）]*)[）)]")
 _MAX_LABEL = 24  # a longer cell is no column label
 _MONEY_ROW = re.compile(r"(?:金额)?单位\s*[:：]\s*(?P<unit>万元|元)")
 
@@ -42,7 +42,7 @@ def _core(cell: str) -> tuple[str, str | None]:
         return "", None
     label = norm_label(cell)
     note = _NOTE.search(label)
-    unit = note["note"] if note and note["note"] in ("元", "万元") else None
+    unit = note["note"].strip() if note and note["note"].strip() in ("元", "万元") else None
     return _NOTE.sub("", label), unit
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from ingest.errors import HrssError
 from ingest.records import Diagnostic
 from kg.context import BuildContext, derive_context
+from ingest.reader import name_is_utf8
 from kg.corpus import Corpus, Placement, find_sources, load_corpus, project_identity
 from kg.settings import Settings
 from kg.sources import ADDED_DIR, SourceRow, append_sources, copy_into_data, read_sources, sha256_of
@@ -124,8 +125,9 @@ def build(settings: Settings, paths: list[Path] | None = None, progress: Progres
         ctx = derive_context(corpus, settings, regions=placement.index)
         report.seconds["derive"] = time.perf_counter() - started - report.seconds["parse"]
         report.path = _run_steps(ctx, ws, report, progress, {
-            "sources": [str(s) for s in sources],
-            "source_hashes": {str(s): sha256_of(s) for s in sources if s.is_file()},
+            # a name that is not UTF-8 was reported and not loaded; it cannot be written to JSON either
+            "sources": [str(s) for s in sources if name_is_utf8(s)],
+            "source_hashes": {str(s): sha256_of(s) for s in sources if name_is_utf8(s) and s.is_file()},
         })
     return report
 
@@ -155,13 +157,15 @@ def _without_known_projects(new: Corpus, old: Corpus) -> None:
         result.projects = kept
 
 
-def add_sources(settings: Settings, paths: list[Path], progress: Progress | None = None) -> BuildReport:
+def add_sources(settings: Settings, paths: list[Path], progress: Progress | None = None,
+                names: Mapping[Path, str] | None = None) -> BuildReport:
     """Add source files to the published build (`python -m kg add FILE…`).
 
     Each new file is copied under data/added/ and listed in data/sources.csv, so a later `kg build`
     keeps it. A new build is staged from the published records plus the new files, run through the
     same steps as `kg build` and published atomically: an interrupted addition leaves the published
     build as it was. A file whose content the build already holds is not added (`report.notes`).
+    `names` gives the name a file came with where it differs from its path's (an upload's).
     """
     ws = Workspace(settings.index_dir)
     data = Path(settings.data_dir)
@@ -188,7 +192,7 @@ def add_sources(settings: Settings, paths: list[Path], progress: Progress | None
         added_before = (data / ADDED_DIR).exists()
         try:
             for path, sha in fresh:
-                rows.append(copy_into_data(path, data, sha))
+                rows.append(copy_into_data(path, data, sha, (names or {}).get(path)))
             copies = [row.resolve(data) for row in rows]
             placement = Placement.load(data)
             new = load_corpus(copies, placement)

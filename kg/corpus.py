@@ -8,6 +8,8 @@ from pathlib import Path
 
 from ingest import SUPPORTED_SUFFIXES, Diagnostic, NarrativeItem, ParseResult, Project, parse_file
 from ingest.placing import UnitOverride, assign_regions, load_unit_overrides, source_regions
+from ingest.reader import display_name
+from ingest.records import SourceSpan
 from ingest.regions import RegionIndex
 from kg.sources import SOURCES_FILE, SourcesError, read_sources
 
@@ -112,7 +114,7 @@ def load_corpus(paths: Iterable[Path | str], placement: Placement | None = None)
     for path in find_sources(paths):
         if path.suffix.lower() in DATA_SUFFIXES:
             corpus.diagnostics.append(
-                Diagnostic(str(path), None, "skipped: a data file, not a source document", "info"))
+                Diagnostic(display_name(path), None, "skipped: a data file, not a source document", "info"))
             continue
         result = parse_file(path)
         placement.place(result, path)
@@ -122,9 +124,10 @@ def load_corpus(paths: Iterable[Path | str], placement: Placement | None = None)
             if p.project_code and key in seen:
                 first = seen[key]
                 corpus.diagnostics.append(Diagnostic(
-                    str(path), p.span.first_line,
+                    result.file, p.span.first_line,
                     f"项目编码 {p.project_code} ({p.year}) already loaded from "
-                    f"{first.span.file}:{first.span.first_line}; this table is not loaded", "error"))
+                    f"{_start(first.span)}; this table is not loaded", "error",
+                    locator=None if p.span.is_text else p.span.locator))
                 continue
             if p.project_code:
                 seen[key] = p
@@ -132,3 +135,8 @@ def load_corpus(paths: Iterable[Path | str], placement: Placement | None = None)
         result.projects = kept
         corpus.results.append(result)
     return corpus
+
+
+def _start(span: SourceSpan) -> str:
+    """Where a table starts: FILE:LINE for text, the page/table/rows or sheet/cells locator otherwise."""
+    return f"{span.file}:{span.first_line}" if span.is_text else span.locator

@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import re
 import shutil
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +22,14 @@ from ingest.errors import HrssError
 from ingest.records import Diagnostic
 
 __all__ = ["SOURCES_FILE", "ADDED_DIR", "HEADER", "SourceRow", "SourcesError", "read_sources",
-           "append_sources", "sha256_of", "copy_into_data"]
+           "append_sources", "sha256_of", "stored_name", "copy_into_data"]
 
 SOURCES_FILE = "sources.csv"
 ADDED_DIR = "added"
 HEADER = ("path", "region_code", "sha256", "added", "original_name")
 _CHUNK = 1 << 20
-_MAX_NAME = 120  # characters of the original name kept in the stored file name
+_STEM_CHARS = 60  # 60 CJK characters are 180 bytes: with the hash and suffix well under NAME_MAX (255)
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\s]+')
 
 
 class SourcesError(HrssError):
@@ -98,13 +101,21 @@ def append_sources(data_dir: Path, rows: Iterable[SourceRow]) -> None:
         os.fsync(f.fileno())
 
 
-def copy_into_data(source: Path, data_dir: Path, sha256: str) -> SourceRow:
-    """Copy a file under data/added/ with a unique name (hash prefix + shortened original name)."""
+def stored_name(original: str, sha256: str) -> str:
+    """A safe, short file name for a source: the original's cleaned stem (at most 60 characters),
+    12 hex digits of its SHA-256 and its suffix. ("预算 表?.TXT" → "预算_表_-1a2b3c4d5e6f.txt")"""
+    name = unicodedata.normalize("NFC", original.replace("\\", "/")).rsplit("/", 1)[-1].strip()
+    suffix = Path(name).suffix.lower()[:16]
+    stem = _UNSAFE.sub("_", name[: len(name) - len(suffix)] if suffix else name).strip("._ ")
+    return f"{stem[:_STEM_CHARS] or 'source'}-{sha256[:12]}{suffix}"
+
+
+def copy_into_data(source: Path, data_dir: Path, sha256: str, original_name: str | None = None) -> SourceRow:
+    """Copy a file under data/added/ under its stored name; the row keeps the name it came with."""
+    name = original_name if original_name is not None else source.name
     folder = data_dir / ADDED_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    name = source.name
-    stem, suffix = Path(name).stem[:_MAX_NAME], Path(name).suffix[:16]
-    target = folder / f"{sha256[:12]}_{stem}{suffix}"
+    target = folder / stored_name(name, sha256)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.copyfile(source, tmp)
     os.replace(tmp, target)

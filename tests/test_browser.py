@@ -178,6 +178,9 @@ def test_every_page_makes_no_request_off_the_machine(server, trap):
                 expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
                 if shows:
                     expect(page.get_by_text(shows, exact=False).first).to_be_visible()
+                # the script has finished: the toolbar's Stop button is gone
+                expect(page.get_by_role("button", name="Stop")).to_have_count(0)
+                expect(page.locator("[data-testid^='stSkeleton']")).to_have_count(0)  # lazy elements drawn
                 for chart in page.get_by_test_id("stPlotlyChart").all():
                     expect(chart.locator(".main-svg").first).to_be_visible()
                 page.wait_for_timeout(500)  # let charts finish drawing

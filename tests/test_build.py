@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import json
 import shutil
 import threading
@@ -78,7 +79,7 @@ def test_an_added_file_is_copied_under_data_and_listed_in_sources_csv(workspace,
     add_sources(workspace, [tmp_path / "clean_2022.txt"])
     rows, problems = read_sources(Path(workspace.data_dir))
     [row] = rows
-    assert problems == [] and row.path.startswith("added/") and row.path.endswith("_clean_2022.txt")
+    assert problems == [] and row.path.startswith("added/clean_2022-") and row.path.endswith(".txt")
     assert row.original_name == "clean_2022.txt" and len(row.sha256) == 64 and row.region_code == ""
     assert (Path(workspace.data_dir) / row.path).read_bytes() == (tmp_path / "clean_2022.txt").read_bytes()
 
@@ -93,7 +94,7 @@ def test_kg_build_after_kg_add_keeps_the_added_file_even_in_a_moved_checkout(wor
     report = build(elsewhere)
     assert sorted(p.project_code for p in report.corpus.projects) == [CODE_2021, CODE_2022]
     assert sorted(Path(p.span.file).name for p in report.corpus.projects) == sorted([
-        CLEAN.name, f"{read_sources(moved / 'data')[0][0].sha256[:12]}_clean_2022.txt"])
+        f"clean_2022-{read_sources(moved / 'data')[0][0].sha256[:12]}.txt", CLEAN.name])
 
 
 def test_a_sources_csv_row_whose_file_is_missing_is_reported(workspace, tmp_path):
@@ -302,3 +303,19 @@ def test_an_oxigraph_add_staged_on_the_store_copy_equals_a_full_build(tmp_path):
     finally:
         a.close()
         b.close()
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_builds(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(CLEAN, data / "good.txt")
+    bad = os.fsencode(data) + b"/bad\xff.txt"
+    with open(bad, "wb") as f:
+        f.write((CLEAN).read_bytes())
+    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--indexes", str(tmp_path / "idx")])
+    assert result.exit_code == 0, result.output
+    assert f"{data}/bad\ufffd.txt: file name is not valid UTF-8" in result.output
+    manifest = json.loads((tmp_path / "idx" / "current" / "manifest.json").read_text("utf-8"))
+    assert manifest["sources"] == [str(data / "good.txt")]
+    assert {p.span.file for p in Build.open(Settings(data_dir=data, index_dir=tmp_path / "idx")).corpus.projects} \
+        == {"good.txt"}

@@ -17,7 +17,7 @@ from kg.build import build
 from kg.settings import Settings
 from tests.hostile import hostile_document
 from views.model.amounts import AmountError, format_change, format_wan
-from views.model.files import UploadError, original_names, stored_name
+from views.model.files import UploadError, original_names, parse_upload, stage_upload, stored_name
 from views.model.text import WORD_JOINER, highlight_md, md_text, plot_lines, plot_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,7 +198,7 @@ def test_broken_upload_shows_file_line_warnings_and_keeps_data(tmp_path, monkeyp
     assert "broken.txt:3: 项目编码 is blank" in shown
     assert "未加入" in at.error[0].value
     assert Workspace(settings.index_dir).version == before
-    assert not (settings.data_dir / "uploads" / "broken.txt").exists()
+    assert not list((settings.data_dir / "added").glob("broken*"))
     assert len(Workspace(settings.index_dir).load_corpus().projects) == 44
 
 
@@ -547,7 +547,7 @@ def test_same_named_uploads_are_both_kept_and_a_300_character_name_works(tmp_pat
     assert f"已加入 {long}" in plain(at.success[0].value)
     codes = {p.project_code for p in Workspace(settings.index_dir).load_corpus().projects}
     assert {"130730229UPLOADA00001", "130730229UPLOADB00002", "130730229UPLOADC00003"} <= codes
-    stored = sorted(p.name for p in (settings.data_dir / "uploads").glob("*.txt"))
+    stored = sorted(p.name for p in (settings.data_dir / "added").glob("*.txt"))
     assert len(stored) == 3 and all(len(n.encode()) < 255 for n in stored)
     originals = original_names(settings)
     assert sorted(originals.values()) == sorted(["同名.txt", "同名.txt", long])
@@ -566,7 +566,7 @@ def test_the_same_content_uploaded_again_is_not_added_twice(tmp_path, monkeypatc
     at = _upload(run("data"), "第二次.txt", data)
     assert "第二次.txt 的内容已经导入过" in plain(at.success[0].value)
     assert Workspace(settings.index_dir).version == version
-    assert len(list((settings.data_dir / "uploads").glob("*.txt"))) == 1
+    assert len(list((settings.data_dir / "added").glob("*.txt"))) == 1
 
 
 def test_highlights_are_inert_and_neighbouring_matches_join():
@@ -580,3 +580,29 @@ def test_no_page_hands_raw_html_to_the_browser():
     offenders = [p.name for p in sources
                  if re.search(r"unsafe_allow_html\s*=\s*True|\bst\.html\(|components\.v1", p.read_text("utf-8"))]
     assert offenders == []
+
+
+def test_the_core_never_imports_the_views():
+    offenders = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "kg").rglob("*.py"))
+                 if re.search(r"^\s*(from|import)\s+views\b", p.read_text("utf-8"), re.M)]
+    assert offenders == []
+
+
+def test_an_upload_name_with_control_characters_is_staged_and_parsed(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "indexes")
+    staged = stage_upload(settings, "坏\x00名\n字.txt", _one_table("130730229UPLOADE00005"))
+    assert staged.path.name.startswith("坏_名_字-") and staged.original_name == "坏\x00名\n字.txt"
+    assert [p.project_code for p in parse_upload(staged).projects] == ["130730229UPLOADE00005"]
+
+
+def test_a_word_upload_is_read_and_added(tmp_path, monkeypatch):
+    settings = _build(tmp_path)
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
+    data = (ROOT / "tests" / "data" / "native" / "small.docx").read_bytes()
+    at = run("data")
+    uploader = at.file_uploader(key="data-upload")
+    assert ".docx" in uploader.label and ".pdf" in uploader.label
+    at = _upload(at, "小样.docx", data)
+    assert "已加入 小样.docx（保存为 小样-" in plain(at.success[0].value)
+    assert len(list((settings.data_dir / "added").glob("小样-*.docx"))) == 1

@@ -69,13 +69,18 @@ if up is not None and state is not None:
         st.success(_ui.md_text(state["done"]), icon=":material/check_circle:")
     elif upload_loaded(result):
         if st.button("加入图谱与索引", key="data-add", type="primary", icon=":material/add:"):
-            target, new = accept_upload(s, state["staged"])
-            if new:
-                run_build()
-                state["done"] = (f"已加入 {up.name}（保存为 {target.name}），新版本 "
-                                 f"{st.session_state.get('data-built')}；各页面已使用新数据。")
+            with st.spinner("正在加入并发布新版本…"):
+                try:
+                    done = accept_upload(s, state["staged"])
+                except HrssError as e:
+                    _ui.show_error(e)
+                    st.stop()
+            if done.new:
+                st.session_state["data-built"] = done.version
+                state["done"] = (f"已加入 {up.name}（保存为 {done.path.name}），新版本 "
+                                 f"{done.version}；各页面已使用新数据。")
             else:
-                state["done"] = f"{up.name} 的内容已经导入过（{target.name}），没有重复加入。"
+                state["done"] = f"{up.name} 的内容已经导入过（{done.path.name}），没有重复加入。"
             st.rerun()
     else:
         discard_upload(state["staged"])

@@ -5,9 +5,10 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from views.model.changes import KINDS, change_rows, kind_counts, year_changes
-from views.model.totals import theme_year_totals, unit_year_totals
 from views import _ui
+from views.model.changes import KINDS, change_rows, kind_counts, year_changes
+from views.model.text import shorten
+from views.model.totals import theme_year_totals, unit_year_totals
 
 st.title("年度对比")
 _ui.require_build()
@@ -17,11 +18,16 @@ if not years:
     _ui.nothing("已载入的数据中没有带年度的项目。")
 
 
+TICK_CHARS = 12  # a longer unit or theme name is cut on the axis; the hover has it whole
+
+
 def bars(rows: list[dict], x: str, key: str) -> None:
     df = _ui.chart_frame(rows)
     df["年度"] = df["年度"].astype(str)
     fig = px.bar(df, x=x, y="预算数(万元)", color="年度", barmode="group", height=360,
                  hover_data={"金额": True, "项目数": True, "预算数(万元)": False})
+    ticks = {_ui.plot_text(r[x]): _ui.plot_text(shorten(r[x], TICK_CHARS)) for r in rows}
+    fig.update_xaxes(tickmode="array", tickvals=list(ticks), ticktext=list(ticks.values()))
     fig.update_layout(margin=dict(l=10, r=10, t=30, b=10))
     st.plotly_chart(fig, key=key)
 

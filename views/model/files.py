@@ -3,40 +3,33 @@ exported by kg.export as bytes to download."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import re
 import shutil
 import tempfile
 import time
-import unicodedata
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
-from ingest import ParseResult, parse_file
+from ingest import SUPPORTED_SUFFIXES, ParseResult, parse_file
 from ingest.errors import HrssError
-from kg.corpus import SOURCE_SUFFIXES
+from kg import sources
+from kg.build import add_sources, build
 from kg.export import export_store
 from kg.settings import Settings
 from kg.store import Store
+from kg.workspace import Workspace
 
 __all__ = [
-    "UPLOAD_DIR", "UPLOAD_SUFFIXES", "ORIGINALS", "EXPORT_FORMATS", "UploadError", "StagedUpload",
+    "UPLOAD_DIR", "UPLOAD_SUFFIXES", "EXPORT_FORMATS", "UploadError", "StagedUpload", "Accepted",
     "stored_name", "stage_upload", "parse_upload", "upload_loaded", "accept_upload", "discard_upload",
     "original_names", "export_bytes",
 ]
 
-UPLOAD_DIR = "uploads"
-UPLOAD_SUFFIXES = SOURCE_SUFFIXES  # the types kg build reads
+UPLOAD_DIR = "uploads"  # only its dot folder is used: uploads wait there until added or discarded
+UPLOAD_SUFFIXES = SUPPORTED_SUFFIXES  # the types ingest reads (and kg build finds under data/)
 _STAGING = ".staging"  # a dot folder: kg.corpus.find_sources skips it, so a staged file is never built
-# stored name → name as uploaded, in data_dir/uploads (a dot file: never read as a document)
-ORIGINALS = ".originals.csv"
-_ORIGINALS_HEADER = ["stored_name", "original_name", "sha256", "added"]
-_STEM_CHARS = 60  # 60 CJK characters are 180 bytes: with the hash and suffix well under NAME_MAX (255)
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\s]+')
 
 # format → (label, MIME type)
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
@@ -62,20 +55,18 @@ class StagedUpload:
 
 
 def stored_name(filename: str, data: bytes) -> str:
-    """A safe, short file name unique to the upload's content: its cleaned stem (at most 60
-    characters), 12 hex digits of its SHA-256 and its suffix. ("预算 表?.TXT" → "预算_表_-1a2b3c4d5e6f.txt")
+    """The name an upload is stored under in data/added/ (`kg.sources.stored_name`).
 
     Raises:
         UploadError: the name is empty or the type is not one kg build reads.
     """
-    name = unicodedata.normalize("NFC", filename.replace("\\", "/")).rsplit("/", 1)[-1].strip()
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
     suffix = Path(name).suffix.lower()
     if not name.strip(". "):
         raise UploadError(f"文件名无效: {filename!r}")
     if suffix not in UPLOAD_SUFFIXES:
         raise UploadError(f"暂只支持 {'、'.join(UPLOAD_SUFFIXES)} 文件: {name}")
-    stem = _UNSAFE.sub("_", name[: -len(suffix)]).strip("._ ")[:_STEM_CHARS] or "upload"
-    return f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}{suffix}"
+    return sources.stored_name(name, hashlib.sha256(data).hexdigest())
 
 
 def stage_upload(settings: Settings, filename: str, data: bytes) -> StagedUpload:
@@ -103,42 +94,44 @@ def upload_loaded(result: ParseResult) -> bool:
     return any(p.project_code and p.year for p in result.projects) or bool(result.narrative)
 
 
-def accept_upload(settings: Settings, staged: StagedUpload) -> tuple[Path, bool]:
-    """Move a staged upload into data_dir/uploads and record its original name in ORIGINALS.
+@dataclass(frozen=True)
+class Accepted:
+    """What adding an upload did: where it is stored, whether it was new, the build it is in."""
 
-    Returns the stored path and whether it is new: the same content uploaded again (under any name)
-    is not added twice; a different file of the same name is stored beside it, never over it.
+    path: Path
+    new: bool
+    version: str | None
+
+
+def accept_upload(settings: Settings, staged: StagedUpload) -> Accepted:
+    """Add a staged upload the way `kg add` does: copied under data/added/, listed in data/sources.csv
+    with the name it was uploaded as, and published in a new build (built from data/ when none is
+    published yet). The same content uploaded again (under any name) is not added twice.
     """
-    target_dir = settings.data_dir / UPLOAD_DIR
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / staged.path.name
-    same = [target_dir / r["stored_name"] for r in _original_rows(settings) if r["sha256"] == staged.sha256]
-    target = next((p for p in [target, *same] if p.is_file()), target)
-    new = not target.is_file()
-    if new:
-        shutil.move(str(staged.path), target)
-        originals = target_dir / ORIGINALS
-        with originals.open("a", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            if f.tell() == 0:
-                w.writerow(_ORIGINALS_HEADER)
-            w.writerow([target.name, staged.original_name, staged.sha256,
-                        datetime.now(UTC).isoformat(timespec="seconds")])
-    discard_upload(staged)
-    return target, new
+    try:
+        rows, _ = sources.read_sources(settings.data_dir)
+        same = next((r for r in rows if r.sha256 == staged.sha256), None)
+        if same is not None:
+            return Accepted(same.resolve(settings.data_dir), False, Workspace(settings.index_dir).version)
+        if Workspace(settings.index_dir).current is None:
+            row = sources.copy_into_data(staged.path, settings.data_dir, staged.sha256, staged.original_name)
+            sources.append_sources(settings.data_dir, [row])
+            report = build(settings)
+        else:
+            report = add_sources(settings, [staged.path], names={staged.path: staged.original_name})
+            row = next((r for r in sources.read_sources(settings.data_dir)[0] if r.sha256 == staged.sha256),
+                       None)
+            if row is None:  # the build already held this content (it came in some other way)
+                return Accepted(staged.path, False, Workspace(settings.index_dir).version)
+        return Accepted(row.resolve(settings.data_dir), True, report.path.name)
+    finally:
+        discard_upload(staged)
 
 
 def original_names(settings: Settings) -> dict[str, str]:
-    """Stored upload name → the name it was uploaded as (the latest row for a stored name)."""
-    return {r["stored_name"]: r["original_name"] for r in _original_rows(settings)}
-
-
-def _original_rows(settings: Settings) -> list[dict[str, str]]:
-    path = settings.data_dir / UPLOAD_DIR / ORIGINALS
-    if not path.is_file():
-        return []
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    """Stored file name → the name it was uploaded or added as, from data/sources.csv."""
+    rows, _ = sources.read_sources(settings.data_dir)
+    return {Path(r.path).name: r.original_name for r in rows}
 
 
 def discard_upload(staged: StagedUpload) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from kg.lineage import TraceDown, TraceUp, sankey
 from kg.lineage.rules import stream_key, strip_name
 from views.model.amounts import format_wan
-from views.model.text import plot_lines, plot_text
+from views.model.text import plot_lines, plot_text, shorten
 
 __all__ = ["Flow", "down_flow", "up_flow", "up_chains", "figure_data", "short_name", "LABEL_CHARS"]
 
@@ -72,7 +72,7 @@ def short_name(name: str | None, code: str | None = None) -> str:
     → "省级城乡居民养老保险补助资金")
     """
     short = stream_key(name) or strip_name(name) or (name or "") or (code or "")
-    return short if len(short) <= LABEL_CHARS else short[: LABEL_CHARS - 1] + "…"
+    return shorten(short, LABEL_CHARS)
 
 
 def _project_labels(projects: list[tuple[str, str | None, str | None]]) -> dict[str, str]:
@@ -97,7 +97,9 @@ def down_flow(trace: TraceDown) -> Flow:
                      f"{pf.unit_name or ''} · {format_wan(pf.budget_wan)} 万元")
             out.node(labels[n["id"]], hover, "project")
         else:
-            out.node(n["label"], (f"{_KIND.get(n['kind'], '')}：{n['label']}",), n["kind"])
+            # a long unit name is cut like a project's; the hover has it whole
+            label = shorten(n["label"], LABEL_CHARS) if n["kind"] == "unit" else n["label"]
+            out.node(label, (f"{_KIND.get(n['kind'], '')}：{n['label']}",), n["kind"])
     for k in data["links"]:
         out.link(k["source"], k["target"], k["value"])
     return out

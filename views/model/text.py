@@ -15,7 +15,7 @@ import string
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["WORD_JOINER", "md_text", "md_lines", "highlight_md", "plot_text", "plot_lines"]
+__all__ = ["WORD_JOINER", "md_text", "md_lines", "highlight_md", "plot_text", "plot_lines", "shorten"]
 
 # CommonMark lets a backslash escape every ASCII punctuation character, and an escaped character is
 # always literal: no emphasis, link, image, code span, HTML, entity (`&lt;`), math (`$`) or
@@ -58,6 +58,11 @@ def plot_text(value: Any) -> str:
     """A value for a plotly label, tick or hover: its HTML characters as entities, which plotly shows
     as the characters themselves ("" for None)."""
     return "" if value is None else html.escape(str(value), quote=False)
+
+
+def shorten(text: str, chars: int) -> str:
+    """Text cut to at most `chars` characters, the cut marked with "…"."""
+    return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
 def plot_lines(*values: Any) -> str:
