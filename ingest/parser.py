@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ingest.columns import find_column_tables, parse_column_table
 from ingest.errors import SourceError
+from ingest.notices import find_notice
 from ingest.reader import (
     DEFAULT_MAX_BYTES,
     clean_text,
@@ -100,7 +101,7 @@ def parse_text(text: str, file: str, encoding: str | None = "utf-8") -> ParseRes
         lines = text.split("\n")
         # pipe tables and space-separated rows join Word's two text layouts, detected per table
         rows = text_rows(lines) if has_text_tables(text) else split_rows(lines)
-        _parse(rows, file, result, warn, any(BOOKMARK.match(line) for line in lines))
+        _parse(rows, file, result, warn, any(BOOKMARK.match(line) for line in lines), lines)
     except Exception as e:  # noqa: BLE001 - last resort: report, keep what was read
         warn(None, f"could not be parsed ({_internal(e)}); nothing more loaded", "error")
     return result
@@ -142,7 +143,8 @@ def _report_damage(text: str, warn) -> None:
              f"(lines {lines[_DAMAGE_REPORTS]}–{lines[-1]})")
 
 
-def _parse(rows: list[Row], file: str, result: ParseResult, warn, bookmarks_used: bool) -> None:
+def _parse(rows: list[Row], file: str, result: ParseResult, warn, bookmarks_used: bool,
+           lines: list[str] | None = None) -> None:
     source_name = Path(file).name
     column_tables = find_column_tables(rows)
     in_columns = {i for h, e in column_tables for i in range(h, e)}
@@ -203,7 +205,9 @@ def _parse(rows: list[Row], file: str, result: ParseResult, warn, bookmarks_used
 
     part_years = _part_years(projects, parts)
     result.narrative = _narrative(rows, claimed, bookmarks_used, part_of, part_years, source_name)
-    if not result.projects and not result.narrative:
+    if not result.projects:
+        result.notices = find_notice(rows, lines, source_name, warn)
+    if not result.projects and not result.narrative and not result.notices:
         warn(None, "no project table (项目编码 row) and no narrative found", "error")
 
 

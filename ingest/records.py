@@ -18,6 +18,11 @@ __all__ = [
     "Project",
     "NarrativeItem",
     "ParseResult",
+    "CitedDoc",
+    "AllocationPart",
+    "Allocation",
+    "Mismatch",
+    "Notice",
 ]
 
 
@@ -229,6 +234,7 @@ class Project:
     def to_json(self) -> dict[str, Any]:
         """The JSON Lines shape of `python -m kg ingest --json` (amounts stay Decimal)."""
         return {
+            "kind": "project",
             "year": self.year,
             "seq": self.seq,
             "title": self.title,
@@ -282,8 +288,184 @@ class ParseResult:
     # The document's region: its projects' one region (or their nearest common parent), see ingest.placing
     region_code: str | None = None
     region_evidence: str | None = None
+    notices: list[Notice] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when anything at all was loaded."""
-        return bool(self.projects or self.narrative)
+        return bool(self.projects or self.narrative or self.notices)
+
+
+@dataclass(frozen=True)
+class CitedDoc:
+    """A 文号 a notice cites, and why: the notice it forwards (upstream), a policy basis, or a mention."""
+
+    canonical: str
+    raw: str
+    role: str  # upstream | basis | mention
+    span: SourceSpan  # the paragraph it is printed in
+    title: str | None = None  # the 《…》 title printed before it, when there is one
+
+    def to_json(self) -> dict[str, Any]:
+        return {"canonical": self.canonical, "raw": self.raw, "role": self.role, "title": self.title,
+                "source": self.span.to_json()}
+
+
+@dataclass(frozen=True)
+class AllocationPart:
+    """One source column of an allocation row (中央资金, 省级资金 …), in 万元 and as printed."""
+
+    source: str
+    amount_wan: Decimal | None
+    printed: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "amount_wan": self.amount_wan, "printed": self.printed}
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """One recipient's share in a notice's allocation table or text.
+
+    `amount_wan` is exact 万元 whatever the printed unit (元 amounts are divided by 10 000, never
+    rounded); it is None when the cell is blank or not a number. `amount_printed` is None when the
+    table prints only source columns and the amount is their sum. `parent` is the index (in
+    `Notice.allocations`) of the subtotal row this one is counted in.
+    """
+
+    recipient: str
+    amount_wan: Decimal | None
+    amount_printed: str | None
+    unit: str  # the printed unit of amount_printed: 万元 | 元 | 亿元
+    span: SourceSpan
+    parts: tuple[AllocationPart, ...] = ()
+    parent: int | None = None
+    is_subtotal: bool = False
+    origin: str = "table"  # table | text
+    region_code: str | None = None
+    note: str | None = None
+
+    def to_json(self, index: int | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {} if index is None else {"index": index}
+        out.update({
+            "recipient": self.recipient,
+            "region_code": self.region_code,
+            "amount_wan": self.amount_wan,
+            "amount_printed": self.amount_printed,
+            "unit": self.unit,
+            "parts": [p.to_json() for p in self.parts],
+            "parent": self.parent,
+            "subtotal": self.is_subtotal,
+            "origin": self.origin,
+            "note": self.note,
+            "source": self.span.to_json(),
+        })
+        return out
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """An arithmetic check that failed: what the notice prints against what its rows add up to."""
+
+    check: str  # subtotal | total | table_total | parts
+    label: str  # the row or total checked ("张家口市", "合计", "declared total")
+    printed_wan: Decimal
+    summed_wan: Decimal
+    span: SourceSpan
+
+    @property
+    def difference_wan(self) -> Decimal:
+        return self.printed_wan - self.summed_wan
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.check, "label": self.label, "printed_wan": self.printed_wan,
+                "summed_wan": self.summed_wan, "difference_wan": self.difference_wan,
+                "source": self.span.to_json()}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A funding notice (资金下达通知, 提前下达…预算的通知): its header, its total and its allocations."""
+
+    doc_number: str | None  # the canonical own 文号, None when the notice prints none
+    doc_number_raw: str | None
+    title: str | None
+    issuers: tuple[str, ...]  # joint issuers kept apart, as printed
+    date: str | None  # ISO yyyy-mm-dd
+    date_printed: str | None
+    addressees: tuple[str, ...]
+    cited: tuple[CitedDoc, ...]
+    fund_name: str | None
+    budget_year: int | None  # the year funded; a 提前下达 notice of 2021 funds 2022
+    notice_kind: str | None  # 提前下达 | 下达 | 追加 | 清算
+    declared_total_wan: Decimal | None
+    declared_total_printed: str | None  # as printed, with its unit ("3,580,000.50元")
+    amount_unit: str | None  # the allocation table's printed unit: 万元 | 元
+    subject_codes: tuple[str, ...]
+    allocations: tuple[Allocation, ...]
+    span: SourceSpan
+    table_total_wan: Decimal | None = None  # the table's own 合计 row
+    table_total_printed: str | None = None
+    mismatches: tuple[Mismatch, ...] = ()
+    region_code: str | None = None  # the issuer's region
+    # where each part stands: doc_number, title, addressees, date, total, table
+    field_spans: tuple[tuple[str, SourceSpan], ...] = field(default=())
+
+    @property
+    def key(self) -> str:
+        """The notice's identity in a corpus: its 文号, else its title."""
+        return self.doc_number or f"title:{self.title or self.span.file}"
+
+    @property
+    def upstream(self) -> tuple[str, ...]:
+        """Canonical 文号 of the notices this one forwards, in order of appearance."""
+        return tuple(dict.fromkeys(c.canonical for c in self.cited if c.role == "upstream"))
+
+    @property
+    def allocated_wan(self) -> Decimal | None:
+        """Sum of the top-level allocations (subtotals, not their children); None when none is a number."""
+        amounts = []
+        for i, a in enumerate(self.allocations):
+            if a.parent is not None:
+                continue
+            if a.amount_wan is not None:
+                amounts.append(a.amount_wan)
+            else:  # a city row printed without its own figure counts through its counties
+                amounts += [k.amount_wan for k in self.allocations if k.parent == i and k.amount_wan is not None]
+        return sum(amounts, Decimal(0)) if amounts else None
+
+    def children(self, index: int) -> list[int]:
+        """Indexes of the allocations counted in the subtotal at `index`."""
+        return [i for i, a in enumerate(self.allocations) if a.parent == index]
+
+    def field_span(self, part: str) -> SourceSpan:
+        """Where one part of the notice stands (see `field_spans`); the whole notice when unknown."""
+        return next((span for name, span in self.field_spans if name == part), self.span)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON Lines shape of `python -m kg ingest --json` for a notice (amounts stay Decimal)."""
+        return {
+            "kind": "notice",
+            "doc_number": self.doc_number,
+            "doc_number_raw": self.doc_number_raw,
+            "title": self.title,
+            "issuers": list(self.issuers),
+            "date": self.date,
+            "date_printed": self.date_printed,
+            "addressees": list(self.addressees),
+            "cited": [c.to_json() for c in self.cited],
+            "fund_name": self.fund_name,
+            "budget_year": self.budget_year,
+            "notice_kind": self.notice_kind,
+            "declared_total_wan": self.declared_total_wan,
+            "declared_total_printed": self.declared_total_printed,
+            "amount_unit": self.amount_unit,
+            "subject_codes": list(self.subject_codes),
+            "allocated_wan": self.allocated_wan,
+            "table_total_wan": self.table_total_wan,
+            "table_total_printed": self.table_total_printed,
+            "allocations": [a.to_json(i) for i, a in enumerate(self.allocations)],
+            "mismatches": [m.to_json() for m in self.mismatches],
+            "region_code": self.region_code,
+            "source": self.span.to_json(),
+        }

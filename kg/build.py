@@ -51,8 +51,8 @@ class BuildReport:
 
 
 def _loaded(corpus: Corpus) -> int:
-    """How many files gave at least one document record (project or narrative)."""
-    return sum(1 for r in corpus.results if r.projects or r.narrative)
+    """How many files gave at least one document record (project, notice or narrative)."""
+    return sum(1 for r in corpus.results if r.projects or r.notices or r.narrative)
 
 
 def _sources(settings: Settings, paths: list[Path] | None) -> tuple[list[Path], list[Diagnostic]]:
@@ -102,7 +102,7 @@ def _refuse_empty(corpus: Corpus, where: str) -> None:
     if _loaded(corpus) == 0:
         files = len(corpus.results)
         raise EmptyBuildError(
-            f"{where}: 没有载入任何文件（{files} 个源文件中没有项目表或文字段落）；未发布新构建，"
+            f"{where}: 没有载入任何文件（{files} 个源文件中没有项目表、通知或文字段落）；未发布新构建，"
             "已发布的构建保持不变")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ingest import SUPPORTED_SUFFIXES, Diagnostic, NarrativeItem, ParseResult, Project, parse_file
 from ingest.placing import UnitOverride, assign_regions, load_unit_overrides, source_regions
 from ingest.reader import display_name
-from ingest.records import SourceSpan
+from ingest.records import Notice, SourceSpan
 from ingest.regions import RegionIndex
 from kg.sources import SOURCES_FILE, SourcesError, read_sources
 
@@ -34,6 +34,11 @@ class Corpus:
     @property
     def narrative(self) -> list[NarrativeItem]:
         return [n for r in self.results for n in r.narrative]
+
+    @property
+    def notices(self) -> list[Notice]:
+        """Funding notices (资金下达通知) read from the sources, in file order."""
+        return [n for r in self.results for n in r.notices]
 
     def all_diagnostics(self) -> Iterator[Diagnostic]:
         for r in self.results:

@@ -78,7 +78,7 @@ def records_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
                for d in corpus.all_diagnostics()], indent=1),
         encoding="utf-8",
     )
-    return {"files": len(corpus.results), "projects": len(corpus.projects),
+    return {"files": len(corpus.results), "projects": len(corpus.projects), "notices": len(corpus.notices),
             "narrative": len(corpus.narrative), "units": write_units(ctx.units, out)}
 
 

@@ -319,3 +319,14 @@ def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_builds(tmp_path):
     assert manifest["sources"] == [str(data / "good.txt")]
     assert {p.span.file for p in Build.open(Settings(data_dir=data, index_dir=tmp_path / "idx")).corpus.projects} \
         == {"good.txt"}
+
+
+def test_a_build_of_notices_alone_is_published_and_counts_them(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("province_subtotals.txt", "no_table.txt", "province_native.docx"):
+        shutil.copy(TESTS / "data" / "notices" / name, data / name)
+    report = build(Settings(data_dir=data, index_dir=tmp_path / "idx"))
+    assert report.counts["records"]["projects"] == 0
+    assert report.counts["records"]["notices"] == 3
+    assert len(Build.open(Settings(data_dir=data, index_dir=tmp_path / "idx")).corpus.notices) == 3

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from conftest import SAMPLE
 from kg.cli import cli
 
-KEYS = ["year", "seq", "title", "unit_code", "unit_name", "project_code", "project_name", "budget_wan",
+KEYS = ["kind", "year", "seq", "title", "unit_code", "unit_name", "project_code", "project_name", "budget_wan",
         "fiscal_wan", "other_wan", "spending_plan", "goals", "indicators", "doc_refs", "source"]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ingest.notices import relocate_notice
 from ingest.readers.grid import Document, Paragraph, column_letter
 from ingest.records import Diagnostic, ParseResult, SourceSpan
 from ingest.rows import Row
@@ -111,6 +112,7 @@ def place_result(result: ParseResult, doc: Document, places: list[_Place], notes
         ))
     result.projects = projects
     result.narrative = [replace(n, span=relocate(n.span)) for n in result.narrative]
+    result.notices = [relocate_notice(n, relocate) for n in result.notices]
     diagnostics = []
     for message in notes:
         diagnostics.append(Diagnostic(file, None, message, "warning"))
@@ -134,9 +136,9 @@ def _report(doc: Document, result: ParseResult, places: list[_Place]) -> str:
     """"4 tables found, 3 read, 1 skipped (table 4: not part of a goal table)"."""
     found = [t.number for t in doc.tables]
     used: set[int] = set()
-    for p in result.projects:
-        first, last = p.span.first_line, p.span.last_line
-        used.update(pl.table for pl in places[first - 1: last] if pl.table is not None)
+    spans = [p.span for p in result.projects] + [a.span for n in result.notices for a in n.allocations]
+    for span in spans:
+        used.update(pl.table for pl in places[span.first_line - 1: span.last_line] if pl.table is not None)
     skipped = [f"{s.where}: {s.reason}" for s in doc.skipped]
     skipped += [f"table {n}: no goal table (项目编码/项目名称 rows) in it" for n in found if n not in used]
     what = f"{doc.kind}: {len(found) + len(doc.skipped)} tables found, {len(used)} read, {len(skipped)} skipped"
