@@ -183,3 +183,24 @@ def test_an_old_bare_unit_code_lists_its_regions_and_region_picks_one(counties):
     assert [(h["region_code"], h["unit_code"], h["budget_wan"]) for h in out["hits"]] == [("130732", "901003", 100.00)]
     up = _cli(counties, "trace", "--project", project_code(CHICHENG, 2022, "901003")).output
     assert "地区: 赤城县（130732）" in up
+
+
+def test_adding_the_second_county_to_a_build_of_the_first_keeps_both(tmp_path):
+    from kg.build import add_sources
+
+    first, second = write_counties(tmp_path / "fixtures")
+    data = tmp_path / "data"
+    data.mkdir()
+    first.rename(data / first.name)
+    s = Settings(data_dir=data, index_dir=tmp_path / "idx")
+    build(s)
+    report = add_sources(s, [second])
+    assert report.counts["add"]["projects"] == 5
+    b = Build.open(s)
+    assert len(b.units) == 8 and len(b.corpus.projects) == 10
+    assert sorted((h.region_code, h.year) for h in b.search.search("城乡居民养老保险补助").hits) == [
+        (ZHUOLU, 2021), (ZHUOLU, 2022), (CHICHENG, 2021), (CHICHENG, 2022)]
+    t = b.lineage.trace_down(NOTICE)
+    assert [(r.region_code, r.budgeted_wan) for r in t.regions[0].regions] == [
+        (ZHUOLU, Decimal("1388.00")), (CHICHENG, Decimal("1070.00"))]
+    b.close()
