@@ -54,6 +54,9 @@ CASES: dict[str, tuple[int, Callable[[int], str]]] = {
         CELL_BYTES, lambda n: _CELLS_TABLE + "\t说明\n" + _fill("说明文字继续写下去，直到很长。\n", n) + "\n"),
     "cell over many lines (TAB rows)": (
         CELL_BYTES, lambda n: _TABLE + _fill("指标依据的说明继续写下去\n", n)),
+    # a numbered goal whose unnumbered lines run on: each is joined to the goal above it
+    "goal running on over many lines": (
+        CELL_BYTES, lambda n: _TABLE.replace("用途说明\n", "绩效目标\t1.完成服务\n" + _fill("目标说明继续\n", n), 1)),
 }
 
 

@@ -78,7 +78,9 @@ class TableDraft:
     amounts: dict[str, Decimal | None] = field(default_factory=dict)
     purpose: list[tuple[str, int]] = field(default_factory=list)
     plan: SpendingPlan | None = None
-    goals: list[str] = field(default_factory=list)
+    # each goal as the pieces it was printed in (joined once, so a goal running on over many lines
+    # costs linear time)
+    goal_parts: list[list[str]] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     has_header: bool = False
     last_line: int = 0
@@ -90,6 +92,10 @@ class TableDraft:
     plan_expected: bool = False  # the 预算规模及资金用途 template, which always prints a 资金支出计划
     units: dict[str, tuple[str | None, str | None, int]] = field(default_factory=dict)
     goals_numbered: bool = True  # every goal so far starts with its number ("1.", "（2）")
+
+    @property
+    def goals(self) -> list[str]:
+        return ["".join(parts) for parts in self.goal_parts]
 
     def mark(self, part: str, row: Row) -> None:
         """Remember that `row` belongs to one part of the table (for field_lines)."""
@@ -508,10 +514,10 @@ def _add_goals(d: TableDraft, lines: list[str]) -> None:
     """Goals one per line; in a numbered list an unnumbered line is the previous goal running on."""
     for line in lines:
         numbered = bool(_GOAL_NUMBER.match(line))
-        if d.goals and d.goals_numbered and not numbered:
-            d.goals[-1] += line
+        if d.goal_parts and d.goals_numbered and not numbered:
+            d.goal_parts[-1].append(line)
         else:
-            d.goals.append(line)
+            d.goal_parts.append([line])
             d.goals_numbered = d.goals_numbered and numbered
 
 
