@@ -20,8 +20,7 @@ from ingest.errors import HrssError
 from ingest.records import Diagnostic
 from kg.context import BuildContext, derive_context
 from ingest.reader import name_is_utf8
-from kg.corpus import Corpus, find_sources, load_corpus
-from kg.rdf.iri import project_key
+from kg.corpus import Corpus, Placement, find_sources, load_corpus, project_identity
 from kg.settings import Settings
 from kg.sources import ADDED_DIR, SourceRow, append_sources, copy_into_data, read_sources, sha256_of
 from kg.steps import STEPS
@@ -117,12 +116,13 @@ def build(settings: Settings, paths: list[Path] | None = None, progress: Progres
         ws.clean_partials()
         sources, problems = _sources(settings, paths)
         started = time.perf_counter()
-        corpus = load_corpus(sources)
+        placement = Placement.load(Path(settings.data_dir))
+        corpus = load_corpus(sources, placement)
         corpus.diagnostics.extend(problems)
         report = BuildReport(ws.builds, corpus=corpus)
         report.seconds["parse"] = time.perf_counter() - started
         _refuse_empty(corpus, str(paths[0] if paths else settings.data_dir))
-        ctx = derive_context(corpus, settings)
+        ctx = derive_context(corpus, settings, regions=placement.index)
         report.seconds["derive"] = time.perf_counter() - started - report.seconds["parse"]
         report.path = _run_steps(ctx, ws, report, progress, {
             # a name that is not UTF-8 was reported and not loaded; it cannot be written to JSON either
@@ -143,12 +143,12 @@ def _known_hashes(manifest: dict[str, Any]) -> dict[str, str]:
 
 
 def _without_known_projects(new: Corpus, old: Corpus) -> None:
-    """Drop the new tables whose (year, 项目编码) the build already holds, each with a diagnostic."""
-    held = {project_key(p) for p in old.projects if p.project_code}
+    """Drop the new tables whose (region, year, 项目编码) the build already holds, each with a diagnostic."""
+    held = {project_identity(p) for p in old.projects if p.project_code}
     for result in new.results:
         kept = []
         for p in result.projects:
-            if p.project_code and project_key(p) in held:
+            if p.project_code and project_identity(p) in held:
                 new.diagnostics.append(Diagnostic(
                     result.file, p.span.first_line,
                     f"项目编码 {p.project_code} ({p.year}) 已在当前构建中；此表未载入", "error"))
@@ -194,7 +194,8 @@ def add_sources(settings: Settings, paths: list[Path], progress: Progress | None
             for path, sha in fresh:
                 rows.append(copy_into_data(path, data, sha, (names or {}).get(path)))
             copies = [row.resolve(data) for row in rows]
-            new = load_corpus(copies)
+            placement = Placement.load(data)
+            new = load_corpus(copies, placement)
             _without_known_projects(new, old)
             report.notes.extend(str(d) for d in new.all_diagnostics() if d.severity != "info")
             _refuse_empty(new, ", ".join(str(p) for p, _ in fresh))
@@ -202,7 +203,8 @@ def add_sources(settings: Settings, paths: list[Path], progress: Progress | None
                             diagnostics=[*old.diagnostics, *new.diagnostics])
             report.corpus = merged
             report.seconds["parse"] = time.perf_counter() - started
-            ctx = derive_context(merged, settings, staged_from=current, published_results=len(old.results))
+            ctx = derive_context(merged, settings, staged_from=current, published_results=len(old.results),
+                                 regions=placement.index)
             n = int(manifest.get("additions", 0)) + 1
             report.path = _run_steps(ctx, ws, report, progress, {
                 "sources": [*manifest.get("sources", []), *map(str, copies)],

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from ingest.regions import RegionIndex
 from kg.audit.engine import run_audit
 from kg.audit.model import AuditConfig, Finding, load_config
 from kg.corpus import Corpus
@@ -49,15 +50,18 @@ class BuildContext:
     cards: Mapping[str, DocCard]
     staged_from: Path | None = None  # `kg add`: the published build the new one is staged from
     published_results: int = 0  # `kg add`: corpus.results[:n] are the published build's files
+    regions: RegionIndex | None = None  # the regions index the corpus was placed with
 
 
 def derive_context(corpus: Corpus, settings: Settings, staged_from: Path | None = None,
-                   published_results: int = 0) -> BuildContext:
+                   published_results: int = 0, regions: RegionIndex | None = None) -> BuildContext:
     """Derive everything the steps need from a corpus, each part once, in dependency order.
 
     For `kg add`, `staged_from` is the published build and `published_results` how many of the
-    corpus's files it holds (the rest are new).
+    corpus's files it holds (the rest are new). `regions` names the projects' regions (default
+    RegionIndex.load()).
     """
+    regions = regions or RegionIndex.load()
     projects = corpus.projects
     units = derive_units(projects)
     vocabulary = load_themes()
@@ -65,11 +69,12 @@ def derive_context(corpus: Corpus, settings: Settings, staged_from: Path | None 
     documents_file = documents_path(settings)
     lineage = derive_lineage(projects, load_documents(documents_file))
     issuers = document_issuers(projects, lineage)
-    view = build_view(lineage, units, issuers)
+    view = build_view(lineage, units, issuers, regions)
     config = load_config(settings=settings)
     findings = [*run_audit(projects, config),
                 *consistency_findings(Lineage(view), config, str(documents_file))]
-    cards = derive_cards(projects, units, lineage.documents)
+    cards = derive_cards(projects, units, lineage.documents,
+                         {c: r["name"] for c, r in view.graph["regions"].items()})
     return BuildContext(settings, corpus, units, vocabulary, themes, lineage, issuers, view, config,
                         tuple(sorted(dict.fromkeys(findings), key=Finding.sort_key)), cards,
-                        staged_from, published_results)
+                        staged_from, published_results, regions)

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import SUPPORTED_SUFFIXES, Diagnostic, NarrativeItem, ParseResult, Project, parse_file
-from ingest.records import Notice, SourceSpan
+from ingest.placing import UnitOverride, assign_regions, load_unit_overrides, source_regions
 from ingest.reader import display_name
+from ingest.records import Notice, SourceSpan
+from ingest.regions import RegionIndex
+from kg.sources import SOURCES_FILE, SourcesError, read_sources
 
-__all__ = ["Corpus", "SOURCE_SUFFIXES", "find_sources", "load_corpus"]
+__all__ = ["Corpus", "Placement", "SOURCE_SUFFIXES", "find_sources", "load_corpus", "project_identity"]
 
 SOURCE_SUFFIXES = SUPPORTED_SUFFIXES
 # Data files that live beside the documents in data/ (documents.csv …) and are not documents.
@@ -48,6 +51,50 @@ class Corpus:
         return max(hits, key=lambda p: p.year or 0) if hits else None
 
 
+def project_identity(p: Project) -> tuple[str, int | None, str]:
+    """What makes a project the same project: (region, year, 项目编码)."""
+    return (p.region_code or "", p.year, p.project_code or "")
+
+
+@dataclass
+class Placement:
+    """What places a file's projects in a region (ingest.placing): the regions, the unit overrides of
+    ontology/units.csv and the region_code column of data/sources.csv."""
+
+    index: RegionIndex
+    data_dir: Path | None = None
+    settings: dict[str, str] = field(default_factory=dict)
+    overrides: list[UnitOverride] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> Placement:
+        """The regions index, the unit overrides and, when data_dir has one, data/sources.csv's regions."""
+        index = RegionIndex.load()
+        overrides, problems = load_unit_overrides(index)
+        settings: dict[str, str] = {}
+        if data_dir is not None and (data_dir / SOURCES_FILE).is_file():
+            try:
+                rows, _ = read_sources(data_dir)
+            except SourcesError:  # the build reports an unreadable sources list itself
+                rows = []
+            settings, more = source_regions(
+                [{"path": r.path, "region_code": r.region_code} for r in rows], index,
+                str(data_dir / SOURCES_FILE))
+            problems += more
+        return cls(index, data_dir, settings, overrides, problems)
+
+    def place(self, result: ParseResult, path: Path) -> None:
+        """Give the file's projects (and the document) their region, in place."""
+        source = None
+        if self.data_dir is not None:
+            try:
+                source = path.resolve().relative_to(self.data_dir.resolve()).as_posix()
+            except ValueError:
+                source = None
+        assign_regions(result, self.index, self.settings, source=source, overrides=self.overrides)
+
+
 def find_sources(paths: Iterable[Path | str]) -> list[Path]:
     """Files to parse: each file as given, and every *.txt under a directory, sorted."""
     out: list[Path] = []
@@ -62,19 +109,23 @@ def find_sources(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
-def load_corpus(paths: Iterable[Path | str]) -> Corpus:
-    """Parse every source; a 项目编码 already loaded from another file is reported and skipped."""
+def load_corpus(paths: Iterable[Path | str], placement: Placement | None = None) -> Corpus:
+    """Parse every source and place its projects in their region (default: Placement.load());
+    a project (region, year, 项目编码) already loaded from another file is reported and skipped."""
     corpus = Corpus()
-    seen: dict[tuple[int | None, str], Project] = {}
+    placement = placement or Placement.load()
+    corpus.diagnostics.extend(placement.diagnostics)
+    seen: dict[tuple[str, int | None, str], Project] = {}
     for path in find_sources(paths):
         if path.suffix.lower() in DATA_SUFFIXES:
             corpus.diagnostics.append(
                 Diagnostic(display_name(path), None, "skipped: a data file, not a source document", "info"))
             continue
         result = parse_file(path)
+        placement.place(result, path)
         kept = []
         for p in result.projects:
-            key = (p.year, p.project_code or "")
+            key = project_identity(p)
             if p.project_code and key in seen:
                 first = seen[key]
                 corpus.diagnostics.append(Diagnostic(

@@ -47,6 +47,8 @@ class DocProject:
     unit_name: str | None
     budget_wan: Decimal | None
     relation: str = "funding"
+    region_code: str | None = None
+    region_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,17 @@ class DocCard:
     total_wan: Decimal = Decimal(0)
     mentions: list[Mention] = field(default_factory=list)
 
+    @property
+    def regions(self) -> list[tuple[str, str | None]]:
+        """(region_code, region_name) of the citing projects, in order of first appearance."""
+        return list(dict.fromkeys((p.region_code, p.region_name) for p in self.projects if p.region_code))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "canonical": self.canonical, "issuer": self.issuer, "organisation": self.organisation,
             "level": self.level, "year": self.year, "seq": self.seq, "spellings": self.spellings,
             "projects": [vars(p) for p in self.projects], "total_wan": self.total_wan,
+            "regions": [{"region_code": c, "region_name": n} for c, n in self.regions],
             "mentions": [vars(m) for m in self.mentions],
         }
 
@@ -97,15 +105,17 @@ class DocLookup:
 
 
 def _ordered(listed: Iterable[DocProject]) -> list[DocProject]:
-    return sorted(listed, key=lambda d: (d.relation != "funding", d.year or 0, d.project_code or ""))
+    return sorted(listed, key=lambda d: (d.relation != "funding", d.region_code or "", d.year or 0,
+                                         d.project_code or ""))
 
 
-def derive_cards(projects: Iterable[Project], units: Units,
-                 summaries: Mapping[str, DocumentSummary]) -> dict[str, DocCard]:
-    """Every document's card, from the build's records in one pass: units named by `Units`, issuers
-    as the lineage registers them (documents.csv may name an issuer the issuer table does not know),
-    amounts as printed."""
-    projects_of: dict[str, dict[tuple[Any, Any], DocProject]] = {}
+def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[str, DocumentSummary],
+                 region_names: Mapping[str, str | None] | None = None) -> dict[str, DocCard]:
+    """Every document's card, from the build's records in one pass: units named by `Units`, regions
+    by `region_names` (code → name), issuers as the lineage registers them (documents.csv may name an
+    issuer the issuer table does not know), amounts as printed."""
+    region_names = region_names or {}
+    projects_of: dict[str, dict[tuple[Any, Any, Any], DocProject]] = {}
     mentions: dict[str, set[Mention]] = {}
     spellings: dict[str, set[str]] = {}
     for p in projects:
@@ -115,11 +125,12 @@ def derive_cards(projects: Iterable[Project], units: Units,
                 mentions.setdefault(c, set()).add(Mention(p.span.file, ref.line, ref.field, ref.raw))
                 spellings.setdefault(c, set()).add(ref.raw)
                 listed = projects_of.setdefault(c, {})
-                key = (p.year, p.project_code)
+                key = (p.region_code, p.year, p.project_code)
                 if key in listed and listed[key].relation == "funding":
                     continue  # a project citing it both ways is listed once, as funded by it
                 listed[key] = DocProject(p.year, p.project_code, p.project_name, p.unit_code,
-                                         units.name(p.unit_code), p.budget_wan, relation)
+                                         units.name(p.unit_code, p.region_code or ""), p.budget_wan, relation,
+                                         p.region_code, region_names.get(p.region_code or ""))
     for c in summaries:
         projects_of.setdefault(c, {})
     cards: dict[str, DocCard] = {}

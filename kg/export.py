@@ -38,6 +38,7 @@ _STREAMED = ("ttl", "nt", "nq")
 # (column in the query result, Chinese header)
 PROJECT_COLUMNS: list[tuple[str, str]] = [
     ("year", "预算年度"), ("seq", "序号"), ("project_code", "项目编码"), ("project_name", "项目名称"),
+    ("region_code", "区划代码"), ("region_name", "地区"),
     ("unit_code", "单位编码"), ("unit_name", "单位名称"), ("budget_wan", "预算数（万元）"),
     ("fiscal_wan", "财政拨款（万元）"), ("other_wan", "其他资金（万元）"), ("funding", "资金文件"),
     ("basis", "政策依据文件"), ("theme", "政策主题"), ("purpose", "项目用途"), ("file", "源文件"),

@@ -17,6 +17,7 @@ from rdflib.namespace import SKOS
 
 from ingest.docnumber import DocNumber
 from ingest.records import DocRef, Indicator, NarrativeItem, Project, SourceSpan
+from ingest.regions import RegionIndex, is_unknown, region_scheme_turtle
 from kg.lineage.derive import DocumentIssuer
 from kg.namespace import HK
 from kg.rdf import iri
@@ -26,7 +27,8 @@ from kg.rdf.writer import A, DCT, LABEL, ORGT, PROVT, SKOST, HKT, Writer
 from kg.themes import THEMES_TTL, Theme, tag_narrative
 from kg.units import UnitInfo, Units
 
-__all__ = ["ONTOLOGY_TTL", "level_concept", "scheme_lines", "write_shared", "write_own", "graph_from_lines"]
+__all__ = ["ONTOLOGY_TTL", "level_concept", "scheme_lines", "write_shared", "write_own", "write_regions",
+           "graph_from_lines"]
 
 ONTOLOGY_TTL = Path(__file__).resolve().parent.parent / "ontology" / "hrss.ttl"
 
@@ -58,17 +60,19 @@ def scheme_lines() -> tuple[str, ...]:
 
 
 def _unit(w: Writer, info: UnitInfo) -> None:
-    u = iri.unit(iri.UnitKey(info.code))
+    u = iri.unit(info.key)
     w.add(u, A, HKT.BudgetUnit)
     w.add(u, A, ORGT.Organization)
     w.add(u, HKT.unitCode, N.lit(info.code))
+    if info.region:
+        w.add(u, HKT.inRegion, iri.region(info.region))
     if info.name:
         w.add(u, SKOST.prefLabel, N.lit(info.name))
         w.add(u, LABEL, N.lit(info.name))
     for other in info.other_names:
         w.add(u, SKOST.altLabel, N.lit(other))
     if info.parent:
-        parent = iri.unit(iri.UnitKey(info.parent))
+        parent = iri.unit(iri.UnitKey(info.region, info.parent))
         w.add(u, ORGT.subOrganizationOf, parent)
         w.add(parent, ORGT.hasSubOrganization, u)
 
@@ -169,8 +173,8 @@ def _project(w: Writer, p: Project, themes: Iterable[Theme]) -> None:
     w.lit(s, DCT.title, p.title)
     w.lit(s, HKT.projectName, p.project_name)
     w.lit(s, LABEL, p.project_name or p.title)
-    if p.unit_code:
-        w.add(s, HKT.unit, iri.unit(iri.UnitKey(p.unit_code)))
+    if (ukey := iri.unit_key(p)) is not None:
+        w.add(s, HKT.unit, iri.unit(ukey))
     w.amount(s, HKT.budgetWan, p.budget_wan, HKT.budgetPrinted)
     w.amount(s, HKT.fiscalWan, p.fiscal_wan, HKT.fiscalPrinted)
     w.amount(s, HKT.otherWan, p.other_wan, HKT.otherPrinted)
@@ -207,6 +211,26 @@ def _narrative(w: Writer, item: NarrativeItem, themes: list[Theme]) -> None:
     w.derived(s, item.span)
     for theme in tag_narrative(item, themes):
         w.add(s, HKT.theme, N.iri(str(theme.iri)))
+
+
+def write_regions(w: Writer, codes: Iterable[str], index: RegionIndex) -> Iterator[None]:
+    """The regions of `codes` and their parents as concepts of hk:Regions (ingest.regions), and an
+    unknown region (one source file's) as a concept of level `unknown`; yields once."""
+    codes = sorted(set(codes))
+    known = [c for c in codes if not is_unknown(c) and c in index]
+    if known:
+        for s, p, o in Graph().parse(data=region_scheme_turtle(index, known), format="turtle"):
+            w.add(N.from_rdflib(s), N.from_rdflib(p), N.from_rdflib(o))
+    for code in codes:
+        if code in known:
+            continue
+        r = iri.region(code)
+        w.add(r, A, SKOST.Concept)
+        w.add(r, SKOST.inScheme, HKT.Regions)
+        w.add(r, SKOST.notation, N.lit(code))
+        w.add(r, SKOST.prefLabel, N.lit(f"地区未知（{code.removeprefix('unknown:')}）"))
+        w.add(r, HKT.regionLevel, N.lit("unknown"))
+    yield None
 
 
 def write_shared(w: Writer, projects: Iterable[Project], units: Units,

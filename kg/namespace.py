@@ -9,7 +9,7 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-__all__ = ["HK", "HK_DATA", "HK_THEME", "HK_LEVEL", "HK_BUILD", "BASE_IRI", "PREFIXES"]
+__all__ = ["HK", "HK_DATA", "HK_THEME", "HK_LEVEL", "HK_BUILD", "HK_REGION", "BASE_IRI", "PREFIXES"]
 
 BASE_IRI = "https://w3id.org/hrss-kg/"
 
@@ -60,6 +60,9 @@ class HK(DefinedNamespace):
 
     # units
     unitCode: URIRef
+    inRegion: URIRef  # a unit (or project) is in a region (skos:Concept of hk:Regions)
+    regionLevel: URIRef  # province | city | county | sub | unknown
+    Regions: URIRef  # the region concept scheme (ontology/regions.ttl)
 
     # documents
     issuerPrefix: URIRef
@@ -147,6 +150,7 @@ HK_DATA = Namespace(BASE_IRI + "id/")
 HK_THEME = Namespace(BASE_IRI + "theme/")
 HK_LEVEL = Namespace(BASE_IRI + "level/")
 HK_BUILD = Namespace(BASE_IRI + "build/")
+HK_REGION = Namespace(BASE_IRI + "region/")  # hkr:<GB/T 2260 code> (ingest.regions.REGION_IRI)
 
 # Prefixes bound on every graph and offered to SPARQL queries.
 PREFIXES: dict[str, str] = {
@@ -154,6 +158,7 @@ PREFIXES: dict[str, str] = {
     "hkd": str(HK_DATA),
     "hkt": str(HK_THEME),
     "hkl": str(HK_LEVEL),
+    "hkr": str(HK_REGION),
     "org": "http://www.w3.org/ns/org#",
     "dcterms": "http://purl.org/dc/terms/",
     "prov": "http://www.w3.org/ns/prov#",

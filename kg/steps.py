@@ -19,7 +19,8 @@ from kg.audit.engine import write_findings
 from kg.audit.rules import ALL_RULES
 from kg.context import BuildContext
 from kg.doccard import write_cards
-from kg.graph import scheme_lines, write_own, write_shared
+from ingest.regions import RegionIndex
+from kg.graph import scheme_lines, write_own, write_regions, write_shared
 from kg.jsonout import dumps
 from kg.lineage.triples import write_lineage
 from kg.lineage.view import write_view
@@ -41,6 +42,8 @@ def _relating(ctx: BuildContext, w: Writer) -> Iterator[str]:
     """What relates projects: units, documents, lineage, findings (rewritten whole by `kg add`)."""
     projects = ctx.corpus.projects
     yield from w.drain(write_shared(w, projects, ctx.units, ctx.issuers))
+    regions = {u.region for u in ctx.units.values() if u.region}
+    yield from w.drain(write_regions(w, regions, ctx.regions or RegionIndex.load()))
     yield from w.drain(write_lineage(ctx.lineage, w))
     yield from w.drain(write_findings_triples(w, ctx.findings, projects, ALL_RULES))
 

@@ -46,10 +46,11 @@ def test_card_lists_the_two_2022_projects_and_their_total(cards):
         "冀财社", "河北省财政厅", "省", 2021, 176)
     assert card.projects == [
         DocProject(2022, "13073022P008368100011", card.projects[0].project_name, "316007", "社会保险事业中心",
-                   Decimal("1384.00"), "funding"),
+                   Decimal("1384.00"), "funding", "130730", "怀来县"),
         DocProject(2022, "13073022P00836810002L", card.projects[1].project_name, "316007", "社会保险事业中心",
-                   Decimal("44.00"), "funding"),
+                   Decimal("44.00"), "funding", "130730", "怀来县"),
     ]
+    assert card.regions == [("130730", "怀来县")]
     assert str(card.total_wan) == "1428.00"
     assert card.spellings == ["冀财社﹝2021﹞176号"]
     assert card.mentions == [Mention(FILE, 2503, "title", "冀财社﹝2021﹞176号"),

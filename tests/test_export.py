@@ -75,6 +75,7 @@ def test_xlsx_holds_every_project_and_indicator(built, tmp_path):
     by_code = {r[2]: dict(zip(header, r)) for r in data}
     row = by_code["13073022P008368100011"]
     assert float(row["预算数（万元）"]) == 1384.0 and row["单位编码"] == "316007"
+    assert (row["区划代码"], row["地区"]) == ("130730", "怀来县")
     assert row["资金文件"] == "冀财社〔2021〕176号"
     assert len(list(wb["绩效指标"].iter_rows(values_only=True))) == 1 + 259
 
@@ -89,5 +90,6 @@ def test_csv_has_a_bom_and_an_indicator_file(built, tmp_path):
     assert {r["预算年度"] for r in rows} == {"2021", "2022"}
     p = next(r for r in rows if r["项目编码"] == "13073022P00836810002L")
     assert p["预算数（万元）"] == "44.00"
+    assert {(r["区划代码"], r["地区"]) for r in rows} == {("130730", "怀来县")}
     with indicator_csv_path(path).open(encoding="utf-8-sig", newline="") as f:
         assert len(list(csv.DictReader(f))) == 259

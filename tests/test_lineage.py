@@ -192,7 +192,7 @@ def test_every_sample_link_has_the_same_unit_and_strong_evidence(sample):
 
 def test_shortest_chain_joins_a_project_to_next_years_document(sample):
     assert load_lineage(sample).shortest_chain(CENTRAL_2021, "冀财社〔2021〕135号") == [
-        f"project:2021:{CENTRAL_2021}", f"project:2022:{CENTRAL_2022}", "doc:冀财社〔2021〕135号"]
+        f"project:130730:2021:{CENTRAL_2021}", f"project:130730:2022:{CENTRAL_2022}", "doc:冀财社〔2021〕135号"]
 
 
 def test_totals_per_level_add_up_to_every_project(sample):
@@ -256,13 +256,23 @@ def test_documents_csv_with_only_its_header_is_empty():
 # ---------------------------------------------------------------- CLI
 
 
-def test_cli_trace_json_gives_units_projects_and_total(sample):
+def test_cli_trace_json_gives_regions_units_projects_and_total(sample):
     result = CliRunner().invoke(cli, ["trace", "冀财社2021 176", "--json",
                                       "--indexes", str(sample.index_dir)])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert out["total_wan"] == 1428.00
-    assert [p["budget_wan"] for p in out["units"][0]["projects"]] == [1384.00, 44.00]
+    assert (out["schema"], out["budgeted_wan"], out["allocated_wan"], out["difference_wan"]) == (
+        2, 1428.00, None, None)
+    [city] = out["regions"]
+    assert (city["region_code"], city["region_name"], city["level"], city["budgeted_wan"]) == (
+        "130700", "张家口市", "city", 1428.00)
+    [county] = city["regions"]
+    assert (county["region_code"], county["region_name"], county["level"], county["budgeted_wan"]) == (
+        "130730", "怀来县", "county", 1428.00)
+    [unit] = county["units"]
+    assert (unit["region_code"], unit["unit_code"], unit["total_wan"]) == ("130730", "316007", 1428.00)
+    assert [p["budget_wan"] for p in unit["projects"]] == [1384.00, 44.00]
+    assert {p["region_name"] for p in unit["projects"]} == {"怀来县"}
 
 
 def test_cli_trace_project_and_history_speak_chinese(sample):

@@ -422,7 +422,7 @@ def test_serve_gives_construct_as_ntriples(served):
     status, ctype, body = _http(f"{served}?{urllib.parse.urlencode({'query': query})}")
     assert status == 200 and ctype.startswith("application/n-triples")
     assert body.splitlines() == [
-        f'<https://w3id.org/hrss-kg/id/project/2022/{P176}> <https://w3id.org/hrss-kg/projectCode> "{P176}" .']
+        f'<https://w3id.org/hrss-kg/id/project/130730/2022/{P176}> <https://w3id.org/hrss-kg/projectCode> "{P176}" .']
 
 
 @pytest.mark.parametrize("form, status, message", [

@@ -243,16 +243,18 @@ def sankey_spec(at: AppTest) -> dict:
 def test_trace_down_sankey_has_short_labels_and_exact_amounts_in_the_hover(env):
     sankey = sankey_spec(run("trace", doc="冀财社〔2021〕176号"))
     assert sankey["node"]["label"] == [
-        "冀财社〔2021〕176号", "省级 · 省级补助资金", "社会保险事业中心",
+        "冀财社〔2021〕176号", "省级 · 省级补助资金", "张家口市", "怀来县", "社会保险事业中心",
         "省级城乡居民养老保险补助资金 ·0011", "省级城乡居民养老保险补助资金 ·002L",
     ]
     # the full printed name, code and amount in the hover of a project
-    assert sankey["node"]["customdata"][3] == (
+    assert sankey["node"]["customdata"][5] == (
         "冀财社﹝2021﹞176号 河北省财政厅关于提前下达2022年省级城乡居民养老保险补助资金预算指标的通知"
         "<br>2022 年 · 13073022P008368100011<br>社会保险事业中心 · 1,384.00 万元")
     assert sankey["link"]["customdata"] == [
         "省级 · 省级补助资金 → 冀财社〔2021〕176号<br>1,428.00 万元",
-        "冀财社〔2021〕176号 → 社会保险事业中心<br>1,428.00 万元",
+        "冀财社〔2021〕176号 → 张家口市<br>1,428.00 万元",
+        "张家口市 → 怀来县<br>1,428.00 万元",
+        "怀来县 → 社会保险事业中心<br>1,428.00 万元",
         "社会保险事业中心 → 省级城乡居民养老保险补助资金 ·0011<br>1,384.00 万元",
         "社会保险事业中心 → 省级城乡居民养老保险补助资金 ·002L<br>44.00 万元",
     ]

@@ -52,8 +52,16 @@ def _group_by_table(projects: Sequence[Project]) -> list[list[Project]]:
     return [g for g in groups.values() if len(g) > 1]
 
 
-def _ref(p: Project) -> str:
-    return f"{p.year or ''}年 {p.unit_code or '-'} {p.project_code or '-'}《{(p.project_name or '').strip()}》"
+def _unit(p: Project) -> tuple[str | None, str | None]:
+    """A unit is its region and code: one code in two counties is two units."""
+    return (p.region_code, p.unit_code)
+
+
+def _ref(p: Project, seen_from: Project | None = None) -> str:
+    """A project as a finding names it; its region too when it is not the region of `seen_from`."""
+    where = f"{p.region_code} " if seen_from is not None and p.region_code != seen_from.region_code else ""
+    return (f"{p.year or ''}年 {where}{p.unit_code or '-'} {p.project_code or '-'}"
+            f"《{(p.project_name or '').strip()}》")
 
 
 def copied_tables(projects: Sequence[Project], cfg: AuditConfig) -> Iterator[Hit]:
@@ -67,13 +75,13 @@ def copied_tables(projects: Sequence[Project], cfg: AuditConfig) -> Iterator[Hit
                 others = [q for q in same_year if q is not p and not _related(p, q)]
                 if not others:
                     continue
-                same_unit = [q for q in others if q.unit_code == p.unit_code]
-                other_unit = [q for q in others if q.unit_code != p.unit_code]
+                same_unit = [q for q in others if _unit(q) == _unit(p)]
+                other_unit = [q for q in others if _unit(q) != _unit(p)]
                 parts = []
                 if same_unit:
-                    parts.append("本单位 " + "、".join(_ref(q) for q in same_unit))
+                    parts.append("本单位 " + "、".join(_ref(q, p) for q in same_unit))
                 if other_unit:
-                    parts.append("其他单位 " + "、".join(_ref(q) for q in other_unit))
+                    parts.append("其他单位 " + "、".join(_ref(q, p) for q in other_unit))
                 yield Hit(p, "指标表", f"{len(p.indicators)} 行",
                           f"指标表与不相关项目完全相同（{'；'.join(parts)}）",
                           span_of(p.indicators, p.span))
@@ -82,9 +90,9 @@ def copied_tables(projects: Sequence[Project], cfg: AuditConfig) -> Iterator[Hit
 def copied_across_years(projects: Sequence[Project], cfg: AuditConfig) -> Iterator[Hit]:
     """A unit's indicator table repeated unchanged in a later year."""
     for group in _group_by_table(projects):
-        by_unit: dict[str | None, list[Project]] = defaultdict(list)
+        by_unit: dict[tuple[str | None, str | None], list[Project]] = defaultdict(list)
         for p in group:
-            by_unit[p.unit_code].append(p)
+            by_unit[_unit(p)].append(p)
         for same_unit in by_unit.values():
             years = sorted({p.year for p in same_unit if p.year is not None})
             if len(years) < 2:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def run_audit(corpus: Corpus | Iterable[Project], config: AuditConfig | None = N
             p = hit.project
             out.append(Finding(rule.id, rule.title, severity, p.year, p.project_code,
                                (p.project_name or "").strip() or None, p.unit_code, hit.field, hit.value,
-                               hit.message, hit.span))
+                               hit.message, hit.span, p.region_code))
     return sorted(dict.fromkeys(out), key=Finding.sort_key)
 
 
@@ -62,8 +62,9 @@ def _rule_matches(rule_id: str, wanted: str) -> bool:
 
 def filter_findings(findings: Iterable[Finding], *, year: int | None = None, unit: str | None = None,
                     severity: str | None = None, rule: str | None = None,
-                    project: str | None = None) -> list[Finding]:
-    """Findings matching every given criterion (rule "R7" matches R7.1, R7.2 …)."""
+                    project: str | None = None, regions: Collection[str] | None = None) -> list[Finding]:
+    """Findings matching every given criterion (rule "R7" matches R7.1, R7.2 …; `regions`: the
+    region codes a finding's project may be in)."""
     if severity is not None and severity not in SEVERITIES:
         raise AuditError(f"severity must be one of {'/'.join(SEVERITIES)}: {severity!r}")
     return [f for f in findings
@@ -71,7 +72,8 @@ def filter_findings(findings: Iterable[Finding], *, year: int | None = None, uni
             and (unit is None or f.unit_code == unit)
             and (severity is None or f.severity == severity)
             and (rule is None or _rule_matches(f.rule_id, rule))
-            and (project is None or f.project_code == project)]
+            and (project is None or f.project_code == project)
+            and (regions is None or f.region_code in regions)]
 
 
 def summarize(findings: Iterable[Finding]) -> list[tuple[str, str, str, int]]:

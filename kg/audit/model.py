@@ -156,6 +156,7 @@ class Finding:
     value: str
     message: str
     span: SourceSpan
+    region_code: str | None = None  # the project's region (ingest.placing)
 
     @property
     def location(self) -> str:
@@ -183,6 +184,7 @@ class Finding:
             "value": self.value,
             "message": self.message,
             "source": self.span.to_json(),
+            "region_code": self.region_code,
         }
 
     @classmethod
@@ -193,7 +195,7 @@ class Finding:
             span = SourceSpan.from_json(src)
             return cls(obj["rule_id"], obj["rule_title"], obj["severity"], obj["year"],
                        obj["project_code"], obj["project_name"], obj["unit_code"], obj["field"],
-                       obj["value"], obj["message"], span)
+                       obj["value"], obj["message"], span, obj.get("region_code"))
         except (KeyError, IndexError, TypeError, ValueError) as e:
             raise AuditError(f"not a finding: {obj!r:.200}") from e
 

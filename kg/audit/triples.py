@@ -19,6 +19,8 @@ def finding_iri(f: Finding) -> iri.Iri:
     """A deterministic IRI from rule + year + project code + field + lines (+ the printed value)."""
     digest = hashlib.sha1("\x1f".join((f.field, f.value, f.message)).encode("utf-8")).hexdigest()[:8]
     about = iri.segment(f.project_code) if f.project_code else f"_{iri.segment(f.span.file)}"
+    if f.region_code and f.project_code:
+        about = f"{iri.segment(f.region_code)}/{about}"  # one code in two regions: two projects
     return iri.finding(f.rule_id, f.year, about, f.span.first_line, f.span.last_line, digest)
 
 
@@ -36,19 +38,19 @@ def write_findings_triples(w: Writer, findings: Sequence[Finding], projects: Seq
                            rules: Iterable[Rule]) -> Iterator[None]:
     """Write the rules and the findings; yields whenever the writer is full."""
     _rules(w, rules)
-    by_key = {(q.year, q.project_code): q for q in projects if q.project_code}
+    by_key = {(q.region_code, q.year, q.project_code): q for q in projects if q.project_code}
     uncoded: dict[str, list[Project]] = {}
     rows: dict[tuple[object, ...], tuple[Project, int]] = {}  # an indicator row → project, position
     for q in projects:
         if not q.project_code:
             uncoded.setdefault(q.span.file, []).append(q)
         for n, ind in enumerate(q.indicators, start=1):
-            rows[(q.year, q.project_code, ind.span)] = (q, n)
+            rows[(q.region_code, q.year, q.project_code, ind.span)] = (q, n)
     for f in findings:
         s = finding_iri(f)
         p: Project | None
         if f.project_code:
-            p = by_key.get((f.year, f.project_code))
+            p = by_key.get((f.region_code, f.year, f.project_code))
         else:
             first = f.span.first_line
             p = next((q for q in uncoded.get(f.span.file, ())
@@ -65,7 +67,7 @@ def write_findings_triples(w: Writer, findings: Sequence[Finding], projects: Seq
             w.add(s, HKT.year, N.integer(f.year))
         if p is not None:
             w.add(s, HKT.aboutProject, iri.project(iri.project_key(p)))
-        row = rows.get((f.year, f.project_code, f.span))
+        row = rows.get((f.region_code, f.year, f.project_code, f.span))
         if row is not None:
             w.add(s, HKT.aboutIndicator, iri.indicator(iri.project_key(row[0]), row[1]))
         w.derived(s, f.span)

@@ -29,6 +29,7 @@ def _pad(text: str, width: int) -> str:
 @cli.command()
 @click.option("--year", type=int, default=None, help="Only this budget year.")
 @click.option("--unit", default=None, help="Only this budget unit code (单位编码).")
+@click.option("--region", default=None, help="Only this region (区划代码 or 名称) and the regions inside it.")
 @click.option("--severity", type=click.Choice(["错误", "警告", "提示"]), default=None,
               help="Only this severity.")
 @click.option("--rule", "rule_id", default=None, help="Only this rule (R7 selects R7.1, R7.2 …).")
@@ -41,7 +42,7 @@ def _pad(text: str, width: int) -> str:
 @click.option("--rules", "list_rules", is_flag=True, help="List the rules and exit.")
 @settings_options
 @json_option
-def audit(year: int | None, unit: str | None, severity: str | None, rule_id: str | None,
+def audit(year: int | None, unit: str | None, region: str | None, severity: str | None, rule_id: str | None,
           project: str | None, summary_only: bool, xlsx_path: Path | None, config_path: Path | None,
           list_rules: bool, settings: Settings, as_json: bool) -> None:
     """Audit performance goals against the review rules (绩效目标审核).
@@ -70,8 +71,13 @@ def audit(year: int | None, unit: str | None, severity: str | None, rule_id: str
             findings = list(derive_context(corpus, settings.with_(audit_config=config_path)).findings)
         else:
             findings = Build.open(settings).findings
+        regions = None
+        if region:
+            lineage = Build.open(settings).lineage
+            code = lineage.resolve_region(region)
+            regions = {c for c in lineage.regions if lineage.within(c, code)}
         findings = filter_findings(findings, year=year, unit=unit, severity=severity, rule=rule_id,
-                                   project=project)
+                                   project=project, regions=regions)
         if xlsx_path is not None:
             export_findings_xlsx(findings, xlsx_path)
     except NotBuiltError as e:
@@ -83,7 +89,7 @@ def audit(year: int | None, unit: str | None, severity: str | None, rule_id: str
         return
     if not summary_only:
         for f in findings:
-            who = f"{f.year or '-'} {f.unit_code or '-'} {f.project_code or '-'}"
+            who = f"{f.year or '-'} {f.region_code or '-'} {f.unit_code or '-'} {f.project_code or '-'}"
             click.echo(f"{f.location}: {f.severity} {f.rule_id} [{who}] {f.field}: {f.message}")
         if findings:
             click.echo()

@@ -83,11 +83,14 @@ def doc(query: str, settings: Settings, as_json: bool) -> None:
     click.echo(f"  发文机关: {c.organisation or '未知'}（{c.level or '级别未知'}） 字号 {c.issuer}"
                f"  年份 {c.year}  序号 {c.seq}")
     click.echo(f"  原样写法: {'、'.join(c.spellings)}")
+    if c.regions:
+        click.echo(f"  地区: {'、'.join(f'{n or code}（{code}）' for code, n in c.regions)}")
     click.echo(f"  引用项目 {len(c.projects)} 个，预算合计 {c.total_wan} 万元:")
     for p in c.projects:
         rel = "资金文件" if p.relation == "funding" else "政策依据"
         click.echo(f"    {p.year or '-'} {p.project_code or '-':<22} {_fmt(p.budget_wan):>10}  "
-                   f"{p.unit_code or '-'} {p.unit_name or ''}  [{rel}] {p.project_name or ''}")
+                   f"{p.region_name or p.region_code or '地区未知'} {p.unit_code or '-'} {p.unit_name or ''}  "
+                   f"[{rel}] {p.project_name or ''}")
     click.echo("  出现位置:")
     for m in c.mentions:
         click.echo(f"    {m.file}:{m.line}  {m.field}  {m.raw}")

@@ -30,6 +30,28 @@ def _load(settings: Settings) -> Lineage:
         raise fail(e) from e
 
 
+def _region(lineage: Lineage, region: str | None) -> str | None:
+    """The region code of `--region CODE|NAME` (None without one)."""
+    return lineage.resolve_region(region) if region else None
+
+
+def _echo_units(units, indent: str) -> None:  # noqa: ANN001
+    for u in units:
+        click.echo(f"{indent}{u.unit_code} {u.unit_name or ''}  合计 {_wan(u.total_wan)}")
+        for p in u.projects:
+            where = f"{p.source.file}:{p.source.first_line}" if p.source else ""
+            click.echo(f"{indent}  {p.year} {p.project_code:<24} {str(p.budget_wan or '-'):>10} 万元  "
+                       f"{p.fund_level or '-'}级·{p.fund_source or '-'}  {p.project_name or ''}  {where}")
+
+
+def _echo_region(r, indent: str) -> None:  # noqa: ANN001
+    allocated = f"  下达 {_wan(r.allocated_wan)}" if r.allocated_wan is not None else ""
+    click.echo(f"{indent}{r.region_name or r.region_code}（{r.region_code}）  预算合计 {_wan(r.budgeted_wan)}{allocated}")
+    for sub in r.regions:
+        _echo_region(sub, indent + "  ")
+    _echo_units(r.units, indent + "  ")
+
+
 def _echo_down(t, indent: str = "") -> None:  # noqa: ANN001
     d = t.document
     who = " · ".join(x for x in (d.organisation, f"{d.level}级" if d.level else None) if x)
@@ -39,12 +61,8 @@ def _echo_down(t, indent: str = "") -> None:  # noqa: ANN001
         click.echo(f"  上级文件: {' ← '.join(p.canonical for p in t.parents)}")
     if not t.units and not t.children:
         click.echo(f"{indent}  （没有项目引用此文件）")
-    for u in t.units:
-        click.echo(f"{indent}  {u.unit_code} {u.unit_name or ''}  合计 {_wan(u.total_wan)}")
-        for p in u.projects:
-            where = f"{p.source.file}:{p.source.first_line}" if p.source else ""
-            click.echo(f"{indent}    {p.year} {p.project_code:<24} {str(p.budget_wan or '-'):>10} 万元  "
-                       f"{p.fund_level or '-'}级·{p.fund_source or '-'}  {p.project_name or ''}  {where}")
+    for r in t.regions:
+        _echo_region(r, indent + "  ")
     for child in t.children:
         click.echo(f"{indent}  下级文件:")
         _echo_down(child, indent + "    ")
@@ -56,10 +74,12 @@ def _echo_down(t, indent: str = "") -> None:  # noqa: ANN001
 @click.argument("docnum", required=False)
 @click.option("--project", "project_code", default=None, help="Trace up from this 项目编码 instead.")
 @click.option("--year", type=int, default=None, help="The project's year when its code recurs.")
+@click.option("--region", default=None, help="Only this region (区划代码 or 名称), or the project's region.")
+@click.option("--unit", default=None, help="Only this unit (单位编码), with --region when the code recurs.")
 @settings_options
 @json_option
-def trace(docnum: str | None, project_code: str | None, year: int | None, settings: Settings,
-          as_json: bool) -> None:
+def trace(docnum: str | None, project_code: str | None, year: int | None, region: str | None,
+          unit: str | None, settings: Settings, as_json: bool) -> None:
     """Trace funds: a document down to units and projects, or (--project) a project up to its documents.
 
     The 文号 may be written in any form; a partial one naming several documents lists them.
@@ -68,15 +88,17 @@ def trace(docnum: str | None, project_code: str | None, year: int | None, settin
         python -m kg trace 冀财社〔2021〕176号
         python -m kg trace "冀财社2021 176" --json
         python -m kg trace --project 13068124P00000000001A
+        python -m kg trace 冀财社〔2021〕176号 --region 怀来县
     """
     if bool(docnum) == bool(project_code):
         raise click.UsageError("give either DOCNUM or --project CODE")
     try:
         lineage = _load(settings)
+        code = _region(lineage, region)
         if project_code:
-            up = lineage.trace_up(project_code, year)
+            up = lineage.trace_up(project_code, year, code)
         else:
-            down = lineage.trace_down(docnum)  # type: ignore[arg-type]
+            down = lineage.trace_down(docnum, code, unit)  # type: ignore[arg-type]
     except HrssError as e:
         raise fail(e) from e
     if project_code:
@@ -85,6 +107,7 @@ def trace(docnum: str | None, project_code: str | None, year: int | None, settin
             return
         p = up.project
         click.echo(f"{p.year} {p.project_code}  {p.project_name or ''}")
+        click.echo(f"  地区: {p.region_name or '未知'}（{p.region_code or '-'}）")
         click.echo(f"  单位: {p.unit_code or '-'} {p.unit_name or ''}    预算数: {_wan(p.budget_wan)}")
         click.echo(f"  资金层级: {up.fund_level or '-'}级 · {up.fund_source or '-'}"
                    f"{'（未引用文件，按规则推定）' if up.derived else ''}    规则: {up.fund_rule or '-'}")
@@ -105,9 +128,10 @@ def trace(docnum: str | None, project_code: str | None, year: int | None, settin
 @cli.command()
 @click.argument("code")
 @click.option("--year", type=int, default=None, help="The project's year when its code recurs.")
+@click.option("--region", default=None, help="The project's region (区划代码 or 名称) when its code recurs.")
 @settings_options
 @json_option
-def history(code: str, year: int | None, settings: Settings, as_json: bool) -> None:
+def history(code: str, year: int | None, region: str | None, settings: Settings, as_json: bool) -> None:
     """A project's line across years, with the change in amounts and the evidence for each link.
 
     \b
@@ -115,14 +139,16 @@ def history(code: str, year: int | None, settings: Settings, as_json: bool) -> N
         python -m kg history 13068124P00000000001A --json
     """
     try:
-        h = _load(settings).history(code, year)
+        lineage = _load(settings)
+        h = lineage.history(code, year, _region(lineage, region))
     except HrssError as e:
         raise fail(e) from e
     if as_json:
         echo_json(h.to_json())
         return
     click.echo(f"{h.project.project_code}  {h.project.project_name or ''}  "
-               f"（{h.project.unit_code or '-'} {h.project.unit_name or ''}）")
+               f"（{h.project.region_name or h.project.region_code or '地区未知'} "
+               f"{h.project.unit_code or '-'} {h.project.unit_name or ''}）")
     for entry in h.entries:
         change = ""
         if entry.change_wan is not None:

@@ -32,6 +32,7 @@ def _styled(fragment: Fragment) -> str:
 @click.argument("query")
 @click.option("--year", type=int, default=None, help="Only this budget year.")
 @click.option("--unit", default=None, help="Only this unit (单位编码 or 单位名称).")
+@click.option("--region", default=None, help="Only this region (区划代码 or 名称: county, city or province).")
 @click.option("--theme", default=None, help="Only this policy theme (id or name).")
 @click.option("--issuer", default=None, help="Only projects citing a 文号 of this issuer (冀财社 …).")
 @click.option("--min-amount", "amount_min", default=None, help="Budget at least this (万元).")
@@ -41,7 +42,7 @@ def _styled(fragment: Fragment) -> str:
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @settings_options
 @json_option
-def search(query: str, year: int | None, unit: str | None, theme: str | None,
+def search(query: str, year: int | None, unit: str | None, region: str | None, theme: str | None,
            issuer: str | None, amount_min: str | None, amount_max: str | None, limit: int,
            page: int, settings: Settings, as_json: bool) -> None:
     """Search projects of every year; a 文号 in any form is matched exactly.
@@ -54,7 +55,11 @@ def search(query: str, year: int | None, unit: str | None, theme: str | None,
     try:
         build = Build.open(settings)
         try:
-            result = build.search.search(query, year=year, unit=unit, theme=theme, issuer=issuer,
+            if unit and not region and len(choices := build.units.with_code(unit)) > 1:
+                raise click.UsageError(f"单位编码 {unit} 在多个地区: " + "、".join(
+                    f"{k.region} {build.search.regions.get(k.region, '')}".strip() for k in choices)
+                    + "；请用 --region 指定")
+            result = build.search.search(query, year=year, unit=unit, region=region, theme=theme, issuer=issuer,
                                           amount_min=_amount(amount_min), amount_max=_amount(amount_max),
                                           page=page, page_size=limit)
         finally:
@@ -72,7 +77,7 @@ def search(query: str, year: int | None, unit: str | None, theme: str | None,
     for h in result.hits:
         amount = f"{h.budget_wan}" if h.budget_wan is not None else "-"
         click.echo(f"{h.score:7.2f}  {h.year or '-'}  {h.project_code or '-':<22} {amount:>10}万元  "
-                   f"{h.project_name or h.title or ''}")
+                   f"{h.region_name or ''}  {h.project_name or h.title or ''}")
         if h.highlights:
             click.echo(f"         {_styled(h.highlights[0])}")
         click.echo(f"         {h.source.file}:{h.source.first_line}-{h.source.last_line}")

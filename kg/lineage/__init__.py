@@ -2,8 +2,9 @@
 
     derive_lineage(projects, documents) -> LineageData   fund classes, allocations, cross-year links
     write_lineage(data, writer)         the lineage's triples, into the build's one writer
-    build_view(data, units, issuers)    the networkx view stored with the build (lineage.pickle)
-    load_lineage(settings) -> Lineage   .trace_down(doc), .trace_up(code), .history(code), .totals(),
+    build_view(data, units, issuers, regions)  the networkx view stored with the build (lineage.pickle)
+    load_lineage(settings) -> Lineage   .trace_down(doc, region, unit), .trace_up(code, year, region),
+                                        .history(code, year, region), .totals(), .resolve_region(text),
                                         .shortest_chain(a, b), .cross_year_links()
     sankey(trace_down)                  plotly Sankey nodes and links
     consistency_findings(lineage, config, documents_file)   rules L1.* as audit findings
@@ -29,7 +30,13 @@ from kg.lineage.model import (
 )
 from kg.lineage.rules import FundClass, classify_fund
 from kg.lineage.sankey import sankey
-from kg.lineage.trace import AmbiguousDocumentError, Lineage, LineageQueryError, load_lineage
+from kg.lineage.trace import (
+    AmbiguousDocumentError,
+    AmbiguousProjectError,
+    Lineage,
+    LineageQueryError,
+    load_lineage,
+)
 from kg.lineage.triples import write_lineage
 from kg.lineage.view import LineageNotBuiltError, build_view
 
@@ -61,5 +68,6 @@ __all__ = [
     "History",
     "LineageQueryError",
     "AmbiguousDocumentError",
+    "AmbiguousProjectError",
     "LineageNotBuiltError",
 ]

@@ -73,9 +73,11 @@ class CrossYearLink:
     evidence: tuple[Evidence, ...]
     name_from: str | None = None
     name_to: str | None = None
+    region_code: str = ""  # a link never crosses regions: both projects are here
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "region_code": self.region_code,
             "from": {"year": self.year_from, "project_code": self.code_from, "name": self.name_from},
             "to": {"year": self.year_to, "project_code": self.code_to, "name": self.name_to},
             "unit_code": self.unit_code,
@@ -131,8 +133,9 @@ def score_pair(before: Project, after: Project, fund_before: FundClass,
 
 def _score(fb: _Features, fa: _Features) -> tuple[Decimal, tuple[Evidence, ...]] | None:
     before, after = fb.project, fa.project
-    if not before.unit_code or before.unit_code != after.unit_code:
-        return None
+    if not before.unit_code or before.unit_code != after.unit_code \
+            or (before.region_code or "") != (after.region_code or ""):
+        return None  # one unit is one code in one region
     if fb.fund.level != fa.fund.level:
         return None  # 省级就业补助资金 is not the continuation of 中央就业补助资金
     strong: list[Evidence] = []
@@ -177,26 +180,27 @@ def _score(fb: _Features, fa: _Features) -> tuple[Decimal, tuple[Evidence, ...]]
 def find_links(projects: Iterable[Project],
                fund_of: Callable[[Project], FundClass]) -> list[CrossYearLink]:
     """Every cross-year link among the projects, best first per year; one predecessor per project."""
-    by_year_unit: dict[tuple[int, str], list[_Features]] = defaultdict(list)
+    by_year_unit: dict[tuple[int, str, str], list[_Features]] = defaultdict(list)
     for p in projects:
         if p.year is not None and p.unit_code and p.project_code:
-            by_year_unit[(p.year, p.unit_code)].append(_Features.of(p, fund_of(p)))
+            by_year_unit[(p.year, p.region_code or "", p.unit_code)].append(_Features.of(p, fund_of(p)))
     candidates: list[tuple[Decimal, Project, Project, tuple[Evidence, ...]]] = []
     # Only projects of one unit in consecutive years are compared: a unit has tens of projects a year.
-    for (year, unit), after_list in by_year_unit.items():
-        for fb in by_year_unit.get((year - 1, unit), []):
+    for (year, region, unit), after_list in by_year_unit.items():
+        for fb in by_year_unit.get((year - 1, region, unit), []):
             for fa in after_list:
                 scored = _score(fb, fa)
                 if scored is not None and scored[0] >= MIN_SCORE:
                     candidates.append((scored[0], fb.project, fa.project, scored[1]))
     # Best pairs first; ties by amount closeness then codes, so the result never depends on input order.
-    candidates.sort(key=lambda c: (-c[0], -_closeness(c[1], c[2]), c[2].year, c[2].project_code,
-                                   c[1].project_code))
-    taken_before: set[tuple[int, str]] = set()
-    taken_after: set[tuple[int, str]] = set()
+    candidates.sort(key=lambda c: (-c[0], -_closeness(c[1], c[2]), c[2].region_code or "", c[2].year,
+                                   c[2].project_code, c[1].project_code))
+    taken_before: set[tuple[str, int, str]] = set()
+    taken_after: set[tuple[str, int, str]] = set()
     links: list[CrossYearLink] = []
     for score, before, after, evidence in candidates:
-        kb, ka = (before.year, before.project_code), (after.year, after.project_code)
+        kb = (before.region_code or "", before.year, before.project_code)
+        ka = (after.region_code or "", after.year, after.project_code)
         if kb in taken_before or ka in taken_after:
             continue
         taken_before.add(kb)  # type: ignore[arg-type]
@@ -204,8 +208,8 @@ def find_links(projects: Iterable[Project],
         links.append(CrossYearLink(before.year, before.project_code, after.year,  # type: ignore[arg-type]
                                    after.project_code, after.unit_code,  # type: ignore[arg-type]
                                    score, confidence_of(score), evidence,
-                                   _name(before) or None, _name(after) or None))
-    links.sort(key=lambda link: (link.year_to, link.unit_code, link.code_to))
+                                   _name(before) or None, _name(after) or None, after.region_code or ""))
+    links.sort(key=lambda link: (link.region_code, link.year_to, link.unit_code, link.code_to))
     return links
 
 

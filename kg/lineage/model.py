@@ -14,6 +14,7 @@ __all__ = [
     "ProjectCard",
     "ProjectFlow",
     "UnitFlow",
+    "RegionFlow",
     "TraceDown",
     "DocLink",
     "TraceUp",
@@ -65,6 +66,8 @@ class ProjectCard(_Json):
     fund_rule: str | None
     documents: tuple[str, ...]
     source: SourceSpan | None
+    region_code: str | None = None
+    region_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,13 @@ class ProjectFlow(_Json):
     document: str | None = None  # the 文号 the project cites (the traced one or a descendant)
     unit_code: str | None = None
     unit_name: str | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+
+    @property
+    def node(self) -> str:
+        """The project's node id in the lineage view and the Sankey."""
+        return f"project:{self.region_code or ''}:{self.year}:{self.project_code}"
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,47 @@ class UnitFlow(_Json):
     unit_name: str | None
     total_wan: Decimal
     projects: tuple[ProjectFlow, ...]
+    region_code: str | None = None
+    region_name: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"region_code": self.region_code, "region_name": self.region_name, "unit_code": self.unit_code,
+                "unit_name": self.unit_name, "total_wan": self.total_wan,
+                "projects": [p.to_json() for p in self.projects]}
+
+
+@dataclass(frozen=True)
+class RegionFlow:
+    """One region's share of a document (trace schema 2): its sub-regions, its units and subtotals.
+
+    `budgeted_wan` sums the 预算数 of the projects under it; `allocated_wan` is what the document
+    itself allocates to the region (None until the notice is ingested).
+    """
+
+    region_code: str
+    region_name: str | None
+    level: str
+    budgeted_wan: Decimal
+    regions: tuple[RegionFlow, ...]
+    units: tuple[UnitFlow, ...]
+    allocated_wan: Decimal | None = None
+    allocated_printed: str | None = None
+    allocation_source: Any = None
+
+    @property
+    def difference_wan(self) -> Decimal | None:
+        return None if self.allocated_wan is None else self.budgeted_wan - self.allocated_wan
+
+    def all_units(self) -> list[UnitFlow]:
+        """The units of this region and of every region under it."""
+        return [*self.units, *(u for r in self.regions for u in r.all_units())]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"region_code": self.region_code, "region_name": self.region_name, "level": self.level,
+                "allocated_wan": self.allocated_wan, "allocated_printed": self.allocated_printed,
+                "allocation_source": _plain(self.allocation_source), "budgeted_wan": self.budgeted_wan,
+                "difference_wan": self.difference_wan, "regions": [r.to_json() for r in self.regions],
+                "units": [u.to_json() for u in self.units]}
 
 
 @dataclass(frozen=True)
@@ -107,6 +158,22 @@ class TraceDown(_Json):
     own_total_wan: Decimal
     total_wan: Decimal
     children: tuple[TraceDown, ...]
+    regions: tuple[RegionFlow, ...] = ()  # the units above, by region: city → county
+    allocated_wan: Decimal | None = None  # what the document allocates, once notices are ingested
+    unplaced: tuple[Any, ...] = ()  # allocations to recipients that name no known region
+
+    @property
+    def difference_wan(self) -> Decimal | None:
+        return None if self.allocated_wan is None else self.total_wan - self.allocated_wan
+
+    def to_json(self) -> dict[str, Any]:
+        """Trace schema 2 (README: "Trace, schema 2")."""
+        return {"schema": 2, "document": self.document.to_json(),
+                "parents": [p.to_json() for p in self.parents],
+                "declared_total_wan": self.document.declared_total_wan, "allocated_wan": self.allocated_wan,
+                "budgeted_wan": self.total_wan, "difference_wan": self.difference_wan,
+                "regions": [r.to_json() for r in self.regions], "unplaced": [_plain(a) for a in self.unplaced],
+                "children": [c.to_json() for c in self.children]}
 
     @property
     def projects(self) -> list[ProjectFlow]:
@@ -163,6 +230,7 @@ class HistoryEntry(_Json):
     fund_source: str | None
     documents: tuple[str, ...]
     source: SourceSpan | None
+    region_code: str | None = None
 
 
 @dataclass(frozen=True)

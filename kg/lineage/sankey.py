@@ -1,11 +1,11 @@
-"""A traced document as Sankey nodes and links (level → document → unit → project) for plotly."""
+"""A traced document as Sankey nodes and links (level → document → region → unit → project) for plotly."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from kg.lineage.model import TraceDown
+from kg.lineage.model import RegionFlow, TraceDown, UnitFlow
 
 __all__ = ["sankey"]
 
@@ -15,7 +15,8 @@ def sankey(trace: TraceDown) -> dict[str, Any]:
 
     ``{"nodes": [{"id", "label", "kind"}], "links": [{"source", "target", "value", "label"}]}``;
     source and target index into nodes; values are Decimal 万元. The fund levels feed the traced
-    document; each document feeds its child documents and its units; units feed their projects.
+    document; each document feeds its child documents and its regions (city → county), regions their
+units, units their projects.
     """
     nodes: list[dict[str, str]] = []
     index: dict[str, int] = {}
@@ -32,23 +33,37 @@ def sankey(trace: TraceDown) -> dict[str, Any]:
 
     top = node(f"doc:{trace.document.canonical}", trace.document.canonical, "doc")
     by_level: dict[tuple[str, str], Decimal] = {}
-    seen: set[tuple[int, str]] = set()
+    seen: set[str] = set()
     for pf in trace.projects:
-        if (pf.year, pf.project_code) in seen:
+        if pf.node in seen:
             continue
-        seen.add((pf.year, pf.project_code))
+        seen.add(pf.node)
         key = (pf.fund_level or "未知", pf.fund_source or "未知")
         by_level[key] = by_level.get(key, Decimal(0)) + (pf.budget_wan or Decimal(0))
     for (level, source), amount in sorted(by_level.items()):
         link(node(f"level:{level}:{source}", f"{level}级 · {source}", "level"), top, amount)
 
-    def walk(t: TraceDown, at: int) -> None:
-        for u in t.units:
-            unit = node(f"unit:{u.unit_code}", u.unit_name or u.unit_code, "unit")
+    def units(at: int, flows: tuple[UnitFlow, ...]) -> None:
+        for u in flows:
+            unit = node(f"unit:{u.region_code or ''}/{u.unit_code}", u.unit_name or u.unit_code, "unit")
             link(at, unit, u.total_wan)
             for pf in u.projects:
                 label = f"{pf.project_name or pf.project_code}（{pf.year}）"
-                link(unit, node(f"project:{pf.year}:{pf.project_code}", label, "project"), pf.budget_wan)
+                link(unit, node(pf.node, label, "project"), pf.budget_wan)
+
+    def region(at: int, r: RegionFlow) -> None:
+        here = node(f"region:{r.region_code}", r.region_name or r.region_code, "region")
+        link(at, here, r.budgeted_wan)
+        for sub in r.regions:
+            region(here, sub)
+        units(here, r.units)
+
+    def walk(t: TraceDown, at: int) -> None:
+        if t.regions:
+            for r in t.regions:
+                region(at, r)
+        else:
+            units(at, t.units)
         for child in t.children:
             c = node(f"doc:{child.document.canonical}", child.document.canonical, "doc")
             link(at, c, child.total_wan)

@@ -21,16 +21,17 @@ from kg.lineage.model import (
     HistoryEntry,
     ProjectCard,
     ProjectFlow,
+    RegionFlow,
     TraceDown,
     TraceUp,
     UnitFlow,
 )
 from kg.docmatch import DocNumbers
-from kg.lineage.view import doc_node, project_node, read_view, unit_node
+from kg.lineage.view import doc_node, read_view, unit_node
 from kg.settings import Settings
 from kg.workspace import Workspace
 
-__all__ = ["Lineage", "LineageQueryError", "AmbiguousDocumentError", "load_lineage"]
+__all__ = ["Lineage", "LineageQueryError", "AmbiguousDocumentError", "AmbiguousProjectError", "load_lineage"]
 
 
 class LineageQueryError(HrssError):
@@ -45,6 +46,15 @@ class AmbiguousDocumentError(LineageQueryError):
         self.query, self.candidates = query, candidates
 
 
+class AmbiguousProjectError(LineageQueryError):
+    """A 项目编码 or unit code found in several regions; `.candidates` lists (region_code, region_name)."""
+
+    def __init__(self, what: str, code: str, candidates: list[tuple[str, str | None]]):
+        listed = "、".join(f"{c} {n or ''}".strip() for c, n in candidates)
+        super().__init__(f"{what} {code} 在多个地区: {listed}；请用 --region 指定")
+        self.code, self.candidates = code, candidates
+
+
 def _span(value: Any) -> SourceSpan | None:
     return SourceSpan(value[0], value[1], value[2]) if value else None
 
@@ -55,10 +65,14 @@ class Lineage:
     def __init__(self, graph: nx.DiGraph, version: str | None = None) -> None:
         self.graph = graph
         self.version = version
+        self.regions: dict[str, dict[str, Any]] = graph.graph.get("regions", {})
         self._by_code: dict[str, list[str]] = {}
+        self._units_by_code: dict[str, list[str]] = {}
         for n, data in graph.nodes(data=True):
             if data.get("kind") == "project":
                 self._by_code.setdefault(data["code"], []).append(n)
+            elif data.get("kind") == "unit":
+                self._units_by_code.setdefault(data["code"], []).append(n)
         for nodes in self._by_code.values():
             nodes.sort(key=lambda n: graph.nodes[n]["year"] or 0)
 
@@ -94,12 +108,56 @@ class Lineage:
     def _numbers(self) -> DocNumbers:
         return DocNumbers(self.documents())
 
-    def project_nodes(self, code: str) -> list[str]:
-        """The nodes of a 项目编码, oldest year first."""
-        return list(self._by_code.get(code.strip(), []))
+    # ------------------------------------------------------------ regions
 
-    def _project(self, code: str, year: int | None) -> str:
-        nodes = self.project_nodes(code)
+    def region_name(self, code: str | None) -> str | None:
+        """The region's name, None for an unknown region."""
+        return (self.regions.get(code) or {}).get("name") if code else None
+
+    def region_chain(self, code: str) -> list[str]:
+        """The region and its parents, nearest first."""
+        out: list[str] = []
+        while code and code not in out:
+            out.append(code)
+            code = (self.regions.get(code) or {}).get("parent") or ""
+        return out
+
+    def within(self, code: str | None, region: str | None) -> bool:
+        """Whether region `code` is `region` or inside it (always, without a region)."""
+        return region is None or region in self.region_chain(code or "")
+
+    def resolve_region(self, text: str) -> str:
+        """The region code named by a code or a name (怀来县, 怀来) among this build's regions."""
+        text = text.strip()
+        if text in self.regions:
+            return text
+        hits = sorted(c for c, r in self.regions.items() if r.get("name") == text) or \
+            sorted(c for c, r in self.regions.items() if (r.get("name") or "").startswith(text) and text)
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise AmbiguousProjectError("地区", text, [(c, self.region_name(c)) for c in hits])
+        raise LineageQueryError(f"资金血缘中没有地区 {text}")
+
+    def _in_one_region(self, what: str, code: str, nodes: list[str], region: str | None) -> list[str]:
+        nodes = [n for n in nodes if self.within(self.graph.nodes[n].get("region"), region)]
+        regions = sorted({self.graph.nodes[n].get("region") or "" for n in nodes})
+        if len(regions) > 1:
+            raise AmbiguousProjectError(what, code, [(r, self.region_name(r)) for r in regions])
+        return nodes
+
+    def project_nodes(self, code: str, region: str | None = None) -> list[str]:
+        """The nodes of a 项目编码 (in `region` when given), oldest year first."""
+        nodes = list(self._by_code.get(code.strip(), []))
+        return [n for n in nodes if self.within(self.graph.nodes[n].get("region"), region)]
+
+    def unit_nodes(self, code: str, region: str | None = None) -> list[str]:
+        """The nodes of a unit code (in `region` when given), one per region."""
+        nodes = sorted(self._units_by_code.get(code.strip(), []))
+        return [n for n in nodes if self.within(self.graph.nodes[n].get("region"), region)]
+
+    def _project(self, code: str, year: int | None, region: str | None = None) -> str:
+        nodes = self._in_one_region("项目编码", code, self.project_nodes(code), region)
         if year is not None:
             nodes = [n for n in nodes if self.graph.nodes[n]["year"] == year]
         if not nodes:
@@ -119,11 +177,12 @@ class Lineage:
 
     def project_card(self, node: str) -> ProjectCard:
         p = self.graph.nodes[node]
-        unit = self.graph.nodes.get(unit_node(p["unit"])) if p.get("unit") else None
+        unit = self.graph.nodes.get(unit_node(p.get("region"), p["unit"])) if p.get("unit") else None
         docs = tuple(self.graph.nodes[u]["canonical"] for u, _ in self._edges(node, "allocates", False))
         return ProjectCard(p["year"], p["code"], p.get("name"), p.get("unit"),
                            unit.get("name") if unit else None, p.get("budget"), p.get("fund_level"),
-                           p.get("fund_source"), p.get("fund_rule"), docs, _span(p.get("span")))
+                           p.get("fund_source"), p.get("fund_rule"), docs, _span(p.get("span")),
+                           p.get("region") or None, self.region_name(p.get("region")))
 
     def parents(self, canonical: str) -> list[str]:
         """The ancestors of a document from data/documents.csv, nearest first."""
@@ -138,52 +197,85 @@ class Lineage:
 
     # ------------------------------------------------------------ down
 
-    def trace_down(self, doc: str) -> TraceDown:
-        """Where a document's money went: units, projects, amounts, then its child documents.
+    def trace_down(self, doc: str, region: str | None = None, unit: str | None = None) -> TraceDown:
+        """Where a document's money went: regions (city → county), units, projects, amounts, then its
+        child documents; only the projects in `region` (a code) and of `unit` (a code) when given.
 
         Raises:
             AmbiguousDocumentError: a partial 文号 matching several documents (see `.candidates`).
+            AmbiguousProjectError: a unit code found in several regions without `region`.
             LineageQueryError: an unknown document.
         """
-        return self._down(self.resolve_document(doc), frozenset())
+        if unit is not None:
+            self._in_one_region("单位", unit, self.unit_nodes(unit), region)
+        return self._down(self.resolve_document(doc), frozenset(), region, unit)
 
-    def _down(self, canonical: str, seen: frozenset[str]) -> TraceDown:
+    def _down(self, canonical: str, seen: frozenset[str], region: str | None = None,
+              only_unit: str | None = None) -> TraceDown:
         node = doc_node(canonical)
-        units: OrderedDict[str, list[ProjectFlow]] = OrderedDict()
+        units: OrderedDict[tuple[str, str], list[ProjectFlow]] = OrderedDict()
         amounts: dict[str, Decimal] = {}
         for project, edge in sorted(self._edges(node, "allocates"),
-                                    key=lambda pe: (self.graph.nodes[pe[0]].get("unit") or "",
+                                    key=lambda pe: (self.graph.nodes[pe[0]].get("region") or "",
+                                                    self.graph.nodes[pe[0]].get("unit") or "",
                                                     self.graph.nodes[pe[0]]["year"], pe[0])):
             p = self.graph.nodes[project]
-            unit = p.get("unit") or ""
-            unit_name = self.graph.nodes[unit_node(unit)].get("name") if unit else None
+            unit, where = p.get("unit") or "", p.get("region") or ""
+            if not self.within(where, region) or (only_unit is not None and unit != only_unit):
+                continue
+            unit_name = self.graph.nodes[unit_node(where, unit)].get("name") if unit else None
             amount = edge.get("amount")
-            units.setdefault(unit, []).append(ProjectFlow(
+            units.setdefault((where, unit), []).append(ProjectFlow(
                 p["year"], p["code"], p.get("name"), amount, edge.get("fund_level"),
-                edge.get("fund_source"), _span(p.get("span")), canonical, unit or None, unit_name))
+                edge.get("fund_source"), _span(p.get("span")), canonical, unit or None, unit_name,
+                where or None, self.region_name(where)))
             amounts[project] = amount or Decimal(0)
         flows = tuple(
-            UnitFlow(code, self.graph.nodes[unit_node(code)].get("name") if code else None,
-                     sum((pf.budget_wan or Decimal(0) for pf in pfs), Decimal(0)), tuple(pfs))
-            for code, pfs in units.items())
-        children = tuple(self._down(self.graph.nodes[c]["canonical"], seen | {canonical})
+            UnitFlow(code, self.graph.nodes[unit_node(where, code)].get("name") if code else None,
+                     sum((pf.budget_wan or Decimal(0) for pf in pfs), Decimal(0)), tuple(pfs),
+                     where or None, self.region_name(where))
+            for (where, code), pfs in units.items())
+        children = tuple(self._down(self.graph.nodes[c]["canonical"], seen | {canonical}, region, only_unit)
                          for c, _ in self._edges(node, "parent")
                          if self.graph.nodes[c]["canonical"] not in seen)
         for child in children:
             for pf in child.projects:
-                amounts.setdefault(project_node(pf.year, pf.project_code), pf.budget_wan or Decimal(0))
+                amounts.setdefault(pf.node, pf.budget_wan or Decimal(0))
         own = sum((u.total_wan for u in flows), Decimal(0))
         return TraceDown(self.card(canonical), tuple(self.card(c) for c in self.parents(canonical)),
-                         flows, own, sum(amounts.values(), Decimal(0)), children)
+                         flows, own, sum(amounts.values(), Decimal(0)), children, self._region_tree(flows))
+
+    def _region_tree(self, flows: tuple[UnitFlow, ...]) -> tuple[RegionFlow, ...]:
+        """The units by region, nested city → county (a province only where a unit is in it)."""
+        held: dict[str, list[UnitFlow]] = {}
+        for u in flows:
+            held.setdefault(u.region_code or "", []).append(u)
+        children: dict[str | None, set[str]] = {}
+        for code in held:
+            chain = self.region_chain(code)
+            # from the city down; a province stays only when it is the unit's own region
+            keep = [c for c in chain if c == code or (self.regions.get(c) or {}).get("level") != "province"]
+            for child, parent in zip(keep, (*keep[1:], None), strict=True):
+                children.setdefault(parent, set()).add(child)
+
+        def node(code: str) -> RegionFlow:
+            subs = tuple(node(c) for c in sorted(children.get(code, ())))
+            own = tuple(held.get(code, ()))
+            total = sum((u.total_wan for u in own), Decimal(0)) + sum((r.budgeted_wan for r in subs), Decimal(0))
+            level = (self.regions.get(code) or {}).get("level") or "unknown"
+            return RegionFlow(code, self.region_name(code), level, total, subs, own)
+
+        return tuple(node(c) for c in sorted(children.get(None, ())))
 
     # ------------------------------------------------------------ up
 
-    def trace_up(self, project_code: str, year: int | None = None) -> TraceUp:
+    def trace_up(self, project_code: str, year: int | None = None, region: str | None = None) -> TraceUp:
         """The documents funding a project, each with its level, amount and ancestor chain.
 
-        `year` picks the year when a code is reused; by default the latest.
+        `year` picks the year when a code is reused; by default the latest. A code found in several
+        regions needs `region` (AmbiguousProjectError lists them).
         """
-        node = self._project(project_code, year)
+        node = self._project(project_code, year, region)
         card = self.project_card(node)
         links = []
         for doc, edge in self._edges(node, "allocates", out=False):
@@ -201,11 +293,12 @@ class Lineage:
     def cross_year_links(self) -> list[CrossYearLink]:
         """Every cross-year link, by successor year, unit and code."""
         links = [d["link"] for _, _, d in self.graph.edges(data=True) if d.get("kind") == "continues"]
-        return sorted(links, key=lambda lk: (lk.year_to, lk.unit_code, lk.code_to))
+        return sorted(links, key=lambda lk: (lk.region_code, lk.year_to, lk.unit_code, lk.code_to))
 
-    def history(self, project_code: str, year: int | None = None) -> History:
-        """A project's line across years (oldest first), each year's change, and the links used."""
-        node = self._project(project_code, year)
+    def history(self, project_code: str, year: int | None = None, region: str | None = None) -> History:
+        """A project's line across years (oldest first), each year's change, and the links used; the
+        line stays in the project's region (links never cross regions)."""
+        node = self._project(project_code, year, region)
         line = [node]
         while (back := self._edges(line[0], "continues", out=False)) and back[0][0] not in line:
             line.insert(0, back[0][0])
@@ -222,7 +315,7 @@ class Lineage:
                     pct = (change * 100 / previous).quantize(Decimal("0.01"))
             entries.append(HistoryEntry(c.year, c.project_code, c.project_name, c.unit_code,
                                         c.budget_wan, change, pct, c.fund_level, c.fund_source,
-                                        c.documents, c.source))
+                                        c.documents, c.source, c.region_code))
             previous = c.budget_wan
         links = tuple(self.graph.edges[a, b]["link"] for a, b in zip(line, line[1:], strict=False))
         return History(self.project_card(node), tuple(entries), links)
@@ -232,8 +325,9 @@ class Lineage:
     def totals(self) -> dict[str, Decimal]:
         """Amount through every node: a document's traced total, a unit's and a level's projects.
 
-        Keys are node ids (``doc:…``, ``unit:…``, ``project:<year>:<code>``) and ``level:<级别>``
-        (the budgets of projects whose fund level it is).
+        Keys are node ids (``doc:…``, ``unit:<region>/<code>``, ``project:<region>:<year>:<code>``),
+        ``level:<级别>`` (the budgets of projects whose fund level it is) and ``region:<code>`` (the
+        budgets of the projects in the region and the regions inside it).
         """
         out: dict[str, Decimal] = {}
         for n, d in self.graph.nodes(data=True):
@@ -242,7 +336,10 @@ class Lineage:
                 amount = d.get("budget") or Decimal(0)
                 out[n] = amount
                 if d.get("unit"):
-                    key = unit_node(d["unit"])
+                    key = unit_node(d.get("region"), d["unit"])
+                    out[key] = out.get(key, Decimal(0)) + amount
+                for region in self.region_chain(d.get("region") or ""):
+                    key = f"region:{region}"
                     out[key] = out.get(key, Decimal(0)) + amount
                 if d.get("fund_level"):
                     key = f"level:{d['fund_level']}"
@@ -252,13 +349,14 @@ class Lineage:
         return out
 
     def node_for(self, text: str) -> str:
-        """The node named by a node id, a 项目编码 (latest year), a unit code or a 文号."""
+        """The node named by a node id, a 项目编码 (latest year), a unit code or a 文号; a code in several
+        regions raises AmbiguousProjectError."""
         if text in self.graph:
             return text
         if self.project_nodes(text):
-            return self.project_nodes(text)[-1]
-        if unit_node(text) in self.graph:
-            return unit_node(text)
+            return self._project(text, None)
+        if units := self._in_one_region("单位", text, self.unit_nodes(text), None):
+            return units[0]
         return doc_node(self.resolve_document(text))
 
     def shortest_chain(self, a: str, b: str) -> list[str]:
@@ -276,7 +374,7 @@ class Lineage:
         if kind == "doc":
             return d["canonical"]
         if kind == "unit":
-            return f"{d['code']} {d.get('name') or ''}".strip()
+            return f"{self.region_name(d.get('region')) or ''} {d['code']} {d.get('name') or ''}".strip()
         return f"{d['year']} {d.get('name') or d['code']}"
 
 

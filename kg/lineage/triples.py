@@ -32,8 +32,8 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
         w.add(piri, HKT.fundLevel, lit(fund.level))
         w.add(piri, HKT.fundSource, lit(fund.source))
         w.add(piri, HKT.fundRule, lit(fund.rule))
-        if p.unit_code:
-            w.add(iri.unit(iri.UnitKey(p.unit_code)), HKT.runs, piri)
+        if (ukey := iri.unit_key(p)) is not None:
+            w.add(iri.unit(ukey), HKT.runs, piri)
     yield None
     for d in data.documents.values():
         diri = iri.document(d.canonical)
@@ -61,8 +61,8 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
         w.add(airi, A, HKT.Allocation)
         w.add(airi, HKT.toProject, piri)
         w.add(airi, DERIVED, piri)
-        if a.project.unit_code:
-            w.add(airi, HKT.toUnit, iri.unit(iri.UnitKey(a.project.unit_code)))
+        if (ukey := iri.unit_key(a.project)) is not None:
+            w.add(airi, HKT.toUnit, iri.unit(ukey))
         if a.amount is not None:
             w.add(airi, HKT.amount, dec(a.amount))
         w.add(airi, HKT.fundLevel, lit(a.fund.level))
@@ -70,8 +70,8 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
         if w.full():
             yield None
     for link in data.links:
-        before = iri.ProjectKey(link.year_from, link.code_from)
-        after = iri.ProjectKey(link.year_to, link.code_to)
+        before = iri.ProjectKey(link.region_code, link.year_from, link.code_from)
+        after = iri.ProjectKey(link.region_code, link.year_to, link.code_to)
         liri = iri.link(before, after)
         w.add(iri.project(after), HKT.continues, iri.project(before))
         w.add(liri, A, HKT.CrossYearLink)

@@ -1,9 +1,12 @@
 """The networkx view of the lineage, made from the build's lineage data and stored with the build.
 
-Nodes are ``doc:<文号>``, ``unit:<code>``, ``project:<year>:<code>``; edges are typed by ``kind``:
+Nodes are ``doc:<文号>``, ``unit:<region>/<code>``, ``project:<region>:<year>:<code>`` (a unit and a
+project are in a region: budget codes are local to a county); edges are typed by ``kind``:
 ``allocates`` (document → project, with amount, fund level and source), ``runs`` (unit → project),
 ``parent`` (parent document → child document) and ``continues`` (predecessor → successor project).
 The view is made once, in the build, from the same data the lineage's triples are written from.
+The graph attribute ``regions`` maps every region of a project, and its parents, to
+``{name, level, parent}`` (ingest.regions).
 """
 
 from __future__ import annotations
@@ -17,14 +20,15 @@ import networkx as nx
 
 from ingest.errors import HrssError
 from ingest.records import Project
+from ingest.regions import RegionIndex, is_unknown
 from kg.lineage.derive import DocumentIssuer, DocumentSummary, LineageData
 from kg.units import Units
 
 __all__ = ["LINEAGE_FILE", "LineageNotBuiltError", "build_view", "write_view", "read_view", "doc_node",
-           "unit_node", "project_node"]
+           "unit_node", "project_node", "region_table"]
 
 LINEAGE_FILE = "lineage.pickle"
-_FORMAT = 2
+_FORMAT = 3  # 3: units and projects keyed by region
 
 
 class LineageNotBuiltError(HrssError):
@@ -35,12 +39,16 @@ def doc_node(canonical: str) -> str:
     return f"doc:{canonical}"
 
 
-def unit_node(code: str) -> str:
-    return f"unit:{code}"
+def unit_node(region: str | None, code: str) -> str:
+    return f"unit:{region or ''}/{code}"
 
 
-def project_node(year: int, code: str) -> str:
-    return f"project:{year}:{code}"
+def project_node(region: str | None, year: int, code: str) -> str:
+    return f"project:{region or ''}:{year}:{code}"
+
+
+def _project_node(p: Project) -> str:
+    return project_node(p.region_code, p.year, p.project_code)  # type: ignore[arg-type]
 
 
 def _keyed(projects: Iterable[Project]) -> list[Project]:
@@ -49,22 +57,25 @@ def _keyed(projects: Iterable[Project]) -> list[Project]:
 
 
 def _add_units(g: nx.DiGraph, units: Units) -> None:
-    for code in sorted(units):
-        g.add_node(unit_node(code), kind="unit", code=code, name=units.name(code))
+    for key in sorted(units):
+        g.add_node(unit_node(key.region, key.code), kind="unit", code=key.code, region=key.region,
+                   name=units[key].name)
 
 
 def _add_projects(g: nx.DiGraph, data: LineageData) -> None:
     for p in _keyed(data.projects):
-        node = project_node(p.year, p.project_code)  # type: ignore[arg-type]
+        node = _project_node(p)
         fund = data.fund(p)
+        region = p.region_code or ""
         g.add_node(node, kind="project", year=p.year, code=p.project_code, name=p.project_name,
-                   title=p.title, unit=p.unit_code, budget=p.budget_wan, fund_level=fund.level,
+                   title=p.title, unit=p.unit_code, region=region, budget=p.budget_wan, fund_level=fund.level,
                    fund_source=fund.source, fund_rule=fund.rule,
                    span=(p.span.file, p.span.first_line, p.span.last_line))
         if p.unit_code:
-            if unit_node(p.unit_code) not in g:
-                g.add_node(unit_node(p.unit_code), kind="unit", code=p.unit_code, name=None)
-            g.add_edge(unit_node(p.unit_code), node, kind="runs")
+            unit = unit_node(region, p.unit_code)
+            if unit not in g:
+                g.add_node(unit, kind="unit", code=p.unit_code, region=region, name=None)
+            g.add_edge(unit, node, kind="runs")
 
 
 def _add_documents(g: nx.DiGraph, issuers: Mapping[str, DocumentIssuer],
@@ -91,27 +102,46 @@ def _add_allocations(g: nx.DiGraph, data: LineageData) -> None:
         p = a.project
         if p.year is None or not p.project_code:
             continue
-        g.add_edge(doc_node(a.document), project_node(p.year, p.project_code), kind="allocates",
+        g.add_edge(doc_node(a.document), _project_node(p), kind="allocates",
                    amount=a.amount, fund_level=a.fund.level, fund_source=a.fund.source)
 
 
 def _add_links(g: nx.DiGraph, data: LineageData) -> None:
     for link in data.links:
-        g.add_edge(project_node(link.year_from, link.code_from),
-                   project_node(link.year_to, link.code_to), kind="continues", link=link)
+        g.add_edge(project_node(link.region_code, link.year_from, link.code_from),
+                   project_node(link.region_code, link.year_to, link.code_to), kind="continues", link=link)
 
 
 def _mentions(data: LineageData) -> list[dict[str, object]]:
-    out = [{"canonical": r.canonical, "raw": r.raw, "project": project_node(p.year, p.project_code),  # type: ignore[arg-type]
+    out = [{"canonical": r.canonical, "raw": r.raw, "project": _project_node(p),
             "file": p.span.file, "line": r.line}
            for p in _keyed(data.projects) for r in (*p.doc_refs, *p.basis_refs)]
     return sorted(out, key=lambda r: (r["canonical"], r["file"], r["line"], r["raw"]))
 
 
-def build_view(data: LineageData, units: Units, issuers: Mapping[str, DocumentIssuer]) -> nx.DiGraph:
+def region_table(codes: Iterable[str], index: RegionIndex) -> dict[str, dict[str, str | None]]:
+    """code → {name, level, parent} for every region of `codes` and their parents."""
+    out: dict[str, dict[str, str | None]] = {}
+    for code in sorted(set(codes)):
+        if is_unknown(code) or index.get(code) is None:
+            out[code] = {"name": None, "level": "unknown", "parent": None}
+            continue
+        chain = (code, *index.parents(code))
+        for c, parent in zip(chain, (*chain[1:], None), strict=True):
+            r = index.get(c)
+            out.setdefault(c, {"name": r.name if r else None, "level": r.level if r else "unknown",
+                               "parent": parent})
+    return out
+
+
+def build_view(data: LineageData, units: Units, issuers: Mapping[str, DocumentIssuer],
+               regions: RegionIndex | None = None) -> nx.DiGraph:
     """The lineage DiGraph: units, projects, documents and their parents, allocations, cross-year
-    links, and the 文号 mentions (graph attribute ``mentions``). Amounts are as printed."""
+    links, the 文号 mentions (graph attribute ``mentions``) and the regions (``regions``, names from
+    `regions`, default RegionIndex.load()). Amounts are as printed."""
     g: nx.DiGraph[str] = nx.DiGraph(format=_FORMAT)
+    g.graph["regions"] = region_table((p.region_code for p in data.projects if p.region_code),
+                                      regions or RegionIndex.load())
     _add_units(g, units)
     _add_projects(g, data)
     _add_documents(g, issuers, data.documents)

@@ -1,12 +1,13 @@
 """Every instance IRI hrss-kg mints, one typed function per kind, in N-Triples form (`<…>`).
 
-IRIs are derived from the data, never counted: a project from year + 项目编码, a document from its
-canonical 文号, a unit from its code, a span from file + lines. A child (indicator, mention, plan,
+IRIs are derived from the data, never counted: a project from region + year + 项目编码, a document from its
+canonical 文号, a unit from region + code, a span from file + lines. A child (indicator, mention, plan,
 allocation, link evidence) is built from its parent's key, never by cutting the parent's text.
 Every path segment goes through `segment`, the one encoder.
 
-Units and projects are named by a key object (`UnitKey`, `ProjectKey`), so the key can grow (the
-region code of the regions work) without changing any caller.
+Units and projects are named by a key object (`UnitKey`, `ProjectKey`) that carries the region
+(ingest.placing): budget codes are local to a county, so two counties' same codes never merge.
+A key without a region (records never placed) keeps the region segment out.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from urllib.parse import quote
 
 from ingest.docnumber import DocNumber
 from ingest.records import Project, SourceSpan
-from kg.namespace import HK_DATA
+from kg.namespace import HK_DATA, HK_REGION
 
 __all__ = [
-    "Iri", "ProjectKey", "UnitKey", "segment", "project_key", "project", "unit", "document", "issuer",
+    "Iri", "ProjectKey", "UnitKey", "segment", "project_key", "unit_key", "project", "region", "unit", "document", "issuer",
     "span", "narrative", "indicator", "mention", "plan", "plan_entry", "allocation", "link",
     "link_evidence", "finding", "rule", "plain",
 ]
@@ -49,21 +50,27 @@ def plain(iri: Iri) -> str:
     return iri[1:-1]
 
 
+def _region_path(region: str) -> str:
+    return f"{segment(region)}/" if region else ""
+
+
 @dataclass(frozen=True, order=True)
 class UnitKey:
-    """What names a budget unit: its code."""
+    """What names a budget unit: its region and code."""
 
+    region: str
     code: str
 
     @property
     def path(self) -> str:
-        return segment(self.code)
+        return f"{_region_path(self.region)}{segment(self.code)}"
 
 
 @dataclass(frozen=True, order=True)
 class ProjectKey:
-    """What names a project: year and 项目编码; a table without a code, by its file and first line."""
+    """What names a project: region, year and 项目编码; a table without a code, by its file and line."""
 
+    region: str
     year: int | None
     code: str | None
     file: str = ""
@@ -73,20 +80,30 @@ class ProjectKey:
     def path(self) -> str:
         year = str(self.year) if self.year is not None else "na"
         if self.code:
-            return f"{year}/{segment(self.code)}"
-        return f"{year}/_{segment(self.file)}-{self.line}"
+            return f"{_region_path(self.region)}{year}/{segment(self.code)}"
+        return f"{_region_path(self.region)}{year}/_{segment(self.file)}-{self.line}"
 
 
 def project_key(p: Project) -> ProjectKey:
     """The key of a project record."""
     if p.project_code:
-        return ProjectKey(p.year, p.project_code)
-    return ProjectKey(p.year, None, p.span.file, p.span.first_line)
+        return ProjectKey(p.region_code or "", p.year, p.project_code)
+    return ProjectKey(p.region_code or "", p.year, None, p.span.file, p.span.first_line)
+
+
+def unit_key(p: Project) -> UnitKey | None:
+    """The key of a project's unit; None when the table names no unit code."""
+    return UnitKey(p.region_code or "", p.unit_code) if p.unit_code else None
 
 
 def project(key: ProjectKey) -> Iri:
-    """hkd:project/<year>/<项目编码>."""
+    """hkd:project/<region>/<year>/<项目编码>."""
     return _iri(f"project/{key.path}")
+
+
+def region(code: str) -> Iri:
+    """hkr:<GB/T 2260 code, sub-region id or unknown:<file>> (the concepts of ontology/regions.ttl)."""
+    return Iri(f"<{HK_REGION}{segment(code)}>")
 
 
 def indicator(key: ProjectKey, n: int) -> Iri:
@@ -111,6 +128,7 @@ def allocation(key: ProjectKey, canonical: str) -> Iri:
 
 
 def unit(key: UnitKey) -> Iri:
+    """hkd:unit/<region>/<code>."""
     return _iri(f"unit/{key.path}")
 
 
@@ -132,14 +150,19 @@ def narrative(s: SourceSpan) -> Iri:
     return _iri(f"narrative/{_file_segment(s.file)}/{s.first_line}")
 
 
+def _link_path(before: ProjectKey, after: ProjectKey) -> str:
+    # a link never crosses regions: one region segment
+    return (f"link/{_region_path(before.region)}{before.year}/{segment(before.code or '')}/{after.year}/"
+            f"{segment(after.code or '')}")
+
+
 def link(before: ProjectKey, after: ProjectKey) -> Iri:
-    """A cross-year link from the project of one year to its successor."""
-    return _iri(f"link/{before.year}/{segment(before.code or '')}/{after.year}/{segment(after.code or '')}")
+    """A cross-year link from the project of one year to its successor (in the same region)."""
+    return _iri(_link_path(before, after))
 
 
 def link_evidence(before: ProjectKey, after: ProjectKey, n: int) -> Iri:
-    return _iri(f"link/{before.year}/{segment(before.code or '')}/{after.year}/"
-                f"{segment(after.code or '')}/evidence/{n}")
+    return _iri(f"{_link_path(before, after)}/evidence/{n}")
 
 
 def rule(rule_id: str) -> Iri:

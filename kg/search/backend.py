@@ -46,8 +46,8 @@ TEXT_FIELDS: dict[str, float] = {
     "meta": 1.0,  # year, 项目编码, unit code, issuer prefixes
 }
 # Exact-value fields: doc = funding 文号 (canonical), basis = 文号 cited as 政策依据.
-KEYWORD_FIELDS = ("year", "unit", "unit_name", "theme", "issuer", "doc", "basis", "kind")
-FACET_FIELDS = ("year", "unit", "theme", "issuer")
+KEYWORD_FIELDS = ("year", "unit", "unit_name", "theme", "issuer", "doc", "basis", "kind", "region")
+FACET_FIELDS = ("year", "unit", "theme", "issuer", "region")  # region: county, city and province codes
 
 
 class SearchError(HrssError):
@@ -70,6 +70,7 @@ class IndexDoc:
     themes: tuple[str, ...]
     terms: Mapping[str, Sequence[str]]
     payload: str  # JSON text for display, returned as is with each hit
+    regions: tuple[str, ...] = ()  # the project's region and the regions it is in (county, city, province)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Filters:
 
     year: int | None = None
     unit: str | None = None  # unit code or unit name
+    region: str | None = None  # a region code: the projects in it or in a region inside it
     theme: str | None = None  # theme id
     issuer: str | None = None
     amount_min: Decimal | None = None

@@ -19,6 +19,7 @@ from typing import Any
 from ingest.docnumber import DocNumber, known_issuers
 from ingest.errors import DocNumberError
 from ingest.records import Indicator, Project
+from ingest.regions import RegionIndex
 from kg.rdf.iri import ProjectKey, project_key as record_key
 from kg.search.analysis import Analyzer, AnalyzerConfig, get_analyzer
 from kg.search.backend import IndexDoc, SearchBackend, SearchError, backend_class
@@ -50,9 +51,10 @@ DEFAULT_BACKEND = "whoosh"
 
 
 def project_key(p: Project) -> str:
-    """The document key of a project: year and 项目编码 (file and line when the code is missing)."""
+    """The document key of a project: region, year and 项目编码 (file and line when the code is
+    missing), so a same-code project of another region is another document."""
     ident = p.project_code or f"{p.span.file}:{p.span.first_line}"
-    return f"{p.year if p.year is not None else '-'}:{ident}"
+    return f"{p.region_code or '-'}|{p.year if p.year is not None else '-'}:{ident}"
 
 
 def indicator_text(ind: Indicator) -> str:
@@ -96,11 +98,13 @@ def index_texts(p: Project) -> dict[str, str]:
 
 
 def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str]],
-                     unit_name: str | None = None) -> IndexDoc:
+                     unit_name: str | None = None, regions: tuple[str, ...] = (),
+                     region_name: str | None = None) -> IndexDoc:
     """The search document of one project (each distinct text is segmented once, here).
 
     `unit_name` is the unit's one name (kg.units), shown with the hit; the name printed in this
-    table is what the unit_text field is cut from.
+    table is what the unit_text field is cut from. `regions` is the project's region and its
+    parents (the region filter and facet), `region_name` its name.
     """
     shown_unit = unit_name or p.unit_name
     doc_numbers = p.doc_numbers
@@ -123,6 +127,8 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
         "title": p.title,
         "unit_code": p.unit_code,
         "unit_name": shown_unit,
+        "region_code": p.region_code,
+        "region_name": region_name,
         "budget_wan": format(p.budget_wan, "f") if p.budget_wan is not None else None,
         "doc_refs": list(doc_numbers),
         "basis_refs": list(basis),
@@ -135,7 +141,7 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
         key=project_key(p), kind="project", year=p.year, unit_code=p.unit_code,
         unit_name=shown_unit, amount_wan=p.budget_wan, doc_numbers=doc_numbers,
         basis_numbers=basis, issuers=issuers, themes=tuple(t for t, _ in themes), terms=terms,
-        payload=json.dumps(payload, ensure_ascii=False),
+        payload=json.dumps(payload, ensure_ascii=False), regions=regions,
     )
 
 
@@ -151,12 +157,21 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
 
 
 def _documents(projects: Iterable[Project], analyzer: Analyzer, themes_of: ThemesOf, units: Units,
-               themes: dict[str, str]) -> Iterator[IndexDoc]:
-    """Search documents, streamed to the engine; the themes met are collected into `themes`."""
+               themes: dict[str, str], regions: dict[str, str]) -> Iterator[IndexDoc]:
+    """Search documents, streamed to the engine; the themes and regions (code → name) met are
+    collected into `themes` and `regions`."""
+    index = RegionIndex.load()
+    chains: dict[str, tuple[str, ...]] = {}
     for p in projects:
         tagged = [(t.id, t.label) for t in themes_of(p)]
         themes.update(tagged)
-        yield project_document(p, analyzer, tagged, units.name(p.unit_code))
+        code = p.region_code or ""
+        if code not in chains:
+            chains[code] = (code, *index.parents(code)) if code in index else ((code,) if code else ())
+            for c in chains[code]:
+                regions[c] = index.name(c) or c
+        yield project_document(p, analyzer, tagged, units.name(p.unit_code, code), chains[code],
+                               regions.get(code))
 
 
 def _tagger(themes: Mapping[ProjectKey, tuple[Theme, ...]] | None) -> ThemesOf:
@@ -221,10 +236,11 @@ def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings |
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}-{time.time_ns()}")
     found: dict[str, str] = {}
+    regions: dict[str, str] = {}
     try:
         engine = backend_class(backend).create(tmp / INDEX_SUBDIR)
         try:
-            n = engine.add(_documents(projects, analyzer, _tagger(themes), units, found))
+            n = engine.add(_documents(projects, analyzer, _tagger(themes), units, found, regions))
             engine.commit()
         finally:
             engine.close()
@@ -235,6 +251,7 @@ def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings |
             "documents": n,
             "units": units.names(),
             "themes": dict(sorted(found.items())),
+            "regions": dict(sorted(regions.items())),
             "years": sorted({p.year for p in projects if p.year is not None}),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
@@ -270,8 +287,9 @@ def add_to_index(projects: Iterable[Project], build_dir: Path, settings: Setting
     analyzer = get_analyzer(AnalyzerConfig.load(path / ANALYZER_FILE))
     found: dict[str, str] = dict(meta.get("themes", {}))
     units = units if units is not None else derive_units(projects)
+    regions: dict[str, str] = dict(meta.get("regions", {}))
     try:
-        n = engine.add(_documents(projects, analyzer, _tagger(themes), units, found))
+        n = engine.add(_documents(projects, analyzer, _tagger(themes), units, found, regions))
         engine.commit()
         total = engine.count()
     finally:
@@ -280,6 +298,7 @@ def add_to_index(projects: Iterable[Project], build_dir: Path, settings: Setting
         documents=total,
         units=dict(sorted({**units.names(), **meta.get("units", {})}.items())),
         themes=dict(sorted(found.items())),
+        regions=dict(sorted(regions.items())),
         years=sorted(set(meta.get("years", [])) | {p.year for p in projects if p.year is not None}),
         updated_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
     )
@@ -289,7 +308,7 @@ def add_to_index(projects: Iterable[Project], build_dir: Path, settings: Setting
 
 def delete_from_index(keys: Iterable[str], build_dir: Path,
                       settings: Settings | None = None) -> dict[str, Any]:
-    """Delete projects (by project_key, "year:项目编码") from the search index of a build in place."""
+    """Delete projects (by project_key, "region|year:项目编码") from the search index of a build in place."""
     path, meta, engine = _open_for_update(build_dir)
     try:
         n = engine.delete(keys)

@@ -56,6 +56,8 @@ class Hit:
     source: SourceSpan
     basis_refs: list[str] = field(default_factory=list)
     theme_labels: list[str] = field(default_factory=list)
+    region_code: str | None = None
+    region_name: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +71,8 @@ class Hit:
             "highlights": [f.to_json() for f in self.highlights],
             "doc_refs": list(self.doc_refs),
             "source": self.source.to_json(),
+            "region_code": self.region_code,
+            "region_name": self.region_name,
             "title": self.title,
             "basis_refs": list(self.basis_refs),
             "themes": [{"id": t, "label": lab} for t, lab in zip(self.themes, self.theme_labels,
@@ -105,6 +109,7 @@ class SearchResult:
             "doc_query": str(self.doc_query) if self.doc_query else None,
             "facet_labels": self.facet_labels,
             "matched_all_words": self.matched_all_words,
+            "schema": 2,  # 2: hits carry region_code and region_name; the region facet
         }
 
 
@@ -185,4 +190,5 @@ def hit_from_payload(d: dict[str, Any], score: float, highlights: list[Fragment]
         score=score, highlights=highlights, doc_refs=list(d["doc_refs"]),
         themes=[t for t, _ in d["themes"]], source=SourceSpan(file, first, last),
         basis_refs=list(d.get("basis_refs", [])), theme_labels=[lab for _, lab in d["themes"]],
+        region_code=d.get("region_code"), region_name=d.get("region_name"),
     )

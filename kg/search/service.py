@@ -64,6 +64,24 @@ class SearchIndex:
         return dict(self.meta.get("units", {}))
 
     @property
+    def regions(self) -> dict[str, str]:
+        """Region code → name, for every region (and its parents) some project is in."""
+        return dict(self.meta.get("regions", {}))
+
+    def region_code(self, region: str | None) -> str | None:
+        """The code of a region given by code or name (怀来县, or 怀来 when one name starts so)."""
+        if not region:
+            return None
+        regions = self.regions
+        if region in regions:
+            return region
+        named = [c for c, n in regions.items() if n == region] or \
+            [c for c, n in regions.items() if n.startswith(region)]
+        if len(named) > 1:
+            raise SearchError(f"地区 {region} 不唯一: " + "、".join(f"{c} {regions[c]}" for c in sorted(named)))
+        return named[0] if named else region  # an unknown region matches nothing
+
+    @property
     def themes(self) -> dict[str, str]:
         """Theme id → label, for every theme some project carries."""
         return dict(self.meta.get("themes", {}))
@@ -93,6 +111,7 @@ class SearchIndex:
         *,
         year: int | None = None,
         unit: str | None = None,
+        region: str | None = None,
         theme: str | None = None,
         issuer: str | None = None,
         amount_min: Decimal | None = None,
@@ -108,7 +127,7 @@ class SearchIndex:
         if amount_min is not None and amount_max is not None and amount_min > amount_max:
             raise SearchError(f"amount_min {amount_min} is above amount_max {amount_max}")
         query = query or ""
-        filters = Filters(year=year, unit=unit or None, theme=self._theme_id(theme),
+        filters = Filters(year=year, unit=unit or None, region=self.region_code(region), theme=self._theme_id(theme),
                           issuer=issuer or None, amount_min=amount_min, amount_max=amount_max)
         doc_query, rest = find_doc_query(query) if query.strip() else (None, "")
         words = tuple(self.analyzer.query_words(rest if doc_query else query))
@@ -159,7 +178,7 @@ class SearchIndex:
         return loose
 
     def _facet_labels(self) -> dict[str, dict[str, str]]:
-        return {"unit": self.units, "theme": self.themes}
+        return {"unit": self.units, "theme": self.themes, "region": self.regions}
 
 
 def _empty(query: str, doc_query: DocQuery | None, page: int, page_size: int) -> SearchResult:

@@ -70,7 +70,7 @@ def _document(doc: IndexDoc) -> tantivy.Document:
     if doc.amount_wan is not None:
         d.add_float("amount", float(doc.amount_wan))
     for name, values in (("theme", doc.themes), ("issuer", doc.issuers), ("doc", doc.doc_numbers),
-                         ("basis", doc.basis_numbers)):
+                         ("basis", doc.basis_numbers), ("region", doc.regions)):
         for v in dict.fromkeys(values):  # a value once per document: facets count documents
             d.add_text(name, v)
     for name in TEXT_FIELDS:
@@ -185,6 +185,8 @@ class TantivyBackend(SearchBackend):
         if filters.unit:
             parts.append(tantivy.Query.boolean_query([(_SHOULD, self._term("unit", filters.unit)),
                                                       (_SHOULD, self._term("unit_name", filters.unit))]))
+        if filters.region:
+            parts.append(self._term("region", filters.region))
         if filters.theme:
             parts.append(self._term("theme", filters.theme))
         if filters.issuer:

@@ -33,7 +33,7 @@ from kg.search.backend import (
 
 __all__ = ["WhooshBackend", "schema"]
 
-_MULTI = ("theme", "issuer", "doc", "basis")  # keyword fields holding several values
+_MULTI = ("theme", "issuer", "doc", "basis", "region")  # keyword fields holding several values
 _DOC_BOOST = 4.0  # cited as the funding document
 _BASIS_BOOST = 1.0  # cited only as 政策依据
 
@@ -53,6 +53,7 @@ def schema() -> Schema:
         issuer=KEYWORD(),
         doc=KEYWORD(),
         basis=KEYWORD(),
+        region=KEYWORD(),
         amount=NUMERIC(numtype=float, bits=64),
         payload=STORED(),
     )
@@ -68,6 +69,7 @@ def _doc_fields(doc: IndexDoc) -> dict[str, Any]:
         "issuer": " ".join(doc.issuers),
         "doc": " ".join(doc.doc_numbers),
         "basis": " ".join(doc.basis_numbers),
+        "region": " ".join(doc.regions),
     }
     if doc.year is not None:
         out["year"] = str(doc.year)
@@ -107,6 +109,8 @@ def _filter_query(filters: Filters) -> Q.Query:
         parts.append(Q.Term("year", str(filters.year)))
     if filters.unit:
         parts.append(Q.Or([Q.Term("unit", filters.unit), Q.Term("unit_name", filters.unit)]))
+    if filters.region:
+        parts.append(Q.Term("region", filters.region))
     if filters.theme:
         parts.append(Q.Term("theme", filters.theme))
     if filters.issuer:

@@ -20,7 +20,7 @@ from views.model.text import plot_lines, plot_text, shorten
 __all__ = ["Flow", "down_flow", "up_flow", "up_chains", "figure_data", "short_name", "LABEL_CHARS"]
 
 LABEL_CHARS = 14  # a project label longer than this is cut, the full name goes in the hover
-_KIND = {"level": "资金层级", "doc": "文件", "unit": "单位", "project": "项目"}
+_KIND = {"level": "资金层级", "doc": "文件", "region": "地区", "unit": "单位", "project": "项目"}
 _ROW_PX, _MIN_PX, _MARGIN_PX = 40, 260, 60
 
 
@@ -86,7 +86,7 @@ def _project_labels(projects: list[tuple[str, str | None, str | None]]) -> dict[
 def down_flow(trace: TraceDown) -> Flow:
     """The Sankey of a document traced down (kg.lineage.sankey), with readable labels."""
     data = sankey(trace)
-    flows = {f"project:{pf.year}:{pf.project_code}": pf for pf in trace.projects}
+    flows = {pf.node: pf for pf in trace.projects}
     labels = _project_labels([(n["id"], flows[n["id"]].project_name, flows[n["id"]].project_code)
                               for n in data["nodes"] if n["kind"] == "project" and n["id"] in flows])
     out = Flow()
