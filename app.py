@@ -12,7 +12,7 @@ import streamlit as st
 
 from views._ui import PAGES
 
-# A local file: a Material icon as page_icon makes every browser fetch it from fonts.gstatic.com.
+# A local file: a Material icon as page_icon makes every browser fetch it from an outside font host.
 _FAVICON = Path(__file__).parent / "views" / "static" / "favicon.png"
 # The first of these query parameters present on a bare URL picks the page it opens.
 _ROUTES = (("project", "project"), ("doc", "doc"), ("unit", "unit"))

@@ -4,7 +4,7 @@ The rules, first that applies wins (`Project.region_evidence` names it):
 
 1. `override` — ontology/units.csv gives the unit (code and name) a `region_code`.
 2. `code_prefix` — the 项目编码 starts with a division code the document itself names
-   (13073022P00817010003J in a document naming 怀来县 → 130730). A withdrawn code resolves to its
+   (a code beginning 130730 in a document naming 怀来县 → 130730). A withdrawn code resolves to its
    successor (130733… → 130709 崇礼区).
 3. `unit_name` — one region named in the unit's name (涿鹿县民政局); a county name found in several
    cities (桥西区) is narrowed by the places the document names.
