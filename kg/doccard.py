@@ -2,8 +2,9 @@
 
 `lookup_document(store, "冀财社2021 176")` gives the card of 冀财社〔2021〕176号: issuer organisation
 and level, year, serial, every raw spelling, every project citing it (as funding document or as
-indicator basis) with its budget, the total, and where it is mentioned. A partial query ("176号",
-"冀财社") gives no card but the cards of every matching document as candidates.
+indicator basis) with its budget, the total, and where it is mentioned; for a funding notice the
+build ingested, the notice record itself (header, declared total, allocations). A partial query
+("176号", "冀财社") gives no card but the cards of every matching document as candidates.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from ingest.docnumber import DocNumber, DocQuery
 from ingest.errors import DocNumberError, HrssError
-from ingest.records import Project
+from ingest.records import Notice, Project
 from kg.docmatch import DocNumbers
 from kg.lineage.derive import DocumentSummary
 from kg.settings import Settings
@@ -75,6 +76,7 @@ class DocCard:
     projects: list[DocProject] = field(default_factory=list)
     total_wan: Decimal = Decimal(0)
     mentions: list[Mention] = field(default_factory=list)
+    notice: Notice | None = None  # the ingested funding notice with this 文号, when the build holds one
 
     @property
     def regions(self) -> list[tuple[str, str | None]]:
@@ -88,6 +90,7 @@ class DocCard:
             "projects": [vars(p) for p in self.projects], "total_wan": self.total_wan,
             "regions": [{"region_code": c, "region_name": n} for c, n in self.regions],
             "mentions": [vars(m) for m in self.mentions],
+            "notice": self.notice.to_json() if self.notice else None,
         }
 
 
@@ -110,11 +113,18 @@ def _ordered(listed: Iterable[DocProject]) -> list[DocProject]:
 
 
 def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[str, DocumentSummary],
-                 region_names: Mapping[str, str | None] | None = None) -> dict[str, DocCard]:
+                 region_names: Mapping[str, str | None] | None = None,
+                 notices: Iterable[Notice] = ()) -> dict[str, DocCard]:
     """Every document's card, from the build's records in one pass: units named by `Units`, regions
     by `region_names` (code → name), issuers as the lineage registers them (documents.csv may name an
-    issuer the issuer table does not know), amounts as printed."""
+    issuer the issuer table does not know), amounts as printed. An ingested notice gets a card even
+    when no project cites it; one without a 文号 of its own has none (nothing can look it up)."""
     region_names = region_names or {}
+    # the first notice read under a 文号 is the one its card shows
+    by_number: dict[str, Notice] = {}
+    for n in notices:
+        if n.doc_number:
+            by_number.setdefault(n.doc_number, n)
     projects_of: dict[str, dict[tuple[Any, Any, Any], DocProject]] = {}
     mentions: dict[str, set[Mention]] = {}
     spellings: dict[str, set[str]] = {}
@@ -131,7 +141,7 @@ def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[s
                 listed[key] = DocProject(p.year, p.project_code, p.project_name, p.unit_code,
                                          units.name(p.unit_code, p.region_code or ""), p.budget_wan, relation,
                                          p.region_code, region_names.get(p.region_code or ""))
-    for c in summaries:
+    for c in [*summaries, *by_number]:
         projects_of.setdefault(c, {})
     cards: dict[str, DocCard] = {}
     for c, listed in projects_of.items():
@@ -145,6 +155,7 @@ def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[s
             year=doc.year, seq=doc.seq, spellings=sorted(spellings.get(c, ())), projects=ordered,
             total_wan=sum((d.budget_wan for d in ordered if d.budget_wan is not None), Decimal(0)),
             mentions=sorted(mentions.get(c, ()), key=lambda m: (m.file, m.line, m.field, m.raw)),
+            notice=by_number.get(c),
         )
     return cards
 
