@@ -34,7 +34,7 @@ from kg.workspace import Workspace
 __all__ = [
     "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "corpus", "search_index",
     "store", "cards", "lineage", "findings", "param", "int_param", "amount_param", "choice_param", "notice",
-    "set_params", "project_link", "doc_link", "frame", "table", "project_table", "downloads",
+    "set_params", "project_link", "doc_link", "frame", "table", "project_table", "link_table", "downloads",
     "show_error", "safe", "nothing", "fmt_wan", "md_text", "plot_text", "chips", "chart_frame",
 ]
 
@@ -300,6 +300,15 @@ def project_table(rows: list[dict[str, Any]], key: str, empty: str = "（无）"
         "打开": st.column_config.LinkColumn("打开", display_text="查看"),
         "年度": st.column_config.NumberColumn(format="%d"),
     })
+
+
+def link_table(rows: list[dict[str, Any]], key: str, link: str, text: str, empty: str = "（无）") -> None:
+    """Rows whose column `link` holds relative URLs, shown as links reading `text`."""
+    if not rows:
+        st.caption(empty)
+        return
+    st.dataframe(_styled(frame(rows)), hide_index=True, key=key,
+                 column_config={link: st.column_config.LinkColumn(link, display_text=text)})
 
 
 def downloads(rows: list[dict[str, Any]], name: str, key: str) -> None:

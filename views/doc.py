@@ -1,13 +1,72 @@
-"""文号: the document card — canonical 文号, issuer, spellings, projects citing it and the total."""
+"""文号: the document card — canonical 文号, issuer, spellings, projects citing it and the total; for an
+ingested funding notice its header, forwarding chain, allocation table (分配数 / 预算数 / 差额 per region)
+and findings first."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ingest.errors import DocNumberError
-from kg.doccard import lookup_document
+from ingest.records import Notice
+from kg.doccard import DocCard, lookup_document
+from kg.lineage import LineageQueryError, TraceDown
+from views.model.notice import (XLSX_MIME, allocation_rows, allocation_table, finding_table, forwarding,
+                                header_facts, notice_findings, reconciliation_xlsx)
 from views.model.rows import mention_rows, project_rows
 from views import _ui
+
+
+def notice_trace(card: DocCard) -> TraceDown | None:
+    """The notice traced down (schema 2: its allocations beside the budgets), None when the lineage
+    does not hold it."""
+    lineage = _ui.lineage(required=False)
+    if lineage is None:
+        return None
+    try:
+        return lineage.trace_down(card.canonical)
+    except LineageQueryError:
+        return None
+
+
+def notice_section(card: DocCard, notice: Notice) -> None:
+    """The notice's own facts: header, forwarding chain, allocation table, findings, working paper."""
+    trace = notice_trace(card)
+    facts = dict(header_facts(notice))
+    st.markdown(f"#### 资金下达通知：{_ui.md_text(facts.pop('标题', card.canonical))}")
+    st.markdown("**发文机关**")
+    _ui.chips(list(notice.issuers) or ["（未印发文机关）"])
+    facts.pop("发文机关", None)
+    st.text("\n".join(f"{k}：{v}" for k, v in facts.items()))
+    ups, kids = forwarding(trace, notice)
+    if ups or kids:
+        c1, c2 = st.columns(2)
+        with c1:
+            st.markdown("**上级文件**（本文转发）")
+            for d in ups:
+                _ui.doc_link(d)
+            if not ups:
+                st.caption("（无）")
+        with c2:
+            st.markdown("**转发文件**（转发本文）")
+            for d in kids:
+                _ui.doc_link(d)
+            if not kids:
+                st.caption("（无）")
+    st.markdown("#### 分配情况")
+    rows = allocation_rows(trace, notice)
+    _ui.link_table(allocation_table(rows, card.canonical), key="doc-allocations", link="项目", text="查看项目",
+                   empty="（通知中没有读到分配表）")
+    if trace is None or all(r.budgeted_wan is None for r in rows):
+        st.caption("预算数与差额来自资金追溯；此通知尚未与各县预算对账。")
+    else:
+        st.caption("差额 = 预算数 − 分配数（万元）；负数表示县级预算中未见的分配资金。")
+        paper = reconciliation_xlsx(trace)
+        if paper is not None:
+            st.download_button("下载对账底稿 XLSX", paper, f"对账底稿-{card.canonical}.xlsx", XLSX_MIME,
+                               key="doc-reconcile-xlsx", icon=":material/download:")
+    found = notice_findings(_ui.findings(required=False) or [], notice)
+    st.markdown("#### 对账发现")
+    _ui.table(finding_table(found), key="doc-findings", empty="（没有发现）")
 
 st.title("文号")
 _ui.require_build()
@@ -40,6 +99,8 @@ c[3].metric("金额合计（万元）", _ui.fmt_wan(card.total_wan))
 st.markdown("**见到的写法**")
 st.text("\n".join(card.spellings) or "—")
 _ui.doc_link(card.canonical, page="trace", label="查看资金追溯")
+if card.notice is not None:
+    notice_section(card, card.notice)
 
 st.markdown("#### 引用它的项目")
 _ui.project_table(project_rows(card.projects), key="doc-projects", empty="（没有项目引用这个文号）")

@@ -1,4 +1,9 @@
-"""A traced document as Sankey nodes and links (level → document → region → unit → project) for plotly."""
+"""A traced document as Sankey nodes and links (level → document → region → unit → project) for plotly.
+
+Where the trace carries a notice's declared allocations (trace schema 2), the document feeds its
+regions by the amounts allocated, and what a region was allocated beyond what its sub-regions and
+units show flows into one "未见预算" node; regions without an allocation are fed by their budgets.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,14 @@ from typing import Any
 
 from kg.lineage.model import RegionFlow, TraceDown, UnitFlow
 
-__all__ = ["sankey"]
+__all__ = ["sankey", "UNBUDGETED"]
+
+UNBUDGETED = "未见预算"  # allocated to a region, in no budget of it the build holds
+
+
+def _field(item: Any, name: str) -> Any:
+    """A field of an unplaced allocation, a record or its JSON dict."""
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
 def sankey(trace: TraceDown) -> dict[str, Any]:
@@ -16,7 +28,9 @@ def sankey(trace: TraceDown) -> dict[str, Any]:
     ``{"nodes": [{"id", "label", "kind"}], "links": [{"source", "target", "value", "label"}]}``;
     source and target index into nodes; values are Decimal 万元. The fund levels feed the traced
     document; each document feeds its child documents and its regions (city → county), regions their
-units, units their projects.
+    units, units their projects. A region with an allocation is fed that amount and passes the part its
+    sub-regions (their allocation, else their budget) and units do not show to the node "未见预算"
+    (kind ``unbudgeted``); an allocation to no known region feeds a node of its own (kind ``unplaced``).
     """
     nodes: list[dict[str, str]] = []
     index: dict[str, int] = {}
@@ -51,12 +65,20 @@ units, units their projects.
                 label = f"{pf.project_name or pf.project_code}（{pf.year}）"
                 link(unit, node(pf.node, label, "project"), pf.budget_wan)
 
+    def inflow(r: RegionFlow) -> Decimal:
+        return r.budgeted_wan if r.allocated_wan is None else r.allocated_wan
+
     def region(at: int, r: RegionFlow) -> None:
         here = node(f"region:{r.region_code}", r.region_name or r.region_code, "region")
-        link(at, here, r.budgeted_wan)
+        link(at, here, inflow(r))
         for sub in r.regions:
             region(here, sub)
         units(here, r.units)
+        if r.allocated_wan is not None:
+            shown = sum((inflow(sub) for sub in r.regions), Decimal(0)) + \
+                sum((u.total_wan for u in r.units), Decimal(0))
+            if r.allocated_wan > shown:
+                link(here, node("unbudgeted", UNBUDGETED, "unbudgeted"), r.allocated_wan - shown)
 
     def walk(t: TraceDown, at: int) -> None:
         if t.regions:
@@ -64,6 +86,10 @@ units, units their projects.
                 region(at, r)
         else:
             units(at, t.units)
+        for a in t.unplaced:
+            recipient = str(_field(a, "recipient") or "")
+            link(at, node(f"unplaced:{t.document.canonical}:{recipient}", f"{recipient}（未定位）", "unplaced"),
+                 _field(a, "amount_wan"))
         for child in t.children:
             c = node(f"doc:{child.document.canonical}", child.document.canonical, "doc")
             link(at, c, child.total_wan)

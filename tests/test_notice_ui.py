@@ -1,0 +1,311 @@
+"""A funding notice in the UI: its 文号 card, the allocation table, the declared Sankey, the working paper.
+
+The build holds the invented provincial notice 冀财社〔2021〕288号 (1000 万元: 张家口市 600 over 怀来县 250,
+涿鹿县 200, 蔚县 150; 承德市 400 over 滦平县 220, 隆化县 180) and two county documents citing it (怀来县
+budgets 250.00, 涿鹿县 180.00). `declared(trace)` gives a trace the notice's allocations the way trace
+schema 2 carries them, so the pages are tested on that contract.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kg.build import build
+from kg.doccard import lookup_document, read_cards
+from kg.lineage import Lineage, TraceDown, load_lineage
+from kg.lineage.model import RegionFlow
+from kg.lineage.sankey import sankey
+from kg.settings import Settings
+from kg.workspace import Workspace
+from views.model.flows import down_flow
+from views.model.notice import (allocation_rows, allocation_table, forwarding, has_allocations, header_facts,
+                                notice_findings, reconciliation_xlsx)
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTICES = ROOT / "tests" / "data" / "notices"
+APP = str(ROOT / "app.py")
+DOC = "冀财社〔2021〕288号"
+FILES = ("province_subtotals.txt", "county_huailai.txt", "county_zhuolu.txt")
+
+# region code → (name, level, allocated as printed), city → its counties
+ALLOCATED = {
+    "130700": ("张家口市", "city", "600", {"130730": ("怀来县", "250"), "130731": ("涿鹿县", "200"),
+                                          "130726": ("蔚县", "150")}),
+    "130800": ("承德市", "city", "400", {"130824": ("滦平县", "220"), "130825": ("隆化县", "180")}),
+}
+
+
+def declared(trace: TraceDown, unplaced: tuple[dict, ...] = ()) -> TraceDown:
+    """The trace with the notice's allocations on its regions (schema 2); regions the notice allocates
+    to but no project budgets are there with nothing budgeted."""
+    held = {r.region_code: r for r in trace.regions}
+    cities = []
+    for code, (name, level, amount, counties) in ALLOCATED.items():
+        city = held.get(code) or RegionFlow(code, name, level, Decimal(0), (), ())
+        subs = {r.region_code: r for r in city.regions}
+        placed = tuple(
+            replace(subs.get(c) or RegionFlow(c, n, "county", Decimal(0), (), ()),
+                    allocated_wan=Decimal(a), allocated_printed=a)
+            for c, (n, a) in counties.items())
+        cities.append(replace(city, regions=placed, allocated_wan=Decimal(amount), allocated_printed=amount))
+    return replace(trace, regions=tuple(cities), allocated_wan=Decimal(1000), unplaced=unplaced)
+
+
+@pytest.fixture(scope="module")
+def notice_build(tmp_path_factory) -> Settings:
+    tmp = tmp_path_factory.mktemp("notice-ui")
+    (tmp / "data").mkdir()
+    for name in FILES:
+        shutil.copy(NOTICES / name, tmp / "data" / name)
+    settings = Settings(data_dir=tmp / "data", index_dir=tmp / "indexes")
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def lineage(notice_build) -> Lineage:
+    return load_lineage(notice_build)
+
+
+@pytest.fixture
+def env(notice_build, monkeypatch) -> Settings:
+    monkeypatch.setenv("HRSS_DATA_DIR", str(notice_build.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(notice_build.index_dir))
+    return notice_build
+
+
+@pytest.fixture
+def declared_env(env, monkeypatch) -> Settings:
+    """The pages served with the trace carrying the notice's allocations."""
+    trace_down = Lineage.trace_down
+
+    def with_allocations(self, doc, region=None, unit=None):
+        trace = trace_down(self, doc, region, unit)
+        return trace if has_allocations(trace) else declared(trace)
+
+    monkeypatch.setattr(Lineage, "trace_down", with_allocations)
+    return env
+
+
+def run(view: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params)
+    at.switch_page(f"views/{view}.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def table_with(at: AppTest, column: str):
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+# ---------------------------------------------------------------- the card in the build
+
+def test_an_ingested_notice_has_its_record_on_its_card(notice_build):
+    card = lookup_document(read_cards(Workspace(notice_build.index_dir).current), "冀财社2021 288").card
+    assert card is not None and card.notice is not None
+    assert card.notice.issuers == ("河北省财政厅", "河北省人力资源和社会保障厅")
+    assert card.notice.declared_total_printed == "1000万元"
+    assert [p.budget_wan for p in card.projects] == [Decimal("150.00"), Decimal("100.00"), Decimal("180.00")]
+    assert card.to_json()["notice"]["allocations"][2]["recipient"] == "涿鹿县"
+
+
+def test_a_notice_no_project_cites_still_has_a_card(tmp_path):
+    (tmp_path / "data").mkdir()
+    shutil.copy(NOTICES / "city_forward.txt", tmp_path / "data")
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "indexes")
+    build(settings)
+    card = read_cards(Workspace(settings.index_dir).current).lookup("张财社〔2021〕95号").card
+    assert card is not None and card.projects == [] and card.total_wan == 0
+    assert card.notice is not None and card.notice.upstream == ("冀财社〔2021〕288号",)
+
+
+def test_header_facts_keep_the_printed_forms(notice_build):
+    notice = read_cards(Workspace(notice_build.index_dir).current).cards[DOC].notice
+    assert header_facts(notice) == [
+        ("标题", "河北省财政厅 河北省人力资源和社会保障厅关于提前下达2022年就业补助资金预算的通知"),
+        ("发文机关", "河北省财政厅、河北省人力资源和社会保障厅"),
+        ("成文日期", "2021年11月26日（2021-11-26）"),
+        ("预算年度", "2022 年"), ("类型", "提前下达"), ("资金", "就业补助资金"), ("下达总额", "1000万元"),
+        ("支出科目", "2080799"), ("主送", "张家口市、承德市财政局、人力资源和社会保障局")]
+    assert forwarding(None, notice) == (["财社〔2021〕150号"], [])
+
+
+# ---------------------------------------------------------------- allocation table from the trace
+
+def test_allocation_rows_read_budgets_and_differences_from_the_trace(lineage):
+    rows = allocation_rows(declared(lineage.trace_down(DOC)))
+    assert [(r.depth, r.name, r.region_code, r.allocated_wan, r.budgeted_wan, r.difference_wan) for r in rows] == [
+        (0, "张家口市", "130700", Decimal(600), Decimal("430.00"), Decimal("-170.00")),
+        (1, "怀来县", "130730", Decimal(250), Decimal("250.00"), Decimal("0.00")),
+        (1, "涿鹿县", "130731", Decimal(200), Decimal("180.00"), Decimal("-20.00")),
+        (1, "蔚县", "130726", Decimal(150), Decimal(0), Decimal(-150)),
+        (0, "承德市", "130800", Decimal(400), Decimal(0), Decimal(-400)),
+        (1, "滦平县", "130824", Decimal(220), Decimal(0), Decimal(-220)),
+        (1, "隆化县", "130825", Decimal(180), Decimal(0), Decimal(-180))]
+
+
+def test_allocation_table_links_each_region_to_its_projects_and_lists_unplaced_recipients(lineage):
+    unplaced = ({"recipient": "某某中心", "region_code": None, "amount_wan": Decimal("3"),
+                 "amount_printed": "3", "source": None},)
+    table = allocation_table(allocation_rows(declared(lineage.trace_down(DOC), unplaced)), DOC)
+    assert table[2] == {"地区": "　涿鹿县", "地区代码": "130731", "分配数(万元)": Decimal(200),
+                        "预算数(万元)": Decimal("180.00"), "差额(万元)": Decimal("-20.00"),
+                        "项目": "./trace?doc=%E5%86%80%E8%B4%A2%E7%A4%BE%E3%80%942021%E3%80%95288%E5%8F%B7"
+                                "&region=130731"}
+    assert table[-1] == {"地区": "某某中心", "地区代码": "未定位", "分配数(万元)": Decimal(3), "预算数(万元)": None,
+                         "差额(万元)": None, "项目": None}
+
+
+def test_without_allocations_in_the_trace_the_table_is_the_notices_own(lineage, notice_build):
+    trace = lineage.trace_down(DOC)
+    notice = read_cards(Workspace(notice_build.index_dir).current).cards[DOC].notice
+    if has_allocations(trace):
+        pytest.skip("the lineage carries the notice's allocations")
+    rows = allocation_rows(trace, notice)
+    assert [(r.depth, r.name, r.allocated_wan, r.budgeted_wan) for r in rows] == [
+        (0, "张家口市", Decimal(600), None), (1, "怀来县", Decimal(250), None), (1, "涿鹿县", Decimal(200), None),
+        (1, "蔚县", Decimal(150), None), (0, "承德市", Decimal(400), None), (1, "滦平县", Decimal(220), None),
+        (1, "隆化县", Decimal(180), None)]
+
+
+def test_notice_findings_are_those_in_its_file_or_naming_it(notice_build):
+    from kg.published import Build
+
+    b = Build.open(notice_build)
+    notice = b.cards.cards[DOC].notice
+    found = notice_findings(b.findings, notice)
+    assert all(f.span.file == "province_subtotals.txt" or f.value == DOC for f in found)
+    assert not any(f.span.file == "county_zhuolu.txt" and f.value != DOC for f in found)
+
+
+# ---------------------------------------------------------------- Sankey
+
+def _links(data) -> dict[tuple[str, str], Decimal]:
+    labels = [n["label"] for n in data["nodes"]]
+    return {(labels[k["source"]], labels[k["target"]]): k["value"] for k in data["links"]}
+
+
+def test_sankey_draws_the_declared_flow_with_an_unbudgeted_remainder(lineage):
+    data = sankey(declared(lineage.trace_down(DOC)))
+    links = _links(data)
+    assert {k: v for k, v in links.items() if k[0] in (DOC, "张家口市", "承德市")} == {
+        (DOC, "张家口市"): Decimal(600), (DOC, "承德市"): Decimal(400),
+        ("张家口市", "怀来县"): Decimal(250), ("张家口市", "涿鹿县"): Decimal(200), ("张家口市", "蔚县"): Decimal(150),
+        ("承德市", "滦平县"): Decimal(220), ("承德市", "隆化县"): Decimal(180)}
+    assert {k: v for k, v in links.items() if k[1] == "未见预算"} == {
+        ("涿鹿县", "未见预算"): Decimal("20.00"), ("蔚县", "未见预算"): Decimal(150),
+        ("滦平县", "未见预算"): Decimal(220), ("隆化县", "未见预算"): Decimal(180)}
+    # budgets below the counties as before
+    assert links[("怀来县", "怀来县就业服务中心")] == Decimal("250.00")
+    assert links[("涿鹿县", "涿鹿县就业服务中心")] == Decimal("180.00")
+    assert links[("省级 · 省级补助资金", DOC)] == Decimal("430.00")
+    assert [n["kind"] for n in data["nodes"]].count("unbudgeted") == 1
+
+
+def test_sankey_without_allocations_draws_budgets_only(lineage):
+    trace = lineage.trace_down(DOC)
+    if has_allocations(trace):
+        trace = replace(trace, regions=tuple(_undeclared(r) for r in trace.regions), allocated_wan=None,
+                        unplaced=())
+    links = _links(sankey(trace))
+    assert links[(DOC, "张家口市")] == Decimal("430.00")
+    assert links[("张家口市", "涿鹿县")] == Decimal("180.00")
+    assert not any(k[1] == "未见预算" for k in links)
+
+
+def _undeclared(r: RegionFlow) -> RegionFlow:
+    return replace(r, regions=tuple(_undeclared(s) for s in r.regions), allocated_wan=None,
+                   allocated_printed=None, allocation_source=None)
+
+
+def test_unplaced_allocations_get_a_node_of_their_own(lineage):
+    unplaced = ({"recipient": "某某中心", "region_code": None, "amount_wan": Decimal("3"),
+                 "amount_printed": "3", "source": None},)
+    data = sankey(declared(lineage.trace_down(DOC), unplaced))
+    assert _links(data)[(DOC, "某某中心（未定位）")] == Decimal(3)
+    flow = down_flow(declared(lineage.trace_down(DOC), unplaced))
+    zhuolu = flow.labels.index("涿鹿县")
+    assert [flow.amounts[i] for i, (a, b) in enumerate(zip(flow.source, flow.target, strict=True))
+            if a == zhuolu and flow.labels[b] == "未见预算"] == [Decimal("20.00")]
+
+
+# ---------------------------------------------------------------- pages
+
+def test_doc_page_shows_the_notice_header_and_its_allocations(env):
+    at = run("doc", doc=DOC)
+    shown = "\n".join([*(m.value for m in at.markdown), *(t.value for t in at.text)])
+    assert "资金下达通知：河北省财政厅 河北省人力资源和社会保障厅关于提前下达2022年就业补助资金预算的通知" in shown
+    assert ":blue-badge[河北省财政厅] :blue-badge[河北省人力资源和社会保障厅]" in shown
+    assert "下达总额：1000万元" in shown and "预算年度：2022 年" in shown and "类型：提前下达" in shown
+    table = table_with(at, "分配数(万元)")
+    assert list(table["地区"]) == ["张家口市", "　怀来县", "　涿鹿县", "　蔚县", "承德市", "　滦平县", "　隆化县"]
+    assert list(table["分配数(万元)"]) == [Decimal(x) for x in ("600", "250", "200", "150", "400", "220", "180")]
+    assert ("财社〔2021〕150号", "doc") in [(link.proto.label, link.proto.page) for link in at.get("page_link")]
+
+
+def test_doc_page_reconciles_allocations_with_the_traced_budgets(declared_env):
+    at = run("doc", doc=DOC)
+    table = table_with(at, "分配数(万元)")
+    row = table[table["地区"] == "　涿鹿县"].iloc[0]
+    assert (row["分配数(万元)"], row["预算数(万元)"], row["差额(万元)"]) == (
+        Decimal(200), Decimal("180.00"), Decimal("-20.00"))
+    assert row["项目"].endswith("&region=130731")
+    assert list(table["差额(万元)"]) == [Decimal(x) for x in ("-170.00", "0.00", "-20.00", "-150", "-400", "-220", "-180")]
+
+
+def test_trace_page_with_a_region_keeps_that_regions_projects(env):
+    at = run("trace", doc=DOC, region="涿鹿县")
+    assert list(table_with(at, "项目编码")["项目编码"]) == ["13073122R4T8ZLJYBZ001"]
+    assert at.query_params["region"] in ("130731", ["130731"])
+    assert any("涿鹿县 · 1 个单位 · 1 个项目" in c.value for c in at.caption)
+
+
+def test_trace_page_with_an_unknown_region_shows_every_region_with_a_notice(env):
+    at = run("trace", doc=DOC, region="火星")
+    assert any("region\\=火星 无效" in w.value for w in at.warning)
+    assert len(table_with(at, "项目编码")) == 3
+
+
+def test_trace_page_shows_the_reconciliation_beside_the_sankey(declared_env):
+    at = run("trace", doc=DOC)
+    assert any(m.value == "#### 分配与预算对账" for m in at.markdown)
+    table = table_with(at, "分配数(万元)")
+    assert list(zip(table["地区"], table["预算数(万元)"], strict=True))[:3] == [
+        ("张家口市", Decimal("430.00")), ("　怀来县", Decimal("250.00")), ("　涿鹿县", Decimal("180.00"))]
+
+
+# ---------------------------------------------------------------- the working paper
+
+def _cells(data: bytes) -> list[list[object]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return [[c for c in row] for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
+
+
+def _number(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value).replace(",", ""))
+    except ArithmeticError:
+        return None
+
+
+def test_reconciliation_workbook_opens_and_holds_a_row_per_region(lineage):
+    pytest.importorskip("kg.lineage.reconcile")
+    trace = lineage.trace_down(DOC)
+    data = reconciliation_xlsx(trace if has_allocations(trace) else declared(trace))
+    assert data is not None and data[:2] == b"PK"
+    rows = _cells(data)
+    zhuolu = next(r for r in rows if any(isinstance(c, str) and "涿鹿县" in c for c in r))
+    numbers = {n for c in zhuolu if c is not None and (n := _number(c)) is not None}
+    assert {Decimal(200), Decimal(180), Decimal(-20)} <= numbers
+    assert any(any(isinstance(c, str) and "怀来县" in c for c in r) for r in rows)
