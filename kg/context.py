@@ -23,6 +23,7 @@ from kg.doccard import DocCard, derive_cards
 from kg.lineage.checks import consistency_findings
 from kg.lineage.derive import DocumentIssuer, LineageData, derive_lineage, document_issuers, documents_path
 from kg.lineage.documents import load_documents
+from kg.lineage.notices import derive_notices
 from kg.lineage.trace import Lineage
 from kg.lineage.view import build_view
 from kg.rdf.iri import ProjectKey, project_key
@@ -67,7 +68,8 @@ def derive_context(corpus: Corpus, settings: Settings, staged_from: Path | None 
     vocabulary = load_themes()
     themes = {project_key(p): tuple(tag_project(p, vocabulary)) for p in projects}
     documents_file = documents_path(settings)
-    lineage = derive_lineage(projects, load_documents(documents_file))
+    registered = load_documents(documents_file)
+    lineage = derive_lineage(projects, registered, derive_notices(corpus.notices, registered))
     issuers = document_issuers(projects, lineage)
     view = build_view(lineage, units, issuers, regions)
     config = load_config(settings=settings)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import SUPPORTED_SUFFIXES, Diagnostic, NarrativeItem, ParseResult, Project, parse_file
+from ingest.notices.placing import place_notices
 from ingest.placing import UnitOverride, assign_regions, load_unit_overrides, source_regions
 from ingest.reader import display_name
 from ingest.records import Notice, SourceSpan
@@ -93,6 +94,7 @@ class Placement:
             except ValueError:
                 source = None
         assign_regions(result, self.index, self.settings, source=source, overrides=self.overrides)
+        place_notices(result, self.index)
 
 
 def find_sources(paths: Iterable[Path | str]) -> list[Path]:

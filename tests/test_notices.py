@@ -214,7 +214,7 @@ def test_ingest_json_prints_notices_with_kind():
     n = objs[1]
     assert (n["doc_number"], n["declared_total_wan"], n["allocated_wan"]) == ("冀财社〔2021〕288号", 1000, 1000)
     assert n["allocations"][1] == {
-        "index": 1, "recipient": "怀来县", "region_code": None, "amount_wan": 250, "amount_printed": "250",
+        "index": 1, "recipient": "怀来县", "region_code": "130730", "amount_wan": 250, "amount_printed": "250",
         "unit": "万元", "parts": [], "parent": 0, "subtotal": False, "origin": "table", "note": None,
         "source": {"file": "province_subtotals.txt", "lines": [16, 16]}}
     assert '"declared_total_wan": 1000,' in result.stdout.splitlines()[1]

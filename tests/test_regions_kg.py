@@ -73,7 +73,7 @@ def test_trace_json_schema_2_keeps_the_regions_and_the_region_filter_narrows_it(
     assert narrowed["budgeted_wan"] == 1070.00
     assert [r["region_name"] for r in narrowed["regions"][0]["regions"]] == ["赤城县"]
     human = _cli(counties, "trace", NOTICE).output
-    assert "涿鹿县（130731）  预算合计 1388.00 万元" in human and "赤城县（130732）  预算合计 1070.00 万元" in human
+    assert "涿鹿县（130731）  预算数 1388.00 万元" in human and "赤城县（130732）  预算数 1070.00 万元" in human
 
 
 def test_a_unit_code_of_two_counties_lists_the_choices_and_region_picks_one(counties):

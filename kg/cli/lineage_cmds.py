@@ -40,13 +40,23 @@ def _echo_units(units, indent: str) -> None:  # noqa: ANN001
         click.echo(f"{indent}{u.unit_code} {u.unit_name or ''}  合计 {_wan(u.total_wan)}")
         for p in u.projects:
             where = f"{p.source.file}:{p.source.first_line}" if p.source else ""
+            shared = "  [引用多个文件，未拆分]" if p.shared else ""
             click.echo(f"{indent}  {p.year} {p.project_code:<24} {str(p.budget_wan or '-'):>10} 万元  "
-                       f"{p.fund_level or '-'}级·{p.fund_source or '-'}  {p.project_name or ''}  {where}")
+                       f"{p.fund_level or '-'}级·{p.fund_source or '-'}  {p.project_name or ''}  {where}{shared}")
+
+
+def _where(span) -> str:  # noqa: ANN001
+    return span.locator if span is not None else ""
 
 
 def _echo_region(r, indent: str) -> None:  # noqa: ANN001
-    allocated = f"  下达 {_wan(r.allocated_wan)}" if r.allocated_wan is not None else ""
-    click.echo(f"{indent}{r.region_name or r.region_code}（{r.region_code}）  预算合计 {_wan(r.budgeted_wan)}{allocated}")
+    name = f"{indent}{r.region_name or r.region_code}（{r.region_code}）"
+    if r.allocated_wan is None and r.difference_wan is None:
+        click.echo(f"{name}  预算数 {_wan(r.budgeted_wan)}")
+    else:
+        click.echo(f"{name}  分配数 {_wan(r.allocated_wan)}  预算数 {_wan(r.budgeted_wan)}  "
+                   f"差额 {_wan(r.difference_wan) if r.has_projects else '-（无项目引用）'}  "
+                   f"{_where(r.allocation_source)}".rstrip())
     for sub in r.regions:
         _echo_region(sub, indent + "  ")
     _echo_units(r.units, indent + "  ")
@@ -59,15 +69,24 @@ def _echo_down(t, indent: str = "") -> None:  # noqa: ANN001
     click.echo(f"{indent}  发文机关: {who or '未知'}    资金: {d.fund_level or '-'}级 · {d.fund_source or '-'}")
     if not indent and t.parents:
         click.echo(f"  上级文件: {' ← '.join(p.canonical for p in t.parents)}")
+    if t.notice_source is not None:
+        joined = "；附件 " + "、".join(a.locator for a in t.attachments) if t.attachments else ""
+        click.echo(f"{indent}  通知: {t.notice_source.locator}{joined}    文件总额 {_wan(t.document.declared_total_wan)}"
+                   f"    分配数合计 {_wan(t.allocated_wan)}")
+    if not indent and t.stream and len(t.stream["documents"]) > 1:
+        click.echo("  同一资金各年度: " + "、".join(f"{d['year']}年 {d['canonical']}" for d in t.stream["documents"]))
     if not t.units and not t.children:
         click.echo(f"{indent}  （没有项目引用此文件）")
     for r in t.regions:
         _echo_region(r, indent + "  ")
+    for a in t.unplaced:
+        click.echo(f"{indent}  未落地区: {a['recipient']}  分配数 {_wan(a['amount_wan'])}")
     for child in t.children:
         click.echo(f"{indent}  下级文件:")
         _echo_down(child, indent + "    ")
-    label = "合计（含下级文件）" if t.children else "合计"
-    click.echo(f"{indent}  {label}: {_wan(t.total_wan)}")
+    label = "预算数合计（含下级文件）" if t.children else "预算数合计"
+    diff = f"    差额 {_wan(t.difference_wan)}" if t.difference_wan is not None else ""
+    click.echo(f"{indent}  {label}: {_wan(t.total_wan)}{diff}")
 
 
 @cli.command()

@@ -16,6 +16,7 @@ from ingest.docnumber import DocNumber
 from ingest.records import Project
 from kg.lineage.documents import DOCUMENTS_FILE, DocumentInfo
 from kg.lineage.links import CrossYearLink, find_links
+from kg.lineage.notices import NoticeData
 from kg.lineage.rules import FundClass, classify_fund, level_of_organisation
 from kg.rdf.iri import ProjectKey, project_key
 from kg.settings import Settings
@@ -55,6 +56,7 @@ class LineageData:
     allocations: list[Allocation] = field(default_factory=list)
     links: list[CrossYearLink] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
+    notices: NoticeData = field(default_factory=NoticeData)  # ingested notices by 文号, their streams
 
     def fund(self, p: Project) -> FundClass:
         """The fund class of a project."""
@@ -70,12 +72,15 @@ def _texts(p: Project) -> list[str | None]:
     return [p.title, p.project_name, p.purpose]
 
 
-def derive_lineage(projects: Iterable[Project], registered: Mapping[str, DocumentInfo]) -> LineageData:
+def derive_lineage(projects: Iterable[Project], registered: Mapping[str, DocumentInfo],
+                   notices: NoticeData | None = None) -> LineageData:
     """Classify every project and document, list the allocations and link projects across years.
 
-    `registered` is data/documents.csv (kg.lineage.documents.load_documents).
+    `registered` is data/documents.csv (kg.lineage.documents.load_documents); `notices` the ingested
+    notices (kg.lineage.notices.derive_notices), whose titles come before documents.csv's.
     """
-    data = LineageData(projects=list(projects))
+    data = LineageData(projects=list(projects), notices=notices or NoticeData())
+    stated = data.notices.docs
     cited: dict[str, list[Project]] = {}
     for p in data.projects:
         for canonical in p.doc_numbers:
@@ -90,10 +95,11 @@ def derive_lineage(projects: Iterable[Project], registered: Mapping[str, Documen
 
     # A document's own class: the wording of its registered title, else what most of the projects
     # citing it say about themselves, else its issuer's level.
-    for canonical in sorted(set(cited) | set(registered)):
+    for canonical in sorted(set(cited) | set(registered) | set(stated)):
         doc, organisation, level, info = doc_basics(canonical)
         by_issuer = classify_fund([], [level])
-        fund = classify_fund([info.title if info else None], [], fallback=by_issuer)
+        title = stated[canonical].notice.title if canonical in stated else None
+        fund = classify_fund([title or (info.title if info else None)], [], fallback=by_issuer)
         if not fund.rule.startswith("text:") and canonical in cited:
             worded = Counter(
                 (f.level, f.source) for f in
@@ -129,12 +135,13 @@ class DocumentIssuer:
 
 
 def document_issuers(projects: Iterable[Project], data: LineageData) -> dict[str, DocumentIssuer]:
-    """Every document of a build — cited as funding or basis, registered in documents.csv, or a
-    registered parent — with its issuer: as the lineage registers it (documents.csv may name an
+    """Every document of a build — cited as funding or basis, registered in documents.csv, a
+    registered parent, an ingested notice or the notice it forwards — with its issuer: as the lineage registers it (documents.csv may name an
     issuer the issuer table does not know), else as its 文号 prefix says."""
     canonicals = {r.canonical for p in projects for r in (*p.doc_refs, *p.basis_refs)}
     canonicals |= set(data.documents)
     canonicals |= {d.info.parent for d in data.documents.values() if d.info and d.info.parent}
+    canonicals |= {n.parent for n in data.notices.docs.values() if n.parent}
     out: dict[str, DocumentIssuer] = {}
     for c in sorted(canonicals):
         summary = data.documents.get(c)

@@ -86,6 +86,7 @@ class ProjectFlow(_Json):
     unit_name: str | None = None
     region_code: str | None = None
     region_name: str | None = None
+    shared: bool = False  # the project cites several funding documents; its 预算数 counts under each
 
     @property
     def node(self) -> str:
@@ -115,7 +116,8 @@ class RegionFlow:
     """One region's share of a document (trace schema 2): its sub-regions, its units and subtotals.
 
     `budgeted_wan` sums the 预算数 of the projects under it; `allocated_wan` is what the document
-    itself allocates to the region (None until the notice is ingested).
+    itself allocates to the region (None until the notice is ingested); `allocation_source` is the
+    notice's row.
     """
 
     region_code: str
@@ -129,8 +131,16 @@ class RegionFlow:
     allocation_source: Any = None
 
     @property
+    def has_projects(self) -> bool:
+        """Whether a project under the region cites the document (else nothing was budgeted to compare)."""
+        return bool(self.units) or any(r.has_projects for r in self.regions)
+
+    @property
     def difference_wan(self) -> Decimal | None:
-        return None if self.allocated_wan is None else self.budgeted_wan - self.allocated_wan
+        """预算数 − 分配数, where the notice allocates to the region and a project there cites it."""
+        if self.allocated_wan is None or not self.has_projects:
+            return None
+        return self.budgeted_wan - self.allocated_wan
 
     def all_units(self) -> list[UnitFlow]:
         """The units of this region and of every region under it."""
@@ -161,10 +171,16 @@ class TraceDown(_Json):
     regions: tuple[RegionFlow, ...] = ()  # the units above, by region: city → county
     allocated_wan: Decimal | None = None  # what the document allocates, once notices are ingested
     unplaced: tuple[Any, ...] = ()  # allocations to recipients that name no known region
+    notice_source: SourceSpan | None = None  # the ingested notice
+    attachments: tuple[SourceSpan, ...] = ()  # files joined to it as its attachments
+    stream: dict[str, Any] | None = None  # {key, documents: [{year, canonical}]}: its fund stream
 
     @property
     def difference_wan(self) -> Decimal | None:
-        return None if self.allocated_wan is None else self.total_wan - self.allocated_wan
+        """预算数 − 分配数, where the notice allocates and a project under it cites it."""
+        if self.allocated_wan is None or not (self.units or any(c.projects for c in self.children)):
+            return None
+        return self.total_wan - self.allocated_wan
 
     def to_json(self) -> dict[str, Any]:
         """Trace schema 2 (README: "Trace, schema 2")."""
@@ -173,7 +189,9 @@ class TraceDown(_Json):
                 "declared_total_wan": self.document.declared_total_wan, "allocated_wan": self.allocated_wan,
                 "budgeted_wan": self.total_wan, "difference_wan": self.difference_wan,
                 "regions": [r.to_json() for r in self.regions], "unplaced": [_plain(a) for a in self.unplaced],
-                "children": [c.to_json() for c in self.children]}
+                "children": [c.to_json() for c in self.children],
+                "notice_source": _plain(self.notice_source),
+                "attachments": [a.to_json() for a in self.attachments], "stream": self.stream}
 
     @property
     def projects(self) -> list[ProjectFlow]:

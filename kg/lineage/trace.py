@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
@@ -225,10 +226,11 @@ class Lineage:
                 continue
             unit_name = self.graph.nodes[unit_node(where, unit)].get("name") if unit else None
             amount = edge.get("amount")
+            shared = sum(1 for _, _, e in self.graph.in_edges(project, data=True) if e.get("kind") == "allocates") > 1
             units.setdefault((where, unit), []).append(ProjectFlow(
                 p["year"], p["code"], p.get("name"), amount, edge.get("fund_level"),
                 edge.get("fund_source"), _span(p.get("span")), canonical, unit or None, unit_name,
-                where or None, self.region_name(where)))
+                where or None, self.region_name(where), shared))
             amounts[project] = amount or Decimal(0)
         flows = tuple(
             UnitFlow(code, self.graph.nodes[unit_node(where, code)].get("name") if code else None,
@@ -242,16 +244,38 @@ class Lineage:
             for pf in child.projects:
                 amounts.setdefault(pf.node, pf.budget_wan or Decimal(0))
         own = sum((u.total_wan for u in flows), Decimal(0))
+        attrs = self.graph.nodes[node]
+        allocations = [a for a in attrs.get("allocations") or () if a.region_code is None
+                       or self.within(a.region_code, region)]
+        unplaced = () if region is not None else tuple(
+            {"recipient": a.recipient, "region_code": None, "amount_wan": a.amount_wan,
+             "amount_printed": a.amount_printed, "source": a.span.to_json()}
+            for a in allocations if a.region_code is None)
         return TraceDown(self.card(canonical), tuple(self.card(c) for c in self.parents(canonical)),
-                         flows, own, sum(amounts.values(), Decimal(0)), children, self._region_tree(flows))
+                         flows, own, sum(amounts.values(), Decimal(0)), children,
+                         self._region_tree(flows, [a for a in allocations if a.region_code]),
+                         attrs.get("allocated"), unplaced, attrs.get("notice_source"),
+                         tuple(attrs.get("attachments") or ()), self.stream(canonical))
 
-    def _region_tree(self, flows: tuple[UnitFlow, ...]) -> tuple[RegionFlow, ...]:
-        """The units by region, nested city → county (a province only where a unit is in it)."""
+    def stream(self, canonical: str) -> dict[str, Any] | None:
+        """The fund stream of an ingested notice: {key, documents: [{year, canonical}]} (by year)."""
+        key = self.graph.nodes[doc_node(canonical)].get("stream")
+        if not key:
+            return None
+        docs = self.graph.graph.get("streams", {}).get(key, ())
+        return {"key": key, "documents": [{"year": y, "canonical": c} for y, c in docs]}
+
+    def _region_tree(self, flows: tuple[UnitFlow, ...], allocations: Sequence[Any] = ()) -> tuple[RegionFlow, ...]:
+        """The units by region, nested city → county (a province only where a unit or an allocation
+        is in it), each with the notice's allocation to it."""
         held: dict[str, list[UnitFlow]] = {}
         for u in flows:
             held.setdefault(u.region_code or "", []).append(u)
+        allocated: dict[str, Any] = {}
+        for a in allocations:
+            allocated.setdefault(a.region_code, a)
         children: dict[str | None, set[str]] = {}
-        for code in held:
+        for code in [*held, *(c for c in allocated if c not in held)]:
             chain = self.region_chain(code)
             # from the city down; a province stays only when it is the unit's own region
             keep = [c for c in chain if c == code or (self.regions.get(c) or {}).get("level") != "province"]
@@ -263,7 +287,11 @@ class Lineage:
             own = tuple(held.get(code, ()))
             total = sum((u.total_wan for u in own), Decimal(0)) + sum((r.budgeted_wan for r in subs), Decimal(0))
             level = (self.regions.get(code) or {}).get("level") or "unknown"
-            return RegionFlow(code, self.region_name(code), level, total, subs, own)
+            a = allocated.get(code)
+            if a is None:
+                return RegionFlow(code, self.region_name(code), level, total, subs, own)
+            return RegionFlow(code, self.region_name(code), level, total, subs, own, a.amount_wan,
+                              a.amount_printed, a.span)
 
         return tuple(node(c) for c in sorted(children.get(None, ())))
 

@@ -3,10 +3,14 @@
 Nodes are ``doc:<文号>``, ``unit:<region>/<code>``, ``project:<region>:<year>:<code>`` (a unit and a
 project are in a region: budget codes are local to a county); edges are typed by ``kind``:
 ``allocates`` (document → project, with amount, fund level and source), ``runs`` (unit → project),
-``parent`` (parent document → child document) and ``continues`` (predecessor → successor project).
-The view is made once, in the build, from the same data the lineage's triples are written from.
-The graph attribute ``regions`` maps every region of a project, and its parents, to
-``{name, level, parent}`` (ingest.regions).
+``parent`` (parent document → child document: an ingested notice's upstream 文号, else
+data/documents.csv) and ``continues`` (predecessor → successor project). The view is made once, in the
+build, from the same data the lineage's triples are written from. The graph attribute ``regions``
+maps every region of a project or of a notice's allocation, and its parents, to
+``{name, level, parent}`` (ingest.regions); ``streams`` maps a fund-stream key to its notices
+``((budget year, 文号), …)``. A document node of an ingested notice carries its title, date and
+declared total from the notice, its ``allocations`` (ingest.records.Allocation), ``notice_source``,
+``attachments`` and ``stream``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 import networkx as nx
@@ -22,13 +27,14 @@ from ingest.errors import HrssError
 from ingest.records import Project
 from ingest.regions import RegionIndex, is_unknown
 from kg.lineage.derive import DocumentIssuer, DocumentSummary, LineageData
+from kg.lineage.notices import NoticeDoc
 from kg.units import Units
 
 __all__ = ["LINEAGE_FILE", "LineageNotBuiltError", "build_view", "write_view", "read_view", "doc_node",
            "unit_node", "project_node", "region_table"]
 
 LINEAGE_FILE = "lineage.pickle"
-_FORMAT = 3  # 3: units and projects keyed by region
+_FORMAT = 3  # 3: units and projects keyed by region (notices add node attributes only)
 
 
 class LineageNotBuiltError(HrssError):
@@ -79,8 +85,9 @@ def _add_projects(g: nx.DiGraph, data: LineageData) -> None:
 
 
 def _add_documents(g: nx.DiGraph, issuers: Mapping[str, DocumentIssuer],
-                   summaries: Mapping[str, DocumentSummary]) -> None:
-    """Every document of the graph: cited, registered in documents.csv, or a registered parent."""
+                   summaries: Mapping[str, DocumentSummary], notices: Mapping[str, NoticeDoc]) -> None:
+    """Every document of the graph: cited, registered in documents.csv, a registered parent, an
+    ingested notice or the notice it forwards. What an ingested notice states wins over documents.csv."""
     for canonical in sorted(issuers):
         who = issuers[canonical]
         d = summaries.get(canonical)
@@ -92,9 +99,26 @@ def _add_documents(g: nx.DiGraph, issuers: Mapping[str, DocumentIssuer],
                    fund_level=d.fund.level if d else None, fund_source=d.fund.source if d else None,
                    fund_rule=d.fund.rule if d else None, parent=info.parent if info else None,
                    source=(info.file, info.line) if info else None)
+        stated = notices.get(canonical)
+        if stated is not None:
+            n = stated.notice
+            attrs = g.nodes[doc_node(canonical)]
+            attrs.update(title=n.title or attrs["title"], date=n.date or attrs["date"],
+                         declared_total=n.declared_total_wan if n.declared_total_wan is not None
+                         else attrs["declared_total"], parent=stated.parent or attrs["parent"],
+                         issuers=n.issuers, allocations=stated.allocations, allocated=n.allocated_wan
+                         if n.allocations else _allocated(stated), notice_source=n.span,
+                         attachments=stated.attachments, stream=stated.stream,
+                         budget_year=n.budget_year, mismatches=n.mismatches)
     for n, attrs in list(g.nodes(data=True)):
         if attrs.get("kind") == "doc" and attrs.get("parent"):
             g.add_edge(doc_node(attrs["parent"]), n, kind="parent")
+
+
+def _allocated(stated: NoticeDoc) -> Decimal | None:
+    """The top-level allocations' sum of a notice whose allocations come from its attachment."""
+    top = [a.amount_wan for a in stated.allocations if a.parent is None and a.amount_wan is not None]
+    return sum(top, Decimal(0)) if top else None
 
 
 def _add_allocations(g: nx.DiGraph, data: LineageData) -> None:
@@ -140,11 +164,14 @@ def build_view(data: LineageData, units: Units, issuers: Mapping[str, DocumentIs
     links, the 文号 mentions (graph attribute ``mentions``) and the regions (``regions``, names from
     `regions`, default RegionIndex.load()). Amounts are as printed."""
     g: nx.DiGraph[str] = nx.DiGraph(format=_FORMAT)
-    g.graph["regions"] = region_table((p.region_code for p in data.projects if p.region_code),
+    notices = data.notices.docs
+    placed = [a.region_code for n in notices.values() for a in n.allocations if a.region_code]
+    g.graph["regions"] = region_table([*(p.region_code for p in data.projects if p.region_code), *placed],
                                       regions or RegionIndex.load())
+    g.graph["streams"] = dict(data.notices.streams)
     _add_units(g, units)
     _add_projects(g, data)
-    _add_documents(g, issuers, data.documents)
+    _add_documents(g, issuers, data.documents, notices)
     _add_allocations(g, data)
     _add_links(g, data)
     g.graph["mentions"] = _mentions(data)
