@@ -2,8 +2,7 @@
 
 The build holds the invented provincial notice 冀财社〔2021〕288号 (1000 万元: 张家口市 600 over 怀来县 250,
 涿鹿县 200, 蔚县 150; 承德市 400 over 滦平县 220, 隆化县 180) and two county documents citing it (怀来县
-budgets 250.00, 涿鹿县 180.00). `declared(trace)` gives a trace the notice's allocations the way trace
-schema 2 carries them, so the pages are tested on that contract.
+budgets 250.00, 涿鹿县 180.00). The trace (schema 2) carries the allocations beside the budgets.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from kg.build import build
 from kg.doccard import lookup_document, read_cards
-from kg.lineage import Lineage, TraceDown, load_lineage
+from kg.lineage import Lineage, load_lineage
 from kg.lineage.model import RegionFlow
 from kg.lineage.sankey import sankey
 from kg.settings import Settings
@@ -34,28 +33,8 @@ APP = str(ROOT / "app.py")
 DOC = "冀财社〔2021〕288号"
 FILES = ("province_subtotals.txt", "county_huailai.txt", "county_zhuolu.txt")
 
-# region code → (name, level, allocated as printed), city → its counties
-ALLOCATED = {
-    "130700": ("张家口市", "city", "600", {"130730": ("怀来县", "250"), "130731": ("涿鹿县", "200"),
-                                          "130726": ("蔚县", "150")}),
-    "130800": ("承德市", "city", "400", {"130824": ("滦平县", "220"), "130825": ("隆化县", "180")}),
-}
-
-
-def declared(trace: TraceDown, unplaced: tuple[dict, ...] = ()) -> TraceDown:
-    """The trace with the notice's allocations on its regions (schema 2); regions the notice allocates
-    to but no project budgets are there with nothing budgeted."""
-    held = {r.region_code: r for r in trace.regions}
-    cities = []
-    for code, (name, level, amount, counties) in ALLOCATED.items():
-        city = held.get(code) or RegionFlow(code, name, level, Decimal(0), (), ())
-        subs = {r.region_code: r for r in city.regions}
-        placed = tuple(
-            replace(subs.get(c) or RegionFlow(c, n, "county", Decimal(0), (), ()),
-                    allocated_wan=Decimal(a), allocated_printed=a)
-            for c, (n, a) in counties.items())
-        cities.append(replace(city, regions=placed, allocated_wan=Decimal(amount), allocated_printed=amount))
-    return replace(trace, regions=tuple(cities), allocated_wan=Decimal(1000), unplaced=unplaced)
+UNPLACED = ({"recipient": "某某中心", "region_code": None, "amount_wan": Decimal("3"), "amount_printed": "3",
+             "source": {"file": "province_subtotals.txt", "lines": [22, 22]}},)
 
 
 @pytest.fixture(scope="module")
@@ -81,19 +60,6 @@ def env(notice_build, monkeypatch) -> Settings:
     return notice_build
 
 
-@pytest.fixture
-def declared_env(env, monkeypatch) -> Settings:
-    """The pages served with the trace carrying the notice's allocations."""
-    trace_down = Lineage.trace_down
-
-    def with_allocations(self, doc, region=None, unit=None):
-        trace = trace_down(self, doc, region, unit)
-        return trace if has_allocations(trace) else declared(trace)
-
-    monkeypatch.setattr(Lineage, "trace_down", with_allocations)
-    return env
-
-
 def run(view: str, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(params)
@@ -105,6 +71,19 @@ def run(view: str, **params: str) -> AppTest:
 
 def table_with(at: AppTest, column: str):
     return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def _undeclared(r: RegionFlow) -> RegionFlow | None:
+    """The region as a trace without the notice shows it: no allocation, gone when nothing is budgeted."""
+    if not r.all_units():
+        return None
+    subs = tuple(x for x in (_undeclared(s) for s in r.regions) if x is not None)
+    return replace(r, regions=subs, allocated_wan=None, allocated_printed=None, allocation_source=None)
+
+
+def _undeclared_trace(trace):
+    regions = tuple(x for x in (_undeclared(r) for r in trace.regions) if x is not None)
+    return replace(trace, regions=regions, allocated_wan=None, unplaced=())
 
 
 # ---------------------------------------------------------------- the card in the build
@@ -141,23 +120,28 @@ def test_header_facts_keep_the_printed_forms(notice_build):
 
 # ---------------------------------------------------------------- allocation table from the trace
 
+# (depth, region, code, 分配数, 预算数, 差额, linked): 差额 only where a project there cites the notice
+EXPECTED_ROWS = [
+    (0, "张家口市", "130700", Decimal(600), Decimal("430.00"), Decimal("-170.00"), True),
+    (1, "蔚县", "130726", Decimal(150), Decimal(0), None, False),
+    (1, "怀来县", "130730", Decimal(250), Decimal("250.00"), Decimal("0.00"), True),
+    (1, "涿鹿县", "130731", Decimal(200), Decimal("180.00"), Decimal("-20.00"), True),
+    (0, "承德市", "130800", Decimal(400), Decimal(0), None, False),
+    (1, "滦平县", "130824", Decimal(220), Decimal(0), None, False),
+    (1, "隆化县", "130825", Decimal(180), Decimal(0), None, False)]
+
+
 def test_allocation_rows_read_budgets_and_differences_from_the_trace(lineage):
-    rows = allocation_rows(declared(lineage.trace_down(DOC)))
-    assert [(r.depth, r.name, r.region_code, r.allocated_wan, r.budgeted_wan, r.difference_wan) for r in rows] == [
-        (0, "张家口市", "130700", Decimal(600), Decimal("430.00"), Decimal("-170.00")),
-        (1, "怀来县", "130730", Decimal(250), Decimal("250.00"), Decimal("0.00")),
-        (1, "涿鹿县", "130731", Decimal(200), Decimal("180.00"), Decimal("-20.00")),
-        (1, "蔚县", "130726", Decimal(150), Decimal(0), Decimal(-150)),
-        (0, "承德市", "130800", Decimal(400), Decimal(0), Decimal(-400)),
-        (1, "滦平县", "130824", Decimal(220), Decimal(0), Decimal(-220)),
-        (1, "隆化县", "130825", Decimal(180), Decimal(0), Decimal(-180))]
+    rows = allocation_rows(lineage.trace_down(DOC))
+    assert [(r.depth, r.name, r.region_code, r.allocated_wan, r.budgeted_wan, r.difference_wan, r.has_projects)
+            for r in rows] == EXPECTED_ROWS
+    assert [r.allocated_printed for r in rows] == ["600", "150", "250", "200", "400", "220", "180"]
 
 
 def test_allocation_table_links_each_region_to_its_projects_and_lists_unplaced_recipients(lineage):
-    unplaced = ({"recipient": "某某中心", "region_code": None, "amount_wan": Decimal("3"),
-                 "amount_printed": "3", "source": None},)
-    table = allocation_table(allocation_rows(declared(lineage.trace_down(DOC), unplaced)), DOC)
-    assert table[2] == {"地区": "　涿鹿县", "地区代码": "130731", "分配数(万元)": Decimal(200),
+    table = allocation_table(allocation_rows(replace(lineage.trace_down(DOC), unplaced=UNPLACED)), DOC)
+    assert table[1]["项目"] is None  # 蔚县: no project cites the notice
+    assert table[3] == {"地区": "　涿鹿县", "地区代码": "130731", "分配数(万元)": Decimal(200),
                         "预算数(万元)": Decimal("180.00"), "差额(万元)": Decimal("-20.00"),
                         "项目": "./trace?doc=%E5%86%80%E8%B4%A2%E7%A4%BE%E3%80%942021%E3%80%95288%E5%8F%B7"
                                 "&region=130731"}
@@ -166,10 +150,9 @@ def test_allocation_table_links_each_region_to_its_projects_and_lists_unplaced_r
 
 
 def test_without_allocations_in_the_trace_the_table_is_the_notices_own(lineage, notice_build):
-    trace = lineage.trace_down(DOC)
+    trace = _undeclared_trace(lineage.trace_down(DOC))
     notice = read_cards(Workspace(notice_build.index_dir).current).cards[DOC].notice
-    if has_allocations(trace):
-        pytest.skip("the lineage carries the notice's allocations")
+    assert not has_allocations(trace)
     rows = allocation_rows(trace, notice)
     assert [(r.depth, r.name, r.allocated_wan, r.budgeted_wan) for r in rows] == [
         (0, "张家口市", Decimal(600), None), (1, "怀来县", Decimal(250), None), (1, "涿鹿县", Decimal(200), None),
@@ -195,7 +178,7 @@ def _links(data) -> dict[tuple[str, str], Decimal]:
 
 
 def test_sankey_draws_the_declared_flow_with_an_unbudgeted_remainder(lineage):
-    data = sankey(declared(lineage.trace_down(DOC)))
+    data = sankey(lineage.trace_down(DOC))
     links = _links(data)
     assert {k: v for k, v in links.items() if k[0] in (DOC, "张家口市", "承德市")} == {
         (DOC, "张家口市"): Decimal(600), (DOC, "承德市"): Decimal(400),
@@ -212,27 +195,18 @@ def test_sankey_draws_the_declared_flow_with_an_unbudgeted_remainder(lineage):
 
 
 def test_sankey_without_allocations_draws_budgets_only(lineage):
-    trace = lineage.trace_down(DOC)
-    if has_allocations(trace):
-        trace = replace(trace, regions=tuple(_undeclared(r) for r in trace.regions), allocated_wan=None,
-                        unplaced=())
-    links = _links(sankey(trace))
+    links = _links(sankey(_undeclared_trace(lineage.trace_down(DOC))))
     assert links[(DOC, "张家口市")] == Decimal("430.00")
     assert links[("张家口市", "涿鹿县")] == Decimal("180.00")
     assert not any(k[1] == "未见预算" for k in links)
 
 
-def _undeclared(r: RegionFlow) -> RegionFlow:
-    return replace(r, regions=tuple(_undeclared(s) for s in r.regions), allocated_wan=None,
-                   allocated_printed=None, allocation_source=None)
 
 
 def test_unplaced_allocations_get_a_node_of_their_own(lineage):
-    unplaced = ({"recipient": "某某中心", "region_code": None, "amount_wan": Decimal("3"),
-                 "amount_printed": "3", "source": None},)
-    data = sankey(declared(lineage.trace_down(DOC), unplaced))
-    assert _links(data)[(DOC, "某某中心（未定位）")] == Decimal(3)
-    flow = down_flow(declared(lineage.trace_down(DOC), unplaced))
+    trace = replace(lineage.trace_down(DOC), unplaced=UNPLACED)
+    assert _links(sankey(trace))[(DOC, "某某中心（未定位）")] == Decimal(3)
+    flow = down_flow(trace)
     zhuolu = flow.labels.index("涿鹿县")
     assert [flow.amounts[i] for i, (a, b) in enumerate(zip(flow.source, flow.target, strict=True))
             if a == zhuolu and flow.labels[b] == "未见预算"] == [Decimal("20.00")]
@@ -246,20 +220,18 @@ def test_doc_page_shows_the_notice_header_and_its_allocations(env):
     assert "资金下达通知：河北省财政厅 河北省人力资源和社会保障厅关于提前下达2022年就业补助资金预算的通知" in shown
     assert ":blue-badge[河北省财政厅] :blue-badge[河北省人力资源和社会保障厅]" in shown
     assert "下达总额：1000万元" in shown and "预算年度：2022 年" in shown and "类型：提前下达" in shown
-    table = table_with(at, "分配数(万元)")
-    assert list(table["地区"]) == ["张家口市", "　怀来县", "　涿鹿县", "　蔚县", "承德市", "　滦平县", "　隆化县"]
-    assert list(table["分配数(万元)"]) == [Decimal(x) for x in ("600", "250", "200", "150", "400", "220", "180")]
     assert ("财社〔2021〕150号", "doc") in [(link.proto.label, link.proto.page) for link in at.get("page_link")]
 
 
-def test_doc_page_reconciles_allocations_with_the_traced_budgets(declared_env):
+def test_doc_page_reconciles_allocations_with_the_traced_budgets(env):
     at = run("doc", doc=DOC)
     table = table_with(at, "分配数(万元)")
+    assert list(table["地区"]) == ["张家口市", "　蔚县", "　怀来县", "　涿鹿县", "承德市", "　滦平县", "　隆化县"]
+    assert [(r[3], r[4], r[5]) for r in EXPECTED_ROWS] == list(
+        zip(table["分配数(万元)"], table["预算数(万元)"], table["差额(万元)"].map(lambda x: None if x != x else x),
+            strict=True))
     row = table[table["地区"] == "　涿鹿县"].iloc[0]
-    assert (row["分配数(万元)"], row["预算数(万元)"], row["差额(万元)"]) == (
-        Decimal(200), Decimal("180.00"), Decimal("-20.00"))
     assert row["项目"].endswith("&region=130731")
-    assert list(table["差额(万元)"]) == [Decimal(x) for x in ("-170.00", "0.00", "-20.00", "-150", "-400", "-220", "-180")]
 
 
 def test_trace_page_with_a_region_keeps_that_regions_projects(env):
@@ -275,12 +247,12 @@ def test_trace_page_with_an_unknown_region_shows_every_region_with_a_notice(env)
     assert len(table_with(at, "项目编码")) == 3
 
 
-def test_trace_page_shows_the_reconciliation_beside_the_sankey(declared_env):
+def test_trace_page_shows_the_reconciliation_beside_the_sankey(env):
     at = run("trace", doc=DOC)
     assert any(m.value == "#### 分配与预算对账" for m in at.markdown)
     table = table_with(at, "分配数(万元)")
-    assert list(zip(table["地区"], table["预算数(万元)"], strict=True))[:3] == [
-        ("张家口市", Decimal("430.00")), ("　怀来县", Decimal("250.00")), ("　涿鹿县", Decimal("180.00"))]
+    assert list(zip(table["地区"], table["分配数(万元)"], table["预算数(万元)"], strict=True)) == [
+        ("　" * r[0] + r[1], r[3], r[4]) for r in EXPECTED_ROWS]
 
 
 # ---------------------------------------------------------------- the working paper
@@ -301,8 +273,7 @@ def _number(value: object) -> Decimal | None:
 
 def test_reconciliation_workbook_opens_and_holds_a_row_per_region(lineage):
     pytest.importorskip("kg.lineage.reconcile")
-    trace = lineage.trace_down(DOC)
-    data = reconciliation_xlsx(trace if has_allocations(trace) else declared(trace))
+    data = reconciliation_xlsx(lineage.trace_down(DOC))
     assert data is not None and data[:2] == b"PK"
     rows = _cells(data)
     zhuolu = next(r for r in rows if any(isinstance(c, str) and "涿鹿县" in c for c in r))

@@ -43,6 +43,7 @@ class AllocationRow:
     budgeted_wan: Decimal | None
     difference_wan: Decimal | None
     placed: bool = True
+    has_projects: bool = False  # a project in the region cites the notice (its row links to them)
 
 
 def header_facts(notice: Notice) -> list[tuple[str, str]]:
@@ -71,7 +72,8 @@ def _regions(regions: Iterable[RegionFlow], depth: int) -> list[AllocationRow]:
     out: list[AllocationRow] = []
     for r in regions:
         out.append(AllocationRow(depth, r.region_name or r.region_code, r.region_code, r.level,
-                                 r.allocated_wan, r.allocated_printed, r.budgeted_wan, r.difference_wan))
+                                 r.allocated_wan, r.allocated_printed, r.budgeted_wan, r.difference_wan,
+                                 has_projects=bool(r.all_units())))
         out += _regions(r.regions, depth + 1)
     return out
 
@@ -107,14 +109,15 @@ def trace_url(doc: str, region: str | None = None) -> str:
 
 
 def allocation_table(rows: list[AllocationRow], doc: str) -> list[dict[str, Any]]:
-    """Table rows keyed by the Chinese headers; 项目 links to the region's projects funded by `doc`."""
+    """Table rows keyed by the Chinese headers; 项目 links to the region's projects funded by `doc` (where
+    a project there cites it)."""
     return [{
         "地区": _INDENT * r.depth + r.name,
         "地区代码": r.region_code if r.placed else "未定位",
         "分配数(万元)": r.allocated_wan,
         "预算数(万元)": r.budgeted_wan,
         "差额(万元)": r.difference_wan,
-        "项目": trace_url(doc, r.region_code) if r.placed and r.region_code else None,
+        "项目": trace_url(doc, r.region_code) if r.has_projects and r.region_code else None,
     } for r in rows]
 
 
