@@ -303,12 +303,22 @@ def project_table(rows: list[dict[str, Any]], key: str, empty: str = "（无）"
 
 
 def link_table(rows: list[dict[str, Any]], key: str, link: str, text: str, empty: str = "（无）") -> None:
-    """Rows whose column `link` holds relative URLs, shown as links reading `text`."""
+    """Rows in a fixed order (not for sorting) whose column `link` holds relative URLs, shown as links
+    reading `text` (a row without one shows nothing there). Amounts (Decimal, or a header with 万元) are
+    shown exactly as text, right-aligned, a missing one as "—"; a 差额 below zero in red."""
     if not rows:
         st.caption(empty)
         return
-    st.dataframe(_styled(frame(rows)), hide_index=True, key=key,
-                 column_config={link: st.column_config.LinkColumn(link, display_text=text)})
+    df = frame(rows)
+    amounts = [c for c in df.columns if "万元" in str(c) or df[c].map(lambda x: isinstance(x, Decimal)).any()]
+    for c in amounts:
+        df[c] = [format_wan(r.get(c)) for r in rows]
+    df[link] = [r.get(link) or "" for r in rows]
+    short = [c for c in amounts if str(c).startswith("差额")]
+    styled = df.style.map(lambda x: "color: #c53030" if str(x).startswith("-") else "", subset=short)
+    st.dataframe(styled, hide_index=True, key=key, column_config={
+        link: st.column_config.LinkColumn(link, display_text=text),
+        **{c: st.column_config.TextColumn(c, alignment="right") for c in amounts}})
 
 
 def downloads(rows: list[dict[str, Any]], name: str, key: str) -> None:

@@ -20,7 +20,12 @@ from views.model.text import plot_lines, plot_text, shorten
 __all__ = ["Flow", "down_flow", "up_flow", "up_chains", "figure_data", "short_name", "LABEL_CHARS"]
 
 LABEL_CHARS = 14  # a project label longer than this is cut, the full name goes in the hover
-_KIND = {"level": "资金层级", "doc": "文件", "region": "地区", "unit": "单位", "project": "项目"}
+_KIND = {"level": "资金层级", "doc": "文件", "region": "地区", "unit": "单位", "project": "项目",
+         "unbudgeted": "未见预算", "unplaced": "未定位的分配对象"}
+# Node colours by kind; money allocated but in no budget (and allocations to no known region) stand out.
+_COLOUR = {"level": "#8c6bb1", "doc": "#2b6cb0", "region": "#2f855a", "unit": "#dd8452", "project": "#4c9f9f",
+           "unbudgeted": "#c53030", "unplaced": "#718096"}
+_LINK_COLOUR, _SHORTFALL_COLOUR = "rgba(160, 174, 192, 0.35)", "rgba(197, 48, 48, 0.30)"
 _ROW_PX, _MIN_PX, _MARGIN_PX = 40, 260, 60
 
 
@@ -99,7 +104,9 @@ def down_flow(trace: TraceDown) -> Flow:
         else:
             # a long unit name is cut like a project's; the hover has it whole
             label = shorten(n["label"], LABEL_CHARS) if n["kind"] == "unit" else n["label"]
-            out.node(label, (f"{_KIND.get(n['kind'], '')}：{n['label']}",), n["kind"])
+            hover = ("已分配、但没有县级预算引用的资金",) if n["kind"] == "unbudgeted" else \
+                (f"{_KIND.get(n['kind'], '')}：{n['label']}",)
+            out.node(label, hover, n["kind"])
     for k in data["links"]:
         out.link(k["source"], k["target"], k["value"])
     return out
@@ -160,9 +167,12 @@ def up_chains(trace: TraceUp) -> list[str]:
 
 def figure_data(flow: Flow) -> dict[str, Any]:
     """The flow as keyword arguments of plotly's go.Sankey (node and link dicts)."""
+    shortfall = {"unbudgeted", "unplaced"}
     return {
         "node": {"label": flow.labels, "customdata": flow.hovers, "pad": 20, "thickness": 14,
+                 "color": [_COLOUR.get(k, "#a0aec0") for k in flow.kinds],
                  "hovertemplate": "%{customdata}<extra></extra>"},
         "link": {"source": flow.source, "target": flow.target, "value": flow.values,
+                 "color": [_SHORTFALL_COLOUR if flow.kinds[t] in shortfall else _LINK_COLOUR for t in flow.target],
                  "customdata": flow.link_hovers, "hovertemplate": "%{customdata}<extra></extra>"},
     }

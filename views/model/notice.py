@@ -130,7 +130,7 @@ def notice_findings(findings: Iterable[Finding], notice: Notice) -> list[Finding
 
 def finding_table(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     """Findings as rows: rule, severity, region, what was found and where."""
-    return [{"规则": f.rule_id, "级别": f.severity, "地区代码": f.region_code, "说明": f.message,
+    return [{"规则": f.rule_id, "级别": f.severity, "地区代码": f.region_code or "—", "说明": f.message,
              "位置": f.location} for f in findings]
 
 
