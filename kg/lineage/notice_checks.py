@@ -89,16 +89,20 @@ def _reconcile(lineage: Lineage, canonical: str, attrs: dict[str, Any]) -> Itera
             a.span, tuple(pf.source for pf in pfs if pf.source), year, r.region_code, field="分配数",
             value=a.amount_printed or _wan(a.amount_wan))
     # L2.2 and L2.4: each citing project against the deepest allocation whose region holds it
-    placed = [(i, a) for i, a in enumerate(allocations) if a.region_code]
+    row_of: dict[str, int] = {}  # region → its (first) allocation row
+    for i, a in enumerate(allocations):
+        if a.region_code:
+            row_of.setdefault(a.region_code, i)
     claimed: dict[int, list[ProjectFlow]] = {}
     for pf in (pf for u in trace.units for pf in u.projects):
         if not pf.region_code or is_unknown(pf.region_code):
             continue
-        chain = lineage.region_chain(pf.region_code)
-        holding = [(chain.index(a.region_code), i) for i, a in placed if a.region_code in chain]
+        # the deepest allocation whose region holds the project's (a county is 3 steps from the top)
+        row = next((row_of[c] for c in lineage.region_chain(pf.region_code) if c in row_of), None)
         # a city row broken down into its counties allocates nothing to a county it does not list
-        if not holding or min(holding)[1] in parents:
-            listed = "、".join(dict.fromkeys(a.recipient for _, a in placed))
+        if row is None or row in parents:
+            names = list(dict.fromkeys(a.recipient for a in allocations if a.region_code))
+            listed = "、".join(names[:8]) + (f" 等 {len(names)} 个" if len(names) > 8 else "")
             yield NoticeProblem(
                 "L2.2", f"项目 {pf.project_code} 在 {pf.region_name or pf.region_code}（{pf.region_code}），"
                         f"引用 {canonical}，但该通知未向此地区分配资金（分配对象: {listed}；"
@@ -106,7 +110,7 @@ def _reconcile(lineage: Lineage, canonical: str, attrs: dict[str, Any]) -> Itera
                 pf.source or notice_span, (allocations[0].span,), pf.year, pf.region_code, pf,
                 value=canonical)
             continue
-        claimed.setdefault(min(holding)[1], []).append(pf)
+        claimed.setdefault(row, []).append(pf)
     for i, pfs in sorted(claimed.items()):
         counties = sorted({pf.region_code for pf in pfs if pf.region_code})
         if len(counties) < 2:
