@@ -14,7 +14,8 @@ A small data folder for `kg build`:
   is shared), 涿鹿县 150 (50 short), 赤城县 90 (60号 allocates nothing to it); in 2021 怀来县 160 and
   涿鹿县 140 both under 45号's one 张家口市 row.
 - notice_99.txt + notice_99_table.xlsx: a notice without its table, and the table published as its
-  own sheet, captioned with the notice's 文号.
+  own sheet, captioned with the notice's 文号; notice_88.txt + notice_88_table.txt: the same, the
+  caption printing the notice's title.
 - documents.csv: 60号 with another parent, total and title than the notice states; 怀财资〔2022〕5号,
   which no notice covers, under 12号.
 """
@@ -87,6 +88,22 @@ NOTICE_99_TABLE = [
     ["涿鹿县", 40],
 ]
 
+NOTICE_88 = """河北省财政厅文件
+冀财社〔2022〕88号
+河北省财政厅关于下达2022年公益性岗位补贴资金的通知
+承德市财政局：
+　　现下达2022年公益性岗位补贴资金共计100万元，分配情况见附件。
+河北省财政厅
+2022年5月9日
+"""
+
+NOTICE_88_TABLE = """附件：《河北省财政厅关于下达2022年公益性岗位补贴资金的通知》分配表
+单位：万元
+地区	金额
+滦平县	60
+隆化县	40
+"""
+
 DOCUMENTS_CSV = """canonical,title,issuer,date,parent,total_wan
 冀财社〔2022〕60号,2022年城乡居民养老保险补助资金（登记）,河北省财政厅,2022-03-08,财社〔2022〕31号,800
 怀财资〔2022〕5号,怀来县转下达城乡居民养老保险补助资金,怀来县财政局,2022-04-01,张财社〔2022〕12号,
@@ -153,6 +170,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     texts = {"province_2022.txt": PROVINCE_2022, "province_2021.txt": PROVINCE_2021,
              "city_2022.txt": CITY_2022, "notice_99.txt": NOTICE_99, "documents.csv": DOCUMENTS_CSV,
+             "notice_88.txt": NOTICE_88, "notice_88_table.txt": NOTICE_88_TABLE,
              **COUNTIES}
     for name, text in texts.items():
         (OUT / name).write_text(text, encoding="utf-8")

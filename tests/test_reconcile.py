@@ -172,6 +172,14 @@ def test_an_attachment_file_is_joined_to_its_notice(built):
     assert (t.allocated_wan, t.document.declared_total_wan) == (Decimal("80") + Decimal("40"), Decimal("120"))
 
 
+def test_an_attachment_file_naming_its_notice_by_title_is_joined(built):
+    t = load_lineage(built).trace_down("冀财社〔2022〕88号")
+    assert [a.locator for a in t.attachments] == ["notice_88_table.txt:1-5"]
+    assert {n: r.allocated_wan for n, r in regions(t).items()} == {
+        "承德市": None, "滦平县": Decimal("60"), "隆化县": Decimal("40")}
+    assert t.document.title == "河北省财政厅关于下达2022年公益性岗位补贴资金的通知"
+
+
 def test_findings_keep_both_sources_in_findings_json_and_audit_filters(built):
     result = CliRunner().invoke(cli, ["audit", "--rule", "L2", "--region", "涿鹿县", "--json",
                                       "--data", str(RECONCILE), "--indexes", str(built.index_dir)])
