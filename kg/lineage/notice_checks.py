@@ -116,10 +116,10 @@ def _reconcile(lineage: Lineage, canonical: str, attrs: dict[str, Any]) -> Itera
         if len(counties) < 2:
             continue
         a = allocations[i]
-        names = "、".join(f"{lineage.region_name(c) or c}（{c}）" for c in counties)
+        places = "、".join(f"{lineage.region_name(c) or c}（{c}）" for c in counties)
         yield NoticeProblem(
             "L2.4", f"{canonical} 对 {a.recipient} 的一笔分配 {_wan(a.amount_wan)} 万元（{a.span.locator}）"
-                    f"被多个县的项目引用: {names}；项目: {_where(pfs)}",
+                    f"被多个县的项目引用: {places}；项目: {_where(pfs)}",
             a.span, tuple(pf.source for pf in pfs if pf.source), year, a.region_code, field="分配数",
             value=a.amount_printed or _wan(a.amount_wan))
 
