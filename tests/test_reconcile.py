@@ -246,3 +246,20 @@ def test_bad_notices_build_and_a_notice_without_its_own_docnumber_stays_out_of_t
     assert "冀人社字〔2022〕12号" in lineage.documents()  # no table: loads with its header
     assert lineage.trace_down("冀人社字〔2022〕12号").regions == ()
     assert not any(d.startswith("title:") for d in lineage.documents())
+
+
+def test_the_graph_states_the_notice_parent_and_total(built):
+    from kg.namespace import PREFIXES
+    from kg.store import open_store
+
+    q = ("".join(f"PREFIX {k}: <{v}> " for k, v in PREFIXES.items()) +
+         "SELECT ?parent ?total WHERE { ?d dcterms:identifier '冀财社〔2022〕60号' ; hk:parentDocument ?p ; "
+         "hk:declaredTotal ?total . ?p dcterms:identifier ?parent }")
+    rows = open_store(built).query(q).rows
+    assert [(str(r["parent"]), Decimal(str(r["total"]))) for r in rows] == [("财社〔2022〕30号", Decimal("820"))]
+
+
+def test_the_graph_with_notices_and_l2_findings_stays_valid(built):
+    from kg.validate import validate_build
+
+    assert validate_build(built).conforms
