@@ -169,6 +169,17 @@ def test_notice_without_own_docnumber_is_kept_under_its_title():
         "'承德市财政局关于下达2022年公益性岗位补贴资金的通知'"]
 
 
+@pytest.mark.parametrize("caption, doc_number, title", [
+    ("附件：冀财社〔2022〕99号2022年就业补助资金分配表", "冀财社〔2022〕99号", None),
+    ("附件：《河北省财政厅关于下达2022年公益性岗位补贴资金的通知》分配表", None,
+     "河北省财政厅关于下达2022年公益性岗位补贴资金的通知"),
+])
+def test_a_table_file_keeps_the_notice_its_caption_names(caption, doc_number, title):
+    (n,) = parse_text(f"{caption}\n单位：万元\n地区\t金额\n滦平县\t60\n隆化县\t40\n", "t.txt").notices
+    assert (n.doc_number, n.title, n.date) == (doc_number, title, None)
+    assert [(a.recipient, a.amount_wan) for a in n.allocations] == [("滦平县", Decimal("60")), ("隆化县", Decimal("40"))]
+
+
 def test_subtotal_that_does_not_match_its_counties():
     doc = ("冀财社〔2022〕7号\n关于下达2022年就业补助资金的通知\n附件\n地区\t金额\n"
            "甲市\t100\n　乙县\t60\n　丙县\t30\n")

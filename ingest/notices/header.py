@@ -22,6 +22,11 @@ _TITLE = re.compile(
 )
 _ATTACHMENT = re.compile(r"^\s*附\s*件\s*[\d一二三四五六七八九十]*\s*(?:[:：]|$|\s)")
 _STANDALONE = re.compile(r"^\s*附\s*件\s*[\d一二三四五六七八九十]*\s*[:：]?\s*$")
+# An allocation table published as its own file names its notice in the caption, by 文号 (read as the
+# record's 文号) or by title: 附件：《河北省财政厅关于下达…资金的通知》分配表.
+_CAPTION_TITLE = re.compile(
+    r"^\s*附\s*件\s*[\d一二三四五六七八九十]*\s*[:：]?\s*《?(?P<title>[^《》]{0,80}?关于[^《》]{0,120}?通知)"
+)
 _META_LABELS = "索引号|发文机关|发文字号|文号|成文日期|发文日期|印发日期|发布日期|发布时间|主题分类|来源|有效性"
 _META = re.compile(rf"^\s*(?:{_META_LABELS})\s*[:：]")
 _META_FIELD = re.compile(rf"(?P<label>{_META_LABELS})\s*[:：]\s*(?P<value>.+?)\s*(?=(?:{_META_LABELS})\s*[:：]|$)")
@@ -101,8 +106,19 @@ def find_title(paras: list[Para]) -> tuple[int, int, str] | None:
 
 
 def could_be_notice(head: list[Para]) -> bool:
-    """Cheap test on a file's first paragraphs: a notice title, or a 文号 in the first six."""
-    return find_title(head) is not None or any(find_doc_numbers(p.text[:200]) for p in head[:6])
+    """Cheap test on a file's first paragraphs: a notice title, a 文号 in the first six, or an
+    attachment caption naming a notice."""
+    return find_title(head) is not None or any(find_doc_numbers(p.text[:200]) for p in head[:6]) or \
+        _caption_title(head) is not None
+
+
+def _caption_title(paras: list[Para]) -> tuple[str, Para] | None:
+    """The notice title printed in an attachment caption among the first paragraphs (附件：…的通知分配表)."""
+    for p in paras[:3]:
+        m = _CAPTION_TITLE.match(p.text[:300])
+        if m is not None:
+            return m["title"].strip(), p
+    return None
 
 
 def _split_top(text: str, seps: str) -> list[str]:
@@ -271,6 +287,8 @@ def read_header(blocks: list[Block]) -> Header | None:
         t0, t1, h.title = found
         first, last = paras[t0].span, paras[t1].span
         h.title_span = replace(first, last_line=last.last_line)
+    elif (caption := _caption_title(paras)) is not None and not find_doc_numbers(caption[1].text):
+        h.title, h.title_span = caption[0], caption[1].span  # a table file naming its notice by title
     # A web page prints its 文号, issuer and date as labelled fields (发文字号：…) around the title.
     meta = [p for p in paras[:_MAX_HEAD] if len(p.text) <= 300 and _META.match(p.text)]
     labelled = {m["label"]: (m["value"], p) for p in meta for m in _META_FIELD.finditer(p.text)}

@@ -157,6 +157,7 @@ class Finding:
     message: str
     span: SourceSpan
     region_code: str | None = None  # the project's region (ingest.placing)
+    related: tuple[SourceSpan, ...] = ()  # the other side's sources (a notice's row, the projects)
 
     @property
     def location(self) -> str:
@@ -185,6 +186,7 @@ class Finding:
             "message": self.message,
             "source": self.span.to_json(),
             "region_code": self.region_code,
+            "related_sources": [r.to_json() for r in self.related],
         }
 
     @classmethod
@@ -195,7 +197,8 @@ class Finding:
             span = SourceSpan.from_json(src)
             return cls(obj["rule_id"], obj["rule_title"], obj["severity"], obj["year"],
                        obj["project_code"], obj["project_name"], obj["unit_code"], obj["field"],
-                       obj["value"], obj["message"], span, obj.get("region_code"))
+                       obj["value"], obj["message"], span, obj.get("region_code"),
+                       tuple(SourceSpan.from_json(r) for r in obj.get("related_sources") or ()))
         except (KeyError, IndexError, TypeError, ValueError) as e:
             raise AuditError(f"not a finding: {obj!r:.200}") from e
 

@@ -485,6 +485,8 @@ def _checked_on_the_lineage(projects: Sequence[Project], cfg: AuditConfig) -> It
     return iter(())
 
 
+_NOTICE_BASIS = ("财预〔2015〕163号 第四章（绩效目标的下达）；资金下达通知的分配表；"
+                 "财预〔2015〕88号 绩效目标要求（相应匹配）")
 _LINEAGE_BASIS = "data/documents.csv（文件总额与上级文件）；ontology/issuers.csv（发文机关）"
 
 # Checks along the fund lineage (kg.lineage.checks): their findings join the audit's.
@@ -493,6 +495,13 @@ LINEAGE_RULES: tuple[Rule, ...] = (
     Rule("L1.2", "同一文件的发文机关写法不一", "警告", _LINEAGE_BASIS, _checked_on_the_lineage),
     Rule("L1.3", "同一项目编码属于多个单位", "错误", COMMON, _checked_on_the_lineage),
     Rule("L1.4", "项目引用多个资金文件", "提示", COMMON, _checked_on_the_lineage),
+    Rule("L2.1", "地区预算数与通知分配数不符", "警告", _NOTICE_BASIS, _checked_on_the_lineage),
+    Rule("L2.2", "引用的通知未向项目所在地区分配资金", "警告", _NOTICE_BASIS, _checked_on_the_lineage),
+    Rule("L2.3", "通知分配数相加不符", "错误", "资金下达通知的分配表（小计、合计与文件总额）；常识",
+         _checked_on_the_lineage),
+    Rule("L2.4", "同一笔分配被多个县的项目引用", "警告", _NOTICE_BASIS, _checked_on_the_lineage),
+    Rule("L2.5", "documents.csv 与通知所载不一致", "提示", "资金下达通知（以通知为准）；data/documents.csv",
+         _checked_on_the_lineage),
 )
 
 ALL_RULES: tuple[Rule, ...] = RULES + LINEAGE_RULES

@@ -71,5 +71,7 @@ def write_findings_triples(w: Writer, findings: Sequence[Finding], projects: Seq
         if row is not None:
             w.add(s, HKT.aboutIndicator, iri.indicator(iri.project_key(row[0]), row[1]))
         w.derived(s, f.span)
+        for other in f.related:
+            w.derived(s, other)
         if w.full():
             yield None

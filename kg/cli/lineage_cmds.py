@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import click
 
 from ingest.errors import HrssError
 from kg.cli.base import cli, echo_json, fail, json_option, settings_options
 from kg.lineage import Lineage
+from kg.lineage.reconcile import write_xlsx
 from kg.published import Build
 from kg.settings import Settings
 from kg.workspace import NotBuiltError
@@ -95,10 +97,12 @@ def _echo_down(t, indent: str = "") -> None:  # noqa: ANN001
 @click.option("--year", type=int, default=None, help="The project's year when its code recurs.")
 @click.option("--region", default=None, help="Only this region (区划代码 or 名称), or the project's region.")
 @click.option("--unit", default=None, help="Only this unit (单位编码), with --region when the code recurs.")
+@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write the reconciliation working paper (分配数/预算数/差额, projects, sources).")
 @settings_options
 @json_option
 def trace(docnum: str | None, project_code: str | None, year: int | None, region: str | None,
-          unit: str | None, settings: Settings, as_json: bool) -> None:
+          unit: str | None, xlsx_path: Path | None, settings: Settings, as_json: bool) -> None:
     """Trace funds: a document down to units and projects, or (--project) a project up to its documents.
 
     The 文号 may be written in any form; a partial one naming several documents lists them.
@@ -108,9 +112,12 @@ def trace(docnum: str | None, project_code: str | None, year: int | None, region
         python -m kg trace "冀财社2021 176" --json
         python -m kg trace --project 13068124P00000000001A
         python -m kg trace 冀财社〔2021〕176号 --region 怀来县
+        python -m kg trace 冀财社〔2021〕176号 --xlsx 对账.xlsx
     """
     if bool(docnum) == bool(project_code):
         raise click.UsageError("give either DOCNUM or --project CODE")
+    if xlsx_path is not None and project_code:
+        raise click.UsageError("--xlsx goes with DOCNUM")
     try:
         lineage = _load(settings)
         code = _region(lineage, region)
@@ -138,10 +145,17 @@ def trace(docnum: str | None, project_code: str | None, year: int | None, region
             click.echo(f"    {d.organisation or '未知机关'}（{d.level or '?'}级）  资金 {d.fund_level or '-'}级 · "
                        f"{d.fund_source or '-'}  金额 {_wan(d.amount_wan)}")
         return
+    if xlsx_path is not None:
+        try:
+            write_xlsx(down, xlsx_path)
+        except OSError as e:
+            raise click.ClickException(f"{xlsx_path}: 无法写入对账表: {e}") from e
     if as_json:
         echo_json(down.to_json())
         return
     _echo_down(down)
+    if xlsx_path is not None:
+        click.echo(f"对账表已写入 {xlsx_path}")
 
 
 @cli.command()

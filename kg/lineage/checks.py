@@ -4,7 +4,8 @@
     L1.2 one document cited under two issuer prefixes of the same body (冀财社〔2021〕176号 and
          冀财资〔2021〕176号), or documents.csv naming another issuer than ontology/issuers.csv;
     L1.3 one 项目编码 under two budget units;
-    L1.4 a project citing several funding documents (its 预算数 counts under each).
+    L1.4 a project citing several funding documents (its 预算数 counts under each);
+    L2.*  ingested notices reconciled against the projects citing them (kg.lineage.notice_checks).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ingest.records import SourceSpan
 from kg.audit.model import AuditConfig, Finding
 from kg.audit.rules import rules_by_id
 from kg.lineage.rules import level_of_organisation
+from kg.lineage.notice_checks import notice_problems
 from kg.lineage.trace import Lineage
 from kg.lineage.view import doc_node
 
@@ -44,8 +46,8 @@ def _total_mismatches(lineage: Lineage) -> Iterator[_Problem]:
     for canonical in lineage.documents():
         d = g.nodes[doc_node(canonical)]
         declared = d.get("declared_total")
-        if declared is None:
-            continue
+        if declared is None or d.get("allocations"):
+            continue  # a notice's allocations are reconciled region by region (L2.1)
         trace = lineage.trace_down(canonical)
         if trace.total_wan == declared:
             continue
@@ -149,4 +151,12 @@ def consistency_findings(lineage: Lineage, config: AuditConfig, documents_file: 
             span = SourceSpan(p.file or documents_file, p.line or 1, p.line or 1)
             out.append(Finding(rule.id, rule.title, config.severity(rule), p.year, p.project_code,
                                p.project_name, p.unit_code, p.field, p.value, p.message, span))
+    for q in notice_problems(lineage):
+        rule = rules[q.rule_id]
+        if not config.enabled(rule):
+            continue
+        pf = q.project
+        out.append(Finding(rule.id, rule.title, config.severity(rule), q.year, pf.project_code if pf else None,
+                           pf.project_name if pf else None, pf.unit_code if pf else None, q.field, q.value,
+                           q.message, q.span, q.region_code, q.related))
     return out

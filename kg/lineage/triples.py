@@ -2,11 +2,13 @@
 
     FundingDocument —hk:allocates→ Allocation (hk:toUnit, hk:toProject, hk:amount, hk:fundLevel,
     hk:fundSource; prov:wasDerivedFrom the project that states it); BudgetUnit —hk:runs→ Project;
-    Document —hk:parentDocument→ Document (data/documents.csv); Project —hk:continues→ Project, with a
+    Document —hk:parentDocument→ Document (an ingested notice's upstream 文号, else data/documents.csv);
+    Project —hk:continues→ Project, with a
     CrossYearLink node carrying hk:linkScore, hk:linkConfidence and hk:linkEvidence.
 
 A document's identity and issuer are written by kg.graph (for every document, cited or registered);
-this adds what the lineage knows: fund class, the documents.csv row and its parent.
+this adds what the lineage knows: fund class, the documents.csv row and its parent, where an ingested
+notice states them its title, date, declared total and parent instead.
 """
 
 from __future__ import annotations
@@ -41,6 +43,25 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
         w.add(diri, HKT.fundSource, lit(d.fund.source))
         w.add(diri, HKT.fundRule, lit(d.fund.rule))
         info = d.info
+        stated = data.notices.docs.get(d.canonical)
+        if stated is not None:  # an ingested notice: what it states wins over documents.csv
+            notice = stated.notice
+            w.once(diri, A, HKT.FundingDocument)
+            w.lit(diri, DCT.title, notice.title or (info.title if info else None))
+            w.lit(diri, HKT.issuerName, info.issuer if info else None)
+            w.lit(diri, DCT.date, notice.date or (info.date if info else None))
+            parent = stated.parent or (info.parent if info else None)
+            if parent:
+                w.add(diri, HKT.parentDocument, iri.document(parent))
+            total = notice.declared_total_wan
+            if total is None and info is not None:
+                total = info.total_wan
+            if total is not None:
+                w.add(diri, HKT.declaredTotal, dec(total))
+            w.derived(diri, notice.span)
+            if info is not None:
+                w.derived(diri, SourceSpan(info.file, info.line, info.line))
+            continue
         if info is None:
             continue
         w.once(diri, A, HKT.FundingDocument)

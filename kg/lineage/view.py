@@ -169,6 +169,7 @@ def build_view(data: LineageData, units: Units, issuers: Mapping[str, DocumentIs
     g.graph["regions"] = region_table([*(p.region_code for p in data.projects if p.region_code), *placed],
                                       regions or RegionIndex.load())
     g.graph["streams"] = dict(data.notices.streams)
+    g.graph["notice_conflicts"] = list(data.notices.conflicts)
     _add_units(g, units)
     _add_projects(g, data)
     _add_documents(g, issuers, data.documents, notices)

@@ -1,0 +1,265 @@
+"""Notices in the build: declared allocations in the trace, forwarding chains, fund streams,
+attachments, reconciliation findings (L2.*) and the XLSX working paper.
+
+Fixtures: tests/data/reconcile/ (tests/make_reconcile_fixtures.py).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.audit.engine import load_findings
+from kg.build import build
+from kg.cli import cli
+from kg.lineage import load_lineage
+from kg.lineage.model import RegionFlow, TraceDown
+from kg.lineage.reconcile import HEADERS, write_xlsx
+from kg.settings import Settings
+
+DATA = Path(__file__).resolve().parent / "data"
+RECONCILE = DATA / "reconcile"
+PROVINCE = "冀财社〔2022〕60号"
+CITY = "张财社〔2022〕12号"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(data_dir=RECONCILE, index_dir=tmp_path_factory.mktemp("reconcile-idx"))
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def province(built: Settings) -> TraceDown:
+    return load_lineage(built).trace_down(PROVINCE)
+
+
+def regions(trace: TraceDown) -> dict[str, RegionFlow]:
+    out: dict[str, RegionFlow] = {}
+    todo = list(trace.regions)
+    while todo:
+        r = todo.pop()
+        out[r.region_name or r.region_code] = r
+        todo.extend(r.regions)
+    return out
+
+
+def findings(settings: Settings, rule: str) -> list:
+    return [f for f in load_findings(settings) if f.rule_id == rule]
+
+
+def test_trace_gives_allocated_budgeted_and_difference_per_county_and_city(province):
+    got = {name: (r.allocated_wan, r.budgeted_wan, r.difference_wan) for name, r in regions(province).items()}
+    assert got == {
+        "张家口市": (Decimal("500"), Decimal("540.00"), Decimal("40.00")),  # 300 + 150 + 赤城县 90
+        "怀来县": (Decimal("300"), Decimal("300.00"), Decimal("0.00")),
+        "涿鹿县": (Decimal("200"), Decimal("150.00"), Decimal("-50.00")),
+        "赤城县": (None, Decimal("90.00"), None),
+        "承德市": (Decimal("300"), Decimal("0"), None),  # no project there cites it: nothing to compare
+        "滦平县": (Decimal("180"), Decimal("0"), None),
+        "隆化县": (Decimal("110"), Decimal("0"), None),
+    }
+    assert (province.document.declared_total_wan, province.allocated_wan, province.total_wan) == (
+        Decimal("820"), Decimal("820"), Decimal("540.00"))
+
+
+def test_trace_json_keeps_schema_2_with_allocation_sources_and_unplaced(province):
+    obj = province.to_json()
+    assert obj["schema"] == 2
+    city = obj["regions"][0]
+    assert (city["region_code"], city["allocated_wan"], city["allocated_printed"]) == ("130700", Decimal("500"), "500")
+    assert city["allocation_source"] == {"file": "province_2022.txt", "lines": [13, 13]}
+    zhuolu = next(r for r in city["regions"] if r["region_code"] == "130731")
+    assert (zhuolu["allocated_wan"], zhuolu["budgeted_wan"], zhuolu["difference_wan"]) == (
+        Decimal("200"), Decimal("150.00"), Decimal("-50.00"))
+    assert obj["unplaced"] == [{"recipient": "省社会保险事业管理局", "region_code": None, "amount_wan": Decimal("20"),
+                                "amount_printed": "20", "source": {"file": "province_2022.txt", "lines": [19, 19]}}]
+    assert obj["notice_source"] == {"file": "province_2022.txt", "lines": [1, 19]}
+
+
+def test_a_project_citing_two_documents_is_shared_not_split(province):
+    flows = {pf.project_code: (pf.budget_wan, pf.shared) for pf in province.projects}
+    assert flows["13073022H5L2CXJM00002"] == (Decimal("120.00"), True)
+    assert flows["13073022H5L2CXJM00001"] == (Decimal("180.00"), False)
+
+
+def test_the_card_of_an_ingested_notice_comes_from_the_notice(province):
+    d = province.document
+    assert d.title == "河北省财政厅 河北省人力资源和社会保障厅关于下达2022年城乡居民基本养老保险补助资金的通知"
+    assert (d.date, d.declared_total_wan) == ("2022-03-08", Decimal("820"))  # documents.csv says 800
+
+
+def test_forwarding_chain_traced_down_from_the_province(province):
+    (city,) = province.children
+    assert city.document.canonical == CITY
+    assert city.allocated_wan == Decimal("500")
+    assert {n: r.allocated_wan for n, r in regions(city).items()} == {
+        "张家口市": None, "怀来县": Decimal("300"), "涿鹿县": Decimal("200")}
+    # documents.csv adds what no notice says: the county's own document under the city's
+    assert [c.document.canonical for c in city.children] == ["怀财资〔2022〕5号"]
+    assert [p.canonical for p in province.parents] == ["财社〔2022〕30号"]  # the notice wins over documents.csv
+
+
+def test_forwarding_chain_traced_up_from_a_county_project(built):
+    up = load_lineage(built).trace_up("13073022H5L2CXJM00002")
+    assert {d.canonical: d.chain for d in up.documents} == {
+        PROVINCE: ("财社〔2022〕30号",),
+        "怀财资〔2022〕5号": (CITY, PROVINCE, "财社〔2022〕30号"),
+    }
+
+
+def test_a_region_budgeting_less_than_allocated_is_a_finding_with_both_amounts(built):
+    (f,) = findings(built, "L2.1")
+    assert (f.severity, f.region_code, f.year, f.location) == ("警告", "130731", 2022, "province_2022.txt:15")
+    assert "涿鹿县（130731）预算数 150.00 万元少于冀财社〔2022〕60号 分配数 200 万元（差额 -50.00 万元）" in f.message
+    assert "zhuolu_2022.txt:6-18" in f.message
+    assert [r.locator for r in f.related] == ["zhuolu_2022.txt:6-18"]
+
+
+def test_a_project_in_a_county_the_notice_allocates_nothing_to(built):
+    (f,) = findings(built, "L2.2")
+    assert (f.project_code, f.region_code, f.location) == ("13073222C3C6CXJM00001", "130732", "chicheng_2022.txt:6-18")
+    assert "赤城县（130732）" in f.message and PROVINCE in f.message
+    assert [r.locator for r in f.related] == ["province_2022.txt:13"]
+
+
+def test_a_subtotal_that_does_not_add_up_is_an_error_finding(built):
+    (f,) = findings(built, "L2.3")
+    assert (f.severity, f.location, f.value) == ("错误", "province_2022.txt:16", "300")
+    assert "小计「承德市」 300 万元，各行相加 290 万元（差 10 万元）" in f.message
+
+
+def test_one_allocation_claimed_by_projects_of_two_counties(built):
+    (f,) = findings(built, "L2.4")
+    assert (f.location, f.region_code, f.year) == ("province_2021.txt:12", "130700", 2021)
+    assert "怀来县（130730）、涿鹿县（130731）" in f.message
+    assert sorted(r.locator for r in f.related) == ["huailai_2021.txt:6-18", "zhuolu_2021.txt:6-18"]
+
+
+def test_documents_csv_disagreeing_with_the_notice_names_both_places(built):
+    got = {f.field: f.message for f in findings(built, "L2.5")}
+    assert set(got) == {"上级文件", "总额（万元）", "标题"}
+    assert got["总额（万元）"] == (f"{PROVINCE} 的总额（万元）: documents.csv 第 2 行为「800」，"
+                               "通知（province_2022.txt:5）为「820万元」；以通知为准")
+    assert all(f.span.file.endswith("documents.csv") and f.span.first_line == 2 for f in findings(built, "L2.5"))
+
+
+def test_a_notice_with_allocations_is_not_checked_against_its_total_by_l1(built):
+    assert findings(built, "L1.1") == []
+
+
+def test_the_same_fund_stream_is_linked_across_two_years(province, built):
+    assert province.stream == {"key": "省|冀财社|城乡居民基本养老保险补助资金", "documents": [
+        {"year": 2021, "canonical": "冀财社〔2021〕45号"}, {"year": 2022, "canonical": PROVINCE}]}
+    assert load_lineage(built).trace_down("冀财社〔2021〕45号").stream == province.stream
+    assert load_lineage(built).trace_down("冀财社〔2022〕99号").stream["documents"] == [
+        {"year": 2022, "canonical": "冀财社〔2022〕99号"}]  # 就业补助资金: another stream
+
+
+def test_an_attachment_file_is_joined_to_its_notice(built):
+    t = load_lineage(built).trace_down("冀财社〔2022〕99号")
+    assert [a.locator for a in t.attachments] == ["notice_99_table.xlsx!分配表!A1:B5"]
+    assert {n: (r.allocated_wan, r.allocation_source.locator if r.allocation_source else None)
+            for n, r in regions(t).items()} == {
+        "张家口市": (None, None), "怀来县": (Decimal("80"), "notice_99_table.xlsx!分配表!A4:B4"),
+        "涿鹿县": (Decimal("40"), "notice_99_table.xlsx!分配表!A5:B5")}
+    assert (t.allocated_wan, t.document.declared_total_wan) == (Decimal("80") + Decimal("40"), Decimal("120"))
+
+
+def test_an_attachment_file_naming_its_notice_by_title_is_joined(built):
+    t = load_lineage(built).trace_down("冀财社〔2022〕88号")
+    assert [a.locator for a in t.attachments] == ["notice_88_table.txt:1-5"]
+    assert {n: r.allocated_wan for n, r in regions(t).items()} == {
+        "承德市": None, "滦平县": Decimal("60"), "隆化县": Decimal("40")}
+    assert t.document.title == "河北省财政厅关于下达2022年公益性岗位补贴资金的通知"
+
+
+def test_findings_keep_both_sources_in_findings_json_and_audit_filters(built):
+    result = CliRunner().invoke(cli, ["audit", "--rule", "L2", "--region", "涿鹿县", "--json",
+                                      "--data", str(RECONCILE), "--indexes", str(built.index_dir)])
+    assert result.exit_code == 0, result.output
+    objs = json.loads(result.stdout)
+    rows = objs["findings"] if isinstance(objs, dict) else objs
+    assert [(o["rule_id"], o["region_code"], o["related_sources"]) for o in rows] == [
+        ("L2.1", "130731", [{"file": "zhuolu_2022.txt", "lines": [6, 18]}])]
+
+
+def test_findings_reach_the_graph_with_both_sources(built):
+    from kg.namespace import PREFIXES
+    from kg.store import open_store
+
+    store = open_store(built)
+    q = ("".join(f"PREFIX {k}: <{v}> " for k, v in PREFIXES.items()) +
+         "SELECT ?file WHERE { ?f hk:rule ?r ; prov:wasDerivedFrom ?s . ?s hk:sourceFile ?file . "
+         "FILTER(STRENDS(STR(?r), 'L2.1')) } ORDER BY ?file")
+    assert [str(row["file"]) for row in store.query(q).rows] == ["province_2022.txt", "zhuolu_2022.txt"]
+
+
+def test_cli_trace_prints_allocated_budgeted_and_difference(built):
+    result = CliRunner().invoke(cli, ["trace", PROVINCE, "--data", str(RECONCILE), "--indexes", str(built.index_dir)])
+    assert result.exit_code == 0, result.output
+    assert "    涿鹿县（130731）  分配数 200 万元  预算数 150.00 万元  差额 -50.00 万元  province_2022.txt:15" in result.output
+    assert "  未落地区: 省社会保险事业管理局  分配数 20 万元" in result.output
+    assert "  同一资金各年度: 2021年 冀财社〔2021〕45号、2022年 冀财社〔2022〕60号" in result.output
+
+
+def test_xlsx_working_paper_cells(province, tmp_path):
+    from openpyxl import load_workbook
+
+    buffer = io.BytesIO()
+    write_xlsx(province, buffer)
+    path = tmp_path / "对账.xlsx"
+    path.write_bytes(buffer.getvalue())
+    rows = list(load_workbook(path)["对账"].iter_rows(values_only=True))
+    assert rows[0] == HEADERS
+    zhuolu = [r for r in rows if r[0] == PROVINCE and r[1] == "130731"]
+    assert zhuolu[0][4:9] == (200, "200", 150, -50, "province_2022.txt:15")
+    assert zhuolu[1][9:15] == ("327006", "涿鹿县社会保险事业中心", "13073122Z8L4CXJM00001",
+                               "冀财社〔2022〕60号城乡居民基本养老保险补助资金", 150, "zhuolu_2022.txt:6-18")
+    assert ("（未落地区）省社会保险事业管理局", 20) == next((r[2], r[4]) for r in rows if r[1] is None and r[0] == PROVINCE)
+    summary = list(load_workbook(path)["文件"].iter_rows(values_only=True))
+    assert summary[1][0] == PROVINCE and summary[1][5:9] == (820, 820, 540, -280)
+
+
+def test_cli_trace_xlsx_writes_the_file(built, tmp_path):
+    out = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(cli, ["trace", PROVINCE, "--xlsx", str(out), "--data", str(RECONCILE),
+                                      "--indexes", str(built.index_dir)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0 and f"对账表已写入 {out}" in result.output
+
+
+def test_bad_notices_build_and_a_notice_without_its_own_docnumber_stays_out_of_the_lineage(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("no_table.txt", "bad_amount.txt", "no_docnumber.txt", "province_subtotals.txt"):
+        (data / name).write_bytes((DATA / "notices" / name).read_bytes())
+    settings = Settings(data_dir=data, index_dir=tmp_path / "idx")
+    build(settings)
+    lineage = load_lineage(settings)
+    assert "冀人社字〔2022〕12号" in lineage.documents()  # no table: loads with its header
+    assert lineage.trace_down("冀人社字〔2022〕12号").regions == ()
+    assert not any(d.startswith("title:") for d in lineage.documents())
+
+
+def test_the_graph_states_the_notice_parent_and_total(built):
+    from kg.namespace import PREFIXES
+    from kg.store import open_store
+
+    q = ("".join(f"PREFIX {k}: <{v}> " for k, v in PREFIXES.items()) +
+         "SELECT ?parent ?total WHERE { ?d dcterms:identifier '冀财社〔2022〕60号' ; hk:parentDocument ?p ; "
+         "hk:declaredTotal ?total . ?p dcterms:identifier ?parent }")
+    rows = open_store(built).query(q).rows
+    assert [(str(r["parent"]), Decimal(str(r["total"]))) for r in rows] == [("财社〔2022〕30号", Decimal("820"))]
+
+
+def test_the_graph_with_notices_and_l2_findings_stays_valid(built):
+    from kg.validate import validate_build
+
+    assert validate_build(built).conforms
