@@ -164,10 +164,10 @@ def test_notice_findings_are_those_in_its_file_or_naming_it(notice_build):
     from kg.published import Build
 
     b = Build.open(notice_build)
-    notice = b.cards.cards[DOC].notice
-    found = notice_findings(b.findings, notice)
-    assert all(f.span.file == "province_subtotals.txt" or f.value == DOC for f in found)
-    assert not any(f.span.file == "county_zhuolu.txt" and f.value != DOC for f in found)
+    found = notice_findings(b.findings, b.cards.cards[DOC].notice)
+    assert [(f.rule_id, f.span.file, f.region_code) for f in found] == [("L2.1", "province_subtotals.txt", "130731")]
+    # the counties' own goal-table findings (R4.2) are not the notice's
+    assert {f.rule_id for f in b.findings} - {f.rule_id for f in found} == {"R4.2"}
 
 
 # ---------------------------------------------------------------- Sankey
@@ -246,6 +246,10 @@ def test_doc_page_reconciles_allocations_with_the_traced_budgets(env):
     row = table[table["地区"] == "　涿鹿县"].iloc[0]
     assert row["项目"] == ("./trace?doc=%E5%86%80%E8%B4%A2%E7%A4%BE%E3%80%942021%E3%80%95288%E5%8F%B7"
                          "&region=130731")
+    findings = table_with(at, "另一方位置")
+    assert [tuple(r) for r in findings[["规则", "地区代码", "位置", "另一方位置"]].itertuples(index=False)] == [
+        ("L2.1", "130731", "province_subtotals.txt:17", "county_zhuolu.txt:6-19")]
+    assert findings["说明"][0].startswith("涿鹿县（130731）预算数 180.00 万元少于冀财社〔2021〕288号 分配数 200 万元")
 
 
 def test_trace_page_with_a_region_keeps_that_regions_projects(env):
@@ -269,26 +273,39 @@ def test_trace_page_shows_the_reconciliation_beside_the_sankey(env):
 
 # ---------------------------------------------------------------- the working paper
 
-def _cells(data: bytes) -> list[list[object]]:
+def _sheets(data: bytes) -> dict[str, list[tuple]]:
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(data))
-    return [[c for c in row] for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
 
 
-def _number(value: object) -> Decimal | None:
-    try:
-        return Decimal(str(value).replace(",", ""))
-    except ArithmeticError:
-        return None
+def test_reconciliation_workbook_opens_with_a_row_per_region_and_project(lineage):
+    sheets = _sheets(reconciliation_xlsx(lineage.trace_down(DOC)))
+    paper = sheets["对账"]
+    assert paper[0][:9] == ("文号", "地区代码", "地区", "层级", "分配数（万元）", "分配数（原文）", "预算数（万元）",
+                            "差额（万元）", "分配来源")
+    regions = [r[1:9] for r in paper[1:] if r[4] is not None]
+    assert regions == [
+        ("130700", "张家口市", "市", 600, "600", 430, -170, "province_subtotals.txt:15"),
+        ("130726", "　蔚县", "县", 150, "150", 0, None, "province_subtotals.txt:18"),
+        ("130730", "　怀来县", "县", 250, "250", 250, 0, "province_subtotals.txt:16"),
+        ("130731", "　涿鹿县", "县", 200, "200", 180, -20, "province_subtotals.txt:17"),
+        ("130800", "承德市", "市", 400, "400", 0, None, "province_subtotals.txt:19"),
+        ("130824", "　滦平县", "县", 220, "220", 0, None, "province_subtotals.txt:20"),
+        ("130825", "　隆化县", "县", 180, "180", 0, None, "province_subtotals.txt:21")]
+    projects = [(r[1], r[9], r[11], r[13], r[14]) for r in paper[1:] if r[11] is not None]
+    assert projects == [
+        ("130730", "318002", "13073022K7Q2M9JYBZ001", 150, "county_huailai.txt:6-19"),
+        ("130730", "318002", "13073022K7Q2M9JYBZ002", 100, "county_huailai.txt:20-33"),
+        ("130731", "327004", "13073122R4T8ZLJYBZ001", 180, "county_zhuolu.txt:6-19")]
+    assert sheets["文件"][1][:3] == (DOC, "河北省财政厅 河北省人力资源和社会保障厅关于提前下达2022年就业补助资金预算的通知",
+                                     "财社〔2021〕150号")
+    assert sheets["文件"][1][5:9] == (1000, 1000, 430, -570)
 
 
-def test_reconciliation_workbook_opens_and_holds_a_row_per_region(lineage):
-    pytest.importorskip("kg.lineage.reconcile")
-    data = reconciliation_xlsx(lineage.trace_down(DOC))
-    assert data is not None and data[:2] == b"PK"
-    rows = _cells(data)
-    zhuolu = next(r for r in rows if any(isinstance(c, str) and "涿鹿县" in c for c in r))
-    numbers = {n for c in zhuolu if c is not None and (n := _number(c)) is not None}
-    assert {Decimal(200), Decimal(180), Decimal(-20)} <= numbers
-    assert any(any(isinstance(c, str) and "怀来县" in c for c in r) for r in rows)
+def test_both_pages_offer_the_working_paper(env):
+    for view in ("doc", "trace"):
+        at = run(view, doc=DOC)
+        (button,) = [b for b in at.get("download_button") if "对账底稿" in b.proto.label]
+        assert button.proto.label == "下载对账底稿 XLSX"

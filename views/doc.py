@@ -60,10 +60,9 @@ def notice_section(card: DocCard, notice: Notice) -> None:
         st.caption("预算数与差额来自资金追溯；此通知尚未与各县预算对账。")
     else:
         st.caption("差额 = 预算数 − 分配数（万元）；负数表示县级预算中未见的分配资金。")
-        paper = reconciliation_xlsx(trace)
-        if paper is not None:
-            st.download_button("下载对账底稿 XLSX", paper, f"对账底稿-{card.canonical}.xlsx", XLSX_MIME,
-                               key="doc-reconcile-xlsx", icon=":material/download:")
+        st.download_button("下载对账底稿 XLSX", reconciliation_xlsx(trace), f"对账底稿-{card.canonical}.xlsx",
+                           XLSX_MIME, key="doc-reconcile-xlsx", icon=":material/download:",
+                           help="审计工作底稿：各地区分配数、预算数、差额，各项目及两方出处")
     found = notice_findings(_ui.findings(required=False) or [], notice)
     st.markdown("#### 对账发现")
     _ui.table(finding_table(found), key="doc-findings", empty="（没有发现）")

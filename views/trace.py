@@ -41,12 +41,10 @@ def reconciliation(trace: TraceDown) -> None:
     st.caption("分配数为通知下达数，预算数为各地项目引用本文号的预算数之和；差额 = 预算数 − 分配数（万元）。")
     _ui.link_table(allocation_table(allocation_rows(trace), canonical), key="trace-allocations", link="项目",
                    text="查看项目")
-    paper = reconciliation_xlsx(trace)
-    if paper is None:
-        st.caption("对账底稿（XLSX）尚不可用：此版本的构建没有对账底稿导出。")
-    else:
-        st.download_button("下载对账底稿 XLSX", paper, f"对账底稿-{canonical}.xlsx", XLSX_MIME,
-                           key="trace-reconcile-xlsx", icon=":material/download:")
+    st.download_button("下载对账底稿 XLSX", reconciliation_xlsx(trace), f"对账底稿-{canonical}.xlsx", XLSX_MIME,
+                       key="trace-reconcile-xlsx", icon=":material/download:",
+                       help="审计工作底稿：各地区分配数、预算数、差额，各项目及两方出处")
+    st.markdown("#### 引用本文号的项目")
 
 
 st.title("资金追溯")

@@ -8,7 +8,6 @@ the notice's own rows, 分配数 only.
 
 from __future__ import annotations
 
-import importlib
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from ingest.records import Notice
 from kg.audit import Finding
 from kg.lineage import TraceDown
 from kg.lineage.model import RegionFlow
+from kg.lineage.reconcile import write_xlsx
 
 __all__ = ["AllocationRow", "header_facts", "allocation_rows", "has_allocations", "allocation_table",
            "notice_findings", "finding_table", "forwarding", "trace_url", "reconciliation_xlsx",
@@ -131,7 +131,8 @@ def notice_findings(findings: Iterable[Finding], notice: Notice) -> list[Finding
 def finding_table(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     """Findings as rows: rule, severity, region, what was found and where."""
     return [{"规则": f.rule_id, "级别": f.severity, "地区代码": f.region_code or "—", "说明": f.message,
-             "位置": f.location} for f in findings]
+             "位置": f.location, "另一方位置": "、".join(r.locator for r in f.related) or "—"}
+            for f in findings]
 
 
 def forwarding(trace: TraceDown | None, notice: Notice | None) -> tuple[list[str], list[str]]:
@@ -144,14 +145,10 @@ def forwarding(trace: TraceDown | None, notice: Notice | None) -> tuple[list[str
     return ups, kids
 
 
-def reconciliation_xlsx(trace: TraceDown) -> bytes | None:
-    """The reconciliation working paper (对账底稿) of a trace as XLSX bytes, written by the core's
-    writer (`kg.lineage.reconcile.write_xlsx`); None while the build has no such writer."""
-    try:
-        reconcile = importlib.import_module("kg.lineage.reconcile")
-    except ModuleNotFoundError:
-        return None
+def reconciliation_xlsx(trace: TraceDown) -> bytes:
+    """The reconciliation working paper (对账底稿) of a trace as XLSX bytes (`kg.lineage.reconcile`:
+    sheet 对账 per region and project, sheet 文件 per document)."""
     buf = io.BytesIO()
-    reconcile.write_xlsx(trace, buf)
+    write_xlsx(trace, buf)
     return buf.getvalue()
 
