@@ -1,7 +1,9 @@
 """End to end in a real browser: Debian's chromium driven by Playwright against `streamlit run app.py`.
 
-Search, open a hit, follow its 文号 to the trace page and check what it shows. Screenshots and the
-times (server start; navigation start to the first page's content, cold and warm) go to test-output/.
+Search, open a hit, follow its 文号 to the trace page and check what it shows; open an ingested funding
+notice's card and its trace and check the allocation table. Screenshots and the times (server start;
+navigation start to the first page's content, cold and warm) go to test-output/; with
+HRSS_README_SCREENSHOTS=1 the notice's pictures are copied to docs/screenshots/ for the README.
 Never downloads a browser: without /usr/bin/chromium the test is skipped (and fails when CI=true).
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -22,7 +25,9 @@ from kg.settings import Settings
 from tests.hostile import hostile_document
 
 SAMPLE = ROOT / "data" / "000_61c5a3a787465ec8.txt"
+NOTICES = ROOT / "tests" / "data" / "notices"
 OUT = ROOT / "test-output"
+README_SHOTS = ROOT / "docs" / "screenshots"
 
 pytestmark = pytest.mark.browser
 EXPECT_TIMEOUT_MS = 30_000  # the first page of a cold server loads every core object
@@ -197,3 +202,94 @@ def test_every_page_makes_no_request_off_the_machine(server, trap):
     assert outside == [], outside
     assert trap.paths == [], trap.paths
     assert icons and all(is_local(i) for i in icons), icons
+
+
+NOTICE = "冀财社〔2021〕288号"
+# The invented provincial notice against the two county documents citing it, as the 文号 page shows
+# it: 地区, 地区代码, 分配数, 预算数, 差额 (budgeted − allocated; "—" where no project cites the notice).
+NOTICE_ROWS = [
+    ["张家口市", "130700", "600.00", "430.00", "-170.00"],
+    ["\u3000蔚县", "130726", "150.00", "0.00", "—"],
+    ["\u3000怀来县", "130730", "250.00", "250.00", "0.00"],
+    ["\u3000涿鹿县", "130731", "200.00", "180.00", "-20.00"],
+    ["承德市", "130800", "400.00", "0.00", "—"],
+    ["\u3000滦平县", "130824", "220.00", "0.00", "—"],
+    ["\u3000隆化县", "130825", "180.00", "0.00", "—"],
+]
+
+
+@pytest.fixture(scope="module")
+def notice_server(tmp_path_factory):
+    """The provincial notice 冀财社〔2021〕288号 and the 怀来县 and 涿鹿县 documents citing it, built and served."""
+    _require_chromium()
+    tmp = tmp_path_factory.mktemp("browser-notice")
+    (tmp / "data").mkdir()
+    for name in ("province_subtotals.txt", "county_huailai.txt", "county_zhuolu.txt"):
+        shutil.copy(NOTICES / name, tmp / "data" / name)
+    settings = Settings(data_dir=tmp / "data", index_dir=tmp / "indexes")
+    build(settings)
+    with streamlit_server(settings.data_dir, settings.index_dir) as url:
+        yield url
+
+
+def _grid(page, header: str):
+    """The dataframe with a column `header`. A dataframe draws on a canvas; its accessible table, hidden
+    from view, holds the same cells as text (so text content, not visible text, is read)."""
+    page.wait_for_function("h => [...document.querySelectorAll('[data-testid=stDataFrame] th')]"
+                           ".some(th => th.textContent === h)", arg=header)
+    for grid in page.get_by_test_id("stDataFrame").all():
+        if header in grid.locator("th").all_text_contents():
+            return grid
+    raise AssertionError(f"no table with a column {header}")
+
+
+def _grid_rows(grid, columns: int) -> list[list[str]]:
+    """The first `columns` cells of each body row of a dataframe."""
+    return [[c.text_content() or "" for c in row.locator("td").all()[:columns]]
+            for row in grid.locator("tbody tr").all()]
+
+
+def _save(page, name: str) -> None:
+    page.screenshot(path=OUT / f"{name}.png")
+    if os.environ.get("HRSS_README_SCREENSHOTS") == "1":
+        shutil.copy(OUT / f"{name}.png", README_SHOTS / f"{name}.png")
+
+
+def test_notice_card_and_trace_show_allocations_beside_budgets(notice_server):
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 1900}, locale="zh-CN")
+            context.route(lambda u: not is_local(u), lambda route: route.abort())
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            page.goto(f"{notice_server}/?doc={quote(NOTICE)}")
+            expect(page.get_by_role("heading", name="文号", exact=True)).to_be_visible()
+            expect(page.get_by_role("heading", name="分配情况")).to_be_visible()
+            expect(page.get_by_text("河北省人力资源和社会保障厅").first).to_be_visible()
+            expect(page.get_by_text("下达总额：1000万元")).to_be_visible()
+            expect(page.get_by_role("button", name="Stop")).to_have_count(0)
+            assert _grid_rows(_grid(page, "分配数(万元)"), 5) == NOTICE_ROWS
+            assert _grid_rows(_grid(page, "规则"), 3) == [["L2.1", "警告", "130731"]]
+            expect(page.get_by_role("button", name="下载对账底稿 XLSX")).to_be_visible()
+            page.wait_for_timeout(500)
+            _save(page, "notice")
+
+            page.get_by_role("link", name="查看资金追溯").click()
+            expect(page.get_by_role("heading", name="资金追溯")).to_be_visible()
+            expect(page.get_by_role("heading", name="分配与预算对账")).to_be_visible()
+            labels = page.locator(".js-plotly-plot .sankey .node-label")
+            expect(labels.filter(has_text="未见预算")).to_have_count(1)
+            expect(labels.filter(has_text=re.compile("^涿鹿县$"))).to_have_count(1)
+            expect(labels.filter(has_text="承德市")).to_have_count(1)
+            assert _grid_rows(_grid(page, "分配数(万元)"), 5) == NOTICE_ROWS
+            expect(page.get_by_role("button", name="下载对账底稿 XLSX")).to_be_visible()
+            page.set_viewport_size({"width": 1280, "height": 1350})
+            page.wait_for_timeout(500)  # let the Sankey finish drawing before the screenshot
+            _save(page, "trace-notice")
+        finally:
+            browser.close()
