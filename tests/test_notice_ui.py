@@ -309,3 +309,52 @@ def test_both_pages_offer_the_working_paper(env):
         at = run(view, doc=DOC)
         (button,) = [b for b in at.get("download_button") if "对账底稿" in b.proto.label]
         assert button.proto.label == "下载对账底稿 XLSX"
+
+
+# ---------------------------------------------------------------- a city notice forwarding the province's
+
+FORWARD = "张财社〔2021〕95号"  # 张家口市 forwards 冀财社〔2021〕288号: 怀来县 250, 涿鹿县 200, 蔚县 75, 市本级 75
+
+
+@pytest.fixture(scope="module")
+def forward_build(tmp_path_factory) -> Settings:
+    tmp = tmp_path_factory.mktemp("notice-forward")
+    (tmp / "data").mkdir()
+    for name in (*FILES, "city_forward.txt"):
+        shutil.copy(NOTICES / name, tmp / "data" / name)
+    settings = Settings(data_dir=tmp / "data", index_dir=tmp / "indexes")
+    build(settings)
+    return settings
+
+
+def test_forwarding_notices_link_both_ways_on_their_cards(forward_build, monkeypatch):
+    monkeypatch.setenv("HRSS_DATA_DIR", str(forward_build.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(forward_build.index_dir))
+    province, city = run("doc", doc=DOC), run("doc", doc=FORWARD)
+    assert ("张财社〔2021〕95号", "doc") in [(x.proto.label, x.proto.page) for x in province.get("page_link")]
+    assert ("冀财社〔2021〕288号", "doc") in [(x.proto.label, x.proto.page) for x in city.get("page_link")]
+    table = table_with(city, "分配数(万元)")
+    assert [(r["地区"], r["分配数(万元)"], r["预算数(万元)"]) for _, r in table.iterrows()] == [
+        ("张家口市", "—", "0.00"), ("　张家口市本级", "75.00", "0.00"), ("　蔚县", "75.00", "0.00"),
+        ("　怀来县", "250.00", "0.00"), ("　涿鹿县", "200.00", "0.00")]
+
+
+def test_a_forwarding_child_does_not_declare_its_parents_money_twice(forward_build):
+    lineage = load_lineage(forward_build)
+    links = _links(sankey(lineage.trace_down(DOC)))
+    assert links[("张家口市", "怀来县")] == Decimal(250) and links[("张家口市", "涿鹿县")] == Decimal(200)
+    assert FORWARD not in {b for _, b in links}  # no project cites the city's notice
+    city = _links(sankey(lineage.trace_down(FORWARD)))
+    # the notice allocates to the counties, not to the city itself: the city carries their sum
+    assert city[(FORWARD, "张家口市")] == Decimal(600)
+    assert {a: v for (a, b), v in city.items() if b == "未见预算"} == {
+        "张家口市本级": Decimal(75), "蔚县": Decimal(75), "怀来县": Decimal(250), "涿鹿县": Decimal(200)}
+
+
+def test_trace_page_of_a_notice_no_project_cites_shows_its_allocations(forward_build, monkeypatch):
+    monkeypatch.setenv("HRSS_DATA_DIR", str(forward_build.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(forward_build.index_dir))
+    at = run("trace", doc=FORWARD)
+    assert {m.label: m.value for m in at.metric} == {"分配数（万元）": "600.00", "预算数（万元）": "0.00",
+                                                     "差额（万元）": "—"}
+    assert len(table_with(at, "分配数(万元)")) == 5

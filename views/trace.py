@@ -114,7 +114,13 @@ else:
     flow, rows = up_flow(trace), document_rows(trace)
     total, declared = trace.project.budget_wan, None
 
-st.metric("合计（万元）", _ui.fmt_wan(total))
+if declared is not None:
+    c = st.columns(3)
+    c[0].metric("分配数（万元）", _ui.fmt_wan(declared.allocated_wan))
+    c[1].metric("预算数（万元）", _ui.fmt_wan(total))
+    c[2].metric("差额（万元）", _ui.fmt_wan(declared.difference_wan), help="预算数 − 分配数；没有项目引用时不计")
+else:
+    st.metric("合计（万元）", _ui.fmt_wan(total))
 sankey(flow)
 if declared is not None:
     reconciliation(declared)

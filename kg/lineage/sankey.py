@@ -31,6 +31,8 @@ def sankey(trace: TraceDown) -> dict[str, Any]:
     units, units their projects. A region with an allocation is fed that amount and passes the part its
     sub-regions (their allocation, else their budget) and units do not show to the node "未见预算"
     (kind ``unbudgeted``); an allocation to no known region feeds a node of its own (kind ``unplaced``).
+    Only the traced document's allocations are drawn: a child document (a notice forwarding it) is fed
+    and drawn by the budgets of the projects citing it, and left out when none does.
     """
     nodes: list[dict[str, str]] = []
     index: dict[str, int] = {}
@@ -65,37 +67,51 @@ def sankey(trace: TraceDown) -> dict[str, Any]:
                 label = f"{pf.project_name or pf.project_code}（{pf.year}）"
                 link(unit, node(pf.node, label, "project"), pf.budget_wan)
 
-    def inflow(r: RegionFlow) -> Decimal:
-        return r.budgeted_wan if r.allocated_wan is None else r.allocated_wan
+    def allocated_under(r: RegionFlow) -> bool:
+        return r.allocated_wan is not None or any(allocated_under(sub) for sub in r.regions)
 
-    def region(at: int, r: RegionFlow) -> None:
+    def shown(r: RegionFlow, declared: bool) -> Decimal:
+        """What flows out of a region to the regions and units under it."""
+        return sum((inflow(sub, declared) for sub in r.regions), Decimal(0)) + \
+            sum((u.total_wan for u in r.units), Decimal(0))
+
+    def inflow(r: RegionFlow, declared: bool) -> Decimal:
+        # a city the notice does not allocate to itself, over counties it does: what they get
+        if declared and r.allocated_wan is not None:
+            return r.allocated_wan
+        return shown(r, declared) if declared and allocated_under(r) else r.budgeted_wan
+
+    def region(at: int, r: RegionFlow, declared: bool) -> None:
+        if not r.all_units() and not (declared and allocated_under(r)):
+            return  # nothing budgeted or allocated there: no flow to draw
         here = node(f"region:{r.region_code}", r.region_name or r.region_code, "region")
-        link(at, here, inflow(r))
+        link(at, here, inflow(r, declared))
         for sub in r.regions:
-            region(here, sub)
+            region(here, sub, declared)
         units(here, r.units)
-        if r.allocated_wan is not None:
-            shown = sum((inflow(sub) for sub in r.regions), Decimal(0)) + \
-                sum((u.total_wan for u in r.units), Decimal(0))
-            if r.allocated_wan > shown:
-                link(here, node("unbudgeted", UNBUDGETED, "unbudgeted"), r.allocated_wan - shown)
+        if declared and r.allocated_wan is not None and r.allocated_wan > (below := shown(r, declared)):
+            link(here, node("unbudgeted", UNBUDGETED, "unbudgeted"), r.allocated_wan - below)
 
-    def walk(t: TraceDown, at: int) -> None:
+    def walk(t: TraceDown, at: int, declared: bool) -> None:
         if t.regions:
             for r in t.regions:
-                region(at, r)
+                region(at, r, declared)
         else:
             units(at, t.units)
-        for a in t.unplaced:
+        for a in t.unplaced if declared else ():
             recipient = str(_field(a, "recipient") or "")
             link(at, node(f"unplaced:{t.document.canonical}:{recipient}", f"{recipient}（未定位）", "unplaced"),
                  _field(a, "amount_wan"))
+        # a forwarding notice declares again money its parent declared: only the traced document's
+        # allocations are drawn, the children's budgets below it (their own trace shows their allocations)
         for child in t.children:
+            if not child.projects:
+                continue
             c = node(f"doc:{child.document.canonical}", child.document.canonical, "doc")
             link(at, c, child.total_wan)
-            walk(child, c)
+            walk(child, c, False)
 
-    walk(trace, top)
+    walk(trace, top, True)
     return {"nodes": nodes,
             "links": [{"source": a, "target": b, "value": v,
                        "label": f"{nodes[a]['label']} → {nodes[b]['label']}: {v} 万元"}
