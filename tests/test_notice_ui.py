@@ -358,3 +358,19 @@ def test_trace_page_of_a_notice_no_project_cites_shows_its_allocations(forward_b
     assert {m.label: m.value for m in at.metric} == {"分配数（万元）": "600.00", "预算数（万元）": "0.00",
                                                      "差额（万元）": "—"}
     assert len(table_with(at, "分配数(万元)")) == 5
+
+
+def test_markup_in_a_notice_title_is_shown_as_text(tmp_path, monkeypatch):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "notice.txt").write_text(
+        "冀财社〔2022〕77号\n关于下达![x](http://trap.example/a.png)就业补助资金的通知\n张家口市财政局：\n"
+        "　　现下达2022年就业补助资金共计30万元，其中：怀来县30万元。\n河北省财政厅\n2022年1月5日\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "indexes")
+    build(settings)
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
+    at = run("doc", doc="冀财社〔2022〕77号")
+    heading = next(m.value for m in at.markdown if m.value.startswith("#### 资金下达通知"))
+    assert "![x](" not in heading and "\\!\\[x\\]\\(http" in heading
+    table = table_with(at, "分配数(万元)")
+    assert [(r["地区"], r["分配数(万元)"]) for _, r in table.iterrows()] == [("张家口市", "—"), ("　怀来县", "30.00")]
