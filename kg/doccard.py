@@ -22,6 +22,7 @@ from ingest.errors import DocNumberError, HrssError
 from ingest.records import Project
 from kg.docmatch import DocNumbers
 from kg.lineage.derive import DocumentSummary
+from kg.lineage.notices import NoticeDoc
 from kg.settings import Settings
 from kg.units import Units
 from kg.workspace import Workspace
@@ -75,6 +76,10 @@ class DocCard:
     projects: list[DocProject] = field(default_factory=list)
     total_wan: Decimal = Decimal(0)
     mentions: list[Mention] = field(default_factory=list)
+    # the ingested notice's, else data/documents.csv's (None when neither says)
+    title: str | None = None
+    date: str | None = None
+    declared_total_wan: Decimal | None = None
 
     @property
     def regions(self) -> list[tuple[str, str | None]]:
@@ -88,6 +93,7 @@ class DocCard:
             "projects": [vars(p) for p in self.projects], "total_wan": self.total_wan,
             "regions": [{"region_code": c, "region_name": n} for c, n in self.regions],
             "mentions": [vars(m) for m in self.mentions],
+            "title": self.title, "date": self.date, "declared_total_wan": self.declared_total_wan,
         }
 
 
@@ -110,10 +116,13 @@ def _ordered(listed: Iterable[DocProject]) -> list[DocProject]:
 
 
 def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[str, DocumentSummary],
-                 region_names: Mapping[str, str | None] | None = None) -> dict[str, DocCard]:
+                 region_names: Mapping[str, str | None] | None = None,
+                 notices: Mapping[str, NoticeDoc] | None = None) -> dict[str, DocCard]:
     """Every document's card, from the build's records in one pass: units named by `Units`, regions
     by `region_names` (code → name), issuers as the lineage registers them (documents.csv may name an
-    issuer the issuer table does not know), amounts as printed."""
+    issuer the issuer table does not know), amounts as printed; title, date and declared total from
+    the ingested notice (`notices`), else documents.csv."""
+    notices = notices or {}
     region_names = region_names or {}
     projects_of: dict[str, dict[tuple[Any, Any, Any], DocProject]] = {}
     mentions: dict[str, set[Mention]] = {}
@@ -137,6 +146,8 @@ def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[s
     for c, listed in projects_of.items():
         doc = DocNumber.parse(c)
         summary = summaries.get(c)
+        info = summary.info if summary else None
+        stated = notices[c].notice if c in notices else None
         ordered = _ordered(listed.values())
         cards[c] = DocCard(
             canonical=c, issuer=doc.issuer,
@@ -145,6 +156,10 @@ def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[s
             year=doc.year, seq=doc.seq, spellings=sorted(spellings.get(c, ())), projects=ordered,
             total_wan=sum((d.budget_wan for d in ordered if d.budget_wan is not None), Decimal(0)),
             mentions=sorted(mentions.get(c, ()), key=lambda m: (m.file, m.line, m.field, m.raw)),
+            title=(stated.title if stated else None) or (info.title if info else None),
+            date=(stated.date if stated else None) or (info.date if info else None),
+            declared_total_wan=stated.declared_total_wan if stated and stated.declared_total_wan is not None
+            else (info.total_wan if info else None),
         )
     return cards
 

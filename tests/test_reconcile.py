@@ -263,3 +263,12 @@ def test_the_graph_with_notices_and_l2_findings_stays_valid(built):
     from kg.validate import validate_build
 
     assert validate_build(built).conforms
+
+
+def test_the_document_card_of_a_notice_comes_from_the_notice(built):
+    from kg.doccard import lookup_document
+
+    card = lookup_document(built, "冀财社2022 60").card
+    assert (card.title, card.date, card.declared_total_wan, card.total_wan) == (
+        "河北省财政厅 河北省人力资源和社会保障厅关于下达2022年城乡居民基本养老保险补助资金的通知", "2022-03-08",
+        Decimal("820"), Decimal("540.00"))
