@@ -272,3 +272,13 @@ def test_the_document_card_of_a_notice_comes_from_the_notice(built):
     assert (card.title, card.date, card.declared_total_wan, card.total_wan) == (
         "河北省财政厅 河北省人力资源和社会保障厅关于下达2022年城乡居民基本养老保险补助资金的通知", "2022-03-08",
         Decimal("820"), Decimal("540.00"))
+
+
+@pytest.mark.parametrize("region, allocated, budgeted", [
+    ("130731", Decimal("200"), Decimal("150.00")),  # 涿鹿县's row
+    ("130700", Decimal("500"), Decimal("540.00")),  # 张家口市's subtotal, not again its counties
+    ("130800", Decimal("300"), Decimal("0")),
+])
+def test_trace_in_one_region_allocates_only_that_regions_share(built, region, allocated, budgeted):
+    t = load_lineage(built).trace_down(PROVINCE, region)
+    assert (t.allocated_wan, t.total_wan, t.unplaced) == (allocated, budgeted, ())
