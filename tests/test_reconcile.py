@@ -282,3 +282,14 @@ def test_the_document_card_of_a_notice_comes_from_the_notice(built):
 def test_trace_in_one_region_allocates_only_that_regions_share(built, region, allocated, budgeted):
     t = load_lineage(built).trace_down(PROVINCE, region)
     assert (t.allocated_wan, t.total_wan, t.unplaced) == (allocated, budgeted, ())
+
+
+def test_findings_workbook_names_the_other_side(built, tmp_path):
+    from openpyxl import load_workbook
+
+    from kg.audit.engine import export_findings_xlsx
+
+    path = export_findings_xlsx(findings(built, "L2.4"), tmp_path / "审核.xlsx")
+    rows = list(load_workbook(path)["问题清单"].iter_rows(values_only=True))
+    assert rows[0][-1] == "关联来源"
+    assert rows[1][-1] == "huailai_2021.txt:6-18；zhuolu_2021.txt:6-18"
