@@ -293,3 +293,19 @@ def test_findings_workbook_names_the_other_side(built, tmp_path):
     rows = list(load_workbook(path)["问题清单"].iter_rows(values_only=True))
     assert rows[0][-1] == "关联来源"
     assert rows[1][-1] == "huailai_2021.txt:6-18；zhuolu_2021.txt:6-18"
+
+
+def test_attachment_joins_in_any_file_order_and_a_second_copy_is_no_attachment():
+    from ingest import parse_text
+    from kg.lineage.notices import derive_notices
+
+    head = "冀财社〔2022〕9号\n关于下达2022年就业补助资金的通知\n某市财政局：\n现下达资金共计70万元。\n某省财政厅\n2022年2月1日\n"
+    table = "地区\t金额\n怀来县\t40\n涿鹿县\t30\n"
+    bare = parse_text(head, "bare.txt").notices
+    full = parse_text(head + "附件\n" + table, "full.txt").notices
+    caption = parse_text("附件：冀财社〔2022〕9号分配表\n" + table, "table.txt").notices
+    (doc,) = derive_notices(caption + bare, {}).docs.values()
+    assert (doc.notice.span.file, [a.span.file for a in doc.allocations], [s.file for s in doc.attachments]) == (
+        "bare.txt", ["table.txt", "table.txt"], ["table.txt"])
+    (doc,) = derive_notices(full + bare, {}).docs.values()
+    assert (doc.notice.span.file, doc.attachments) == ("full.txt", ())
