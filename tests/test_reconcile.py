@@ -309,3 +309,10 @@ def test_attachment_joins_in_any_file_order_and_a_second_copy_is_no_attachment()
         "bare.txt", ["table.txt", "table.txt"], ["table.txt"])
     (doc,) = derive_notices(full + bare, {}).docs.values()
     assert (doc.notice.span.file, doc.attachments) == ("full.txt", ())
+
+
+def test_sankey_carries_budget_flows_only(province):
+    from kg.lineage import sankey
+
+    labels = {n["label"] for n in sankey(province)["nodes"]}
+    assert {"张家口市", "怀来县", "涿鹿县", "赤城县"} <= labels and not {"承德市", "滦平县"} & labels

@@ -52,6 +52,8 @@ units, units their projects.
                 link(unit, node(pf.node, label, "project"), pf.budget_wan)
 
     def region(at: int, r: RegionFlow) -> None:
+        if not r.has_projects:
+            return  # a region the notice allocates to but where no project cites it: no budget flows
         here = node(f"region:{r.region_code}", r.region_name or r.region_code, "region")
         link(at, here, r.budgeted_wan)
         for sub in r.regions:
