@@ -76,7 +76,7 @@ def derive_context(corpus: Corpus, settings: Settings, staged_from: Path | None 
     findings = [*run_audit(projects, config),
                 *consistency_findings(Lineage(view), config, str(documents_file))]
     cards = derive_cards(projects, units, lineage.documents,
-                         {c: r["name"] for c, r in view.graph["regions"].items()}, corpus.notices)
+                         {c: r["name"] for c, r in view.graph["regions"].items()}, lineage.notices.docs)
     return BuildContext(settings, corpus, units, vocabulary, themes, lineage, issuers, view, config,
                         tuple(sorted(dict.fromkeys(findings), key=Finding.sort_key)), cards,
                         staged_from, published_results, regions)

@@ -23,6 +23,7 @@ from ingest.errors import DocNumberError, HrssError
 from ingest.records import Notice, Project
 from kg.docmatch import DocNumbers
 from kg.lineage.derive import DocumentSummary
+from kg.lineage.notices import NoticeDoc
 from kg.settings import Settings
 from kg.units import Units
 from kg.workspace import Workspace
@@ -76,7 +77,11 @@ class DocCard:
     projects: list[DocProject] = field(default_factory=list)
     total_wan: Decimal = Decimal(0)
     mentions: list[Mention] = field(default_factory=list)
-    notice: Notice | None = None  # the ingested funding notice with this 文号, when the build holds one
+    # the ingested notice's, else data/documents.csv's (None when neither says)
+    title: str | None = None
+    date: str | None = None
+    declared_total_wan: Decimal | None = None
+    notice: Notice | None = None  # the ingested funding notice of this 文号, when the build holds one
 
     @property
     def regions(self) -> list[tuple[str, str | None]]:
@@ -90,6 +95,7 @@ class DocCard:
             "projects": [vars(p) for p in self.projects], "total_wan": self.total_wan,
             "regions": [{"region_code": c, "region_name": n} for c, n in self.regions],
             "mentions": [vars(m) for m in self.mentions],
+            "title": self.title, "date": self.date, "declared_total_wan": self.declared_total_wan,
             "notice": self.notice.to_json() if self.notice else None,
         }
 
@@ -114,17 +120,14 @@ def _ordered(listed: Iterable[DocProject]) -> list[DocProject]:
 
 def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[str, DocumentSummary],
                  region_names: Mapping[str, str | None] | None = None,
-                 notices: Iterable[Notice] = ()) -> dict[str, DocCard]:
+                 notices: Mapping[str, NoticeDoc] | None = None) -> dict[str, DocCard]:
     """Every document's card, from the build's records in one pass: units named by `Units`, regions
     by `region_names` (code → name), issuers as the lineage registers them (documents.csv may name an
-    issuer the issuer table does not know), amounts as printed. An ingested notice gets a card even
-    when no project cites it; one without a 文号 of its own has none (nothing can look it up)."""
+    issuer the issuer table does not know), amounts as printed; title, date and declared total from
+    the ingested notice (`notices`), else documents.csv. An ingested notice has a card (with its
+    record) even when no project cites it."""
+    notices = notices or {}
     region_names = region_names or {}
-    # the first notice read under a 文号 is the one its card shows
-    by_number: dict[str, Notice] = {}
-    for n in notices:
-        if n.doc_number:
-            by_number.setdefault(n.doc_number, n)
     projects_of: dict[str, dict[tuple[Any, Any, Any], DocProject]] = {}
     mentions: dict[str, set[Mention]] = {}
     spellings: dict[str, set[str]] = {}
@@ -141,12 +144,14 @@ def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[s
                 listed[key] = DocProject(p.year, p.project_code, p.project_name, p.unit_code,
                                          units.name(p.unit_code, p.region_code or ""), p.budget_wan, relation,
                                          p.region_code, region_names.get(p.region_code or ""))
-    for c in [*summaries, *by_number]:
+    for c in [*summaries, *notices]:
         projects_of.setdefault(c, {})
     cards: dict[str, DocCard] = {}
     for c, listed in projects_of.items():
         doc = DocNumber.parse(c)
         summary = summaries.get(c)
+        info = summary.info if summary else None
+        stated = notices[c].notice if c in notices else None
         ordered = _ordered(listed.values())
         cards[c] = DocCard(
             canonical=c, issuer=doc.issuer,
@@ -155,7 +160,11 @@ def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[s
             year=doc.year, seq=doc.seq, spellings=sorted(spellings.get(c, ())), projects=ordered,
             total_wan=sum((d.budget_wan for d in ordered if d.budget_wan is not None), Decimal(0)),
             mentions=sorted(mentions.get(c, ()), key=lambda m: (m.file, m.line, m.field, m.raw)),
-            notice=by_number.get(c),
+            title=(stated.title if stated else None) or (info.title if info else None),
+            date=(stated.date if stated else None) or (info.date if info else None),
+            declared_total_wan=stated.declared_total_wan if stated and stated.declared_total_wan is not None
+            else (info.total_wan if info else None),
+            notice=stated,
         )
     return cards
 

@@ -64,13 +64,14 @@ def test_bracketed_project_code_before_the_number_is_not_part_of_the_issuer():
     ("冀财社〔2021〕176号", "河北省财政厅", "省"),
     ("张人社字〔2020〕69号", "张家口市人力资源和社会保障局", "市"),
     ("怀财资〔2022〕7号", "怀来县财政局", "县"),
+    ("财社〔2022〕30号", "财政部", "中央"),  # 财政部社会保障司's series
 ])
 def test_known_issuers_map_to_organisation_and_level(text, organisation, level):
     doc = DocNumber.parse(text)
     assert (doc.organisation, doc.level) == (organisation, level)
 
 
-@pytest.mark.parametrize("text, issuer", [("涿财预（2022）3号", "涿财预"), ("财社〔2021〕10号", "财社")])
+@pytest.mark.parametrize("text, issuer", [("涿财预（2022）3号", "涿财预"), ("隆财社〔2021〕10号", "隆财社")])
 def test_unknown_issuer_is_kept_with_organisation_and_level_unknown(text, issuer):
     doc = DocNumber.parse(text)
     assert doc.issuer == issuer

@@ -380,3 +380,10 @@ def test_long_hostile_paragraphs_are_read_without_backtracking(body):
     doc = f"冀财社〔2022〕2号\n关于下达2022年就业补助资金的通知\n某市财政局：\n{body}\n某省财政厅\n2022年1月5日\n"
     (n,) = parse_text(doc, "t.txt").notices
     assert (n.doc_number, n.date, n.allocations) == ("冀财社〔2022〕2号", "2022-01-05", ())
+
+
+def test_an_attachment_file_does_not_warn_about_a_missing_date_and_a_notice_does():
+    table = "附件：冀财社〔2022〕9号分配表\n地区\t金额\n怀来县\t40\n涿鹿县\t30\n"
+    undated = "冀财社〔2022〕9号\n关于下达2022年就业补助资金的通知\n某市财政局：\n现下达资金共计70万元。\n" + table
+    assert [d.message for d in parse_text(table, "table.txt").diagnostics] == []
+    assert "notice date not found" in [d.message for d in parse_text(undated, "n.txt").diagnostics]

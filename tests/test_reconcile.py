@@ -263,3 +263,69 @@ def test_the_graph_with_notices_and_l2_findings_stays_valid(built):
     from kg.validate import validate_build
 
     assert validate_build(built).conforms
+
+
+def test_the_document_card_of_a_notice_comes_from_the_notice(built):
+    from kg.doccard import lookup_document
+
+    card = lookup_document(built, "冀财社2022 60").card
+    assert (card.title, card.date, card.declared_total_wan, card.total_wan) == (
+        "河北省财政厅 河北省人力资源和社会保障厅关于下达2022年城乡居民基本养老保险补助资金的通知", "2022-03-08",
+        Decimal("820"), Decimal("540.00"))
+
+
+@pytest.mark.parametrize("region, allocated, budgeted", [
+    ("130731", Decimal("200"), Decimal("150.00")),  # 涿鹿县's row
+    ("130700", Decimal("500"), Decimal("540.00")),  # 张家口市's subtotal, not again its counties
+    ("130800", Decimal("300"), Decimal("0")),
+])
+def test_trace_in_one_region_allocates_only_that_regions_share(built, region, allocated, budgeted):
+    t = load_lineage(built).trace_down(PROVINCE, region)
+    assert (t.allocated_wan, t.total_wan, t.unplaced) == (allocated, budgeted, ())
+
+
+def test_findings_workbook_names_the_other_side(built, tmp_path):
+    from openpyxl import load_workbook
+
+    from kg.audit.engine import export_findings_xlsx
+
+    path = export_findings_xlsx(findings(built, "L2.4"), tmp_path / "审核.xlsx")
+    rows = list(load_workbook(path)["问题清单"].iter_rows(values_only=True))
+    assert rows[0][-1] == "关联来源"
+    assert rows[1][-1] == "huailai_2021.txt:6-18；zhuolu_2021.txt:6-18"
+
+
+def test_attachment_joins_in_any_file_order_and_a_second_copy_is_no_attachment():
+    from ingest import parse_text
+    from kg.lineage.notices import derive_notices
+
+    head = "冀财社〔2022〕9号\n关于下达2022年就业补助资金的通知\n某市财政局：\n现下达资金共计70万元。\n某省财政厅\n2022年2月1日\n"
+    table = "地区\t金额\n怀来县\t40\n涿鹿县\t30\n"
+    bare = parse_text(head, "bare.txt").notices
+    full = parse_text(head + "附件\n" + table, "full.txt").notices
+    caption = parse_text("附件：冀财社〔2022〕9号分配表\n" + table, "table.txt").notices
+    (doc,) = derive_notices(caption + bare, {}).docs.values()
+    assert (doc.notice.span.file, [a.span.file for a in doc.allocations], [s.file for s in doc.attachments]) == (
+        "bare.txt", ["table.txt", "table.txt"], ["table.txt"])
+    (doc,) = derive_notices(full + bare, {}).docs.values()
+    assert (doc.notice.span.file, doc.attachments) == ("full.txt", ())
+
+
+def test_sankey_draws_the_declared_allocations_and_what_no_budget_shows(province):
+    from kg.lineage import sankey
+
+    data = sankey(province)
+    ids = [n["id"] for n in data["nodes"]]
+    links = {(ids[k["source"]], ids[k["target"]]): k["value"] for k in data["links"]}
+    doc = f"doc:{PROVINCE}"
+    # the notice feeds its regions by what it allocates; 赤城县, which it does not list, by its budget
+    assert links[(doc, "region:130700")] == Decimal(500) and links[(doc, "region:130800")] == Decimal(300)
+    assert links[("region:130700", "region:130730")] == Decimal(300)
+    assert links[("region:130700", "region:130732")] == Decimal("90.00")
+    # allocated with no budget (or less budget) behind it flows on to 未见预算
+    assert {a: v for (a, b), v in links.items() if b == "unbudgeted"} == {
+        "region:130731": Decimal("50.00"), "region:130824": Decimal(180), "region:130825": Decimal(110),
+        "region:130800": Decimal(10)}
+    assert links[(doc, f"unplaced:{PROVINCE}:省社会保险事业管理局")] == Decimal(20)
+    # the forwarding notices below are drawn by their budgets, in regions of their own
+    assert links[("doc:怀财资〔2022〕5号", "region:怀财资〔2022〕5号/130700")] == Decimal("120.00")

@@ -125,7 +125,7 @@ def read_notice(blocks: list[Block], file: str, warn: Warn) -> Notice | None:
     if header.doc_number is None:
         warn(header.title_span.first_line if header.title_span else span.first_line,
              f"notice prints no 文号 of its own; kept under its title {header.title!r}")
-    if header.date is None:
+    if header.date is None and not header.attachment:  # an attachment's date is its notice's
         warn(span.first_line, "notice date not found")
     if not allocs:
         warn(span.first_line, "notice has no allocation table and no allocations in its text")

@@ -60,6 +60,9 @@ class Header:
     total_span: SourceSpan | None = None
     subject_codes: tuple[str, ...] = ()
     body: list[Para] = field(default_factory=list)  # the paragraphs between addressees and signature
+    # an allocation table published as its own file: no title of its own, a 附件 caption naming its
+    # notice; the date and the rest of the header are the notice's, not the file's
+    attachment: bool = False
 
 
 def is_attachment_heading(text: str) -> bool:
@@ -297,6 +300,7 @@ def read_header(blocks: list[Block]) -> Header | None:
     _own_doc_number(labelled, head, h)
     if h.title is None and h.doc_number is None:
         return None
+    h.attachment = found is None and any(is_attachment_heading(p.text) for p in paras[:3])
     rest = [p for p in paras[t1 + 1:attach] if p not in meta]
     if h.doc_number is None and rest and (hits := find_doc_numbers(rest[0].text)) and \
             len(rest[0].text.strip()) - len(hits[0].raw) <= 2:

@@ -29,7 +29,7 @@ __all__ = [
 
 FINDINGS_FILE = "findings.json"
 XLSX_HEADERS = ("严重程度", "规则", "规则名称", "年度", "单位编码", "项目编码", "项目名称", "字段", "填报值",
-                "问题说明", "来源文件", "起始行", "结束行", "依据")
+                "问题说明", "来源文件", "起始行", "结束行", "依据", "关联来源")
 
 
 def _projects(corpus: Corpus | Iterable[Project]) -> list[Project]:
@@ -99,11 +99,11 @@ def export_findings_xlsx(findings: Iterable[Finding], path: Path | str) -> Path:
     for f in findings:
         ws.append((f.severity, f.rule_id, f.rule_title, f.year, f.unit_code, f.project_code,
                    f.project_name, f.field, f.value, f.message, f.span.file, f.span.first_line,
-                   f.span.last_line, bases.get(f.rule_id, "")))
+                   f.span.last_line, bases.get(f.rule_id, ""), "；".join(r.locator for r in f.related)))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
-    for col, width in zip("ABCDEFGHIJKLMN", (8, 7, 26, 6, 9, 24, 36, 14, 24, 60, 26, 7, 7, 40), strict=True):
+    for col, width in zip("ABCDEFGHIJKLMNO", (8, 7, 26, 6, 9, 24, 36, 14, 24, 60, 26, 7, 7, 40, 40), strict=True):
         ws.column_dimensions[col].width = width
     if findings:
         ws.auto_filter.ref = ws.dimensions

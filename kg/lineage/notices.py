@@ -96,8 +96,8 @@ def derive_notices(notices: Iterable[Notice], registered: Mapping[str, DocumentI
             by_title.setdefault(_squash(n.title), n.doc_number)
     joined: dict[str, list[Notice]] = {}
     for n in records:
-        if n.doc_number and titled.get(n.doc_number) is n:
-            continue
+        if n.doc_number and (titled.get(n.doc_number) is n or n.title):
+            continue  # the notice itself, or another copy of it: not an attachment
         target = n.doc_number if n.doc_number in titled else by_title.get(_squash(n.title))
         if target is None and n.doc_number:
             titled[n.doc_number] = n  # no titled notice: the record stands for its 文号 alone

@@ -81,21 +81,23 @@ def sankey(trace: TraceDown) -> dict[str, Any]:
             return r.allocated_wan
         return shown(r, declared) if declared and allocated_under(r) else r.budgeted_wan
 
-    def region(at: int, r: RegionFlow, declared: bool) -> None:
+    def region(at: int, r: RegionFlow, declared: bool, within: str) -> None:
         if not r.all_units() and not (declared and allocated_under(r)):
             return  # nothing budgeted or allocated there: no flow to draw
-        here = node(f"region:{r.region_code}", r.region_name or r.region_code, "region")
+        here = node(f"region:{within}{r.region_code}", r.region_name or r.region_code, "region")
         link(at, here, inflow(r, declared))
         for sub in r.regions:
-            region(here, sub, declared)
+            region(here, sub, declared, within)
         units(here, r.units)
         if declared and r.allocated_wan is not None and r.allocated_wan > (below := shown(r, declared)):
             link(here, node("unbudgeted", UNBUDGETED, "unbudgeted"), r.allocated_wan - below)
 
     def walk(t: TraceDown, at: int, declared: bool) -> None:
+        # a child document's regions are its own nodes: its flows never add to the traced document's
+        within = "" if t is trace else f"{t.document.canonical}/"
         if t.regions:
             for r in t.regions:
-                region(at, r, declared)
+                region(at, r, declared, within)
         else:
             units(at, t.units)
         for a in t.unplaced if declared else ():

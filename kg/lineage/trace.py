@@ -245,8 +245,15 @@ class Lineage:
                 amounts.setdefault(pf.node, pf.budget_wan or Decimal(0))
         own = sum((u.total_wan for u in flows), Decimal(0))
         attrs = self.graph.nodes[node]
-        allocations = [a for a in attrs.get("allocations") or () if a.region_code is None
-                       or self.within(a.region_code, region)]
+        every = attrs.get("allocations") or ()
+        allocations = [a for a in every if a.region_code is None or self.within(a.region_code, region)]
+        allocated = attrs.get("allocated")
+        if region is not None and every:
+            # only the region's share: the rows inside it that no kept row above counts already
+            kept = {i for i, a in enumerate(every) if a.region_code and self.within(a.region_code, region)}
+            tops = [every[i].amount_wan for i in sorted(kept)
+                    if every[i].parent not in kept and every[i].amount_wan is not None]
+            allocated = sum(tops, Decimal(0)) if tops else None
         unplaced = () if region is not None else tuple(
             {"recipient": a.recipient, "region_code": None, "amount_wan": a.amount_wan,
              "amount_printed": a.amount_printed, "source": a.span.to_json()}
@@ -254,7 +261,7 @@ class Lineage:
         return TraceDown(self.card(canonical), tuple(self.card(c) for c in self.parents(canonical)),
                          flows, own, sum(amounts.values(), Decimal(0)), children,
                          self._region_tree(flows, [a for a in allocations if a.region_code]),
-                         attrs.get("allocated"), unplaced, attrs.get("notice_source"),
+                         allocated, unplaced, attrs.get("notice_source"),
                          tuple(attrs.get("attachments") or ()), self.stream(canonical))
 
     def stream(self, canonical: str) -> dict[str, Any] | None:
