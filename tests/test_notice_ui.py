@@ -374,3 +374,18 @@ def test_markup_in_a_notice_title_is_shown_as_text(tmp_path, monkeypatch):
     assert "![x](" not in heading and "\\!\\[x\\]\\(http" in heading
     table = table_with(at, "分配数(万元)")
     assert [(r["地区"], r["分配数(万元)"]) for _, r in table.iterrows()] == [("张家口市", "—"), ("　怀来县", "30.00")]
+
+
+def test_a_document_known_from_documents_csv_shows_its_title_and_total(tmp_path, monkeypatch):
+    (tmp_path / "data").mkdir()
+    shutil.copy(NOTICES / "county_huailai.txt", tmp_path / "data")
+    (tmp_path / "data" / "documents.csv").write_text(
+        "canonical,title,issuer,date,parent,total_wan\n"
+        f"{DOC},提前下达2022年就业补助资金（登记）,河北省财政厅,2021-11-26,,1000\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "indexes")
+    build(settings)
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
+    at = run("doc", doc=DOC)
+    assert "标题：提前下达2022年就业补助资金（登记）\n日期：2021-11-26\n文件总额：1,000.00 万元" in [t.value for t in at.text]
+    assert not any(m.value.startswith("#### 资金下达通知") for m in at.markdown)

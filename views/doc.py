@@ -100,6 +100,10 @@ st.text("\n".join(card.spellings) or "—")
 _ui.doc_link(card.canonical, page="trace", label="查看资金追溯")
 if card.notice is not None:
     notice_section(card, card.notice)
+elif card.title or card.declared_total_wan is not None:  # registered in data/documents.csv
+    st.text("\n".join(x for x in (card.title and f"标题：{card.title}", card.date and f"日期：{card.date}",
+                                  card.declared_total_wan is not None
+                                  and f"文件总额：{_ui.fmt_wan(card.declared_total_wan)} 万元") if x))
 
 st.markdown("#### 引用它的项目")
 _ui.project_table(project_rows(card.projects), key="doc-projects", empty="（没有项目引用这个文号）")
