@@ -389,3 +389,9 @@ def test_a_document_known_from_documents_csv_shows_its_title_and_total(tmp_path,
     at = run("doc", doc=DOC)
     assert "标题：提前下达2022年就业补助资金（登记）\n日期：2021-11-26\n文件总额：1,000.00 万元" in [t.value for t in at.text]
     assert not any(m.value.startswith("#### 资金下达通知") for m in at.markdown)
+
+
+def test_partial_doc_number_marks_the_ingested_notice_among_candidates(env):
+    at = run("doc", doc="冀财社2021")
+    assert [link.proto.label.replace("\\", "") for link in at.get("page_link")] == [
+        "冀财社〔2021〕288号（资金下达通知，3 个项目，430.00 万元）"]

@@ -86,7 +86,9 @@ if card is None:
         _ui.nothing(f"没有找到文号「{text}」：已载入的文件中没有引用它。")
     st.markdown(f"**{len(lookup.candidates)} 个候选文号**")
     for c in lookup.candidates:
-        _ui.doc_link(c.canonical, label=f"{c.canonical}（{len(c.projects)} 个项目，{_ui.fmt_wan(c.total_wan)} 万元）")
+        kind = "资金下达通知，" if c.notice is not None else ""
+        _ui.doc_link(c.canonical,
+                     label=f"{c.canonical}（{kind}{len(c.projects)} 个项目，{_ui.fmt_wan(c.total_wan)} 万元）")
     st.stop()
 
 st.markdown(f"### {_ui.md_text(card.canonical)}")
