@@ -132,6 +132,28 @@ class HK(DefinedNamespace):
     evidenceValue: URIRef
     evidenceWeight: URIRef
 
+    # funding notices (kg.lineage.notice_triples): the allocation table, header and fund stream
+    NoticeAllocation: URIRef  # one row of a notice's allocation table (分配表行)
+    AllocationPart: URIRef  # one source column of a row (中央资金, 省级资金 …)
+    FundStream: URIRef  # one fund's notices across budget years
+    allocationOf: URIRef
+    recipientPrinted: URIRef
+    toRegion: URIRef
+    amountWan: URIRef
+    amountPrinted: URIRef
+    amountUnit: URIRef
+    hasPart: URIRef
+    subtotalOf: URIRef
+    issuerPrinted: URIRef
+    addressee: URIRef
+    budgetYear: URIRef
+    noticeKind: URIRef
+    subjectCode: URIRef
+    forwards: URIRef
+    basedOn: URIRef
+    inStream: URIRef
+    streamKey: URIRef
+
     # audit (kg.audit)
     Finding: URIRef  # one 绩效目标审核 finding
     AuditRule: URIRef  # a review rule (R3.1 …)

@@ -22,6 +22,7 @@ from kg.doccard import write_cards
 from ingest.regions import RegionIndex
 from kg.graph import scheme_lines, write_own, write_regions, write_shared
 from kg.jsonout import dumps
+from kg.lineage.notice_triples import notice_regions
 from kg.lineage.triples import write_lineage
 from kg.lineage.view import write_view
 from kg.audit.triples import write_findings_triples
@@ -42,7 +43,7 @@ def _relating(ctx: BuildContext, w: Writer) -> Iterator[str]:
     """What relates projects: units, documents, lineage, findings (rewritten whole by `kg add`)."""
     projects = ctx.corpus.projects
     yield from w.drain(write_shared(w, projects, ctx.units, ctx.issuers))
-    regions = {u.region for u in ctx.units.values() if u.region}
+    regions = {u.region for u in ctx.units.values() if u.region} | notice_regions(ctx.lineage.notices)
     yield from w.drain(write_regions(w, regions, ctx.regions or RegionIndex.load()))
     yield from w.drain(write_lineage(ctx.lineage, w))
     yield from w.drain(write_findings_triples(w, ctx.findings, projects, ALL_RULES))

@@ -329,3 +329,99 @@ def test_sankey_draws_the_declared_allocations_and_what_no_budget_shows(province
     assert links[(doc, f"unplaced:{PROVINCE}:省社会保险事业管理局")] == Decimal(20)
     # the forwarding notices below are drawn by their budgets, in regions of their own
     assert links[("doc:怀财资〔2022〕5号", "region:怀财资〔2022〕5号/130700")] == Decimal("120.00")
+
+
+def sparql(settings: Settings, body: str) -> list[dict]:
+    from kg.namespace import PREFIXES
+    from kg.store import open_store
+
+    q = "".join(f"PREFIX {k}: <{v}> " for k, v in PREFIXES.items()) + body
+    return list(open_store(settings).query(q).rows)
+
+
+def test_notice_allocations_query_answers_the_trace_per_region_from_the_graph_alone(built, province):
+    from kg.queries import run_named
+    from kg.store import open_store
+
+    rows = run_named(open_store(built), "notice_allocations", doc=PROVINCE).rows
+
+    def dec(v: object) -> Decimal | None:
+        return None if v is None else Decimal(str(v))
+
+    got = {str(r["region_code"]): (dec(r["allocated"]), dec(r["budgeted"]), dec(r["difference"]))
+           for r in rows if r["region_code"] is not None}
+    traced = {r.region_code: (r.allocated_wan, r.budgeted_wan, r.difference_wan)
+              for r in regions(province).values() if r.allocated_wan is not None}
+    assert got == traced == {
+        "130700": (Decimal("500"), Decimal("540.00"), Decimal("40.00")),
+        "130730": (Decimal("300"), Decimal("300.00"), Decimal("0.00")),
+        "130731": (Decimal("200"), Decimal("150.00"), Decimal("-50.00")),
+        "130800": (Decimal("300"), Decimal("0"), None),
+        "130824": (Decimal("180"), Decimal("0"), None),
+        "130825": (Decimal("110"), Decimal("0"), None),
+    }
+    assert [(int(r["row"]), str(r["recipient"]), r["subtotal_of"] and int(r["subtotal_of"])) for r in rows] == [
+        (1, "张家口市", None), (2, "怀来县", 1), (3, "涿鹿县", 1), (4, "承德市", None), (5, "滦平县", 4),
+        (6, "隆化县", 4), (7, "省社会保险事业管理局", None)]
+    unplaced = rows[-1]
+    assert (dec(unplaced["allocated"]), unplaced["region_code"], unplaced["budgeted"]) == (Decimal("20"), None, None)
+
+
+def test_each_allocation_row_is_a_node_of_its_document_with_its_source_row(built):
+    rows = sparql(built, "SELECT ?a ?file ?first ?printed ?unit WHERE { ?a hk:allocationOf ?d ; hk:position 3 ; "
+                         "hk:amountPrinted ?printed ; hk:amountUnit ?unit ; prov:wasDerivedFrom ?s . "
+                         "?s hk:sourceFile ?file ; hk:firstLine ?first . "
+                         "?d dcterms:identifier '冀财社〔2022〕60号' }")
+    assert [(str(r["a"]), str(r["file"]), int(r["first"]), str(r["printed"]), str(r["unit"])) for r in rows] == [
+        ("https://w3id.org/hrss-kg/id/doc/%E5%86%80%E8%B4%A2%E7%A4%BE/2022/60/allocation/3",
+         "province_2022.txt", 15, "200", "万元")]
+    counts = sparql(built, "SELECT ?id (COUNT(?a) AS ?n) WHERE { ?a a hk:NoticeAllocation ; hk:allocationOf ?d . "
+                           "?d dcterms:identifier ?id } GROUP BY ?id ORDER BY ?id")
+    assert {str(r["id"]): int(r["n"]) for r in counts} == {
+        "冀财社〔2021〕45号": 2, "冀财社〔2022〕60号": 7, "冀财社〔2022〕88号": 2, "冀财社〔2022〕99号": 2,
+        "张财社〔2022〕12号": 2}
+
+
+def test_the_notice_header_is_on_its_document(built):
+    def values(p: str) -> list[str]:
+        rows = sparql(built, f"SELECT ?v WHERE {{ ?d dcterms:identifier '{PROVINCE}' ; {p} ?v }} ORDER BY ?v")
+        return [str(r["v"]) for r in rows]
+
+    assert values("hk:issuerPrinted") == ["河北省人力资源和社会保障厅", "河北省财政厅"]
+    assert values("hk:addressee") == ["人力资源和社会保障局", "张家口市", "承德市财政局", "省社会保险事业管理局"]
+    assert (values("hk:budgetYear"), values("hk:noticeKind"), values("hk:subjectCode")) == (
+        ["2022"], ["下达"], ["2080505"])
+    assert values("hk:forwards/dcterms:identifier") == ["财社〔2022〕30号"]
+    assert values("hk:inStream/hk:streamKey") == ["省|冀财社|城乡居民基本养老保险补助资金"]
+
+
+def test_a_fund_stream_links_its_yearly_notices(built):
+    rows = sparql(built, "SELECT ?key ?id ?year WHERE { ?s a hk:FundStream ; hk:streamKey ?key . "
+                         "?d hk:inStream ?s ; dcterms:identifier ?id ; hk:budgetYear ?year } ORDER BY ?key ?year")
+    assert [(str(r["key"]), str(r["id"]), int(r["year"])) for r in rows if "养老" in str(r["key"])] == [
+        ("市|张财社|城乡居民基本养老保险补助资金", CITY, 2022),
+        ("省|冀财社|城乡居民基本养老保险补助资金", "冀财社〔2021〕45号", 2021),
+        ("省|冀财社|城乡居民基本养老保险补助资金", PROVINCE, 2022)]
+    assert len({str(r["key"]) for r in rows}) == 4  # and 就业补助资金, 公益性岗位补贴资金 of 冀财社
+
+
+def test_split_source_columns_are_parts_of_their_row():
+    from rdflib import URIRef
+
+    from ingest import parse_file
+    from kg.lineage.notice_triples import write_notices
+    from kg.lineage.notices import derive_notices
+    from kg.namespace import HK
+    from kg.rdf import iri
+    from kg.rdf.ntriples import graph_from_lines
+    from kg.rdf.writer import Writer
+
+    w = Writer()
+    data = derive_notices(parse_file(DATA / "notices" / "split_sources.txt").notices, {})
+    g = graph_from_lines(w.drain(write_notices(data, w)))
+    row = URIRef(iri.plain(iri.notice_allocation("冀财社〔2022〕60号", 2)))
+    parts = sorted((str(g.value(p, HK.fundSource)), g.value(p, HK.amountWan).toPython(),
+                    str(g.value(p, HK.amountPrinted))) for p in g.objects(row, HK.hasPart))
+    assert g.value(row, HK.amountWan).toPython() == Decimal("300.00")
+    assert parts == [("中央资金", Decimal("240.00"), "240.00"), ("省级资金", Decimal("50.00"), "50.00")]
+    assert str(g.value(row, HK.recipientPrinted)) == "承德市"

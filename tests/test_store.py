@@ -39,6 +39,7 @@ PARAMS = {
     "document_info": {"doc": "冀财社〔2021〕176号"},
     "document_projects": {"doc": "冀财社〔2021〕176号"},
     "document_mentions": {"doc": "冀财社〔2021〕176号"},
+    "notice_allocations": {"doc": "冀财社〔2021〕176号"},
 }
 
 

@@ -8,7 +8,8 @@
 
 A document's identity and issuer are written by kg.graph (for every document, cited or registered);
 this adds what the lineage knows: fund class, the documents.csv row and its parent, where an ingested
-notice states them its title, date, declared total and parent instead.
+notice states them its title, date, declared total and parent instead; the notices' own header,
+allocation table and fund streams come from kg.lineage.notice_triples.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 
 from ingest.records import SourceSpan
 from kg.lineage.derive import LineageData
+from kg.lineage.notice_triples import write_notices
 from kg.rdf import iri
 from kg.rdf import ntriples as N
 from kg.rdf.writer import A, DCT, DERIVED, HKT, Writer
@@ -109,3 +111,4 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
             w.add(eiri, HKT.evidenceWeight, dec(e.weight))
         if w.full():
             yield None
+    yield from write_notices(data.notices, w)

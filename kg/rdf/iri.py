@@ -23,7 +23,7 @@ from kg.namespace import HK_DATA, HK_REGION
 __all__ = [
     "Iri", "ProjectKey", "UnitKey", "segment", "project_key", "unit_key", "project", "region", "unit", "document", "issuer",
     "span", "narrative", "indicator", "mention", "plan", "plan_entry", "allocation", "link",
-    "link_evidence", "finding", "rule", "plain",
+    "link_evidence", "finding", "rule", "plain", "notice_allocation", "allocation_part", "fund_stream",
 ]
 
 Iri = NewType("Iri", str)  # an IRI in N-Triples form: "<https://w3id.org/hrss-kg/data/…>"
@@ -132,10 +132,29 @@ def unit(key: UnitKey) -> Iri:
     return _iri(f"unit/{key.path}")
 
 
+def _document_path(canonical: str) -> str:
+    doc = DocNumber.parse(canonical)
+    return f"doc/{segment(doc.issuer)}/{doc.year}/{doc.seq}"
+
+
 def document(canonical: str) -> Iri:
     """hkd:doc/<issuer>/<year>/<seq> from a canonical 文号."""
-    doc = DocNumber.parse(canonical)
-    return _iri(f"doc/{segment(doc.issuer)}/{doc.year}/{doc.seq}")
+    return _iri(_document_path(canonical))
+
+
+def notice_allocation(canonical: str, n: int) -> Iri:
+    """Row `n` (1-based, in the order printed) of the allocation table of the notice `canonical`."""
+    return _iri(f"{_document_path(canonical)}/allocation/{n}")
+
+
+def allocation_part(canonical: str, n: int, part: int) -> Iri:
+    """Source column `part` (1-based: 中央资金, 省级资金 …) of row `n` of a notice's allocation table."""
+    return _iri(f"{_document_path(canonical)}/allocation/{n}/part/{part}")
+
+
+def fund_stream(key: str) -> Iri:
+    """hkd:stream/<level|issuer|fund words> (kg.lineage.notices.notice_stream_key)."""
+    return _iri(f"stream/{segment(key)}")
 
 
 def issuer(prefix: str) -> Iri:
