@@ -23,10 +23,9 @@ from kg.lineage.reconcile import write_xlsx
 
 __all__ = ["AllocationRow", "header_facts", "allocation_rows", "has_allocations", "allocation_table",
            "notice_findings", "finding_table", "forwarding", "trace_url", "reconciliation_xlsx",
-           "XLSX_MIME", "UNBUDGETED"]
+           "XLSX_MIME"]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UNBUDGETED = "未见预算"  # the Sankey node of money allocated that no county budget shows
 _INDENT = "　"  # one full-width space per level: counties under their city
 
 
