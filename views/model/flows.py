@@ -104,9 +104,9 @@ def down_flow(trace: TraceDown) -> Flow:
         else:
             # a long unit name is cut like a project's; the hover has it whole
             label = shorten(n["label"], LABEL_CHARS) if n["kind"] == "unit" else n["label"]
-            hover = ("已分配、但没有县级预算引用的资金",) if n["kind"] == "unbudgeted" else \
-                (f"{_KIND.get(n['kind'], '')}：{n['label']}",)
-            out.node(label, hover, n["kind"])
+            what = "已分配、但没有县级预算引用的资金" if n["kind"] == "unbudgeted" else \
+                f"{_KIND.get(n['kind'], '')}：{n['label']}"
+            out.node(label, (what,), n["kind"])
     for k in data["links"]:
         out.link(k["source"], k["target"], k["value"])
     return out
