@@ -395,3 +395,18 @@ def test_partial_doc_number_marks_the_ingested_notice_among_candidates(env):
     at = run("doc", doc="冀财社2021")
     assert [link.proto.label.replace("\\", "") for link in at.get("page_link")] == [
         "冀财社〔2021〕288号（资金下达通知，3 个项目，430.00 万元）"]
+
+
+def test_the_unbudgeted_node_and_the_flows_into_it_stand_out(lineage):
+    from views.model.flows import figure_data
+
+    flow = down_flow(lineage.trace_down(DOC))
+    data = figure_data(flow)
+    at = flow.labels.index("未见预算")
+    assert data["node"]["color"][at] == "#c53030"
+    assert flow.hovers[at] == "已分配、但没有县级预算引用的资金"
+    into = [i for i, t in enumerate(flow.target) if t == at]
+    assert sorted(flow.link_hovers[i] for i in into) == [
+        "涿鹿县 → 未见预算<br>20.00 万元", "滦平县 → 未见预算<br>220.00 万元", "蔚县 → 未见预算<br>150.00 万元",
+        "隆化县 → 未见预算<br>180.00 万元"]
+    assert {data["link"]["color"][i] for i in into} == {"rgba(197, 48, 48, 0.30)"}
