@@ -257,6 +257,8 @@ def test_trace_page_with_a_region_keeps_that_regions_projects(env):
     assert list(table_with(at, "项目编码")["项目编码"]) == ["13073122R4T8ZLJYBZ001"]
     assert at.query_params["region"] in ("130731", ["130731"])
     assert any("涿鹿县 · 1 个单位 · 1 个项目" in c.value for c in at.caption)
+    assert [r[:5] for r in shown_rows(table_with(at, "分配数(万元)"))] == [
+        ("张家口市", "130700", "—", "180.00", "—"), ("　涿鹿县", "130731", "200.00", "180.00", "-20.00")]
 
 
 def test_trace_page_with_an_unknown_region_shows_every_region_with_a_notice(env):
