@@ -235,17 +235,72 @@ def test_cli_trace_xlsx_writes_the_file(built, tmp_path):
     assert out.stat().st_size > 0 and f"对账表已写入 {out}" in result.output
 
 
-def test_bad_notices_build_and_a_notice_without_its_own_docnumber_stays_out_of_the_lineage(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
+TITLED = "title:承德市财政局关于下达2022年公益性岗位补贴资金的通知"
+
+
+@pytest.fixture(scope="module")
+def bad_notices(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data = tmp_path_factory.mktemp("bad-notices")
     for name in ("no_table.txt", "bad_amount.txt", "no_docnumber.txt", "province_subtotals.txt"):
         (data / name).write_bytes((DATA / "notices" / name).read_bytes())
-    settings = Settings(data_dir=data, index_dir=tmp_path / "idx")
+    settings = Settings(data_dir=data, index_dir=data / "idx")
     build(settings)
-    lineage = load_lineage(settings)
+    return settings
+
+
+def test_bad_notices_build(bad_notices):
+    lineage = load_lineage(bad_notices)
     assert "冀人社字〔2022〕12号" in lineage.documents()  # no table: loads with its header
     assert lineage.trace_down("冀人社字〔2022〕12号").regions == ()
-    assert not any(d.startswith("title:") for d in lineage.documents())
+
+
+def test_a_notice_without_its_own_docnumber_enters_the_lineage_under_its_title(bad_notices):
+    lineage = load_lineage(bad_notices)
+    assert TITLED in lineage.documents()
+    t = lineage.trace_down("公益性岗位补贴资金的通知")  # a part of the title names it
+    assert t.document.canonical == TITLED
+    assert (t.document.date, t.document.declared_total_wan, t.allocated_wan) == (
+        "2022-05-10", Decimal("90"), Decimal("90"))
+    assert {n: r.allocated_wan for n, r in regions(t).items()} == {
+        "承德市": None, "滦平县": Decimal("50"), "隆化县": Decimal("40")}
+
+
+def test_the_card_of_a_notice_without_docnumber_is_found_by_its_title(bad_notices):
+    from kg.doccard import lookup_document
+
+    found = lookup_document(bad_notices, "承德市财政局关于下达2022年公益性岗位补贴资金")
+    card = found.card
+    assert card is not None and found.candidates == [card]
+    assert (card.canonical, card.title, card.year, card.seq, card.organisation, card.declared_total_wan) == (
+        TITLED, "承德市财政局关于下达2022年公益性岗位补贴资金的通知", 2022, 0, "承德市财政局", Decimal("90"))
+    assert lookup_document(bad_notices, TITLED).card == card
+
+
+def test_a_notice_without_docnumber_is_a_document_of_the_graph_with_its_allocations(bad_notices):
+    from kg.queries import run_named
+    from kg.rdf import iri
+    from kg.store import open_store
+    from kg.validate import validate_build
+
+    d = iri.plain(iri.document(TITLED))
+    assert d.startswith("https://w3id.org/hrss-kg/id/doc/_title/") and len(d.rsplit("/", 1)[1]) == 16
+    assert iri.document(TITLED) == iri.document(TITLED) != iri.document(TITLED + "（二）")
+    rows = sparql(bad_notices, f"SELECT ?title ?org WHERE {{ <{d}> a hk:Document ; dcterms:identifier '{TITLED}' ; "
+                               "dcterms:title ?title ; hk:issuerPrinted ?org }")
+    assert [(str(r["title"]), str(r["org"])) for r in rows] == [(TITLED.removeprefix("title:"), "承德市财政局")]
+    got = run_named(open_store(bad_notices), "notice_allocations", doc=TITLED).rows
+    assert [(str(r["recipient"]), str(r["region_code"]), Decimal(str(r["allocated"]))) for r in got] == [
+        ("滦平县", "130824", Decimal("50")), ("隆化县", "130825", Decimal("40"))]
+    assert validate_build(bad_notices).conforms
+
+
+def test_a_title_holding_a_docnumber_is_still_a_title_key():
+    from kg.docmatch import DocNumbers, number_of
+
+    key = "title:关于转下达冀财社〔2021〕288号城乡居民养老保险补助资金的通知"
+    assert number_of(key) is None
+    numbers = DocNumbers([key, "冀财社〔2021〕288号"])
+    assert list(numbers) == ["冀财社〔2021〕288号"] and numbers.match_title("转下达冀财社") == [key]
 
 
 def test_the_graph_states_the_notice_parent_and_total(built):
