@@ -467,3 +467,35 @@ def test_split_source_columns_are_parts_of_their_row():
     assert g.value(row, HK.amountWan).toPython() == Decimal("300.00")
     assert parts == [("中央资金", Decimal("240.00"), "240.00"), ("省级资金", Decimal("50.00"), "50.00")]
     assert str(g.value(row, HK.recipientPrinted)) == "承德市"
+
+
+def test_shacl_an_allocation_row_without_amount_warns_and_one_in_two_regions_is_a_violation():
+    from ingest import parse_text
+    from ingest.records import Allocation, SourceSpan
+    from ingest.regions import RegionIndex
+    from kg.graph import write_regions
+    from kg.lineage.notice_triples import write_notices
+    from kg.lineage.notices import NoticeData, NoticeDoc
+    from kg.rdf import iri
+    from kg.rdf import ntriples as N
+    from kg.rdf.ntriples import graph_from_lines
+    from kg.rdf.writer import A, DCT, HKT, Writer
+    from kg.validate import validate_graph
+
+    (notice,) = parse_text("冀财社〔2022〕9号\n关于下达2022年就业补助资金的通知\n某市财政局：\n现下达资金。\n"
+                           "某省财政厅\n2022年2月1日\n", "n.txt").notices
+    blank = Allocation("怀来县", None, "—", "万元", SourceSpan("n.txt", 8, 8), region_code="130730")
+    data = NoticeData(docs={"冀财社〔2022〕9号": NoticeDoc("冀财社〔2022〕9号", notice, (blank,))})
+    w = Writer()
+    doc = iri.document("冀财社〔2022〕9号")
+    w.add(doc, A, HKT.Document)
+    w.add(doc, DCT.identifier, N.lit("冀财社〔2022〕9号"))
+    w.add(doc, HKT.docYear, N.integer(2022))
+    w.add(doc, HKT.docSeq, N.integer(9))
+    lines = [*w.drain(write_regions(w, ["130730", "130731"], RegionIndex.load())), *w.drain(write_notices(data, w))]
+    g = graph_from_lines(lines)
+    report = validate_graph(g)
+    assert report.conforms and [r.path for r in report.warnings] == ["https://w3id.org/hrss-kg/amountWan"]
+    w.add(iri.notice_allocation("冀财社〔2022〕9号", 1), HKT.toRegion, iri.region("130731"))
+    report = validate_graph(graph_from_lines([*lines, *w.take()]))
+    assert [r.path for r in report.violations] == ["https://w3id.org/hrss-kg/toRegion"]

@@ -11,7 +11,7 @@ from views import _ui
 
 st.title("文号")
 _ui.require_build()
-text = st.text_input("文号（任意写法，或部分如 176号、冀财社2021）", value=_ui.param("doc", ""), key="doc-q",
+text = st.text_input("文号（任意写法，或部分如 176号、冀财社2021；无文号的通知：标题）", value=_ui.param("doc", ""), key="doc-q",
                      placeholder="例如：冀财社〔2021〕176号").strip()
 _ui.set_params(doc=text)
 if not text:
