@@ -428,6 +428,8 @@ class Notice:
     region_code: str | None = None  # the issuer's region
     # where each part stands: doc_number, title, addressees, date, total, table
     field_spans: tuple[tuple[str, SourceSpan], ...] = field(default=())
+    # an allocation table published as its own file, its caption naming the notice it belongs to
+    attachment: bool = False
 
     @property
     def key(self) -> str:

@@ -18,10 +18,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ingest.docnumber import DocNumber, DocQuery
+from ingest.docnumber import DocQuery
 from ingest.errors import DocNumberError, HrssError
 from ingest.records import Notice, Project
-from kg.docmatch import DocNumbers
+from kg.docmatch import DocNumbers, is_title_key, number_of
 from kg.lineage.derive import DocumentSummary
 from kg.lineage.notices import NoticeDoc
 from kg.settings import Settings
@@ -148,16 +148,22 @@ def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[s
         projects_of.setdefault(c, {})
     cards: dict[str, DocCard] = {}
     for c, listed in projects_of.items():
-        doc = DocNumber.parse(c)
+        doc = number_of(c)
         summary = summaries.get(c)
         info = summary.info if summary else None
         stated = notices[c].notice if c in notices else None
         ordered = _ordered(listed.values())
+        if doc is not None:
+            issuer, year, seq = doc.issuer, doc.year, doc.seq
+        else:  # a notice without a 文号: the year of its date, no serial
+            issuer, seq = "", 0
+            date = (stated.date if stated else None) or (info.date if info else None)
+            year = int(date[:4]) if date else (stated.budget_year if stated and stated.budget_year else 0)
         cards[c] = DocCard(
-            canonical=c, issuer=doc.issuer,
-            organisation=summary.organisation if summary else doc.organisation,
-            level=summary.level if summary else doc.level,
-            year=doc.year, seq=doc.seq, spellings=sorted(spellings.get(c, ())), projects=ordered,
+            canonical=c, issuer=issuer,
+            organisation=summary.organisation if summary else doc.organisation if doc else None,
+            level=summary.level if summary else doc.level if doc else None,
+            year=year, seq=seq, spellings=sorted(spellings.get(c, ())), projects=ordered,
             total_wan=sum((d.budget_wan for d in ordered if d.budget_wan is not None), Decimal(0)),
             mentions=sorted(mentions.get(c, ()), key=lambda m: (m.file, m.line, m.field, m.raw)),
             title=(stated.title if stated else None) or (info.title if info else None),
@@ -180,10 +186,18 @@ class DocCards:
         return DocNumbers(self.cards)
 
     def lookup(self, text: str) -> DocLookup:
-        """The card of the 文号 a query names, or the candidates a partial query matches.
+        """The card of the 文号 a query names, or the candidates a partial query matches; a notice
+        without a 文号 of its own by its title key or a part of its title (one match: its card).
 
         Raises DocNumberError when the text is not a document-number query at all.
         """
+        titled = self.cards.get(text) if is_title_key(text) else None
+        if titled is not None:
+            return DocLookup(text, titled, [titled])
+        by_title = self.numbers.match_title(text)  # a notice printing no 文号, found by its title
+        if by_title:
+            cards = [self.cards[c] for c in by_title]
+            return DocLookup(text, cards[0] if len(cards) == 1 else None, cards)
         query = DocQuery.parse(text)
         if query.exact:
             card = self.cards.get(query.doc.canonical)  # type: ignore[union-attr]

@@ -15,9 +15,9 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from ingest.docnumber import DocNumber
 from ingest.records import DocRef, Indicator, NarrativeItem, Project, SourceSpan
 from ingest.regions import RegionIndex, is_unknown, region_scheme_turtle
+from kg.docmatch import number_of
 from kg.lineage.derive import DocumentIssuer
 from kg.namespace import HK
 from kg.rdf import iri
@@ -79,10 +79,12 @@ def _unit(w: Writer, info: UnitInfo) -> None:
 
 def _document(w: Writer, canonical: str, who: DocumentIssuer) -> None:
     """A document's identity and its issuer: written once, for every document of the build."""
-    doc = DocNumber.parse(canonical)
     d = iri.document(canonical)
     w.add(d, A, HKT.Document)
-    w.add(d, DCT.identifier, N.lit(doc.canonical))
+    w.add(d, DCT.identifier, N.lit(canonical))
+    doc = number_of(canonical)
+    if doc is None:  # a notice without a 文号 of its own: its title (dcterms:title) names it
+        return
     w.add(d, LABEL, N.lit(doc.canonical))
     w.add(d, DCT.issued, N.typed(str(doc.year), N.XSD_GYEAR))
     w.add(d, HKT.docYear, N.integer(doc.year))

@@ -412,3 +412,18 @@ def test_the_unbudgeted_node_and_the_flows_into_it_stand_out(lineage):
         "涿鹿县 → 未见预算<br>20.00 万元", "滦平县 → 未见预算<br>220.00 万元", "蔚县 → 未见预算<br>150.00 万元",
         "隆化县 → 未见预算<br>180.00 万元"]
     assert {data["link"]["color"][i] for i in into} == {"rgba(197, 48, 48, 0.30)"}
+
+
+def test_a_notice_without_a_docnumber_is_found_and_shown_by_its_title(tmp_path, monkeypatch):
+    (tmp_path / "data").mkdir()
+    shutil.copy(NOTICES / "no_docnumber.txt", tmp_path / "data")
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "indexes")
+    build(settings)
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
+    at = run("doc", doc="公益性岗位补贴")
+    assert at.markdown[0].value == "### 承德市财政局关于下达2022年公益性岗位补贴资金的通知"
+    assert "此通知未印文号，按标题收录。" in [c.value for c in at.caption]
+    assert {m.label: m.value for m in at.metric}["发文机关"] == "承德市财政局"
+    assert [r[:4] for r in shown_rows(table_with(at, "分配数(万元)"))] == [
+        ("承德市", "130800", "—", "0.00"), ("　滦平县", "130824", "50.00", "0.00"), ("　隆化县", "130825", "40.00", "0.00")]

@@ -235,17 +235,72 @@ def test_cli_trace_xlsx_writes_the_file(built, tmp_path):
     assert out.stat().st_size > 0 and f"对账表已写入 {out}" in result.output
 
 
-def test_bad_notices_build_and_a_notice_without_its_own_docnumber_stays_out_of_the_lineage(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
+TITLED = "title:承德市财政局关于下达2022年公益性岗位补贴资金的通知"
+
+
+@pytest.fixture(scope="module")
+def bad_notices(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data = tmp_path_factory.mktemp("bad-notices")
     for name in ("no_table.txt", "bad_amount.txt", "no_docnumber.txt", "province_subtotals.txt"):
         (data / name).write_bytes((DATA / "notices" / name).read_bytes())
-    settings = Settings(data_dir=data, index_dir=tmp_path / "idx")
+    settings = Settings(data_dir=data, index_dir=data / "idx")
     build(settings)
-    lineage = load_lineage(settings)
+    return settings
+
+
+def test_bad_notices_build(bad_notices):
+    lineage = load_lineage(bad_notices)
     assert "冀人社字〔2022〕12号" in lineage.documents()  # no table: loads with its header
     assert lineage.trace_down("冀人社字〔2022〕12号").regions == ()
-    assert not any(d.startswith("title:") for d in lineage.documents())
+
+
+def test_a_notice_without_its_own_docnumber_enters_the_lineage_under_its_title(bad_notices):
+    lineage = load_lineage(bad_notices)
+    assert TITLED in lineage.documents()
+    t = lineage.trace_down("公益性岗位补贴资金的通知")  # a part of the title names it
+    assert t.document.canonical == TITLED
+    assert (t.document.date, t.document.declared_total_wan, t.allocated_wan) == (
+        "2022-05-10", Decimal("90"), Decimal("90"))
+    assert {n: r.allocated_wan for n, r in regions(t).items()} == {
+        "承德市": None, "滦平县": Decimal("50"), "隆化县": Decimal("40")}
+
+
+def test_the_card_of_a_notice_without_docnumber_is_found_by_its_title(bad_notices):
+    from kg.doccard import lookup_document
+
+    found = lookup_document(bad_notices, "承德市财政局关于下达2022年公益性岗位补贴资金")
+    card = found.card
+    assert card is not None and found.candidates == [card]
+    assert (card.canonical, card.title, card.year, card.seq, card.organisation, card.declared_total_wan) == (
+        TITLED, "承德市财政局关于下达2022年公益性岗位补贴资金的通知", 2022, 0, "承德市财政局", Decimal("90"))
+    assert lookup_document(bad_notices, TITLED).card == card
+
+
+def test_a_notice_without_docnumber_is_a_document_of_the_graph_with_its_allocations(bad_notices):
+    from kg.queries import run_named
+    from kg.rdf import iri
+    from kg.store import open_store
+    from kg.validate import validate_build
+
+    d = iri.plain(iri.document(TITLED))
+    assert d.startswith("https://w3id.org/hrss-kg/id/doc/_title/") and len(d.rsplit("/", 1)[1]) == 16
+    assert iri.document(TITLED) == iri.document(TITLED) != iri.document(TITLED + "（二）")
+    rows = sparql(bad_notices, f"SELECT ?title ?org WHERE {{ <{d}> a hk:Document ; dcterms:identifier '{TITLED}' ; "
+                               "dcterms:title ?title ; hk:issuerPrinted ?org }")
+    assert [(str(r["title"]), str(r["org"])) for r in rows] == [(TITLED.removeprefix("title:"), "承德市财政局")]
+    got = run_named(open_store(bad_notices), "notice_allocations", doc=TITLED).rows
+    assert [(str(r["recipient"]), str(r["region_code"]), Decimal(str(r["allocated"]))) for r in got] == [
+        ("滦平县", "130824", Decimal("50")), ("隆化县", "130825", Decimal("40"))]
+    assert validate_build(bad_notices).conforms
+
+
+def test_a_title_holding_a_docnumber_is_still_a_title_key():
+    from kg.docmatch import DocNumbers, number_of
+
+    key = "title:关于转下达冀财社〔2021〕288号城乡居民养老保险补助资金的通知"
+    assert number_of(key) is None
+    numbers = DocNumbers([key, "冀财社〔2021〕288号"])
+    assert list(numbers) == ["冀财社〔2021〕288号"] and numbers.match_title("转下达冀财社") == [key]
 
 
 def test_the_graph_states_the_notice_parent_and_total(built):
@@ -425,3 +480,35 @@ def test_split_source_columns_are_parts_of_their_row():
     assert g.value(row, HK.amountWan).toPython() == Decimal("300.00")
     assert parts == [("中央资金", Decimal("240.00"), "240.00"), ("省级资金", Decimal("50.00"), "50.00")]
     assert str(g.value(row, HK.recipientPrinted)) == "承德市"
+
+
+def test_shacl_an_allocation_row_without_amount_warns_and_one_in_two_regions_is_a_violation():
+    from ingest import parse_text
+    from ingest.records import Allocation, SourceSpan
+    from ingest.regions import RegionIndex
+    from kg.graph import write_regions
+    from kg.lineage.notice_triples import write_notices
+    from kg.lineage.notices import NoticeData, NoticeDoc
+    from kg.rdf import iri
+    from kg.rdf import ntriples as N
+    from kg.rdf.ntriples import graph_from_lines
+    from kg.rdf.writer import A, DCT, HKT, Writer
+    from kg.validate import validate_graph
+
+    (notice,) = parse_text("冀财社〔2022〕9号\n关于下达2022年就业补助资金的通知\n某市财政局：\n现下达资金。\n"
+                           "某省财政厅\n2022年2月1日\n", "n.txt").notices
+    blank = Allocation("怀来县", None, "—", "万元", SourceSpan("n.txt", 8, 8), region_code="130730")
+    data = NoticeData(docs={"冀财社〔2022〕9号": NoticeDoc("冀财社〔2022〕9号", notice, (blank,))})
+    w = Writer()
+    doc = iri.document("冀财社〔2022〕9号")
+    w.add(doc, A, HKT.Document)
+    w.add(doc, DCT.identifier, N.lit("冀财社〔2022〕9号"))
+    w.add(doc, HKT.docYear, N.integer(2022))
+    w.add(doc, HKT.docSeq, N.integer(9))
+    lines = [*w.drain(write_regions(w, ["130730", "130731"], RegionIndex.load())), *w.drain(write_notices(data, w))]
+    g = graph_from_lines(lines)
+    report = validate_graph(g)
+    assert report.conforms and [r.path for r in report.warnings] == ["https://w3id.org/hrss-kg/amountWan"]
+    w.add(iri.notice_allocation("冀财社〔2022〕9号", 1), HKT.toRegion, iri.region("130731"))
+    report = validate_graph(graph_from_lines([*lines, *w.take()]))
+    assert [r.path for r in report.violations] == ["https://w3id.org/hrss-kg/toRegion"]

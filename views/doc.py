@@ -9,6 +9,7 @@ import streamlit as st
 from ingest.errors import DocNumberError
 from ingest.records import Notice
 from kg.doccard import DocCard, lookup_document
+from kg.docmatch import is_title_key
 from kg.lineage import LineageQueryError, TraceDown
 from views.model.notice import (XLSX_MIME, allocation_rows, allocation_table, finding_table, forwarding,
                                 header_facts, notice_findings, reconciliation_xlsx)
@@ -69,7 +70,7 @@ def notice_section(card: DocCard, notice: Notice) -> None:
 
 st.title("文号")
 _ui.require_build()
-text = st.text_input("文号（任意写法，或部分如 176号、冀财社2021）", value=_ui.param("doc", ""), key="doc-q",
+text = st.text_input("文号（任意写法，或部分如 176号、冀财社2021；无文号的通知：标题）", value=_ui.param("doc", ""), key="doc-q",
                      placeholder="例如：冀财社〔2021〕176号").strip()
 _ui.set_params(doc=text)
 if not text:
@@ -91,9 +92,14 @@ if card is None:
                      label=f"{c.canonical}（{kind}{len(c.projects)} 个项目，{_ui.fmt_wan(c.total_wan)} 万元）")
     st.stop()
 
-st.markdown(f"### {_ui.md_text(card.canonical)}")
+if is_title_key(card.canonical):  # a notice printing no 文号 of its own is kept under its title
+    st.markdown(f"### {_ui.md_text(card.title or card.canonical)}")
+    st.caption("此通知未印文号，按标题收录。")
+else:
+    st.markdown(f"### {_ui.md_text(card.canonical)}")
+issuer = card.organisation or card.issuer or (card.notice.issuers[0] if card.notice and card.notice.issuers else "")
 c = st.columns([3, 1, 1, 2])
-c[0].metric("发文机关", _ui.md_text(card.organisation or card.issuer))
+c[0].metric("发文机关", _ui.md_text(issuer) or "未知")
 c[1].metric("层级", _ui.md_text(f"{card.level}级") if card.level else "未知")
 c[2].metric("引用项目", len(card.projects))
 c[3].metric("金额合计（万元）", _ui.fmt_wan(card.total_wan))

@@ -155,6 +155,7 @@ def read_notice(blocks: list[Block], file: str, warn: Warn) -> Notice | None:
         table_total_wan=table.total_wan if table else None,
         table_total_printed=table.total_printed if table else None,
         field_spans=tuple(field_spans),
+        attachment=header.attachment,
     )
     mismatches = _check(allocs, header, table, notice.allocated_wan)
     for m in mismatches:

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from ingest.docnumber import DocNumber
 from ingest.records import SourceSpan
+from kg.docmatch import number_of
 from kg.audit.model import AuditConfig, Finding
 from kg.audit.rules import rules_by_id
 from kg.lineage.rules import level_of_organisation
@@ -64,7 +65,8 @@ def _registered_issuers(lineage: Lineage) -> Iterator[_Problem]:
     for canonical in lineage.documents():
         d = g.nodes[doc_node(canonical)]
         registered = d.get("issuer_name")
-        info = DocNumber.parse(canonical).info
+        doc = number_of(canonical)
+        info = doc.info if doc else None  # a notice without a 文号 has no prefix to check
         if not registered or info is None or registered == info.organisation:
             continue
         file, line = d.get("source") or (None, None)
@@ -79,8 +81,8 @@ def _two_prefixes(lineage: Lineage) -> Iterator[_Problem]:
     the tail of the other (财社 / 冀财社)."""
     by_number: dict[tuple[int, int], list[DocNumber]] = defaultdict(list)
     for canonical in lineage.documents():
-        doc = DocNumber.parse(canonical)
-        by_number[(doc.year, doc.seq)].append(doc)
+        if (doc := number_of(canonical)) is not None:
+            by_number[(doc.year, doc.seq)].append(doc)
     first_seen: dict[str, tuple[str | None, int | None]] = {}
     for m in lineage.graph.graph.get("mentions", []):
         first_seen.setdefault(m["canonical"], (m["file"], m["line"]))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ingest.docnumber import DocNumber
 from ingest.records import Project
+from kg.docmatch import number_of
 from kg.lineage.documents import DOCUMENTS_FILE, DocumentInfo
 from kg.lineage.links import CrossYearLink, find_links
 from kg.lineage.notices import NoticeData
@@ -86,17 +87,22 @@ def derive_lineage(projects: Iterable[Project], registered: Mapping[str, Documen
         for canonical in p.doc_numbers:
             cited.setdefault(canonical, []).append(p)
 
-    def doc_basics(canonical: str) -> tuple[DocNumber, str | None, str | None, DocumentInfo | None]:
-        doc = DocNumber.parse(canonical)
+    def doc_basics(canonical: str) -> tuple[str, str | None, str | None, DocumentInfo | None]:
+        """Issuer prefix, organisation, level and documents.csv row of a document."""
         info = registered.get(canonical)
+        doc = number_of(canonical)
+        if doc is None:  # a notice without a 文号: no prefix; its first issuer as printed
+            printed = stated[canonical].notice.issuers if canonical in stated else ()
+            organisation = printed[0] if printed else (info.issuer if info else None)
+            return "", organisation, level_of_organisation(organisation), info
         organisation = doc.organisation or (info.issuer if info else None)
         level = doc.level or level_of_organisation(info.issuer if info else None)
-        return doc, organisation, level, info
+        return doc.issuer, organisation, level, info
 
     # A document's own class: the wording of its registered title, else what most of the projects
     # citing it say about themselves, else its issuer's level.
     for canonical in sorted(set(cited) | set(registered) | set(stated)):
-        doc, organisation, level, info = doc_basics(canonical)
+        prefix, organisation, level, info = doc_basics(canonical)
         by_issuer = classify_fund([], [level])
         title = stated[canonical].notice.title if canonical in stated else None
         fund = classify_fund([title or (info.title if info else None)], [], fallback=by_issuer)
@@ -108,8 +114,7 @@ def derive_lineage(projects: Iterable[Project], registered: Mapping[str, Documen
             if worded and sum(worded.values()) * 2 > len(cited[canonical]):
                 (lv, src), _ = worded.most_common(1)[0]
                 fund = FundClass(lv, src, "projects")
-        data.documents[canonical] = DocumentSummary(canonical, doc.issuer, organisation, level,
-                                                    fund, info)
+        data.documents[canonical] = DocumentSummary(canonical, prefix, organisation, level, fund, info)
     for p in data.projects:
         docs = [data.documents[c] for c in p.doc_numbers]
         # A project's own wording decides; else its (first) document's title and issuer.

@@ -2,7 +2,8 @@
 
 Derived once per build (kg.context) from `Corpus.notices`:
 
-- a notice is keyed by its own 文号; a record without a title of its own that prints the 文号 of a
+- a notice is keyed by its own 文号, one that prints none by its title (`title:<title>`,
+  kg.docmatch.TITLE_KEY); a record without a title of its own that prints the 文号 of a
   titled notice (an allocation table published as its own file, captioned `附件：冀财社〔2021〕99号…分配表`)
   or that notice's title is its attachment: its allocations become the notice's when the notice has
   none;
@@ -85,6 +86,11 @@ def _squash(text: str | None) -> str:
     return "".join((text or "").split())
 
 
+def _under_title(n: Notice) -> bool:
+    """A notice without a 文号 of its own, not an attachment: its own document, keyed by its title."""
+    return not n.doc_number and bool(n.title) and not n.attachment
+
+
 def derive_notices(notices: Iterable[Notice], registered: Mapping[str, DocumentInfo]) -> NoticeData:
     """Group notice records by 文号 (attachments joined), link streams, compare with documents.csv."""
     records = list(notices)
@@ -94,9 +100,13 @@ def derive_notices(notices: Iterable[Notice], registered: Mapping[str, DocumentI
         if n.doc_number and n.title and n.doc_number not in titled:
             titled[n.doc_number] = n
             by_title.setdefault(_squash(n.title), n.doc_number)
+    for n in records:  # a notice printing no 文号 of its own is a document under its title
+        if _under_title(n) and n.key not in titled and _squash(n.title) not in by_title:
+            titled[n.key] = n
+            by_title[_squash(n.title)] = n.key
     joined: dict[str, list[Notice]] = {}
     for n in records:
-        if n.doc_number and (titled.get(n.doc_number) is n or n.title):
+        if n.doc_number and (titled.get(n.doc_number) is n or n.title) or _under_title(n):
             continue  # the notice itself, or another copy of it: not an attachment
         target = n.doc_number if n.doc_number in titled else by_title.get(_squash(n.title))
         if target is None and n.doc_number:

@@ -27,7 +27,7 @@ from kg.lineage.model import (
     TraceUp,
     UnitFlow,
 )
-from kg.docmatch import DocNumbers
+from kg.docmatch import DocNumbers, is_title_key
 from kg.lineage.view import doc_node, read_view, unit_node
 from kg.settings import Settings
 from kg.workspace import Workspace
@@ -86,12 +86,20 @@ class Lineage:
     def resolve_document(self, text: str) -> str:
         """The canonical 文号 named by `text` in any form.
 
-        A partial query ("176号", "冀财社 176") naming exactly one known document resolves to it.
+        A partial query ("176号", "冀财社 176") naming exactly one known document resolves to it; a
+        notice without a 文号 of its own is named by its title key or a part of its title.
 
         Raises:
             AmbiguousDocumentError: several documents match (their list is in `.candidates`).
             LineageQueryError: no document matches, or `text` is not a 文号 query.
         """
+        if is_title_key(text) and doc_node(text) in self.graph:
+            return text
+        titled = self._numbers.match_title(text)  # a notice printing no 文号, named by its title
+        if len(titled) == 1:
+            return titled[0]
+        if titled:
+            raise AmbiguousDocumentError(text, titled)
         try:
             query = DocQuery.parse(text)
         except DocNumberError as e:

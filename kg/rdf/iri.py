@@ -1,8 +1,9 @@
 """Every instance IRI hrss-kg mints, one typed function per kind, in N-Triples form (`<…>`).
 
 IRIs are derived from the data, never counted: a project from region + year + 项目编码, a document from its
-canonical 文号, a unit from region + code, a span from file + lines. A child (indicator, mention, plan,
-allocation, link evidence) is built from its parent's key, never by cutting the parent's text.
+canonical 文号 (a notice printing none, from a digest of its title), a unit from region + code, a span from
+file + lines. A child (indicator, mention, plan, allocation, a notice's allocation row, link evidence) is
+built from its parent's key, never by cutting the parent's text.
 Every path segment goes through `segment`, the one encoder.
 
 Units and projects are named by a key object (`UnitKey`, `ProjectKey`) that carries the region
@@ -12,12 +13,14 @@ A key without a region (records never placed) keeps the region segment out.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import NewType
 from urllib.parse import quote
 
 from ingest.docnumber import DocNumber
 from ingest.records import Project, SourceSpan
+from kg.docmatch import is_title_key
 from kg.namespace import HK_DATA, HK_REGION
 
 __all__ = [
@@ -132,14 +135,18 @@ def unit(key: UnitKey) -> Iri:
     return _iri(f"unit/{key.path}")
 
 
-def _document_path(canonical: str) -> str:
-    doc = DocNumber.parse(canonical)
+def _document_path(key: str) -> str:
+    if is_title_key(key):
+        # a title is long and may hold a 文号 of another document: a digest of it, never the text
+        return f"doc/_title/{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}"
+    doc = DocNumber.parse(key)
     return f"doc/{segment(doc.issuer)}/{doc.year}/{doc.seq}"
 
 
-def document(canonical: str) -> Iri:
-    """hkd:doc/<issuer>/<year>/<seq> from a canonical 文号."""
-    return _iri(_document_path(canonical))
+def document(key: str) -> Iri:
+    """hkd:doc/<issuer>/<year>/<seq> from a canonical 文号; hkd:doc/_title/<digest> from the title key
+    of a notice without a 文号 of its own (kg.docmatch.TITLE_KEY)."""
+    return _iri(_document_path(key))
 
 
 def notice_allocation(canonical: str, n: int) -> Iri:
