@@ -427,3 +427,14 @@ def test_a_notice_without_a_docnumber_is_found_and_shown_by_its_title(tmp_path, 
     assert {m.label: m.value for m in at.metric}["发文机关"] == "承德市财政局"
     assert [r[:4] for r in shown_rows(table_with(at, "分配数(万元)"))] == [
         ("承德市", "130800", "—", "0.00"), ("　滦平县", "130824", "50.00", "0.00"), ("　隆化县", "130825", "40.00", "0.00")]
+
+
+@pytest.mark.parametrize("doc, name", [
+    ("冀财社〔2021〕288号", "对账底稿-冀财社〔2021〕288号.xlsx"),
+    ("title:承德市财政局关于下达2022年公益性岗位补贴资金的通知", "对账底稿-承德市财政局关于下达2022年公益性岗位补贴资金的通知.xlsx"),
+    ('title:关于下达a/b\\c:d*e?"f"<g>|h资金的通知', "对账底稿-关于下达a_b_c_d_e__f__g__h资金的通知.xlsx"),
+])
+def test_working_paper_names_are_safe_file_names(doc, name):
+    from views.model.notice import paper_name
+
+    assert paper_name(doc) == name

@@ -11,7 +11,8 @@ import streamlit as st
 
 from kg.lineage import AmbiguousDocumentError, Lineage, LineageQueryError, TraceDown
 from views.model.flows import Flow, down_flow, figure_data, up_chains, up_flow
-from views.model.notice import XLSX_MIME, allocation_rows, allocation_table, has_allocations, reconciliation_xlsx
+from views.model.notice import (XLSX_MIME, allocation_rows, allocation_table, has_allocations, paper_name,
+                                reconciliation_xlsx)
 from views.model.rows import document_rows, project_rows
 from views import _ui
 
@@ -41,7 +42,7 @@ def reconciliation(trace: TraceDown) -> None:
     st.caption("分配数为通知下达数，预算数为各地项目引用本文号的预算数之和；差额 = 预算数 − 分配数（万元）。")
     _ui.link_table(allocation_table(allocation_rows(trace), canonical), key="trace-allocations", link="项目",
                    text="查看项目")
-    st.download_button("下载对账底稿 XLSX", reconciliation_xlsx(trace), f"对账底稿-{canonical}.xlsx", XLSX_MIME,
+    st.download_button("下载对账底稿 XLSX", reconciliation_xlsx(trace), paper_name(canonical), XLSX_MIME,
                        key="trace-reconcile-xlsx", icon=":material/download:",
                        help="审计工作底稿：各地区分配数、预算数、差额，各项目及两方出处")
     st.markdown("#### 引用本文号的项目")

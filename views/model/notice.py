@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+import re
 from urllib.parse import urlencode
 
 from ingest.records import Notice
@@ -23,10 +24,11 @@ from kg.lineage.reconcile import write_xlsx
 
 __all__ = ["AllocationRow", "header_facts", "allocation_rows", "has_allocations", "allocation_table",
            "notice_findings", "finding_table", "forwarding", "trace_url", "reconciliation_xlsx",
-           "XLSX_MIME"]
+           "paper_name", "XLSX_MIME"]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _INDENT = "　"  # one full-width space per level: counties under their city
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # characters no file name may hold on one system or another
 
 
 @dataclass(frozen=True)
@@ -151,3 +153,13 @@ def reconciliation_xlsx(trace: TraceDown) -> bytes:
     write_xlsx(trace, buf)
     return buf.getvalue()
 
+
+
+def paper_name(doc: str) -> str:
+    """The working paper's download name: 对账底稿-<文号 or title>.xlsx, safe as a file name anywhere.
+
+        >>> paper_name("冀财社〔2021〕288号"), paper_name("title:关于下达资金的通知")
+        ('对账底稿-冀财社〔2021〕288号.xlsx', '对账底稿-关于下达资金的通知.xlsx')
+    """
+    name = _UNSAFE.sub("_", doc.removeprefix("title:")).strip()[:80]
+    return f"对账底稿-{name or '通知'}.xlsx"
