@@ -512,3 +512,12 @@ def test_shacl_an_allocation_row_without_amount_warns_and_one_in_two_regions_is_
     w.add(iri.notice_allocation("冀财社〔2022〕9号", 1), HKT.toRegion, iri.region("130731"))
     report = validate_graph(graph_from_lines([*lines, *w.take()]))
     assert [r.path for r in report.violations] == ["https://w3id.org/hrss-kg/toRegion"]
+
+
+def test_a_notice_cites_its_upstream_and_basis_documents_by_role_with_their_issuer(bad_notices):
+    rows = sparql(bad_notices, "SELECT ?role ?cited ?org ?level WHERE { ?d dcterms:identifier ?id ; ?role ?c . "
+                               "?c a hk:Document ; dcterms:identifier ?cited ; dcterms:creator ?o . "
+                               "?o skos:prefLabel ?org ; hk:adminLevel ?level . "
+                               "FILTER(?role IN (hk:forwards, hk:basedOn) && STRSTARTS(?id, '冀财社')) } ORDER BY ?role")
+    assert [(str(r["role"]).rsplit("/", 1)[1], str(r["cited"]), str(r["org"]), str(r["level"])) for r in rows] == [
+        ("basedOn", "财社〔2017〕164号", "财政部", "中央"), ("forwards", "财社〔2021〕150号", "财政部", "中央")]

@@ -141,12 +141,13 @@ class DocumentIssuer:
 
 def document_issuers(projects: Iterable[Project], data: LineageData) -> dict[str, DocumentIssuer]:
     """Every document of a build — cited as funding or basis, registered in documents.csv, a
-    registered parent, an ingested notice or the notice it forwards — with its issuer: as the lineage registers it (documents.csv may name an
-    issuer the issuer table does not know), else as its 文号 prefix says."""
+    registered parent, an ingested notice or a 文号 a notice cites (the notice it forwards, its basis)
+    — with its issuer: as the lineage registers it (documents.csv may name an issuer the issuer table
+    does not know), else as its 文号 prefix says."""
     canonicals = {r.canonical for p in projects for r in (*p.doc_refs, *p.basis_refs)}
     canonicals |= set(data.documents)
     canonicals |= {d.info.parent for d in data.documents.values() if d.info and d.info.parent}
-    canonicals |= {n.parent for n in data.notices.docs.values() if n.parent}
+    canonicals |= {c.canonical for n in data.notices.docs.values() for c in n.notice.cited}
     out: dict[str, DocumentIssuer] = {}
     for c in sorted(canonicals):
         summary = data.documents.get(c)
