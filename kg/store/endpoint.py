@@ -191,6 +191,14 @@ def _json_term(t: dict[str, str] | None) -> Term | None:
     return (kind, t["value"], t.get("datatype"), t.get("xml:lang"))
 
 
+def _ask_rows(doc: dict) -> bool:
+    """An ASK answered as rows: Virtuoso 7 gives JSON `{"vars": ["__ASK_RETVAL"]}` with one row
+    holding 1 when true and no row when false, instead of `{"boolean": …}`."""
+    bindings = doc.get("results", {}).get("bindings", [])
+    values = [t.get("value") for b in bindings for t in b.values()]
+    return bool(values) and values[0] not in ("0", "false")
+
+
 class EndpointStore(Store):
     """A build's named graph on a SPARQL 1.1 endpoint."""
 
@@ -218,6 +226,8 @@ class EndpointStore(Store):
             raise StoreError(f"SPARQL 服务返回的不是 JSON 结果: {raw[:200]!r}") from e
         if "boolean" in doc:
             return TermRows(form, [], [], boolean=bool(doc["boolean"]))
+        if form == "ASK":
+            return TermRows(form, [], [], boolean=_ask_rows(doc))
         columns = list(doc["head"].get("vars", []))
         bindings = doc["results"]["bindings"]
         if cut is not None and len(bindings) < cap:
