@@ -223,8 +223,8 @@ def test_sparql_endpoint_build_keeps_readers_on_their_graph(corpus, oxigraph_ser
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
     """Debian's Virtuoso 7 on 127.0.0.1 with its own ini and database, stopped after the module."""
-    # the row limit is kept small so that a cut answer is seen with the sample's few rows
-    with servers.virtuoso_server(tmp_path_factory.mktemp("virtuoso"), max_rows=100) as v:
+    # the row and time limits are kept small so that a cut answer is seen with the sample's few rows
+    with servers.virtuoso_server(tmp_path_factory.mktemp("virtuoso"), max_rows=100, max_seconds=3) as v:
         yield v.url
 
 
@@ -256,6 +256,14 @@ def test_virtuoso_row_limit_never_cuts_a_read_silently(corpus, virtuoso, tmp_pat
                                 env={"HRSS_ENDPOINT_USER": "dba", "HRSS_ENDPOINT_PASSWORD": "dba",
                                      "HRSS_ENDPOINT_UPDATE_PATH": "/sparql-auth"})
     assert result.exit_code == 1 and "导出未写出" in result.output and not path.exists()
+
+
+@pytest.mark.server
+def test_virtuoso_time_limit_is_a_timeout_error(corpus, virtuoso, tmp_path):
+    # Past MaxQueryExecutionTime the server answers 500 "SR171: Transaction timed out"
+    settings = _publish_with(corpus, _virtuoso_settings(virtuoso, tmp_path / "idx"))
+    with open_store(settings) as store, pytest.raises(QueryTimeoutError, match="MaxQueryExecutionTime"):
+        store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?o . ?b ?p ?o . ?c ?p ?o . ?d ?p ?o }")
 
 
 @pytest.mark.server

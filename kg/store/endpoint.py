@@ -27,6 +27,8 @@ from kg.store.memory import rdflib_term
 __all__ = ["Endpoint", "EndpointStore", "with_prefixes"]
 
 _INSERT_CHUNK = 2000  # triples per INSERT DATA request (servers without the Graph Store Protocol)
+# Virtuoso's SQL states of a query stopped at its MaxQueryExecutionTime ("SR171: Transaction timed out")
+_TIMEOUT_STATES = ("S1T00", "SR171")
 
 
 def _urlopen(opener: urllib.request.OpenerDirector, req: urllib.request.Request, timeout: float,
@@ -40,6 +42,9 @@ def _urlopen(opener: urllib.request.OpenerDirector, req: urllib.request.Request,
         if e.code in tolerate:
             return None
         body = e.read().decode("utf-8", "replace")[:500]
+        if any(state in body for state in _TIMEOUT_STATES):
+            raise QueryTimeoutError(f"SPARQL 服务 {url} 的查询超过了服务器的时间上限（如 Virtuoso 的 "
+                                    f"MaxQueryExecutionTime）: {body}") from e
         raise StoreError(f"SPARQL 服务 {url} 返回 {e.code}: {body}") from e
     except TimeoutError as e:
         raise QueryTimeoutError(f"SPARQL 服务 {url} 超过 {timeout:g} 秒未响应") from e
