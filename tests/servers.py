@@ -24,6 +24,7 @@ from kg.settings import Settings
 
 OXIGRAPH_BIN = Path(shutil.which("oxigraph") or Path(sys.executable).parent / "oxigraph")
 VIRTUOSO_BIN = shutil.which("virtuoso-t")
+ISQL_BIN = shutil.which("isql-vt")  # Debian's name of Virtuoso's isql (virtuoso-opensource-7-bin)
 # A fresh Virtuoso database's administrator is dba/dba; a deployment sets HRSS_ENDPOINT_USER and
 # HRSS_ENDPOINT_PASSWORD instead.
 VIRTUOSO_USER = "dba"

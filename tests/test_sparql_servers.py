@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,10 @@ from kg.queries import NamedQuery, named_queries
 from kg.settings import Settings
 from kg.steps import graph_step
 from kg.store import QueryRunner, Store, open_store, read_graph_info
+from kg.store.virtuoso import IsqlError, bulk_loader
 from kg.workspace import Workspace
 from tests.regions_fixture import NOTICE, project_code, write_counties
-from tests.servers import Virtuoso, oxigraph_server, virtuoso_server
+from tests.servers import ISQL_BIN, oxigraph_server, require, virtuoso_server
 from views.model.sparql import bind_query
 
 pytestmark = pytest.mark.server
@@ -133,24 +135,30 @@ def oxigraph_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def served(corpora, embedded, virtuoso: Virtuoso, oxigraph_url: str, tmp_path_factory):
-    """Settings of each source's build on each server, loaded through the Graph Store Protocol."""
-    out: dict[str, dict[str, Settings]] = {}
-    for server in SERVERS:
-        out[server] = {}
-        for source, corpus in corpora.items():
-            idx = tmp_path_factory.mktemp(f"{server}-{source}")
-            settings = virtuoso.settings(idx) if server == "virtuoso" else Settings(index_dir=idx,
-                                                                                     store=oxigraph_url)
-            out[server][source] = _publish(corpus, settings)
-    return out
+def served(request, corpora, tmp_path_factory) -> Callable[[str], dict[str, Settings]]:
+    """Settings of each source's build on a server (loaded through the Graph Store Protocol), by
+    server; a server is started on first use, so a missing Virtuoso leaves oxigraph serve's tests."""
+    builds: dict[str, dict[str, Settings]] = {}
+
+    def on(server: str) -> dict[str, Settings]:
+        if server not in builds:
+            if server == "virtuoso":
+                make = request.getfixturevalue("virtuoso").settings
+            else:
+                url = request.getfixturevalue("oxigraph_url")
+                make = lambda idx: Settings(index_dir=idx, store=url)  # noqa: E731
+            builds[server] = {source: _publish(corpus, make(tmp_path_factory.mktemp(f"{server}-{source}")))
+                              for source, corpus in corpora.items()}
+        return builds[server]
+
+    return on
 
 
 @pytest.mark.parametrize("name", QUERIES)
 @pytest.mark.parametrize("server", SERVERS)
 def test_server_answers_the_named_query_like_the_embedded_store(server, name, served, embedded):
     queries = named_queries()
-    for source, settings in served[server].items():
+    for source, settings in served(server).items():
         with open_store(settings) as store:
             assert store.kind == "endpoint"
             for params in _param_sets(queries[name], VALUES[source]):
@@ -161,7 +169,7 @@ def test_server_answers_the_named_query_like_the_embedded_store(server, name, se
 
 @pytest.mark.parametrize("server", SERVERS)
 def test_server_holds_as_many_triples_as_the_embedded_store(server, served, embedded):
-    for source, settings in served[server].items():
+    for source, settings in served(server).items():
         with open_store(settings) as store:
             assert store.triple_count() == embedded[source].triple_count() > 0, source
 
@@ -189,7 +197,7 @@ USER_QUERIES = [
 @pytest.mark.parametrize("server", SERVERS)
 def test_sparql_page_runner_answers_through_the_server_like_the_embedded_store(server, served, embedded):
     queries = named_queries()
-    for source, settings in served[server].items():
+    for source, settings in served(server).items():
         texts = list(USER_QUERIES)
         for name in ("project_detail", "document_projects", "projects_by_year"):
             q = queries[name]
@@ -206,15 +214,24 @@ def test_sparql_page_runner_answers_through_the_server_like_the_embedded_store(s
 
 def test_virtuoso_bulk_loader_and_graph_store_give_the_same_graph(corpora, embedded, virtuoso, served,
                                                                    tmp_path):
+    require(ISQL_BIN, "isql-vt is not installed (make virtuoso)")
     for source, corpus in corpora.items():
         bulk = _publish(corpus, virtuoso.settings(tmp_path / source, bulk=True))
-        store_path = served["virtuoso"][source]
+        store_path = served("virtuoso")[source]
         bulk_build, gsp_build = Workspace(bulk.index_dir).current, Workspace(store_path.index_dir).current
         assert read_graph_info(bulk_build)["loader"] == "virtuoso-bulk"
         assert read_graph_info(gsp_build)["loader"] == "graph-store"
         with open_store(bulk) as b, open_store(store_path) as g:
             assert b.triple_count() == g.triple_count() == embedded[source].triple_count()
             assert _answers(b, source) == _answers(g, source)
+    assert not [p for p in virtuoso.folder.iterdir() if p.name.startswith("hrss-load-")]
+
+
+def test_virtuoso_bulk_loader_reports_a_file_the_server_could_not_load(virtuoso):
+    require(ISQL_BIN, "isql-vt is not installed (make virtuoso)")
+    loader = bulk_loader(virtuoso.settings(virtuoso.folder, bulk=True))
+    with pytest.raises(IsqlError, match="批量装载失败"):
+        loader.load("urn:hrss-test:broken", [b"<urn:a> <urn:b> not a term .\n"])
     assert not [p for p in virtuoso.folder.iterdir() if p.name.startswith("hrss-load-")]
 
 
@@ -228,6 +245,15 @@ def test_virtuoso_bulk_loader_falls_back_to_the_graph_store_when_isql_cannot_log
 
 
 def test_virtuoso_build_records_no_credentials(virtuoso, served):
-    info = read_graph_info(Workspace(served["virtuoso"]["sample"].index_dir).current)
+    info = read_graph_info(Workspace(served("virtuoso")["sample"].index_dir).current)
     assert "dba" not in json.dumps(info) and set(info) == {"triples", "backend", "url", "graph", "loader"}
 
+
+
+def test_a_missing_server_is_skipped_here_and_fails_in_ci(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="not installed"):
+        require(None, "virtuoso-opensource is not installed")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        require(None, "virtuoso-opensource is not installed")

@@ -12,6 +12,7 @@ in `graph.json`; `open_store` opens whatever the published build holds:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -102,8 +103,8 @@ def _load_endpoint(endpoint: Endpoint, graph: str, chunks: Iterator[bytes], sett
     fallback = "graph-store"
     try:
         loader = bulk_loader(settings)
-        if loader is not None:
-            loader.writable_dir()  # logs in and finds the folder before any triple is written
+        if loader is not None:  # log in and find the folder before any triple is written
+            loader = dataclasses.replace(loader, load_dir=loader.writable_dir())
     except IsqlError as e:
         loader, fallback = None, f"graph-store ({e})"
     if loader is not None:
