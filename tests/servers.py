@@ -126,11 +126,12 @@ class Virtuoso:
 
 @contextmanager
 def virtuoso_server(folder: Path, max_rows: int = 100_000, max_seconds: int = 60) -> Iterator[Virtuoso]:
-    """Debian's Virtuoso 7 with its own ini and database on free loopback ports."""
+    """Debian's Virtuoso 7 with its own ini and database on free loopback ports; `max_rows` and
+    `max_seconds` are its ResultSetMaxRows and MaxQueryExecutionTime."""
     require(VIRTUOSO_BIN, "virtuoso-opensource is not installed (make virtuoso)")
     http, sql = free_port(), free_port()
-    (folder / "virtuoso.ini").write_text(
-        _VIRTUOSO_INI.format(d=folder, sql=sql, http=http, max_rows=max_rows, max_seconds=max_seconds), encoding="utf-8")
+    ini = _VIRTUOSO_INI.format(d=folder, sql=sql, http=http, max_rows=max_rows, max_seconds=max_seconds)
+    (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
     proc = subprocess.Popen([str(VIRTUOSO_BIN), "+configfile", str(folder / "virtuoso.ini"), "+foreground"],
                             cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{http}/sparql"

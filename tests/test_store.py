@@ -181,6 +181,20 @@ def test_a_runaway_query_is_stopped(corpus, tmp_path):
         runner.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.5)
 
 
+def test_virtuoso_bulk_loader_is_configured_from_the_environment(monkeypatch):
+    from kg.settings import load_settings
+    from kg.store.virtuoso import BulkLoader, bulk_loader
+
+    monkeypatch.setenv("HRSS_VIRTUOSO_ISQL", "127.0.0.1:1111")
+    monkeypatch.setenv("HRSS_VIRTUOSO_LOAD_DIR", "/srv/virtuoso/load")
+    monkeypatch.setenv("HRSS_ENDPOINT_PASSWORD", "s3cret")
+    s = load_settings()
+    assert (s.virtuoso_isql, s.virtuoso_load_dir) == ("127.0.0.1:1111", Path("/srv/virtuoso/load"))
+    assert bulk_loader(s.with_(virtuoso_isql="")) is None
+    loader = BulkLoader("isql-vt", "127.0.0.1:1111", "dba", "s3cret")
+    assert "s3cret" not in repr(loader) and "s3cret" not in repr(s)
+
+
 def test_a_syntax_error_is_a_store_error(memory):
     with pytest.raises(StoreError, match="SPARQL"):
         memory.query("SELECT ?x WHERE { ?x ")
