@@ -238,7 +238,7 @@ def test_sparql_endpoint_build_keeps_readers_on_their_graph(corpus, oxigraph_ser
 def virtuoso(tmp_path_factory):
     """Debian's Virtuoso 7 on 127.0.0.1 with its own ini and database, stopped after the module."""
     # the row and time limits are kept small so that a cut answer is seen with the sample's few rows
-    with servers.virtuoso_server(tmp_path_factory.mktemp("virtuoso"), max_rows=100, max_seconds=3) as v:
+    with servers.virtuoso_server(tmp_path_factory.mktemp("virtuoso"), max_rows=100, max_seconds=5) as v:
         yield v.url
 
 
