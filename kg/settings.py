@@ -33,8 +33,10 @@ class Settings:
     """Where data and built indexes live and which engines serve them.
 
     Environment overrides: HRSS_DATA_DIR, HRSS_INDEX_DIR, HRSS_STORE (memory | oxigraph | a SPARQL
-    endpoint URL), HRSS_PROFILE (small | large), HRSS_LOCK_TIMEOUT (seconds), and HRSS_<LIMIT> for
-    the query and export limits (HRSS_SPARQL_TIMEOUT_S, HRSS_SPARQL_MEMORY_MB, …).
+    endpoint URL), HRSS_PROFILE (small | large), HRSS_LOCK_TIMEOUT (seconds), HRSS_<LIMIT> for
+    the query and export limits (HRSS_SPARQL_TIMEOUT_S, HRSS_SPARQL_MEMORY_MB, …), HRSS_ENDPOINT_*
+    for a SPARQL server's paths and account, HRSS_VIRTUOSO_ISQL / HRSS_VIRTUOSO_LOAD_DIR for
+    Virtuoso's bulk loader.
     """
 
     data_dir: Path = HOME / "data"
@@ -56,6 +58,11 @@ class Settings:
     endpoint_store_path: str | None = None
     endpoint_user: str | None = None  # from HRSS_ENDPOINT_USER, never written into a build
     endpoint_password: str | None = field(default=None, repr=False)  # from HRSS_ENDPOINT_PASSWORD
+    # A Virtuoso on this machine loads a build through its bulk loader (isql on host:port of its SQL
+    # port, the endpoint's account) from a folder of its DirsAllowed (default: the first one we can
+    # write); without isql the build goes through the Graph Store endpoint.
+    virtuoso_isql: str | None = None  # HRSS_VIRTUOSO_ISQL, e.g. 127.0.0.1:1111
+    virtuoso_load_dir: Path | None = None  # HRSS_VIRTUOSO_LOAD_DIR
     audit_config: Path | None = None  # overrides kg/audit/config.toml thresholds and severities
     lock_timeout_s: float = 60.0  # how long `kg build` / `kg add` wait for another one to finish
 
@@ -116,7 +123,7 @@ def load_settings(**overrides: Any) -> Settings:
         "lock_timeout_s": _seconds(os.environ.get("HRSS_LOCK_TIMEOUT")),
         **{k: os.environ.get(f"HRSS_{k.upper()}") for k in (
             "endpoint_query_path", "endpoint_update_path", "endpoint_store_path", "endpoint_user",
-            "endpoint_password")},
+            "endpoint_password", "virtuoso_isql", "virtuoso_load_dir")},
     }
     profile = overrides.get("profile") or env["profile"]
     if profile and not (overrides.get("store") or env["store"]):

@@ -99,7 +99,7 @@ def graph_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
     projects = ctx.corpus.projects
     return {"triples": info["triples"], "projects": len(projects), "documents": len(ctx.issuers),
             "units": len(ctx.units), "indicators": sum(len(p.indicators) for p in projects),
-            "store": info["backend"]}
+            "store": info["backend"], **({"loader": info["loader"]} if "loader" in info else {})}
 
 
 def cards_step(ctx: BuildContext, out: Path) -> dict[str, Any]:

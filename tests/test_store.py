@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -28,10 +23,10 @@ from kg.settings import Settings
 from kg.store import (QueryRunner, QueryTimeoutError, ReadOnlyError, StoreError, check_read_only,
                       open_store)
 from kg.workspace import Workspace
+from tests import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "000_61c5a3a787465ec8.txt"
-OXIGRAPH_BIN = Path(shutil.which("oxigraph") or Path(sys.executable).parent / "oxigraph")
 P176 = "13073022P008368100011"
 PARAMS = {
     "project_detail": {"year": 2022, "code": P176},
@@ -187,37 +182,29 @@ def test_a_runaway_query_is_stopped(corpus, tmp_path):
         runner.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.5)
 
 
+def test_virtuoso_bulk_loader_is_configured_from_the_environment(monkeypatch):
+    from kg.settings import load_settings
+    from kg.store.virtuoso import BulkLoader, bulk_loader
+
+    monkeypatch.setenv("HRSS_VIRTUOSO_ISQL", "127.0.0.1:1111")
+    monkeypatch.setenv("HRSS_VIRTUOSO_LOAD_DIR", "/srv/virtuoso/load")
+    monkeypatch.setenv("HRSS_ENDPOINT_PASSWORD", "s3cret")
+    s = load_settings()
+    assert (s.virtuoso_isql, s.virtuoso_load_dir) == ("127.0.0.1:1111", Path("/srv/virtuoso/load"))
+    assert bulk_loader(s.with_(virtuoso_isql="")) is None
+    loader = BulkLoader("isql-vt", "127.0.0.1:1111", "dba", "s3cret")
+    assert "s3cret" not in repr(loader) and "s3cret" not in repr(s)
+
+
 def test_a_syntax_error_is_a_store_error(memory):
     with pytest.raises(StoreError, match="SPARQL"):
         memory.query("SELECT ?x WHERE { ?x ")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def oxigraph_server(tmp_path_factory):
-    if not OXIGRAPH_BIN.exists():
-        pytest.fail(f"the oxigraph server binary is missing: {OXIGRAPH_BIN}")
-    port = _free_port()
-    proc = subprocess.Popen([str(OXIGRAPH_BIN), "serve", "--location",
-                             str(tmp_path_factory.mktemp("oxserve")), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.05)
+    with servers.oxigraph_server(tmp_path_factory.mktemp("oxserve")) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.mark.server
@@ -248,69 +235,16 @@ def test_sparql_endpoint_build_keeps_readers_on_their_graph(corpus, oxigraph_ser
 
 # ---------------------------------------------------------------- Virtuoso
 
-VIRTUOSO_BIN = shutil.which("virtuoso-t")
-_VIRTUOSO_INI = """[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-DirsAllowed = {d}
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {d}
-ServerThreads = 4
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = {max_rows}
-MaxQueryExecutionTime = 60
-"""
-
-
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
     """Debian's Virtuoso 7 on 127.0.0.1 with its own ini and database, stopped after the module."""
-    if VIRTUOSO_BIN is None:
-        reason = "virtuoso-opensource is not installed (make virtuoso)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    d = tmp_path_factory.mktemp("virtuoso")
-    http = _free_port()
-    # the row limit is kept small so that a cut answer is seen with the sample's few rows
-    (d / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(d=d, sql=_free_port(), http=http, max_rows=100),
-                                    encoding="utf-8")
-    proc = subprocess.Popen([VIRTUOSO_BIN, "+configfile", str(d / "virtuoso.ini"), "+foreground"],
-                            cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{http}/sparql"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    # the row and time limits are kept small so that a cut answer is seen with the sample's few rows
+    with servers.virtuoso_server(tmp_path_factory.mktemp("virtuoso"), max_rows=100, max_seconds=5) as v:
+        yield v.url
 
 
 def _virtuoso_settings(url: str, index_dir: Path) -> Settings:
-    # A fresh Virtuoso database's administrator is dba/dba; a deployment sets HRSS_ENDPOINT_USER
-    # and HRSS_ENDPOINT_PASSWORD instead.
-    return Settings(index_dir=index_dir, store=url, endpoint_update_path="/sparql-auth",
-                    endpoint_store_path="/sparql-graph-crud-auth", endpoint_user="dba",
-                    endpoint_password=os.environ.get("HRSS_TEST_VIRTUOSO_PASSWORD", "dba"))
+    return servers.Virtuoso(url, "", index_dir).settings(index_dir)
 
 
 def _publish_with(corpus, settings: Settings) -> Settings:
@@ -319,21 +253,6 @@ def _publish_with(corpus, settings: Settings) -> Settings:
     graph_step(derive_context(corpus, settings.with_(sparql_row_cap=100_000)), out)
     ws.publish(out)
     return settings
-
-
-@pytest.mark.server
-def test_virtuoso_answers_every_named_query_like_memory(corpus, memory, virtuoso, tmp_path):
-    settings = _publish_with(corpus, _virtuoso_settings(virtuoso, tmp_path / "idx"))
-    with open_store(settings.with_(sparql_row_cap=100)) as store:
-        assert store.kind == "endpoint"
-        assert store.triple_count() == memory.triple_count()
-        mem = memory.with_settings(memory.settings.with_(sparql_row_cap=100))
-        for name in ("projects_by_year", "projects_by_unit", "project_detail", "document_projects",
-                     "indicators_of_project", "document_info"):
-            assert run_named(store, name, **PARAMS.get(name, {})).rows == \
-                run_named(mem, name, **PARAMS.get(name, {})).rows, name
-        [row] = run_named(store, "project_detail", year=2022, code=P176).rows
-        assert row["budget_wan"] == Decimal("1384.00") and str(row["budget_wan"]) == "1384"
 
 
 @pytest.mark.server
@@ -352,6 +271,14 @@ def test_virtuoso_row_limit_never_cuts_a_read_silently(corpus, virtuoso, tmp_pat
                                 env={"HRSS_ENDPOINT_USER": "dba", "HRSS_ENDPOINT_PASSWORD": "dba",
                                      "HRSS_ENDPOINT_UPDATE_PATH": "/sparql-auth"})
     assert result.exit_code == 1 and "导出未写出" in result.output and not path.exists()
+
+
+@pytest.mark.server
+def test_virtuoso_time_limit_is_a_timeout_error(corpus, virtuoso, tmp_path):
+    # Past MaxQueryExecutionTime the server answers 500 "SR171: Transaction timed out"
+    settings = _publish_with(corpus, _virtuoso_settings(virtuoso, tmp_path / "idx"))
+    with open_store(settings) as store, pytest.raises(QueryTimeoutError, match="MaxQueryExecutionTime"):
+        store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?o . ?b ?p ?o . ?c ?p ?o . ?d ?p ?o }")
 
 
 @pytest.mark.server

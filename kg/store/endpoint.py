@@ -27,6 +27,8 @@ from kg.store.memory import rdflib_term
 __all__ = ["Endpoint", "EndpointStore", "with_prefixes"]
 
 _INSERT_CHUNK = 2000  # triples per INSERT DATA request (servers without the Graph Store Protocol)
+# Virtuoso's SQL states of a query stopped at its MaxQueryExecutionTime ("SR171: Transaction timed out")
+_TIMEOUT_STATES = ("S1T00", "SR171")
 
 
 def _urlopen(opener: urllib.request.OpenerDirector, req: urllib.request.Request, timeout: float,
@@ -40,6 +42,9 @@ def _urlopen(opener: urllib.request.OpenerDirector, req: urllib.request.Request,
         if e.code in tolerate:
             return None
         body = e.read().decode("utf-8", "replace")[:500]
+        if any(state in body for state in _TIMEOUT_STATES):
+            raise QueryTimeoutError(f"SPARQL 服务 {url} 的查询超过了服务器的时间上限（如 Virtuoso 的 "
+                                    f"MaxQueryExecutionTime）: {body}") from e
         raise StoreError(f"SPARQL 服务 {url} 返回 {e.code}: {body}") from e
     except TimeoutError as e:
         raise QueryTimeoutError(f"SPARQL 服务 {url} 超过 {timeout:g} 秒未响应") from e
@@ -191,6 +196,14 @@ def _json_term(t: dict[str, str] | None) -> Term | None:
     return (kind, t["value"], t.get("datatype"), t.get("xml:lang"))
 
 
+def _ask_rows(doc: dict) -> bool:
+    """An ASK answered as rows: Virtuoso 7 gives JSON `{"vars": ["__ASK_RETVAL"]}` with one row
+    holding 1 when true and no row when false, instead of `{"boolean": …}`."""
+    bindings = doc.get("results", {}).get("bindings", [])
+    values = [t.get("value") for b in bindings for t in b.values()]
+    return bool(values) and values[0] not in ("0", "false")
+
+
 class EndpointStore(Store):
     """A build's named graph on a SPARQL 1.1 endpoint."""
 
@@ -218,6 +231,8 @@ class EndpointStore(Store):
             raise StoreError(f"SPARQL 服务返回的不是 JSON 结果: {raw[:200]!r}") from e
         if "boolean" in doc:
             return TermRows(form, [], [], boolean=bool(doc["boolean"]))
+        if form == "ASK":
+            return TermRows(form, [], [], boolean=_ask_rows(doc))
         columns = list(doc["head"].get("vars", []))
         bindings = doc["results"]["bindings"]
         if cut is not None and len(bindings) < cap:

@@ -6,11 +6,13 @@ in `graph.json`; `open_store` opens whatever the published build holds:
 - memory: the rdflib graph pickled to `graph.pickle` (loads about twice as fast as N-Triples);
 - oxigraph: a pyoxigraph database in `oxigraph/`, bulk-loaded, opened read-only;
 - endpoint (settings.store is an http(s) URL): the graph is loaded into a named graph of its own
-  build; graphs of builds that no longer exist are dropped by the next build.
+  build (through Virtuoso's bulk loader when `virtuoso_isql` is set, else the Graph Store
+  Protocol); graphs of builds that no longer exist are dropped by the next build.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -30,6 +32,7 @@ from kg.store.endpoint import Endpoint, EndpointStore
 from kg.store.errors import StoreError
 from kg.store.memory import MemoryStore, graph_of_lines
 from kg.store.oxigraph import OxigraphStore
+from kg.store.virtuoso import IsqlError, bulk_loader
 from kg.workspace import NotBuiltError, Workspace
 
 __all__ = ["GRAPH_INFO_FILE", "MEMORY_FILE", "OXIGRAPH_DIR", "open_store", "write_store",
@@ -84,14 +87,32 @@ def write_store(graph: Graph | Iterable[str], build_dir: Path, settings: Setting
         iri = str(HK_BUILD[f"{key}/{build_id}"])
         endpoint = Endpoint.from_settings(backend, settings, timeout=max(settings.sparql_timeout_s, 60.0))
         endpoint.update(f"DROP SILENT GRAPH <{iri}>")
-        for chunk in _nt_chunks(graph):
-            endpoint.post_graph(iri, chunk)
+        loader = _load_endpoint(endpoint, iri, _nt_chunks(graph), settings)
         _drop_stale(endpoint, settings, key)
-        info = {"triples": endpoint.count(iri), "backend": "endpoint", "url": backend, "graph": iri}
+        info = {"triples": endpoint.count(iri), "backend": "endpoint", "url": backend, "graph": iri,
+                "loader": loader}
     else:
         raise StoreError(f"unknown store {backend!r}: use memory, oxigraph or an http(s) SPARQL URL")
     _write_info(build_dir / GRAPH_INFO_FILE, info)
     return info
+
+
+def _load_endpoint(endpoint: Endpoint, graph: str, chunks: Iterator[bytes], settings: Settings) -> str:
+    """Load the chunks into a named graph: Virtuoso's bulk loader when isql is configured and logs
+    in, else the Graph Store Protocol; returns which loader ran (and why isql did not)."""
+    fallback = "graph-store"
+    try:
+        loader = bulk_loader(settings)
+        if loader is not None:  # log in and find the folder before any triple is written
+            loader = dataclasses.replace(loader, load_dir=loader.writable_dir())
+    except IsqlError as e:
+        loader, fallback = None, f"graph-store ({e})"
+    if loader is not None:
+        loader.load(graph, chunks)
+        return "virtuoso-bulk"
+    for chunk in chunks:
+        endpoint.post_graph(graph, chunk)
+    return fallback
 
 
 def _nt_chunks(graph: Graph | Iterable[str]) -> Iterator[bytes]:
