@@ -1,6 +1,7 @@
 """Two real SPARQL servers, Virtuoso 7 and `oxigraph serve`, answer every named query as the embedded
-Oxigraph store does on the same sources: the sample county and the invented two counties
-(tests/regions_fixture.py, one amount changed so that every named query has rows).
+Oxigraph store does on the same sources: the sample county, the invented two counties
+(tests/regions_fixture.py, one amount changed so that every named query has rows) and an invented
+provincial notice with the county tables that cite it (tests/data/reconcile).
 
 Each answer is compared with the embedded store's, value by value with its type, so an amount is
 the same Decimal (Virtuoso and Oxigraph keep xsd:decimal by value: "44.00" comes back as 44.0 or 44)
@@ -41,7 +42,12 @@ VALUES = {
                "unit": "316007"},
     "counties": {"year": "2022", "code": project_code("130731", 2022, "901002"), "doc": NOTICE,
                  "unit": "901002"},
+    "notices": {"year": "2022", "code": "13073122Z8L4CXJM00001", "doc": "冀财社〔2022〕60号", "unit": "327006"},
 }
+# An ingested provincial notice with its allocation table, a forwarding city notice and three counties'
+# tables citing it (tests/make_reconcile_fixtures.py): notice_allocations has rows only here.
+NOTICES = ROOT / "tests" / "data" / "reconcile"
+NOTICE_FILES = ("province_2022.txt", "city_2022.txt", "huailai_2022.txt", "zhuolu_2022.txt", "chicheng_2022.txt")
 
 
 def _param_sets(query: NamedQuery, values: dict[str, str]) -> list[dict[str, str]]:
@@ -106,7 +112,8 @@ def corpora(tmp_path_factory):
     mismatch = text.replace("预算数\t20.00\t其中：财政资金\t20.00", "预算数\t20.00\t其中：财政资金\t18.50")
     assert mismatch != text
     counties[1].write_text(mismatch, encoding="utf-8")
-    return {"sample": load_corpus([SAMPLE]), "counties": load_corpus(counties)}
+    return {"sample": load_corpus([SAMPLE]), "counties": load_corpus(counties),
+            "notices": load_corpus([NOTICES / name for name in NOTICE_FILES])}
 
 
 @pytest.fixture(scope="module")
