@@ -5,6 +5,7 @@
     b.search     the search index                    b.lineage   traces, histories, totals
     b.findings   audit findings (R* and L* rules)    b.cards     文号 cards, partial 文号 queries
     b.units      one name per unit                   b.version   changes on every build and add
+    b.totals     budget totals per region, unit, theme and year (kg.totals)
 
 Each part is read on first use and kept on the object; a reader holds one `Build` per version
 (the UI keys its cache by `version`), so nothing is cached in a module. A file of the build that
@@ -25,6 +26,7 @@ from kg.lineage.trace import Lineage, load_lineage
 from kg.search.service import SearchIndex, open_index
 from kg.settings import Settings
 from kg.store import Store, open_store
+from kg.totals import Totals, read_totals
 from kg.units import Units, read_units
 from kg.workspace import Workspace, read_records
 
@@ -53,6 +55,10 @@ class Build:
     @cached_property
     def units(self) -> Units:
         return read_units(self.path)
+
+    @cached_property
+    def totals(self) -> Totals:
+        return read_totals(self.path)
 
     @cached_property
     def store(self) -> Store:

@@ -30,6 +30,7 @@ from kg.rdf.writer import Writer
 from kg.search.indexing import SEARCH_DIR, build_index, stage_index
 from kg.staging import can_stage, stage_oxigraph, write_relating
 from kg.store import write_store
+from kg.totals import derive_totals, write_totals
 from kg.units import write_units
 from kg.workspace import write_records
 
@@ -132,6 +133,13 @@ def search_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
     return build_index(projects, out / SEARCH_DIR, ctx.settings, units=ctx.units, themes=ctx.themes)
 
 
+def totals_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
+    """Budget totals per region, unit, theme and year (kg.totals), read by the 单位 and 年度对比 pages."""
+    totals = derive_totals(ctx.corpus.projects, ctx.units, ctx.view.graph["regions"], ctx.themes,
+                           ctx.lineage.links)
+    return write_totals(totals, out)
+
+
 # (name, step), in the order they run. Each later issue adds its own line here.
 STEPS: list[tuple[str, Step]] = [
     ("records", records_step),
@@ -140,4 +148,5 @@ STEPS: list[tuple[str, Step]] = [
     ("lineage", lineage_step),
     ("audit", audit_step),
     ("search", search_step),
+    ("totals", totals_step),
 ]
