@@ -31,7 +31,7 @@ from kg.themes import Theme
 from kg.units import Units
 
 __all__ = ["TOTALS_FILE", "Amount", "RegionInfo", "UnitTotal", "Totals", "TotalsError", "derive_totals",
-           "write_totals", "read_totals", "region_label"]
+           "write_totals", "read_totals", "region_label", "UNCLASSIFIED"]
 
 TOTALS_FILE = "totals.json"
 _SCHEMA = 1
@@ -167,7 +167,8 @@ class Totals:
     def unit(self, region: str, code: str) -> UnitTotal | None:
         return next((u for u in self._own.get(region, []) if u.code == code), None)
 
-    def _inside(self, region: str, scope: str | None) -> bool:
+    def is_within(self, region: str, scope: str | None) -> bool:
+        """Whether `region` is `scope` or inside it (always, for scope None)."""
         return scope is None or scope in self.chain(region)
 
     def theme_totals(self, scope: str | None = None) -> dict[tuple[str, int], Amount]:
@@ -175,7 +176,7 @@ class Totals:
         out: dict[tuple[str, int], Amount] = {}
         inside: dict[str, bool] = {}
         for region, theme, year, amount in self.themes:
-            if inside.setdefault(region, self._inside(region, scope)):
+            if inside.setdefault(region, self.is_within(region, scope)):
                 out[(theme, year)] = out.get((theme, year), _ZERO) + amount
         return dict(sorted(out.items()))
 
@@ -187,7 +188,7 @@ class Totals:
         inside: dict[str, bool] = {}
         for a, b, region, code, kind, n in self.changes:
             if a == year_from and b == year_to and (unit is None or code == unit) \
-                    and inside.setdefault(region, self._inside(region, scope)):
+                    and inside.setdefault(region, self.is_within(region, scope)):
                 counts[kind] += n
         return counts
 

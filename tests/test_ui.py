@@ -9,6 +9,7 @@ import shutil
 import tomllib
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -157,7 +158,9 @@ def test_years_page_joins_years_by_the_lineage_links(env):
     metrics = {m.label: m.value for m in at.metric}
     kinds = ("新增", "取消", "增加", "减少", "持平")
     assert [metrics[k] for k in kinds] == ["8", "4", "5", "0", "11"]
+    at.toggle(key="years-list").set_value(True).run()
     changes = at.dataframe[-1].value
+    assert len(changes) == 8 + 4 + 5 + 11
     grown = changes[changes["变化"] == "增加"].set_index("本年编码")
     # 企业养老保险县级配套: 2,107.00 → 3,000.00
     assert grown.loc["13073022P007920100026", "上年编码"] == "13073021XSNQ6GTAT4G0A"
@@ -606,3 +609,74 @@ def test_a_word_upload_is_read_and_added(tmp_path, monkeypatch):
     at = _upload(at, "小样.docx", data)
     assert "已加入 小样.docx（保存为 小样-" in plain(at.success[0].value)
     assert len(list((settings.data_dir / "added").glob("小样-*.docx"))) == 1
+
+
+# --- regions: two invented counties whose units share codes (tests/regions_fixture.py) ---
+
+@pytest.fixture(scope="module")
+def counties(tmp_path_factory) -> Settings:
+    from tests.regions_fixture import write_counties
+
+    tmp = tmp_path_factory.mktemp("ui-counties")
+    write_counties(tmp / "data")
+    settings = Settings(data_dir=tmp / "data", index_dir=tmp / "indexes")
+    build(settings)
+    return settings
+
+
+@pytest.fixture
+def counties_env(counties, monkeypatch) -> Settings:
+    monkeypatch.setenv("HRSS_DATA_DIR", str(counties.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(counties.index_dir))
+    return counties
+
+
+def test_unit_page_lists_each_county_s_units_with_their_totals_per_year(counties_env):
+    at = run("unit")
+    units = at.dataframe[-1].value.set_index(["县（区）", "单位编码"])
+    assert len(units) == 8  # four codes, two counties: never merged
+    assert units.loc[("涿鹿县", "901002"), "2021年预算(万元)"] == Decimal("560.00")
+    assert units.loc[("赤城县", "901002"), "2021年预算(万元)"] == Decimal("470.00")
+    assert units.loc[("赤城县", "901002"), "2022年预算(万元)"] == Decimal("500.00")
+    assert units.loc[("涿鹿县", "901001"), "单位"] == "涿鹿县人力资源和社会保障局"
+    assert set(units["市"]) == {"张家口市"} and set(units["省"]) == {"河北省"}
+
+
+def test_a_unit_code_of_two_counties_offers_both(counties_env):
+    at = run(None, unit="901002")  # the old deep link, on a bare URL
+    choices = [(plain(link.proto.label), dict(parse_qsl(link.proto.query_string)))
+               for link in at.get("page_link") if "901002" in link.proto.label]
+    assert [label for label, _ in choices] == ["河北省 › 张家口市 › 涿鹿县 · 901002 社会保险事业中心",
+                                               "河北省 › 张家口市 › 赤城县 · 901002 社会保险事业中心"]
+    assert [q["region"] for _, q in choices] == ["130731", "130732"]
+    assert not at.metric
+
+
+def test_unit_and_region_open_that_county_s_unit(counties_env):
+    at = run("unit", unit="901002", region="130732")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"2021 年预算（万元）": "470.00", "2022 年预算（万元）": "500.00"}
+    projects = table_with(at, "项目编码")
+    assert set(projects["项目编码"]) == {"13073221RGTEST9010020001", "13073222RGTEST9010020001"}
+
+
+def test_years_page_drills_down_to_county_subtotals_that_add_up(counties_env):
+    at = run("years", region="130700")
+    table = at.dataframe[0].value.set_index("名称")
+    assert list(table.index) == ["涿鹿县", "赤城县", "合计"]
+    assert table.loc["涿鹿县", "2022年预算(万元)"] == Decimal("943.00")
+    assert table.loc["赤城县", "2022年预算(万元)"] == Decimal("680.00")
+    assert table.loc["合计", "2022年预算(万元)"] == Decimal("1623.00") == sum(table["2022年预算(万元)"][:2])
+    assert table.loc["合计", "2021年项目数"] == 2
+    assert {m.label: m.value for m in at.metric}["新增"] == "6"
+
+
+def test_years_page_drills_into_a_county_s_units_and_one_unit(counties_env):
+    at = run("years", region="130732")
+    table = at.dataframe[0].value.set_index("编码")
+    assert table.loc["901002", "名称"] == "901002 社会保险事业中心"
+    assert table.loc["901002", "2021年预算(万元)"] == Decimal("470.00")
+    assert table.loc["130732", "2022年预算(万元)"] == Decimal("680.00")  # 合计 of 赤城县
+    at = run("years", region="130732", unit="901002")
+    assert list(at.dataframe[0].value["预算数(万元)"]) == [Decimal("470.00"), Decimal("500.00")]
+    assert {m.label: m.value for m in at.metric}["增加"] == "1"

@@ -26,6 +26,7 @@ from kg.lineage import Lineage
 from kg.search import SearchIndex
 from kg.settings import Settings, load_settings
 from kg.store import Store
+from kg.totals import Totals
 from views.model.amounts import format_wan
 from views.model.params import ParamError, parse_amount, parse_int
 from views.model.text import md_text, plot_text
@@ -33,7 +34,7 @@ from kg.workspace import Workspace
 
 __all__ = [
     "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "corpus", "search_index",
-    "store", "cards", "lineage", "findings", "param", "int_param", "amount_param", "choice_param", "notice",
+    "store", "cards", "lineage", "findings", "totals", "region_picker", "unit_url", "param", "int_param", "amount_param", "choice_param", "notice",
     "set_params", "project_link", "doc_link", "frame", "table", "project_table", "downloads",
     "show_error", "safe", "nothing", "fmt_wan", "md_text", "plot_text", "chips", "chart_frame",
 ]
@@ -99,6 +100,11 @@ def _search_index(key: tuple[str, ...], _s: Settings) -> SearchIndex:
     return _build(key, _s).search
 
 
+@st.cache_resource(show_spinner="正在载入汇总数据…", max_entries=4)
+def _totals(key: tuple[str, ...], _s: Settings) -> Totals:
+    return _build(key, _s).totals
+
+
 @st.cache_resource(show_spinner="正在打开图数据库…", max_entries=4)
 def _store(key: tuple[str, ...], _s: Settings) -> Store:
     return _build(key, _s).store
@@ -146,6 +152,10 @@ def store() -> Store:
 
 def cards() -> DocCards:
     return _open(_cards, "文号卡片", True)  # type: ignore[return-value]
+
+
+def totals() -> Totals:
+    return _open(_totals, "汇总数据", True)  # type: ignore[return-value]
 
 
 def lineage(required: bool = True) -> Lineage | None:
@@ -228,12 +238,12 @@ def set_params(**values: Any) -> None:
             st.query_params[k] = str(v)
 
 
-def project_link(code: str | None, year: int | None, label: str) -> None:
-    """A link to the project page for (code, year)."""
+def project_link(code: str | None, year: int | None, label: str, region: str | None = None) -> None:
+    """A link to the project page for (region, code, year)."""
     if not code:
         st.text(label)
         return
-    params = {"project": code} | ({"year": str(year)} if year else {})
+    params = {"project": code} | ({"year": str(year)} if year else {}) | ({"region": region} if region else {})
     st.page_link(PAGES["project"][0], label=md_text(label), query_params=params, icon=":material/folder_open:")
 
 
@@ -282,11 +292,17 @@ def table(rows: list[dict[str, Any]], key: str | None = None, empty: str = "（�
     st.dataframe(_styled(df[list(columns)] if columns else df), hide_index=True, key=key)
 
 
-def project_url(code: str | None, year: int | None) -> str | None:
+def project_url(code: str | None, year: int | None, region: str | None = None) -> str | None:
     """A relative URL of the project page (for link columns in tables)."""
     if not code:
         return None
-    return "./project?" + urlencode({"project": code} | ({"year": year} if year else {}))
+    return "./project?" + urlencode({"project": code} | ({"year": year} if year else {})
+                                    | ({"region": region} if region else {}))
+
+
+def unit_url(code: str, region: str) -> str:
+    """A relative URL of the 单位 page of one unit (region, code)."""
+    return "./unit?" + urlencode({"unit": code, "region": region})
 
 
 def project_table(rows: list[dict[str, Any]], key: str, empty: str = "（无）") -> None:
@@ -295,11 +311,30 @@ def project_table(rows: list[dict[str, Any]], key: str, empty: str = "（无）"
         st.caption(empty)
         return
     df = frame(rows)
-    df.insert(0, "打开", [project_url(r.get("项目编码"), r.get("年度")) for r in rows])
+    df.insert(0, "打开", [project_url(r.get("项目编码"), r.get("年度"), r.get("地区编码")) for r in rows])
     st.dataframe(_styled(df), hide_index=True, key=key, column_config={
         "打开": st.column_config.LinkColumn("打开", display_text="查看"),
         "年度": st.column_config.NumberColumn(format="%d"),
     })
+
+
+def region_picker(t: Totals, wanted: str | None, key: str, label: Callable[[str, list[str]], str]) -> str | None:
+    """Selectboxes province → city → county (as deep as the regions go), starting from `wanted` (a
+    region code of the URL); the region chosen, None for all."""
+    chain = t.chain(wanted) if wanted else []
+    scope: str | None = None
+    depth = 0
+    cols = st.columns(4)
+    while kids := t.children(scope):
+        options = [None, *kids]
+        default = chain[depth] if depth < len(chain) and chain[depth] in kids else None
+        pick = cols[min(depth, 3)].selectbox(label(scope or "", kids), options, index=options.index(default),
+                                             format_func=lambda c: "全部" if c is None else t.label(c),
+                             key=f"{key}-{depth}-{scope or 'top'}")
+        if pick is None:
+            break
+        scope, depth = pick, depth + 1
+    return scope
 
 
 def downloads(rows: list[dict[str, Any]], name: str, key: str) -> None:

@@ -61,6 +61,8 @@ def project_rows(items: Iterable[Any]) -> list[dict[str, Any]]:
             "年度": p.year, "项目编码": p.project_code, "项目名称": p.project_name,
             "单位": p.unit_name, "单位编码": p.unit_code, "预算数(万元)": p.budget_wan,
         }
+        if getattr(p, "region_code", None):
+            row["地区编码"] = p.region_code
         docs = getattr(p, "doc_numbers", None) or getattr(p, "doc_refs", None)
         if docs is not None and not isinstance(docs, str):
             row["文号"] = "、".join(getattr(d, "canonical", d) for d in docs)
