@@ -680,3 +680,35 @@ def test_years_page_drills_into_a_county_s_units_and_one_unit(counties_env):
     at = run("years", region="130732", unit="901002")
     assert list(at.dataframe[0].value["预算数(万元)"]) == [Decimal("470.00"), Decimal("500.00")]
     assert {m.label: m.value for m in at.metric}["增加"] == "1"
+
+
+SHARED_PROJECT = "13073122RGTEST9010020001"
+
+
+@pytest.fixture
+def shared_code_env(tmp_path, monkeypatch) -> Settings:
+    """The two counties, 赤城县's 2022 社会保险事业中心 project printed with 涿鹿县's 项目编码."""
+    from tests.regions_fixture import write_counties
+
+    write_counties(tmp_path / "data")
+    chicheng = tmp_path / "data" / "county_130732.txt"
+    chicheng.write_text(chicheng.read_text(encoding="utf-8").replace("13073222RGTEST9010020001", SHARED_PROJECT),
+                        encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "indexes")
+    build(settings)
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
+    return settings
+
+
+def test_a_project_code_of_two_counties_offers_both_and_region_opens_one(shared_code_env):
+    at = run(None, project=SHARED_PROJECT)
+    choices = {plain(link.proto.label): dict(parse_qsl(link.proto.query_string))["region"]
+               for link in at.get("page_link") if SHARED_PROJECT in link.proto.label}
+    name = f"{SHARED_PROJECT} 冀财社〔2021〕99号2022年城乡居民养老保险补助"
+    assert choices == {f"河北省 › 张家口市 › 涿鹿县 · {name}": "130731", f"河北省 › 张家口市 › 赤城县 · {name}": "130732"}
+    assert not at.metric
+    at = run("project", project=SHARED_PROJECT, region="130732")
+    assert {m.label: m.value for m in at.metric}["预算数（万元）"] == "500.00"
+    unit = next(link for link in at.get("page_link") if "社会保险事业中心" in link.proto.label)
+    assert dict(parse_qsl(unit.proto.query_string)) == {"unit": "901002", "region": "130732"}

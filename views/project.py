@@ -32,7 +32,20 @@ if not options:
     _ui.nothing("已载入的数据中没有项目。")
 
 code, year = _ui.param("project"), _ui.int_param("year", lo=1900, hi=2100, fallback="最近的年度")
-chosen = corpus.project(code, year) if code else None
+region = _ui.param("region")
+chosen = corpus.project(code, year, region) if code else None
+regions = sorted({p.region_code or "" for p in corpus.with_code(code, year)}) if code and not region else []
+if len(regions) > 1:  # one 项目编码 printed by several regions' tables: they are different projects
+    totals = _ui.totals()
+    st.info(_ui.md_text(f"项目编码 {code} 在 {len(regions)} 个地区使用，它们是不同的项目。请选择："),
+            icon=":material/alt_route:")
+    for r in regions:
+        p = corpus.project(code, year, r)
+        params = {"project": code, "region": r} | ({"year": str(year)} if year else {})
+        st.page_link(_ui.PAGES["project"][0], label=_ui.md_text(f"{totals.path(r)} · {code} {p.project_name or ''}"
+                                                                if p else totals.path(r)),
+                     query_params=params, icon=":material/folder_open:")
+    st.stop()
 if code and chosen is None:
     st.warning(_ui.md_text(f"没有找到项目编码 {code}" + (f"（{year} 年）" if year else "") + "，请从下面选择一个项目。"),
                icon=":material/search_off:")
@@ -41,10 +54,11 @@ p = st.selectbox("选择项目", options, index=index, format_func=project_label
                  placeholder="选择或输入项目名称、编码")
 if p is None:
     st.stop()
-_ui.set_params(project=p.project_code, year=p.year)
+_ui.set_params(project=p.project_code, year=p.year, region=p.region_code)
 
 st.markdown(f"### {_ui.md_text(p.title or p.project_name)}")
-st.caption(_ui.md_text(f"项目编码 {p.project_code} · {p.year or '—'} 年 · {p.unit_name or ''}"))
+st.caption(_ui.md_text(f"项目编码 {p.project_code} · {p.year or '—'} 年 · {_ui.totals().path(p.region_code or '')} · "
+                       f"{p.unit_name or ''}"))
 c = st.columns(4)
 c[0].metric("预算数（万元）", _ui.fmt_wan(p.budget_wan))
 c[1].metric("财政资金（万元）", _ui.fmt_wan(p.fiscal_wan))
@@ -57,7 +71,8 @@ with left:
     st.text(p.project_name or "—")
     st.markdown("**单位**")
     st.page_link(_ui.PAGES["unit"][0], label=_ui.md_text(f"{p.unit_code or ''} {p.unit_name or ''}".strip() or "—"),
-                 query_params={"unit": p.unit_code or ""}, icon=":material/apartment:")
+                 query_params={"unit": p.unit_code or ""} | ({"region": p.region_code} if p.region_code else {}),
+                 icon=":material/apartment:")
     st.markdown("**资金用途**")
     st.text(p.purpose or "—")
     st.markdown("**绩效目标**")
@@ -122,7 +137,7 @@ if findings is not None:
 st.markdown("#### 历年情况")
 lineage = _ui.lineage(required=False)
 try:
-    history = lineage.history(p.project_code, p.year) if lineage is not None else None
+    history = lineage.history(p.project_code, p.year, p.region_code) if lineage is not None else None
 except LineageQueryError as e:
     st.caption(_ui.md_text(f"（{e}）"))
     history = None
