@@ -1,0 +1,89 @@
+"""How long the 单位 and 年度对比 pages take to get their model from a build: the build's totals read
+(kg.totals) and every table and chart the pages open on, built (views.model.totals).
+
+    python -m bench.region_pages --build indexes            # an indexes folder (its current build)
+    python -m bench.region_pages --build indexes/builds/ID  # or one build directory
+
+`measure(build_dir)` returns the figures (seconds, and what was built); bench/run.py's serve phase
+calls it. Each page's figure is a fresh read of totals.json plus that page's first screen: the unit
+list of every region, or the top regions' bars, table, themes and change counts; then the largest
+county is drilled into. The budget is 2 s per page at 100,000 projects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from kg.totals import TOTALS_FILE, Totals, read_totals
+from views.model.totals import drill_items, item_rows, theme_rows, top_rows, unit_rows
+
+__all__ = ["LIMIT_S", "measure", "build_dir_of", "main"]
+
+LIMIT_S = 2.0
+
+
+def build_dir_of(path: Path) -> Path:
+    """A build directory: `path` itself, or the current build of an indexes folder."""
+    if (path / TOTALS_FILE).is_file():
+        return path
+    current = path / "current"
+    if (current / TOTALS_FILE).is_file():
+        return current.resolve()
+    raise SystemExit(f"{path}: no {TOTALS_FILE} (not a build made with the totals step; run `python -m kg build`)")
+
+
+def _unit_page(t: Totals) -> int:
+    return len(unit_rows(t, None))
+
+
+def _years_page(t: Totals, scope: str | None) -> int:
+    items = drill_items(t, scope)
+    rows = top_rows(items, t.years) + item_rows(t, items, scope) + theme_rows(t, scope)
+    if len(t.years) >= 2:
+        t.change_counts(t.years[-2], t.years[-1], scope)
+    return len(rows)
+
+
+def _largest_county(t: Totals) -> str | None:
+    counties = [c for c, r in t.regions.items() if r.level == "county" and c in t.region_totals]
+    return max(counties, key=lambda c: sum(a.budget_wan for a in t.region_totals[c].values()), default=None)
+
+
+def measure(build_dir: Path) -> dict[str, Any]:
+    """Seconds to read the totals and build each page's first model, from a build directory."""
+    r: dict[str, Any] = {"totals_kb": round((build_dir / TOTALS_FILE).stat().st_size / 1024, 1)}
+    t0 = time.perf_counter()
+    t = read_totals(build_dir)
+    r["totals_read_s"] = round(time.perf_counter() - t0, 4)
+    r["unit_page_rows"] = _unit_page(t)
+    r["unit_page_s"] = round(time.perf_counter() - t0, 4)
+    t0 = time.perf_counter()
+    t = read_totals(build_dir)
+    r["years_page_rows"] = _years_page(t, None)
+    r["years_page_s"] = round(time.perf_counter() - t0, 4)
+    county = _largest_county(t)
+    if county is not None:
+        t0 = time.perf_counter()
+        _years_page(t, county)
+        r["years_drill_county_s"] = round(time.perf_counter() - t0, 4)
+    r.update(units=len(t.units), regions=len(t.regions), years=t.years,
+             projects=sum(a.projects for u in t.units for a in u.years.values()))
+    r["region_pages_ok"] = max(r["unit_page_s"], r["years_page_s"]) <= LIMIT_S
+    return r
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.region_pages", description=__doc__.split("\n")[0])
+    ap.add_argument("--build", type=Path, required=True, help="a build directory, or an indexes folder")
+    a = ap.parse_args(argv)
+    r = measure(build_dir_of(a.build))
+    print(json.dumps(r, ensure_ascii=False, indent=1))
+    return 0 if r["region_pages_ok"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
