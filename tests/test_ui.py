@@ -334,8 +334,8 @@ def test_every_page_says_in_chinese_when_nothing_is_found(env, page, params, mes
 def test_search_hits_show_amounts_as_printed(env):
     at = run(q="冀财社2021 176")
     hits = [c.value for c in at.caption if " 万元 · " in c.value]
-    assert hits == ["2022 年 · 社会保险事业中心（316007）· 预算 1,384.00 万元 · 13073022P008368100011",
-                    "2022 年 · 社会保险事业中心（316007）· 预算 44.00 万元 · 13073022P00836810002L"]
+    assert hits == ["2022 年 · 怀来县 · 社会保险事业中心（316007）· 预算 1,384.00 万元 · 13073022P008368100011",
+                    "2022 年 · 怀来县 · 社会保险事业中心（316007）· 预算 44.00 万元 · 13073022P00836810002L"]
 
 
 @pytest.mark.parametrize("value, shown", [
@@ -712,3 +712,20 @@ def test_a_project_code_of_two_counties_offers_both_and_region_opens_one(shared_
     assert {m.label: m.value for m in at.metric}["预算数（万元）"] == "500.00"
     unit = next(link for link in at.get("page_link") if "社会保险事业中心" in link.proto.label)
     assert dict(parse_qsl(unit.proto.query_string)) == {"unit": "901002", "region": "130732"}
+
+
+def test_search_filters_by_region_and_counts_projects_by_province_city_and_county(counties_env):
+    at = run("search", q="城乡居民养老保险补助")
+    assert "共 4 条结果" in texts(at)
+    shown = texts(at)
+    assert {"**省**", "**市**", "**县（区）**"} <= {m.value for m in at.markdown}
+    assert "河北省  (4)" in shown and "张家口市  (4)" in shown
+    assert "涿鹿县  (2)" in shown and "赤城县  (2)" in shown
+    at = run("search", q="城乡居民养老保险补助", region="130732")
+    hits = [c.value for c in at.caption if " 万元 · " in c.value]
+    assert sorted(hits) == [
+        "2021 年 · 赤城县 · 社会保险事业中心（901002）· 预算 470.00 万元 · 13073221RGTEST9010020001",
+        "2022 年 · 赤城县 · 社会保险事业中心（901002）· 预算 500.00 万元 · 13073222RGTEST9010020001"]
+    assert at.selectbox(key="search-region").value == "130732"
+    link = next(link for link in at.get("page_link") if link.proto.label == "打开项目")
+    assert dict(parse_qsl(link.proto.query_string))["region"] == "130732"

@@ -18,7 +18,8 @@ from kg.themes import tag_project
 from kg.totals import UNCLASSIFIED, Amount, Totals, UnitTotal
 
 __all__ = ["TOP_N", "OTHER", "Item", "region_columns", "unit_rows", "unit_label", "year_rows",
-           "drill_items", "top_rows", "item_rows", "theme_rows", "level_label", "project_theme_rows"]
+           "drill_items", "top_rows", "item_rows", "theme_rows", "level_label", "project_theme_rows",
+           "region_options", "region_facets"]
 
 TOP_N = 15
 OTHER = "其他"
@@ -150,3 +151,23 @@ def project_theme_rows(projects: Iterable[Project]) -> list[dict[str, Any]]:
             acc[(t, p.year)] = acc.get((t, p.year), Amount(0, Decimal(0))) + Amount(1, p.budget_wan or Decimal(0))
     return [{"主题": t, "年度": y, "项目数": a.projects, "预算数(万元)": a.budget_wan}
             for (t, y), a in sorted(acc.items())]
+
+
+def region_options(totals: Totals, codes: Iterable[str]) -> list[str]:
+    """Region codes in tree order (each province, then its cities, each city then its counties)."""
+    return sorted(codes, key=lambda c: [totals.label(x) for x in totals.chain(c)])
+
+
+_FACET_LEVELS = (("province", "省"), ("city", "市"), ("county", "县（区）"))
+
+
+def region_facets(totals: Totals, counts: Iterable[tuple[Any, int]]) -> dict[str, list[tuple[str, str, int]]]:
+    """The search's region facet (a project counted under its county, city and province) split by
+    level: 省, 市, 县（区） (a sub-region or an unknown one under 县（区））, each [(code, name, count)]."""
+    out: dict[str, list[tuple[str, str, int]]] = {label: [] for _, label in _FACET_LEVELS}
+    names = dict(_FACET_LEVELS)
+    for value, n in counts:
+        code = str(value)
+        level = totals.regions[code].level if code in totals.regions else "unknown"
+        out[names.get(level, "县（区）")].append((code, totals.label(code), n))
+    return {k: v for k, v in out.items() if v}
