@@ -440,6 +440,7 @@ def hostile_env(hostile, monkeypatch) -> Settings:
     ("trace", {"project": "13068123HOST1LE000001"}),
     ("project", {"project": "13068123HOST1LE000001", "year": "2023"}),
     ("unit", {"unit": "401009"}),
+    ("unit", {}),
     ("years", {}),
     ("quality", {}),
 ])
@@ -492,6 +493,10 @@ def test_deep_link_text_is_shown_as_text(env, page, params):
      None),
     ("years", {"to": "1800"}, "网址参数 to=1800 无效（没有这个值），已改用2022 年", "to"),
     ("years", {"from": "abc"}, "网址参数 from=abc 无效（不是整数），已改用2021 年", "from"),
+    ("years", {"region": "999999"}, "网址参数 region=999999 无效（没有这个地区），已改用全部地区", "region"),
+    ("unit", {"region": "x![a](http://h.example)"}, "网址参数 region=x![a](http://h.example) 无效（没有这个地区）",
+     "region"),
+    ("search", {"q": "就业", "region": "999999"}, "网址参数 region=999999 无效（没有这个选项），已改用全部地区", "region"),
     ("sparql", {"query": "no-such-query"}, "网址参数 query=no-such-query 无效（没有这个选项）", "query"),
 ])
 def test_bad_url_parameters_fall_back_with_a_notice(env, page, params, notice, reset):

@@ -12,7 +12,8 @@ __all__ = ["YearChange", "KINDS", "year_changes", "kind_counts", "change_rows"]
 
 def change_rows(changes: Iterable[YearChange]) -> list[dict[str, Any]]:
     """YearChange records as table rows."""
-    return [{"变化": c.kind, "单位": c.project.unit_name, "项目": c.project.project_name,
+    return [{"变化": c.kind, "地区编码": c.project.region_code, "单位": c.project.unit_name,
+             "项目": c.project.project_name,
              "上年编码": c.before.project_code if c.before else None,
              "上年(万元)": c.before.budget_wan if c.before else None,
              "本年编码": c.after.project_code if c.after else None,
