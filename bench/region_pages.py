@@ -33,7 +33,8 @@ def build_dir_of(path: Path) -> Path:
     current = path / "current"
     if (current / TOTALS_FILE).is_file():
         return current.resolve()
-    raise SystemExit(f"{path}: no {TOTALS_FILE} (not a build made with the totals step; run `python -m kg build`)")
+    raise SystemExit(f"{path}: no {TOTALS_FILE} (not a build made with the totals step; "
+                     "run `python -m kg build`)")
 
 
 def _unit_page(t: Totals) -> int:

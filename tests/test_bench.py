@@ -204,7 +204,8 @@ def test_graph_units_of_several_counties_fail_the_run():
           "region_pages_ok": True}
     assert correctness_failures(ok, 10) == []
     failures = correctness_failures({**ok, "graph_units_merged": 3}, 10)
-    assert failures == ["3 graph units hold projects of several counties (units are keyed by region and code)"]
+    assert failures == ["3 graph units hold projects of several counties "
+                        "(units are keyed by region and code)"]
     assert "page models over 2.0 s" in correctness_failures({**ok, "region_pages_ok": False}, 10)[0]
 
 

@@ -697,8 +697,8 @@ def shared_code_env(tmp_path, monkeypatch) -> Settings:
 
     write_counties(tmp_path / "data")
     chicheng = tmp_path / "data" / "county_130732.txt"
-    chicheng.write_text(chicheng.read_text(encoding="utf-8").replace("13073222RGTEST9010020001", SHARED_PROJECT),
-                        encoding="utf-8")
+    text = chicheng.read_text(encoding="utf-8")
+    chicheng.write_text(text.replace("13073222RGTEST9010020001", SHARED_PROJECT), encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "indexes")
     build(settings)
     monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))

@@ -34,7 +34,8 @@ from kg.workspace import Workspace
 
 __all__ = [
     "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "corpus", "search_index",
-    "store", "cards", "lineage", "findings", "totals", "region_picker", "unit_url", "param", "int_param", "amount_param", "choice_param", "notice",
+    "store", "cards", "lineage", "findings", "totals", "region_picker", "unit_url",
+    "param", "int_param", "amount_param", "choice_param", "notice",
     "set_params", "project_link", "doc_link", "frame", "table", "project_table", "downloads",
     "show_error", "safe", "nothing", "fmt_wan", "md_text", "plot_text", "chips", "chart_frame",
 ]
@@ -243,7 +244,8 @@ def project_link(code: str | None, year: int | None, label: str, region: str | N
     if not code:
         st.text(label)
         return
-    params = {"project": code} | ({"year": str(year)} if year else {}) | ({"region": region} if region else {})
+    params = {"project": code} | ({"year": str(year)} if year else {})
+    params |= {"region": region} if region else {}
     st.page_link(PAGES["project"][0], label=md_text(label), query_params=params, icon=":material/folder_open:")
 
 
@@ -318,7 +320,8 @@ def project_table(rows: list[dict[str, Any]], key: str, empty: str = "（无）"
     })
 
 
-def region_picker(t: Totals, wanted: str | None, key: str, label: Callable[[str, list[str]], str]) -> str | None:
+def region_picker(t: Totals, wanted: str | None, key: str,
+                  label: Callable[[str, list[str]], str]) -> str | None:
     """Selectboxes province → city → county (as deep as the regions go), starting from `wanted` (a
     region code of the URL); the region chosen, None for all."""
     chain = t.chain(wanted) if wanted else []

@@ -42,9 +42,9 @@ if len(regions) > 1:  # one 项目编码 printed by several regions' tables: the
     for r in regions:
         p = corpus.project(code, year, r)
         params = {"project": code, "region": r} | ({"year": str(year)} if year else {})
-        st.page_link(_ui.PAGES["project"][0], label=_ui.md_text(f"{totals.path(r)} · {code} {p.project_name or ''}"
-                                                                if p else totals.path(r)),
-                     query_params=params, icon=":material/folder_open:")
+        label = f"{totals.path(r)} · {code} {p.project_name or ''}" if p else totals.path(r)
+        st.page_link(_ui.PAGES["project"][0], label=_ui.md_text(label), query_params=params,
+                     icon=":material/folder_open:")
     st.stop()
 if code and chosen is None:
     st.warning(_ui.md_text(f"没有找到项目编码 {code}" + (f"（{year} 年）" if year else "") + "，请从下面选择一个项目。"),
@@ -57,8 +57,8 @@ if p is None:
 _ui.set_params(project=p.project_code, year=p.year, region=p.region_code)
 
 st.markdown(f"### {_ui.md_text(p.title or p.project_name)}")
-st.caption(_ui.md_text(f"项目编码 {p.project_code} · {p.year or '—'} 年 · {_ui.totals().path(p.region_code or '')} · "
-                       f"{p.unit_name or ''}"))
+place = _ui.totals().path(p.region_code or "")
+st.caption(_ui.md_text(f"项目编码 {p.project_code} · {p.year or '—'} 年 · {place} · {p.unit_name or ''}"))
 c = st.columns(4)
 c[0].metric("预算数（万元）", _ui.fmt_wan(p.budget_wan))
 c[1].metric("财政资金（万元）", _ui.fmt_wan(p.fiscal_wan))
@@ -71,7 +71,8 @@ with left:
     st.text(p.project_name or "—")
     st.markdown("**单位**")
     st.page_link(_ui.PAGES["unit"][0], label=_ui.md_text(f"{p.unit_code or ''} {p.unit_name or ''}".strip() or "—"),
-                 query_params={"unit": p.unit_code or ""} | ({"region": p.region_code} if p.region_code else {}),
+                 query_params={"unit": p.unit_code or ""}
+                 | ({"region": p.region_code} if p.region_code else {}),
                  icon=":material/apartment:")
     st.markdown("**资金用途**")
     st.text(p.purpose or "—")

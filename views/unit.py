@@ -35,7 +35,8 @@ if code:
         st.info(_ui.md_text(f"单位编码 {code} 在 {len(matches)} 个地区使用，它们是不同的单位。请选择："),
                 icon=":material/alt_route:")
         for u in matches:
-            st.page_link(_ui.PAGES["unit"][0], label=_ui.md_text(f"{totals.path(u.region)} · {u.code} {u.label}"),
+            label = f"{totals.path(u.region)} · {u.code} {u.label}"
+            st.page_link(_ui.PAGES["unit"][0], label=_ui.md_text(label),
                          query_params={"unit": u.code, "region": u.region}, icon=":material/apartment:")
         st.stop()
     else:
@@ -67,7 +68,8 @@ for col, y in zip(st.columns(max(1, len(years))), years, strict=False):
                delta_color="off", delta_arrow="off")
 
 corpus = _ui.corpus()
-projects = [p for p in corpus.projects if p.unit_code == chosen.code and (p.region_code or "") == chosen.region]
+projects = [p for p in corpus.projects
+            if p.unit_code == chosen.code and (p.region_code or "") == chosen.region]
 
 df = _ui.chart_frame(project_theme_rows(projects))
 if not df.empty:

@@ -92,7 +92,8 @@ def drill_items(totals: Totals, scope: str | None) -> list[Item]:
     """What `scope` holds one level down: its regions (the top regions for None), then its own units."""
     items = [Item("region", c, c, totals.label(c), totals.region_totals[c]) for c in totals.children(scope)]
     if scope is not None:
-        items += [Item("unit", u.code, u.region, f"{u.code} {u.label}", u.years) for u in totals.own_units(scope)]
+        items += [Item("unit", u.code, u.region, f"{u.code} {u.label}", u.years)
+                  for u in totals.own_units(scope)]
     return items
 
 
@@ -148,7 +149,8 @@ def project_theme_rows(projects: Iterable[Project]) -> list[dict[str, Any]]:
         if p.year is None:
             continue
         for t in [t.label for t in tag_project(p)] or [UNCLASSIFIED]:
-            acc[(t, p.year)] = acc.get((t, p.year), Amount(0, Decimal(0))) + Amount(1, p.budget_wan or Decimal(0))
+            one = Amount(1, p.budget_wan or Decimal(0))
+            acc[(t, p.year)] = acc.get((t, p.year), Amount(0, Decimal(0))) + one
     return [{"主题": t, "年度": y, "项目数": a.projects, "预算数(万元)": a.budget_wan}
             for (t, y), a in sorted(acc.items())]
 
