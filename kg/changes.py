@@ -10,13 +10,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from ingest.records import Project
-
-__all__ = ["YearChange", "KINDS", "year_changes", "kind_counts"]
+__all__ = ["YearChange", "KINDS", "ProjectLike", "year_changes", "kind_counts"]
 
 KINDS = ("新增", "取消", "增加", "减少", "持平")
+
+
+class ProjectLike(Protocol):
+    """What a comparison reads of a project: a record (ingest.records.Project) or a kg.totals line."""
+
+    @property
+    def year(self) -> int | None: ...
+    @property
+    def project_code(self) -> str | None: ...
+    @property
+    def project_name(self) -> str | None: ...
+    @property
+    def region_code(self) -> str | None: ...
+    @property
+    def unit_code(self) -> str | None: ...
+    @property
+    def unit_name(self) -> str | None: ...
+    @property
+    def budget_wan(self) -> Decimal | None: ...
+
 _ORDER = {"新增": 0, "增加": 1, "减少": 2, "取消": 3, "持平": 4}
 
 
@@ -25,11 +43,11 @@ class YearChange:
     """One project compared between two years; `kind` is one of KINDS."""
 
     kind: str
-    before: Project | None
-    after: Project | None
+    before: ProjectLike | None
+    after: ProjectLike | None
 
     @property
-    def project(self) -> Project:
+    def project(self) -> ProjectLike:
         return self.after or self.before  # type: ignore[return-value]
 
     @property
@@ -39,27 +57,28 @@ class YearChange:
         return b - a
 
 
-def year_changes(projects: Iterable[Project], year_from: int, year_to: int,
+def year_changes(projects: Iterable[ProjectLike], year_from: int, year_to: int,
                  links: Iterable[Any]) -> list[YearChange]:
     """Projects of `year_to` against those of `year_from`, joined by the lineage's cross-year links.
 
     Sorted new, grown, shrunk, gone, unchanged; within a kind by region, unit and the size of the change.
     """
     projects = list(projects)
-    before = {(p.region_code or "", p.project_code): p for p in projects
+    before = {(p.region_code or "", p.project_code or ""): p for p in projects
               if p.year == year_from and p.project_code}
     after = [p for p in projects if p.year == year_to] if year_to != year_from else []
-    previous = {(lk.region_code, lk.code_to): (lk.region_code, lk.code_from) for lk in links
-                if lk.year_from == year_from and lk.year_to == year_to}
+    previous: dict[tuple[str, str], tuple[str, str]] = {
+        (lk.region_code, lk.code_to): (lk.region_code, lk.code_from) for lk in links
+        if lk.year_from == year_from and lk.year_to == year_to}
     out: list[YearChange] = []
-    used: set[tuple[str, str | None]] = set()
+    used: set[tuple[str, str]] = set()
     for p in after:
         key = previous.get((p.region_code or "", p.project_code or ""))
         prev = before.get(key) if key is not None else None
-        if prev is None:
+        if key is None or prev is None:
             out.append(YearChange("新增", None, p))
             continue
-        used.add(key)  # type: ignore[arg-type]
+        used.add(key)
         a, b = prev.budget_wan or Decimal(0), p.budget_wan or Decimal(0)
         out.append(YearChange("增加" if b > a else "减少" if b < a else "持平", prev, p))
     out += [YearChange("取消", p, None) for key, p in before.items() if key not in used]

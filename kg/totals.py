@@ -2,7 +2,9 @@
 
 The 单位 and 年度对比 pages read these instead of the records, so they open at the same speed for 100
 projects or 100,000. Units are (region, code): two counties' units with one code stay two rows. A
-region's total adds its own units and every region inside it (county → city → province).
+region's total adds its own units and every region inside it (county → city → province). Beside it,
+`unit_projects.jsonl` holds one line per unit (its projects as the pages list them, and the cross-year
+links between them), found by offset: one unit's projects are read without reading the others.
 
     t = read_totals(build_dir)
     t.children(None)             # the top regions (provinces; unknown regions by their file)
@@ -30,11 +32,13 @@ from kg.rdf.iri import ProjectKey, UnitKey, project_key
 from kg.themes import Theme
 from kg.units import Units
 
-__all__ = ["TOTALS_FILE", "Amount", "RegionInfo", "UnitTotal", "Totals", "TotalsError", "derive_totals",
+__all__ = ["TOTALS_FILE", "UNIT_PROJECTS_FILE", "Amount", "RegionInfo", "UnitTotal", "ProjectLine",
+           "LinkLine", "Totals", "TotalsError", "derive_totals",
            "write_totals", "read_totals", "region_label", "UNCLASSIFIED"]
 
 TOTALS_FILE = "totals.json"
-_SCHEMA = 1
+UNIT_PROJECTS_FILE = "unit_projects.jsonl"
+_SCHEMA = 2
 UNCLASSIFIED = "（未分类）"
 
 
@@ -88,6 +92,7 @@ class UnitTotal:
     code: str
     name: str | None
     years: Mapping[int, Amount]
+    span: tuple[int, int] | None = None  # (offset, length) of its line in UNIT_PROJECTS_FILE
 
     @property
     def key(self) -> UnitKey:
@@ -96,6 +101,35 @@ class UnitTotal:
     @property
     def label(self) -> str:
         return self.name or self.code or "（无单位）"
+
+
+@dataclass(frozen=True)
+class ProjectLine:
+    """A project as the unit pages list it, read without the records (kg.changes.ProjectLike)."""
+
+    region_code: str
+    unit_code: str
+    unit_name: str | None
+    year: int | None
+    project_code: str | None
+    project_name: str | None
+    budget_wan: Decimal | None
+    doc_numbers: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkLine:
+    """A cross-year link between two projects of one unit (kg.lineage's CrossYearLink, as changes read it)."""
+
+    region_code: str
+    year_from: int
+    code_from: str
+    year_to: int
+    code_to: str
+
+
+UnitLines = tuple[list[ProjectLine], list[LinkLine]]
 
 
 def _add(acc: dict[int, Amount], year: int, amount: Amount) -> None:
@@ -107,8 +141,13 @@ class Totals:
 
     def __init__(self, years: Sequence[int], regions: Iterable[RegionInfo], units: Iterable[UnitTotal],
                  themes: Iterable[tuple[str, str, int, Amount]] = (),
-                 changes: Iterable[tuple[int, int, str, str, str, int]] = ()) -> None:
+                 changes: Iterable[tuple[int, int, str, str, str, int]] = (),
+                 lines: Mapping[UnitKey, UnitLines] | None = None, lines_file: Path | None = None) -> None:
+        """`lines`: each unit's projects and links, in memory (a build deriving them); `lines_file`:
+        where they are stored (a build read back, each unit with its `span`)."""
         self.years = sorted(years)
+        self._lines = dict(lines or {})
+        self.lines_file = lines_file
         self.regions = {r.code: r for r in regions}
         self.units = list(units)
         self.themes = list(themes)  # (region, theme, year, amount)
@@ -167,6 +206,31 @@ class Totals:
     def unit(self, region: str, code: str) -> UnitTotal | None:
         return next((u for u in self._own.get(region, []) if u.code == code), None)
 
+    def lines(self, units: Iterable[UnitTotal]) -> UnitLines:
+        """The projects and cross-year links of these units (read from their lines only)."""
+        projects: list[ProjectLine] = []
+        links: list[LinkLine] = []
+        units = list(units)
+        stored = sorted((u for u in units if u.key not in self._lines and u.span),
+                        key=lambda u: u.span or (0, 0))
+        for u in units:
+            if u.key in self._lines:
+                projects += self._lines[u.key][0]
+                links += self._lines[u.key][1]
+        if stored and self.lines_file is not None:
+            try:
+                with self.lines_file.open("rb") as f:
+                    for u in stored:
+                        offset, length = u.span or (0, 0)
+                        f.seek(offset)
+                        p, lk = _parse_line(u, f.read(length))
+                        projects += p
+                        links += lk
+            except (OSError, ValueError, KeyError, TypeError, InvalidOperation) as e:
+                raise TotalsError(f"{self.lines_file}: 单位项目数据不可读（{type(e).__name__}）；"
+                                  "请运行 `python -m kg build`") from e
+        return projects, links
+
     def is_within(self, region: str, scope: str | None) -> bool:
         """Whether `region` is `scope` or inside it (always, for scope None)."""
         return scope is None or scope in self.chain(region)
@@ -199,15 +263,22 @@ def derive_totals(projects: Sequence[Project], units: Units, regions: Mapping[st
     parent}, as the lineage view keeps it), each project's themes and the cross-year links."""
     per_unit: dict[UnitKey, Years] = defaultdict(dict)
     per_theme: dict[tuple[str, str, int], Amount] = {}
+    lines: dict[UnitKey, UnitLines] = defaultdict(lambda: ([], []))
     years: set[int] = set()
     for p in projects:
+        region = p.region_code or ""
+        key = UnitKey(region, p.unit_code or "")
+        labels = tuple(t.label for t in themes.get(project_key(p), ()))
+        lines[key][0].append(ProjectLine(region, key.code, units.name(key.code, region) if key.code else None,
+                                         p.year, p.project_code, p.project_name, p.budget_wan,
+                                         tuple(p.doc_numbers), labels))
+        unit_years = per_unit[key]  # a unit whose tables print no year is listed all the same
         if p.year is None:
             continue
         years.add(p.year)
         one = Amount(1, p.budget_wan if p.budget_wan is not None else Decimal(0))
-        region = p.region_code or ""
-        _add(per_unit[UnitKey(region, p.unit_code or "")], p.year, one)
-        for t in [t.label for t in themes.get(project_key(p), ())] or [UNCLASSIFIED]:
+        _add(unit_years, p.year, one)
+        for t in labels or (UNCLASSIFIED,):
             k = (region, t, p.year)
             per_theme[k] = per_theme.get(k, _ZERO) + one
     unit_rows = [UnitTotal(k.region, k.code, units.name(k.code, k.region) if k.code else None, dict(v))
@@ -218,26 +289,59 @@ def derive_totals(projects: Sequence[Project], units: Units, regions: Mapping[st
     infos += [RegionInfo(k.region, None, "unknown", None) for k in per_unit if k.region not in known]
     changes: dict[tuple[int, int, str, str, str], int] = defaultdict(int)
     links = list(links)
+    of_project = {(p.region_code or "", p.year, p.project_code):
+                  UnitKey(p.region_code or "", p.unit_code or "") for p in projects}
+    for lk in links:  # a link joins two projects of one unit (kg.lineage: same_unit is required)
+        if (owner := of_project.get((lk.region_code, lk.year_to, lk.code_to))) is not None:
+            lines[owner][1].append(
+                LinkLine(lk.region_code, lk.year_from, lk.code_from, lk.year_to, lk.code_to))
     for a, b in combinations(sorted(years), 2):
         for c in year_changes(projects, a, b, links):
-            p = c.project
-            changes[(a, b, p.region_code or "", p.unit_code or "", c.kind)] += 1
+            q = c.project
+            changes[(a, b, q.region_code or "", q.unit_code or "", c.kind)] += 1
     return Totals(sorted(years), {i.code: i for i in infos}.values(), unit_rows,
                   [(r, t, y, a) for (r, t, y), a in sorted(per_theme.items())],
-                  [(*k, n) for k, n in sorted(changes.items())])
+                  [(*k, n) for k, n in sorted(changes.items())], lines)
 
 
 def _amount(a: Amount) -> list[Any]:
     return [a.projects, format(a.budget_wan, "f")]
 
 
+def _line(projects: list[ProjectLine], links: list[LinkLine]) -> bytes:
+    rows = [[p.year, p.project_code, p.project_name, p.unit_name,
+             None if p.budget_wan is None else format(p.budget_wan, "f"), list(p.doc_numbers), list(p.themes)]
+            for p in projects]
+    pairs = [[lk.year_from, lk.code_from, lk.year_to, lk.code_to] for lk in links]
+    text = json.dumps({"p": rows, "l": pairs}, ensure_ascii=False, separators=(",", ":"))
+    return (text + "\n").encode("utf-8")
+
+
+def _parse_line(u: UnitTotal, raw: bytes) -> UnitLines:
+    data = json.loads(raw)
+    projects = [ProjectLine(u.region, u.code, name, year, code, pname, None if b is None else Decimal(b),
+                            tuple(docs), tuple(themes))
+                for year, code, pname, name, b, docs, themes in data["p"]]
+    return projects, [LinkLine(u.region, int(a), ca, int(b), cb) for a, ca, b, cb in data["l"]]
+
+
 def write_totals(totals: Totals, build_dir: Path) -> dict[str, int]:
-    """Store the totals (TOTALS_FILE), atomically; counts for the manifest."""
+    """Store the totals (TOTALS_FILE) and each unit's projects (UNIT_PROJECTS_FILE), atomically;
+    counts for the manifest."""
+    spans: dict[UnitKey, tuple[int, int]] = {}
+    lines_path = build_dir / UNIT_PROJECTS_FILE
+    tmp_lines = lines_path.with_name(f".{lines_path.name}.{os.getpid()}.tmp")
+    with tmp_lines.open("wb") as f:
+        for u in totals.units:
+            raw = _line(*totals.lines([u]))
+            spans[u.key] = (f.tell(), len(raw))
+            f.write(raw)
+    os.replace(tmp_lines, lines_path)
     data = {
         "schema": _SCHEMA, "years": totals.years,
         "regions": [[r.code, r.name, r.level, r.parent] for r in totals.regions.values()],
-        "units": [[u.region, u.code, u.name, [[y, *_amount(a)] for y, a in sorted(u.years.items())]]
-                  for u in totals.units],
+        "units": [[u.region, u.code, u.name, [[y, *_amount(a)] for y, a in sorted(u.years.items())],
+                   *spans[u.key]] for u in totals.units],
         "themes": [[r, t, y, *_amount(a)] for r, t, y, a in totals.themes],
         "changes": [list(c) for c in totals.changes],
     }
@@ -258,10 +362,11 @@ def read_totals(build_dir: Path) -> Totals:
         return Totals(
             [int(y) for y in data["years"]],
             [RegionInfo(c, n, lv, p) for c, n, lv, p in data["regions"]],
-            [UnitTotal(r, c, n, {int(y): Amount(int(k), Decimal(a)) for y, k, a in ys})
-             for r, c, n, ys in data["units"]],
+            [UnitTotal(r, c, n, {int(y): Amount(int(k), Decimal(a)) for y, k, a in ys}, (int(at), int(size)))
+             for r, c, n, ys, at, size in data["units"]],
             [(r, t, int(y), Amount(int(k), Decimal(a))) for r, t, y, k, a in data["themes"]],
             [(int(a), int(b), r, u, kind, int(n)) for a, b, r, u, kind, n in data["changes"]],
+            lines_file=build_dir / UNIT_PROJECTS_FILE,
         )
     except (OSError, ValueError, KeyError, TypeError, InvalidOperation) as e:
         raise TotalsError(f"{path}: 汇总数据不可读（{type(e).__name__}）；请运行 `python -m kg build`") from e

@@ -51,6 +51,20 @@ def test_changes_and_themes_are_counted_per_county(counties):
     assert themes[("养老保险", 2022)].budget_wan == Decimal("500.00")
 
 
+def test_one_unit_s_projects_and_links_are_read_from_its_own_line(counties):
+    b = Build.open(counties)
+    totals = b.totals
+    projects, links = totals.lines([totals.unit("130732", "901002")])
+    assert sorted((p.year, p.project_code, p.budget_wan) for p in projects) == [
+        (2021, "13073221RGTEST9010020001", Decimal("470.00")),
+        (2022, "13073222RGTEST9010020001", Decimal("500.00"))]
+    assert {p.unit_name for p in projects} == {"社会保险事业中心"} and projects[0].themes == ("养老保险",)
+    assert [(lk.year_from, lk.code_from, lk.code_to) for lk in links] == [
+        (2021, "13073221RGTEST9010020001", "13073222RGTEST9010020001")]
+    every, _ = totals.lines(totals.within("130700"))
+    assert len(every) == len(b.corpus.projects) == 10
+
+
 def test_a_missing_totals_file_names_it_and_the_remedy(tmp_path):
     with pytest.raises(TotalsError, match=r"totals\.json.*kg build"):
         read_totals(tmp_path)

@@ -663,6 +663,9 @@ def test_unit_and_region_open_that_county_s_unit(counties_env):
     assert metrics == {"2021 年预算（万元）": "470.00", "2022 年预算（万元）": "500.00"}
     projects = table_with(at, "项目编码")
     assert set(projects["项目编码"]) == {"13073221RGTEST9010020001", "13073222RGTEST9010020001"}
+    assert set(projects["文号"]) == {"冀财社〔2021〕99号"} and set(projects["地区编码"]) == {"130732"}
+    changes = table_with(at, "变化")
+    assert list(changes["变化"]) == ["增加"] and list(changes["增减(万元)"]) == [Decimal("30.00")]
 
 
 def test_years_page_drills_down_to_county_subtotals_that_add_up(counties_env):

@@ -1,8 +1,8 @@
 """单位: every unit grouped by region with its totals per year; one unit's projects and changes.
 
 A unit is (region, code): `?unit=CODE&region=REGION`. A code that several regions use, given without
-its region, lists them to choose from. The list reads the build's totals only (kg.totals); the records
-are read when one unit is open.
+its region, lists them to choose from. Everything comes from the build's totals (kg.totals): the list
+from totals.json, one unit's projects from its own line of unit_projects.jsonl, never the records.
 """
 
 from __future__ import annotations
@@ -67,9 +67,7 @@ for col, y in zip(st.columns(max(1, len(years))), years, strict=False):
     col.metric(f"{y} 年预算（万元）", _ui.fmt_wan(a.budget_wan), f"{a.projects} 个项目",
                delta_color="off", delta_arrow="off")
 
-corpus = _ui.corpus()
-projects = [p for p in corpus.projects
-            if p.unit_code == chosen.code and (p.region_code or "") == chosen.region]
+projects, links = _ui.safe(totals.lines, [chosen])
 
 df = _ui.chart_frame(project_theme_rows(projects))
 if not df.empty:
@@ -85,5 +83,4 @@ _ui.project_table(project_rows(sorted(projects, key=lambda p: (p.year or 0, p.pr
 
 if len(years) >= 2:
     st.markdown(f"#### 变化：{years[-2]} → {years[-1]}")
-    links = _ui.lineage().cross_year_links()
     _ui.table(change_rows(year_changes(projects, years[-2], years[-1], links)), key="unit-changes")

@@ -2,7 +2,8 @@
 and the projects new, gone, grown and shrunk.
 
 The totals come from the build (kg.totals), never from the records, so the page opens as fast at
-100,000 projects as at 100; the list of changed projects reads the records only when asked for.
+100,000 projects as at 100; the list of changed projects reads the chosen units' lines of
+unit_projects.jsonl only when asked for.
 `?region=CODE` keeps the drill-down, `?unit=CODE` (with its region) one unit, `from`/`to` the years.
 """
 
@@ -90,10 +91,8 @@ for col, kind in zip(st.columns(len(KINDS)), KINDS, strict=True):
     col.metric(kind, counts[kind])
 st.caption("上下年的项目按资金追溯的跨年关联对应（同一地区、同一单位、同名或同一资金来源）；没有关联的记为新增或取消。")
 if st.toggle("列出这些项目", key="years-list", value=False):
-    corpus = _ui.corpus()
-    projects = [p for p in corpus.projects if totals.is_within(p.region_code or "", scope)
-                and (unit_code is None or p.unit_code == unit_code)]
-    changes = year_changes(projects, y_from, y_to, _ui.lineage().cross_year_links())
+    projects, links = _ui.safe(totals.lines, [unit] if unit is not None else totals.within(scope))
+    changes = year_changes(projects, y_from, y_to, links)
     rows = change_rows(changes)
     _ui.table(rows, key="years-changes", empty="（两年都没有项目）")
     _ui.downloads(rows, f"年度对比_{y_from}_{y_to}", key="years-dl")

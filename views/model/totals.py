@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ingest.records import Project
-from kg.themes import tag_project
-from kg.totals import UNCLASSIFIED, Amount, Totals, UnitTotal
+from kg.totals import UNCLASSIFIED, Amount, ProjectLine, Totals, UnitTotal
 
 __all__ = ["TOP_N", "OTHER", "Item", "region_columns", "unit_rows", "unit_label", "year_rows",
            "drill_items", "top_rows", "item_rows", "theme_rows", "level_label", "project_theme_rows",
@@ -142,13 +140,14 @@ def theme_rows(totals: Totals, scope: str | None = None) -> list[dict[str, Any]]
             for (t, y), a in totals.theme_totals(scope).items()]
 
 
-def project_theme_rows(projects: Iterable[Project]) -> list[dict[str, Any]]:
-    """Per theme and year over a few records (one unit's): a project with two themes counts in both."""
+def project_theme_rows(projects: Iterable[ProjectLine]) -> list[dict[str, Any]]:
+    """Per theme and year over one unit's projects (themes as the build tagged them): a project with
+    two themes counts in both, one with none under （未分类）."""
     acc: dict[tuple[str, int], Amount] = {}
     for p in projects:
         if p.year is None:
             continue
-        for t in [t.label for t in tag_project(p)] or [UNCLASSIFIED]:
+        for t in p.themes or (UNCLASSIFIED,):
             one = Amount(1, p.budget_wan or Decimal(0))
             acc[(t, p.year)] = acc.get((t, p.year), Amount(0, Decimal(0))) + one
     return [{"主题": t, "年度": y, "项目数": a.projects, "预算数(万元)": a.budget_wan}
