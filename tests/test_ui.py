@@ -668,8 +668,9 @@ def test_unit_and_region_open_that_county_s_unit(counties_env):
     assert list(changes["变化"]) == ["增加"] and list(changes["增减(万元)"]) == [Decimal("30.00")]
 
 
-def test_years_page_drills_down_to_county_subtotals_that_add_up(counties_env):
-    at = run("years", region="130700")
+@pytest.mark.parametrize("params", [{"region": "130700"}, {}])  # one province, one city: shown inside
+def test_years_page_drills_down_to_county_subtotals_that_add_up(counties_env, params):
+    at = run("years", **params)
     table = at.dataframe[0].value.set_index("名称")
     assert list(table.index) == ["涿鹿县", "赤城县", "合计"]
     assert table.loc["涿鹿县", "2022年预算(万元)"] == Decimal("943.00")

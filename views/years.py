@@ -60,12 +60,17 @@ if unit is not None:
     st.markdown(f"#### {_ui.md_text(f'{where} · {unit.code} {unit.label}')}：各年度预算数（万元）")
     _ui.table(year_rows(unit.years), key="years-unit-totals")
 else:
-    items = drill_items(totals, scope)
-    st.markdown(f"#### {_ui.md_text(where)}：各{'下级地区和单位' if scope else '地区'}预算数（万元）")
+    shown = scope
+    items = drill_items(totals, shown)
+    while len(items) == 1 and items[0].kind == "region":  # one region alone (one province): show inside it
+        shown = items[0].code
+        items = drill_items(totals, shown)
+    where = totals.path(shown) if shown else where
+    st.markdown(f"#### {_ui.md_text(where)}：各{'下级地区和单位' if shown else '地区'}预算数（万元）")
     if len(items) > TOP_N + 1:
         st.caption(f"图中是最近一年预算最多的 {TOP_N} 项，其余合为「其他」；下表列出全部。")
     bars(top_rows(items, years), "名称", "years-items")
-    rows = item_rows(totals, items, scope)
+    rows = item_rows(totals, items, shown)
     _ui.table(rows, key="years-subtotals")
     _ui.downloads(rows, f"年度对比_{scope or '全部'}", key="years-subtotals-dl")
 
