@@ -254,7 +254,7 @@ def _phase_serve(args: argparse.Namespace, src: Path, rss: Any) -> dict[str, Any
 
     r.update({k: v for k, v in measure(probes.current_build(settings)).items()
               if k in ("totals_kb", "totals_read_s", "unit_page_s", "years_page_s", "years_drill_county_s",
-                       "region_pages_ok")})
+                       "unit_detail_s", "changes_list_all_s", "region_pages_ok")})
     return r
 
 
@@ -441,6 +441,7 @@ _TABLE = (
     ("search_p50_ms", "ms"), ("search_p95_ms", "ms"), ("search_p99_ms", "ms"), ("trace_p95_ms", "ms"),
     ("trace_notice_projects", ""), ("trace_up_p95_ms", "ms"), ("history_p95_ms", "ms"),
     ("totals_kb", "KB"), ("unit_page_s", "s"), ("years_page_s", "s"), ("years_drill_county_s", "s"),
+    ("unit_detail_s", "s"), ("changes_list_all_s", "s"),
     ("incremental_add_s", "s"), ("incremental_mode", ""), ("incremental_vs_rebuild", ""),
     ("rss_build_peak_mb", "MB"), ("rss_serve_peak_mb", "MB"), ("rss_add_peak_mb", "MB"),
     ("peak_rss_mb", "MB"), ("disk_mb", "MB"),
