@@ -6,6 +6,8 @@
     b.findings   audit findings (R* and L* rules)    b.cards     文号 cards, partial 文号 queries
     b.units      one name per unit                   b.version   changes on every build and add
     b.totals     budget totals per region, unit, theme and year (kg.totals)
+    b.projects   one project's page at a time (kg.projectpages)
+    b.diagnostics  the ingest diagnostics (diagnostics.json), without the records
 
 Each part is read on first use and kept on the object; a reader holds one `Build` per version
 (the UI keys its cache by `version`), so nothing is cached in a module. A file of the build that
@@ -22,13 +24,15 @@ from kg.audit.engine import load_findings
 from kg.audit.model import Finding
 from kg.corpus import Corpus
 from kg.doccard import DocCards, read_cards
+from ingest.records import Diagnostic
 from kg.lineage.trace import Lineage, load_lineage
+from kg.projectpages import ProjectPages, read_project_pages
 from kg.search.service import SearchIndex, open_index
 from kg.settings import Settings
 from kg.store import Store, open_store
 from kg.totals import Totals, read_totals
 from kg.units import Units, read_units
-from kg.workspace import Workspace, read_records
+from kg.workspace import Workspace, read_diagnostics, read_records
 
 __all__ = ["Build"]
 
@@ -59,6 +63,14 @@ class Build:
     @cached_property
     def totals(self) -> Totals:
         return read_totals(self.path)
+
+    @cached_property
+    def projects(self) -> ProjectPages:
+        return read_project_pages(self.path)
+
+    @cached_property
+    def diagnostics(self) -> list[Diagnostic]:
+        return read_diagnostics(self.path)
 
     @cached_property
     def store(self) -> Store:

@@ -28,6 +28,7 @@ from ingest.errors import HrssError
 from ingest.records import Project
 from ingest.regions import UNKNOWN_PREFIX
 from kg.changes import KINDS, year_changes
+from kg.itemfile import read_items, write_items
 from kg.rdf.iri import ProjectKey, UnitKey, project_key
 from kg.themes import Theme
 from kg.units import Units
@@ -219,13 +220,11 @@ class Totals:
                 links += self._lines[u.key][1]
         if stored and self.lines_file is not None:
             try:
-                with self.lines_file.open("rb") as f:
-                    for u in stored:
-                        offset, length = u.span or (0, 0)
-                        f.seek(offset)
-                        p, lk = _parse_line(u, f.read(length))
-                        projects += p
-                        links += lk
+                raws = read_items(self.lines_file, [u.span or (0, 0) for u in stored])
+                for u, raw in zip(stored, raws, strict=True):
+                    p, lk = _parse_line(u, raw)
+                    projects += p
+                    links += lk
             except (OSError, ValueError, KeyError, TypeError, InvalidOperation) as e:
                 raise TotalsError(f"{self.lines_file}: 单位项目数据不可读（{type(e).__name__}）；"
                                   "请运行 `python -m kg build`") from e
@@ -328,15 +327,8 @@ def _parse_line(u: UnitTotal, raw: bytes) -> UnitLines:
 def write_totals(totals: Totals, build_dir: Path) -> dict[str, int]:
     """Store the totals (TOTALS_FILE) and each unit's projects (UNIT_PROJECTS_FILE), atomically;
     counts for the manifest."""
-    spans: dict[UnitKey, tuple[int, int]] = {}
-    lines_path = build_dir / UNIT_PROJECTS_FILE
-    tmp_lines = lines_path.with_name(f".{lines_path.name}.{os.getpid()}.tmp")
-    with tmp_lines.open("wb") as f:
-        for u in totals.units:
-            raw = _line(*totals.lines([u]))
-            spans[u.key] = (f.tell(), len(raw))
-            f.write(raw)
-    os.replace(tmp_lines, lines_path)
+    spans = write_items(build_dir / UNIT_PROJECTS_FILE,
+                        ((u.key, _line(*totals.lines([u]))) for u in totals.units))
     data = {
         "schema": _SCHEMA, "years": totals.years,
         "regions": [[r.code, r.name, r.level, r.parent] for r in totals.regions.values()],

@@ -130,7 +130,8 @@ def test_search_with_year_shows_only_that_year(env):
 def test_project_deep_link_opens_that_project(env):
     at = run(project="13073022P00817010003J")
     shown = texts(at)
-    assert at.selectbox(key="project-pick").value.project_code == "13073022P00817010003J"
+    picked = next(box for box in at.selectbox if box.label == "项目")  # the picker starts at the project shown
+    assert picked.value.project_code == "13073022P00817010003J"
     assert {m.label: m.value for m in at.metric}["预算数（万元）"] == "50.00"
     assert "办案及业务经费" in shown
     # the source excerpt: the exact lines of the table in the original file
@@ -738,3 +739,57 @@ def test_search_filters_by_region_and_counts_projects_by_province_city_and_count
     assert at.selectbox(key="search-region").value == "130732"
     link = next(link for link in at.get("page_link") if link.proto.label == "打开项目")
     assert dict(parse_qsl(link.proto.query_string))["region"] == "130732"
+
+
+def _refuse(monkeypatch, *targets: str) -> None:
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a page read the whole build")
+
+    for target in targets:
+        monkeypatch.setattr(target, refuse)
+
+
+@pytest.fixture
+def no_records(monkeypatch):
+    """The records cannot be loaded, nor the whole lineage or the whole findings list: a page that
+    tries fails."""
+    _refuse(monkeypatch, "kg.published.read_records", "kg.workspace.read_records", "kg.corpus.load_corpus",
+            "kg.published.load_lineage", "kg.published.load_findings")
+
+
+@pytest.mark.parametrize("region, county, budget, history", [
+    ("130732", "赤城县", "500.00", [Decimal("470.00"), Decimal("500.00")]),
+    ("130731", "涿鹿县", "600.00", [Decimal("560.00"), Decimal("600.00")]),
+])
+def test_project_page_of_a_shared_code_shows_its_county_s_project_from_its_own_item(
+        shared_code_env, no_records, region, county, budget, history):
+    at = run("project", project=SHARED_PROJECT, region=region)
+    assert {m.label: m.value for m in at.metric}["预算数（万元）"] == budget
+    assert any(f"河北省 › 张家口市 › {county}" in c.value for c in at.caption)
+    years = table_with(at, "增减(万元)")
+    assert list(years["预算数(万元)"]) == history and set(years["地区编码"]) == {region}
+    from kg.audit.engine import load_findings
+
+    every = [f for f in load_findings(shared_code_env) if f.project_code == SHARED_PROJECT and f.year == 2022]
+    own = [f for f in every if f.region_code == region]
+    assert len(own) < len(every)  # the other county's findings on the same code are not shown
+    assert sorted(table_with(at, "规则")["说明"]) == sorted(f.message for f in own)
+
+
+def test_project_picker_opens_a_unit_s_project_without_the_records(counties_env, no_records):
+    from kg.rdf.iri import UnitKey
+
+    at = run("project")
+    assert not at.metric
+    next(box for box in at.selectbox if box.label == "单位").select(UnitKey("130732", "901002")).run()
+    projects = next(box for box in at.selectbox if box.label == "项目")
+    assert [o.rsplit(" · ", 1)[-1] for o in projects.options] == ["13073222RGTEST9010020001",
+                                                                  "13073221RGTEST9010020001"]
+    projects.select_index(1).run()
+    assert {m.label: m.value for m in at.metric}["预算数（万元）"] == "470.00"
+
+
+def test_quality_page_lists_ingest_warnings_without_the_records(counties_env, monkeypatch):
+    _refuse(monkeypatch, "kg.published.read_records", "kg.workspace.read_records", "kg.corpus.load_corpus")
+    at = run("quality")
+    assert not at.exception and "解析源文件时的" in texts(at)

@@ -1,6 +1,6 @@
 """What every page shares: settings, cached core objects keyed on the build version, links, tables.
 
-Heavy objects (corpus, store, search index, lineage, findings) are loaded once per build with
+Heavy objects (store, search index, lineage, findings, totals) are loaded once per build with
 st.cache_resource; the cache key holds the build id, so a rebuild (e.g. after an upload) is picked up
 on the next rerun.
 """
@@ -21,8 +21,9 @@ from ingest.errors import HrssError
 from kg.audit import Finding
 from kg.doccard import DocCards
 from kg.published import Build
-from kg.corpus import Corpus
+from ingest.records import Diagnostic
 from kg.lineage import Lineage
+from kg.projectpages import ProjectPages
 from kg.search import SearchIndex
 from kg.settings import Settings, load_settings
 from kg.store import Store
@@ -33,7 +34,8 @@ from views.model.text import md_text, plot_text
 from kg.workspace import Workspace
 
 __all__ = [
-    "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "corpus", "search_index",
+    "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "search_index", "project_pages",
+    "diagnostics",
     "store", "cards", "lineage", "findings", "totals", "region_picker", "unit_url",
     "param", "int_param", "amount_param", "choice_param", "notice",
     "set_params", "project_link", "doc_link", "frame", "table", "project_table", "downloads",
@@ -91,9 +93,14 @@ def _build(key: tuple[str, ...], _s: Settings) -> Build:
     return Build.open(_s)
 
 
-@st.cache_resource(show_spinner="正在载入数据…", max_entries=4)
-def _corpus(key: tuple[str, ...], _s: Settings) -> Corpus:
-    return _build(key, _s).corpus
+@st.cache_resource(show_spinner="正在载入项目索引…", max_entries=4)
+def _project_pages(key: tuple[str, ...], _s: Settings) -> ProjectPages:
+    return _build(key, _s).projects
+
+
+@st.cache_resource(show_spinner="正在载入导入提示…", max_entries=4)
+def _diagnostics(key: tuple[str, ...], _s: Settings) -> list[Diagnostic]:
+    return _build(key, _s).diagnostics
 
 
 @st.cache_resource(show_spinner="正在打开搜索索引…", max_entries=4)
@@ -139,8 +146,14 @@ def _open(loader: Callable[[tuple[str, ...], Settings], T], what: str, required:
         return None
 
 
-def corpus() -> Corpus:
-    return _open(_corpus, "项目数据", True)  # type: ignore[return-value]
+def project_pages() -> ProjectPages:
+    """The index of the build's project pages (kg.projectpages); a page reads one project by it."""
+    return _open(_project_pages, "项目数据", True)  # type: ignore[return-value]
+
+
+def diagnostics() -> list[Diagnostic]:
+    """The ingest diagnostics of the build (diagnostics.json), without reading the records."""
+    return _open(_diagnostics, "导入提示", True)  # type: ignore[return-value]
 
 
 def search_index() -> SearchIndex:

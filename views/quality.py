@@ -12,7 +12,6 @@ ALL = "全部"
 
 st.title("数据质量")
 _ui.require_build()
-corpus = _ui.corpus()
 
 st.markdown("#### 绩效目标审核")
 findings = _ui.findings(required=False)
@@ -40,6 +39,6 @@ if findings is not None:
         _ui.downloads(rows, "审核意见", key="q-dl")
 
 st.markdown("#### 导入提示")
-diags = diagnostic_rows(corpus.all_diagnostics())
+diags = diagnostic_rows(_ui.diagnostics())
 st.caption(f"解析源文件时的 {len(diags)} 条提示（文件:行: 说明）")
 _ui.table(diags, key="q-diags", empty="（解析时没有提示）")
