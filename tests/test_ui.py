@@ -793,3 +793,50 @@ def test_quality_page_lists_ingest_warnings_without_the_records(counties_env, mo
     _refuse(monkeypatch, "kg.published.read_records", "kg.workspace.read_records", "kg.corpus.load_corpus")
     at = run("quality")
     assert not at.exception and "解析源文件时的" in texts(at)
+
+
+@pytest.fixture
+def counties_copy(tmp_path, monkeypatch) -> Settings:
+    """The two counties built afresh in tmp_path (uploads change it)."""
+    from tests.regions_fixture import write_counties
+
+    write_counties(tmp_path / "data")
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "indexes")
+    build(settings)
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
+    return settings
+
+
+NO_PLACE = "99990023NOPLACE000001"  # a table that names no place: the upload's 地区 places it
+
+
+def test_an_upload_given_a_region_by_name_is_placed_there_as_kg_add_region_does(counties_copy):
+    from kg.sources import read_sources
+
+    at = run("data")
+    at.file_uploader(key="data-upload").set_value(("档案.txt", _one_table(NO_PLACE, "909001档案室"), "text/plain"))
+    at.run()
+    at.text_input(key="data-region").input("赤城县").run()
+    assert "地区：河北省 › 张家口市 › 赤城县（130732）" in texts(at)
+    at.button(key="data-add").click().run()
+    assert not at.exception and "地区 河北省 › 张家口市 › 赤城县" in plain(at.success[0].value)
+    rows, _ = read_sources(counties_copy.data_dir)
+    assert [(r.original_name, r.region_code) for r in rows] == [("档案.txt", "130732")]
+    at = run("project", project=NO_PLACE)
+    assert any("河北省 › 张家口市 › 赤城县" in c.value for c in at.caption)
+    assert {m.label: m.value for m in at.metric}["预算数（万元）"] == "7.00"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("桥西区", "地区 桥西区 不唯一"),
+    ("火星县", "没有这个地区: 火星县"),
+])
+def test_an_upload_region_naming_no_region_or_several_is_refused(counties_copy, text, message):
+    at = run("data")
+    at.file_uploader(key="data-upload").set_value(("档案.txt", _one_table(NO_PLACE, "909001档案室"), "text/plain"))
+    at.run()
+    at.text_input(key="data-region").input(text).run()
+    assert message in plain(at.error[0].value)
+    assert at.button(key="data-add").disabled
+    assert not (counties_copy.data_dir / "sources.csv").exists()
