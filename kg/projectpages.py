@@ -2,7 +2,7 @@
 time.
 
 `projects.bin` holds one item per project (kg.itemfile): its record, themes, audit findings and line
-across years, pickled like the build's records. `projects.json` is the index, one row per project
+across years (kg.lineage's history entries), pickled like the build's records. `projects.json` is the index, one row per project
 keyed by (region, year, 项目编码) with the item's span, so the page reads the index and the one item it
 shows, never the records of the build.
 
@@ -26,8 +26,9 @@ from ingest.errors import HrssError
 from ingest.records import ParseResult, Project
 from kg.audit.model import Finding
 from kg.itemfile import Span, read_items, write_items
-from kg.lineage.model import History
-from kg.lineage.trace import Lineage, LineageQueryError
+from kg.lineage.model import HistoryEntry
+from kg.lineage.trace import Lineage
+from kg.lineage.view import project_node
 from kg.rdf.iri import ProjectKey, project_key
 from kg.themes import Theme
 
@@ -46,12 +47,13 @@ class ProjectPagesError(HrssError):
 @dataclass(frozen=True)
 class ProjectPage:
     """One project as its page shows it: the record, its themes, its findings, its line across years
-    (None when the lineage does not hold it) and the path its source file was parsed from."""
+    (`Lineage.history(…).entries`, oldest first; None when the lineage does not hold it) and the path
+    its source file was parsed from."""
 
     project: Project
     themes: tuple[str, ...]
     findings: tuple[Finding, ...]
-    history: History | None
+    history: tuple[HistoryEntry, ...] | None
     file: str
 
 
@@ -117,17 +119,13 @@ def derive_pages(results: Iterable[ParseResult], themes: Mapping[ProjectKey, Seq
     for f in findings:
         if f.project_code:
             mine[(f.region_code or "", f.year, f.project_code)].append(f)
-    for r in results:
-        for p in r.projects:
-            if not p.project_code:
-                continue  # no page links to a table without a 项目编码
-            try:
-                history = lineage.history(p.project_code, p.year, p.region_code)
-            except LineageQueryError:
-                history = None
-            labels = tuple(t.label for t in themes.get(project_key(p), ()))
-            yield ProjectPage(p, labels, tuple(mine.get((p.region_code or "", p.year, p.project_code), ())),
-                              history, r.file)
+    shown = [(r.file, p) for r in results for p in r.projects if p.project_code]  # a page needs a code
+    nodes = [project_node(p.region_code, p.year, p.project_code or "") if p.year is not None else ""
+             for _, p in shown]
+    for (file, p), history in zip(shown, lineage.histories(nodes), strict=True):
+        labels = tuple(t.label for t in themes.get(project_key(p), ()))
+        yield ProjectPage(p, labels, tuple(mine.get((p.region_code or "", p.year, p.project_code or ""), ())),
+                          history.entries if history is not None else None, file)
 
 
 def write_project_pages(pages: Iterable[ProjectPage], build_dir: Path) -> dict[str, Any]:

@@ -171,20 +171,20 @@ st.markdown("#### 历年情况")
 history = page.history
 if history is None:
     st.caption("（资金血缘中没有这个项目）")
-elif len(history.entries) < 2:
+elif len(history) < 2:
     st.caption("（只有这一年的记录：没有找到上一年或下一年的对应项目）")
 else:
-    last = history.entries[-1]
-    first = history.entries[0]
+    last = history[-1]
+    first = history[0]
     change = (f"{format_change(last.change_wan)} 万元（{format_pct(last.change_pct)}）较上年"
               if last.change_wan else None)  # no arrow when the amount did not change
     st.metric(f"{last.year} 年预算（万元）", _ui.fmt_wan(last.budget_wan), change)
     if not last.change_wan:
-        st.caption(f"与 {history.entries[-2].year} 年持平")
+        st.caption(f"与 {history[-2].year} 年持平")
     fig = go.Figure(go.Scatter(
-        x=[str(e.year) for e in history.entries], y=[float(e.budget_wan or 0) for e in history.entries],
-        mode="lines+markers+text", text=[_ui.fmt_wan(e.budget_wan) for e in history.entries],
-        textposition="top center", hovertext=[_ui.plot_text(e.project_code) for e in history.entries],
+        x=[str(e.year) for e in history], y=[float(e.budget_wan or 0) for e in history],
+        mode="lines+markers+text", text=[_ui.fmt_wan(e.budget_wan) for e in history],
+        textposition="top center", hovertext=[_ui.plot_text(e.project_code) for e in history],
         cliponaxis=False))
     fig.update_layout(height=240, margin=dict(l=10, r=10, t=30, b=10), yaxis_title="预算数（万元）",
                       xaxis_type="category", yaxis_rangemode="tozero")

@@ -114,13 +114,13 @@ def document_rows(trace: Any) -> list[dict[str, Any]]:
             for d in trace.documents]
 
 
-def history_rows(history: Any) -> list[dict[str, Any]]:
-    """A project's line across years (kg.lineage History), oldest first, with each year's change."""
+def history_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
+    """A project's line across years (kg.lineage History entries), oldest first, with each year's change."""
     return [{"年度": e.year, "项目编码": e.project_code, "项目名称": e.project_name,
              "预算数(万元)": e.budget_wan, "增减(万元)": e.change_wan, "增减(%)": e.change_pct,
              "资金层级": _level(e.fund_level, e.fund_source), "文号": "、".join(e.documents),
              "地区编码": e.region_code}  # the link of each year keeps the project's region
-            for e in history.entries]
+            for e in entries]
 
 
 def by_severity(findings: Iterable[Any]) -> list[Any]:
