@@ -840,3 +840,26 @@ def test_an_upload_region_naming_no_region_or_several_is_refused(counties_copy, 
     assert message in plain(at.error[0].value)
     assert at.button(key="data-add").disabled
     assert not (counties_copy.data_dir / "sources.csv").exists()
+
+
+def test_search_unit_filter_names_each_unit_s_county_and_searches_that_unit_alone(counties_env):
+    at = run("search", q="城乡居民养老保险补助")
+    box = at.selectbox(key="search-unit-全部")
+    assert [o for o in box.options if "901002" in o] == ["涿鹿县 · 901002 社会保险事业中心",
+                                                        "赤城县 · 901002 社会保险事业中心"]
+    box.select_index(box.options.index("赤城县 · 901002 社会保险事业中心")).run()
+    hits = sorted(c.value for c in at.caption if " 万元 · " in c.value)
+    assert hits == [
+        "2021 年 · 赤城县 · 社会保险事业中心（901002）· 预算 470.00 万元 · 13073221RGTEST9010020001",
+        "2022 年 · 赤城县 · 社会保险事业中心（901002）· 预算 500.00 万元 · 13073222RGTEST9010020001"]
+    assert at.selectbox(key="search-region").value == "全部"  # no 地区 needed
+    assert {k: at.query_params[k] for k in ("unit", "unit_region")} in (
+        {"unit": "901002", "unit_region": "130732"}, {"unit": ["901002"], "unit_region": ["130732"]})
+
+
+def test_search_unit_link_keeps_its_region_and_a_bare_shared_code_is_asked_for(counties_env):
+    at = run("search", q="城乡居民养老保险补助", unit="901002", unit_region="130731")
+    assert "共 2 条结果" in texts(at) and "涿鹿县 · 社会保险事业中心" in texts(at)
+    at = run("search", q="城乡居民养老保险补助", unit="901002")
+    assert any("2 个地区使用这个单位编码" in plain(w.value) for w in at.warning)
+    assert "共 4 条结果" in texts(at)
