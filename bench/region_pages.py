@@ -1,5 +1,6 @@
-"""How long the 单位 and 年度对比 pages take to get their model from a build: the build's totals read
-(kg.totals) and every table and chart the pages open on, built (views.model.totals).
+"""How long the 单位, 年度对比 and 项目 pages take to get their model from a build: the build's totals read
+(kg.totals) and every table and chart the pages open on, built (views.model.totals); the project index
+read (kg.projectpages) and one project's item with its tables (views.model.rows).
 
     python -m bench.region_pages --build indexes            # an indexes folder (its current build)
     python -m bench.region_pages --build indexes/builds/ID  # or one build directory
@@ -9,7 +10,10 @@ calls it. Each page's figure is a fresh read of totals.json plus that page's fir
 list of every region, or the top regions' bars, table, themes and change counts; then the largest
 county is drilled into, the largest unit opened (its line of unit_projects.jsonl: projects, themes,
 changes) and, for scale, every unit's changed projects listed (the years page's list for the whole
-build). The budget is 2 s per page at 100,000 projects.
+build). The 项目 page's figure is a fresh read of projects.json, then the largest unit's latest project
+found by (region, year, 项目编码), its item read and its indicator, finding, history and plan tables
+built; `project_item_s` is the item and tables alone (the index is kept per build by the UI). The
+budget is 2 s per page at 100,000 projects.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from kg.changes import year_changes
-from kg.totals import TOTALS_FILE, Totals, read_totals
+from kg.projectpages import PROJECT_INDEX_FILE, read_project_pages
+from kg.totals import TOTALS_FILE, Totals, UnitTotal, read_totals
 from views.model.changes import change_rows
-from views.model.rows import project_rows
+from views.model.rows import finding_rows, history_rows, indicator_rows, project_rows, spending_plan_rows
 from views.model.totals import drill_items, item_rows, project_theme_rows, theme_rows, top_rows, unit_rows
 
 __all__ = ["LIMIT_S", "measure", "build_dir_of", "main"]
@@ -59,6 +64,26 @@ def _largest_county(t: Totals) -> str | None:
     return max(counties, key=lambda c: sum(a.budget_wan for a in t.region_totals[c].values()), default=None)
 
 
+def _project_page(build_dir: Path, unit: UnitTotal, t: Totals) -> dict[str, Any]:
+    """Seconds to open the 项目 page of the unit's latest project: index read, item read, tables."""
+    r: dict[str, Any] = {"project_index_kb": round((build_dir / PROJECT_INDEX_FILE).stat().st_size / 1024, 1)}
+    line = max((x for x in t.lines([unit])[0] if x.project_code), key=lambda x: (x.year or 0, x.project_code))
+    t0 = time.perf_counter()
+    pages = read_project_pages(build_dir)
+    r["project_index_read_s"] = round(time.perf_counter() - t0, 4)
+    t1 = time.perf_counter()
+    entry = pages.find(line.project_code or "", line.year, line.region_code)
+    if entry is None:
+        raise SystemExit(f"{build_dir}: project {line.project_code} of the totals is not in {PROJECT_INDEX_FILE}")
+    page = pages.read(entry)
+    rows = indicator_rows(page.project) + finding_rows(page.findings) + spending_plan_rows(page.project)
+    rows += history_rows(page.history or ())
+    r["project_item_s"] = round(time.perf_counter() - t1, 4)
+    r["project_page_s"] = round(time.perf_counter() - t0, 4)
+    r.update(project_page_rows=len(rows), project_pages=len(pages), project_code=entry.code)
+    return r
+
+
 def measure(build_dir: Path) -> dict[str, Any]:
     """Seconds to read the totals and build each page's first model, from a build directory."""
     r: dict[str, Any] = {"totals_kb": round((build_dir / TOTALS_FILE).stat().st_size / 1024, 1)}
@@ -85,6 +110,8 @@ def measure(build_dir: Path) -> dict[str, Any]:
             rows += change_rows(year_changes(projects, t.years[-2], t.years[-1], links))
         r["unit_detail_s"] = round(time.perf_counter() - t0, 4)
         r["unit_detail_projects"] = len(projects)
+        if (build_dir / PROJECT_INDEX_FILE).is_file():
+            r.update(_project_page(build_dir, largest, t))
         if len(t.years) >= 2:
             t0 = time.perf_counter()
             projects, links = t.lines(t.units)
@@ -93,7 +120,8 @@ def measure(build_dir: Path) -> dict[str, Any]:
             r["changes_list_all_s"] = round(time.perf_counter() - t0, 4)
     r.update(units=len(t.units), regions=len(t.regions), years=t.years,
              projects=sum(a.projects for u in t.units for a in u.years.values()))
-    r["region_pages_ok"] = max(r["unit_page_s"], r["years_page_s"], r.get("unit_detail_s", 0)) <= LIMIT_S
+    r["region_pages_ok"] = max(r["unit_page_s"], r["years_page_s"], r.get("unit_detail_s", 0),
+                               r.get("project_page_s", 0)) <= LIMIT_S
     return r
 
 

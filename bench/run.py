@@ -14,7 +14,7 @@ phases, each in a fresh process so that each one's peak memory is its own:
 - serve: store, search index and lineage opened once; doc-number lookup, search (a fixed mix of
   keywords, phrases, 文号 forms and filtered queries), trace down from the widest notice, trace up and
   history, --queries each, p50/p95/p99; then the 单位 and 年度对比 pages' models from the build's
-  totals (bench.region_pages, at most 2 s each);
+  totals and the 项目 page's from its project index and one item (bench.region_pages, at most 2 s each);
 - add: one new document added to the built corpus (kg.build.add_sources) against the full rebuild.
 
 Peak RSS counts the process, its children and the SPARQL server when the benchmark started it. Prints
@@ -254,7 +254,8 @@ def _phase_serve(args: argparse.Namespace, src: Path, rss: Any) -> dict[str, Any
 
     r.update({k: v for k, v in measure(probes.current_build(settings)).items()
               if k in ("totals_kb", "totals_read_s", "unit_page_s", "years_page_s", "years_drill_county_s",
-                       "unit_detail_s", "changes_list_all_s", "region_pages_ok")})
+                       "unit_detail_s", "changes_list_all_s", "project_index_kb", "project_index_read_s",
+                       "project_item_s", "project_page_s", "region_pages_ok")})
     return r
 
 
@@ -422,8 +423,8 @@ def correctness_failures(r: dict[str, Any], projects: int) -> list[str]:
     if r.get("region_pages_ok") is False:
         from bench.region_pages import LIMIT_S
 
-        failures.append(f"单位/年度对比 page models over {LIMIT_S} s: unit {r.get('unit_page_s')} s, "
-                        f"years {r.get('years_page_s')} s")
+        failures.append(f"单位/年度对比/项目 page models over {LIMIT_S} s: unit {r.get('unit_page_s')} s, "
+                        f"years {r.get('years_page_s')} s, project {r.get('project_page_s')} s")
     return failures
 
 

@@ -863,3 +863,14 @@ def test_search_unit_link_keeps_its_region_and_a_bare_shared_code_is_asked_for(c
     at = run("search", q="城乡居民养老保险补助", unit="901002")
     assert any("2 个地区使用这个单位编码" in plain(w.value) for w in at.warning)
     assert "共 4 条结果" in texts(at)
+
+
+def test_quality_page_shows_findings_a_page_at_a_time_and_downloads_all_on_request(env):
+    from views.quality import PAGE_ROWS
+
+    at = run("quality")
+    total = sum(at.dataframe[0].value["条数"])
+    assert len(table_with(at, "原文值")) == min(total, PAGE_ROWS) and total > 20
+    assert not at.get("download_button")  # the files are made when asked for
+    at.button(key="q-dl-make").click().run()
+    assert len(at.get("download_button")) == 2

@@ -1,4 +1,9 @@
-"""数据质量: the 绩效目标审核 findings (kg.audit) and the ingest warnings with their source lines."""
+"""数据质量: the 绩效目标审核 findings (kg.audit) and the ingest warnings with their source lines.
+
+The findings table shows one page of PAGE_ROWS at a time and the download files are made only when
+asked for: a province has hundreds of thousands of findings. The ingest warnings come from the
+build's diagnostics.json, never from the records.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from views.model.rows import diagnostic_rows, finding_rows
 from views import _ui
 
 ALL = "全部"
+PAGE_ROWS = 1000
 
 st.title("数据质量")
 _ui.require_build()
@@ -31,12 +37,15 @@ if findings is not None:
     elif not shown:
         st.info("没有符合筛选条件的审核意见，请放宽筛选。", icon=":material/search_off:")
     else:
-        st.caption(f"共 {len(findings)} 条审核意见，显示 {len(shown)} 条")
+        pages = (len(shown) + PAGE_ROWS - 1) // PAGE_ROWS
+        st.caption(f"共 {len(findings)} 条审核意见，符合筛选的 {len(shown)} 条"
+                   + (f"，每页 {PAGE_ROWS} 条，共 {pages} 页" if pages > 1 else ""))
         _ui.table([{"规则": rid, "名称": title, "级别": sev, "条数": n}
                    for rid, title, sev, n in summarize(shown)], key="q-summary")
-        rows = finding_rows(shown)
-        _ui.project_table(rows, key="q-findings")
-        _ui.downloads(rows, "审核意见", key="q-dl")
+        page = st.number_input("页码", 1, pages, 1, key="q-page") if pages > 1 else 1
+        _ui.project_table(finding_rows(shown[(page - 1) * PAGE_ROWS:page * PAGE_ROWS]), key="q-findings")
+        if st.button(f"生成下载文件（符合筛选的 {len(shown)} 条）", key="q-dl-make", icon=":material/download:"):
+            _ui.downloads(finding_rows(shown), "审核意见", key="q-dl")
 
 st.markdown("#### 导入提示")
 diags = diagnostic_rows(_ui.diagnostics())
