@@ -221,3 +221,4 @@ def test_region_pages_are_measured_from_a_build(tmp_path, capsys):
     assert (r["units"], r["regions"], r["projects"], r["years"]) == (8, 4, 10, [2021, 2022])
     assert r["unit_page_rows"] == 8 and r["region_pages_ok"] is True
     assert 0 < r["unit_page_s"] < 2 and 0 < r["years_page_s"] < 2
+    assert r["project_pages"] == 10 and 0 < r["project_page_s"] < 2 and r["project_page_rows"] > 0
