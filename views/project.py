@@ -34,7 +34,7 @@ def pick(totals: Totals, pages: ProjectPages, shown: ProjectPage | None) -> Proj
     """Region → unit → project selectboxes, starting at the project shown; the project picked."""
     p = shown.project if shown else None
     ident = f"{p.region_code}-{p.year}-{p.project_code}" if p else "none"  # a new project resets them
-    scope = _ui.region_picker(totals, p.region_code if p else None, "project-region",
+    scope = _ui.region_picker(totals, p.region_code if p else None, f"project-region-{ident}",
                               lambda _, kids: level_label(totals, kids))
     units = {u.key: u for u in totals.within(scope)}
     keys = list(units)
