@@ -789,10 +789,10 @@ def test_project_picker_opens_a_unit_s_project_without_the_records(counties_env,
     assert {m.label: m.value for m in at.metric}["预算数（万元）"] == "470.00"
 
 
-def test_quality_page_lists_ingest_warnings_without_the_records(counties_env, monkeypatch):
-    _refuse(monkeypatch, "kg.published.read_records", "kg.workspace.read_records", "kg.corpus.load_corpus")
+def test_quality_page_reads_neither_the_records_nor_every_finding(counties_env, no_records):
     at = run("quality")
     assert not at.exception and "解析源文件时的" in texts(at)
+    assert len(table_with(at, "原文值")) == sum(table_with(at, "条数")["条数"]) > 0
 
 
 @pytest.fixture
@@ -863,6 +863,28 @@ def test_search_unit_link_keeps_its_region_and_a_bare_shared_code_is_asked_for(c
     at = run("search", q="城乡居民养老保险补助", unit="901002")
     assert any("2 个地区使用这个单位编码" in plain(w.value) for w in at.warning)
     assert "共 4 条结果" in texts(at)
+
+
+def test_findings_streamed_and_counted_are_the_findings_stored(env):
+    from kg.audit.engine import iter_findings, load_findings, read_finding_counts
+    from kg.workspace import Workspace
+
+    stored = load_findings(env)
+    build_dir = Workspace(env.index_dir).current
+    assert list(iter_findings(build_dir)) == stored
+    counts = read_finding_counts(build_dir)
+    assert sum(c.count for c in counts) == len(stored)
+    assert sum(c.count for c in counts if c.rule_id == "R7.1") == sum(f.rule_id == "R7.1" for f in stored)
+
+
+def test_quality_page_filters_by_severity_from_the_counts(env):
+    from kg.audit.engine import load_findings
+
+    at = run("quality")
+    at.selectbox(key="q-sev").select("错误").run()
+    rows = table_with(at, "原文值")
+    assert set(rows["级别"]) == {"错误"}
+    assert len(rows) == sum(f.severity == "错误" for f in load_findings(env))
 
 
 def test_quality_page_shows_findings_a_page_at_a_time_and_downloads_all_on_request(env):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Collection
 from decimal import Decimal
+from itertools import islice
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from ingest.errors import HrssError
-from kg.audit import Finding
+from kg.audit import Finding, FindingCount, matching
 from kg.doccard import DocCards
 from kg.published import Build
 from ingest.records import Diagnostic
@@ -36,7 +37,7 @@ from kg.workspace import Workspace
 __all__ = [
     "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "search_index", "project_pages",
     "diagnostics",
-    "store", "cards", "lineage", "findings", "totals", "region_picker", "unit_url",
+    "store", "cards", "lineage", "findings", "finding_counts", "finding_page", "totals", "region_picker", "unit_url",
     "param", "int_param", "amount_param", "choice_param", "notice",
     "set_params", "project_link", "doc_link", "frame", "table", "project_table", "downloads",
     "show_error", "safe", "nothing", "fmt_wan", "md_text", "plot_text", "chips", "chart_frame",
@@ -133,6 +134,11 @@ def _findings(key: tuple[str, ...], _s: Settings) -> list[Finding]:
     return _build(key, _s).findings
 
 
+@st.cache_resource(show_spinner="正在载入审核结果…", max_entries=4)
+def _finding_counts(key: tuple[str, ...], _s: Settings) -> list[FindingCount]:
+    return _build(key, _s).finding_counts
+
+
 def _open(loader: Callable[[tuple[str, ...], Settings], T], what: str, required: bool) -> T | None:
     """A cached core object of the published build. A core error is shown; then the page stops when
     the object is required, else gets None (so one missing part does not hide the rest)."""
@@ -178,6 +184,19 @@ def lineage(required: bool = True) -> Lineage | None:
 
 def findings(required: bool = True) -> list[Finding] | None:
     return _open(_findings, "审核结果", required)
+
+
+def finding_counts(required: bool = True) -> list[FindingCount] | None:
+    """How many findings per rule, severity, year, unit and region (finding_counts.json)."""
+    return _open(_finding_counts, "审核结果", required)
+
+
+def finding_page(start: int, size: int | None, **criteria: Any) -> list[Finding]:
+    """Findings start..start+size (all from start for None) of those matching `criteria`
+    (kg.audit.matching), in stored order, read from findings.json only as far as they go."""
+    s, v = require_build()
+    found = matching(_build(_key(s, v), s).iter_findings(), **criteria)
+    return safe(lambda: list(islice(found, start, None if size is None else start + size)))
 
 
 def show_error(e: Exception) -> None:
