@@ -255,7 +255,8 @@ def _phase_serve(args: argparse.Namespace, src: Path, rss: Any) -> dict[str, Any
     r.update({k: v for k, v in measure(probes.current_build(settings)).items()
               if k in ("totals_kb", "totals_read_s", "unit_page_s", "years_page_s", "years_drill_county_s",
                        "unit_detail_s", "changes_list_all_s", "project_index_kb", "project_index_read_s",
-                       "project_item_s", "project_page_s", "region_pages_ok")})
+                       "project_item_s", "project_page_s", "quality_page_s", "quality_rule_page_s",
+                       "region_pages_ok")})
     return r
 
 
@@ -423,8 +424,9 @@ def correctness_failures(r: dict[str, Any], projects: int) -> list[str]:
     if r.get("region_pages_ok") is False:
         from bench.region_pages import LIMIT_S
 
-        failures.append(f"单位/年度对比/项目 page models over {LIMIT_S} s: unit {r.get('unit_page_s')} s, "
-                        f"years {r.get('years_page_s')} s, project {r.get('project_page_s')} s")
+        failures.append(f"单位/年度对比/项目/数据质量 page models over {LIMIT_S} s: unit {r.get('unit_page_s')} s, "
+                        f"years {r.get('years_page_s')} s, project {r.get('project_page_s')} s, "
+                        f"quality {r.get('quality_page_s')} s")
     return failures
 
 

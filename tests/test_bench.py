@@ -222,3 +222,4 @@ def test_region_pages_are_measured_from_a_build(tmp_path, capsys):
     assert r["unit_page_rows"] == 8 and r["region_pages_ok"] is True
     assert 0 < r["unit_page_s"] < 2 and 0 < r["years_page_s"] < 2
     assert r["project_pages"] == 10 and 0 < r["project_page_s"] < 2 and r["project_page_rows"] > 0
+    assert r["findings"] == 20 and 0 < r["quality_page_s"] < 2
