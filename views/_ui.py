@@ -1,6 +1,6 @@
 """What every page shares: settings, cached core objects keyed on the build version, links, tables.
 
-Heavy objects (store, search index, lineage, findings, totals) are loaded once per build with
+Heavy objects (store, search index, lineage, cards, totals, indexes) are loaded once per build with
 st.cache_resource; the cache key holds the build id, so a rebuild (e.g. after an upload) is picked up
 on the next rerun.
 """
@@ -37,7 +37,7 @@ from kg.workspace import Workspace
 __all__ = [
     "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "search_index", "project_pages",
     "diagnostics",
-    "store", "cards", "lineage", "findings", "finding_counts", "finding_page", "totals", "region_picker", "unit_url",
+    "store", "cards", "lineage", "finding_counts", "finding_page", "totals", "region_picker", "unit_url",
     "param", "int_param", "amount_param", "choice_param", "notice",
     "set_params", "project_link", "doc_link", "frame", "table", "project_table", "downloads",
     "show_error", "safe", "nothing", "fmt_wan", "md_text", "plot_text", "chips", "chart_frame",
@@ -130,11 +130,6 @@ def _cards(key: tuple[str, ...], _s: Settings) -> DocCards:
 
 
 @st.cache_resource(show_spinner="正在载入审核结果…", max_entries=4)
-def _findings(key: tuple[str, ...], _s: Settings) -> list[Finding]:
-    return _build(key, _s).findings
-
-
-@st.cache_resource(show_spinner="正在载入审核结果…", max_entries=4)
 def _finding_counts(key: tuple[str, ...], _s: Settings) -> list[FindingCount]:
     return _build(key, _s).finding_counts
 
@@ -180,10 +175,6 @@ def totals() -> Totals:
 
 def lineage(required: bool = True) -> Lineage | None:
     return _open(_lineage, "资金脉络", required)
-
-
-def findings(required: bool = True) -> list[Finding] | None:
-    return _open(_findings, "审核结果", required)
 
 
 def finding_counts(required: bool = True) -> list[FindingCount] | None:
