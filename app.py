@@ -1,7 +1,9 @@
 """hrss-kg 的界面: `streamlit run app.py` (or `make run`).
 
 Pages live in views/. A bare URL with a deep link opens its page: `?project=CODE` → 项目,
-`?doc=文号` → 文号, `?unit=CODE` → 单位 (`?q=…` stays on 搜索); every page keeps its own state in the URL.
+`?doc=文号` → 文号, `?unit=CODE` → 单位 (`?q=…` stays on 搜索), each with its other parameters
+(`&region=…` names the region of a unit or project code that several regions use); every page keeps
+its own state in the URL.
 """
 
 from __future__ import annotations

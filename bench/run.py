@@ -13,7 +13,8 @@ phases, each in a fresh process so that each one's peak memory is its own:
   comparison) over exactly the text the index receives (kg.search.indexing.index_texts);
 - serve: store, search index and lineage opened once; doc-number lookup, search (a fixed mix of
   keywords, phrases, 文号 forms and filtered queries), trace down from the widest notice, trace up and
-  history, --queries each, p50/p95/p99;
+  history, --queries each, p50/p95/p99; then the 单位 and 年度对比 pages' models from the build's
+  totals and the 项目 page's from its project index and one item (bench.region_pages, at most 2 s each);
 - add: one new document added to the built corpus (kg.build.add_sources) against the full rebuild.
 
 Peak RSS counts the process, its children and the SPARQL server when the benchmark started it. Prints
@@ -43,7 +44,8 @@ from typing import Any
 from bench.generate import PLACES_FILE, generate, load_expected
 from bench.vocab import VOCAB_FILE
 
-__all__ = ["CACHE_ROOT", "RESULTS_DIR", "corpus_dir", "ensure_corpus", "percentiles", "run", "main"]
+__all__ = ["CACHE_ROOT", "RESULTS_DIR", "corpus_dir", "ensure_corpus", "percentiles", "run", "main",
+           "correctness_failures"]
 
 CACHE_ROOT = Path("/tmp/hrss-bench")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -189,8 +191,8 @@ def _phase_build(args: argparse.Namespace, src: Path, rss: Any) -> dict[str, Any
 
 
 def _unit_checks(expected: list[dict], projects: list[Any], settings: Any, regions: bool) -> dict[str, Any]:
-    """Units as generated (region, unit code) against the records' and the graph's (reported, not failed
-    on, until the graph keys units by region)."""
+    """Units as generated (region, unit code) against the records' and the graph's: a graph unit holding
+    projects of several counties fails the run (`graph_units_merged`)."""
     from bench.check import GRAPH_UNITS_SPARQL, check_graph_units, check_units, record_units
     from kg.store import open_store
 
@@ -247,6 +249,14 @@ def _phase_serve(args: argparse.Namespace, src: Path, rss: Any) -> dict[str, Any
     _timed(r, "trace_up", readers.trace_up, mix.projects())
     _timed(r, "history", readers.history, mix.projects())
     readers.close()
+    rss.stage("region-pages")
+    from bench.region_pages import measure
+
+    r.update({k: v for k, v in measure(probes.current_build(settings)).items()
+              if k in ("totals_kb", "totals_read_s", "unit_page_s", "years_page_s", "years_drill_county_s",
+                       "unit_detail_s", "changes_list_all_s", "project_index_kb", "project_index_read_s",
+                       "project_item_s", "project_page_s", "quality_page_s", "quality_rule_page_s",
+                       "region_pages_ok")})
     return r
 
 
@@ -391,17 +401,33 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     r["peak_rss_mb"] = max((m["rss_peak_mb"] for m in rss.values()), default=None)
     if r.get("incremental_add_s") is not None and r.get("full_rebuild_s"):
         r["incremental_vs_rebuild"] = round(r["incremental_add_s"] / r["full_rebuild_s"], 4)
-    failures = []
-    if r.get("check_ok") is False or r.get("parsed_projects", args.projects) != args.projects:
-        failures.append(f"parsed != generated: {args.projects} generated, {r.get('parsed_projects')} parsed")
-        failures += [f"  {m}" for m in r.get("check_mismatches", [])]
-    if r.get("record_units_ok") is False:
-        failures.append("units of different counties share a (region_code, unit_code) in the records")
+    failures = correctness_failures(r, args.projects)
     r["failures"] = failures
     r["stage_errors"] = errors
     if not args.keep:
         shutil.rmtree(args.work, ignore_errors=True)
     return r
+
+
+def correctness_failures(r: dict[str, Any], projects: int) -> list[str]:
+    """What makes a run fail: records unlike the generated ones, units of two counties merged (in the
+    records or the graph), the region pages over their time budget."""
+    failures: list[str] = []
+    if r.get("check_ok") is False or r.get("parsed_projects", projects) != projects:
+        failures.append(f"parsed != generated: {projects} generated, {r.get('parsed_projects')} parsed")
+        failures += [f"  {m}" for m in r.get("check_mismatches", [])]
+    if r.get("record_units_ok") is False:
+        failures.append("units of different counties share a (region_code, unit_code) in the records")
+    if r.get("graph_units_merged"):
+        failures.append(f"{r['graph_units_merged']} graph units hold projects of several counties "
+                        "(units are keyed by region and code)")
+    if r.get("region_pages_ok") is False:
+        from bench.region_pages import LIMIT_S
+
+        failures.append(f"单位/年度对比/项目/数据质量 page models over {LIMIT_S} s: unit {r.get('unit_page_s')} s, "
+                        f"years {r.get('years_page_s')} s, project {r.get('project_page_s')} s, "
+                        f"quality {r.get('quality_page_s')} s")
+    return failures
 
 
 def _cpus() -> int:
@@ -417,6 +443,8 @@ _TABLE = (
     ("full_rebuild_s", "s"), ("first_page_s", "s"), ("doc_p95_ms", "ms"), ("doc_p99_ms", "ms"),
     ("search_p50_ms", "ms"), ("search_p95_ms", "ms"), ("search_p99_ms", "ms"), ("trace_p95_ms", "ms"),
     ("trace_notice_projects", ""), ("trace_up_p95_ms", "ms"), ("history_p95_ms", "ms"),
+    ("totals_kb", "KB"), ("unit_page_s", "s"), ("years_page_s", "s"), ("years_drill_county_s", "s"),
+    ("unit_detail_s", "s"), ("changes_list_all_s", "s"),
     ("incremental_add_s", "s"), ("incremental_mode", ""), ("incremental_vs_rebuild", ""),
     ("rss_build_peak_mb", "MB"), ("rss_serve_peak_mb", "MB"), ("rss_add_peak_mb", "MB"),
     ("peak_rss_mb", "MB"), ("disk_mb", "MB"),

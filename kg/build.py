@@ -12,7 +12,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -158,14 +158,16 @@ def _without_known_projects(new: Corpus, old: Corpus) -> None:
 
 
 def add_sources(settings: Settings, paths: list[Path], progress: Progress | None = None,
-                names: Mapping[Path, str] | None = None) -> BuildReport:
+                names: Mapping[Path, str] | None = None, region: str | None = None) -> BuildReport:
     """Add source files to the published build (`python -m kg add FILE…`).
 
     Each new file is copied under data/added/ and listed in data/sources.csv, so a later `kg build`
     keeps it. A new build is staged from the published records plus the new files, run through the
     same steps as `kg build` and published atomically: an interrupted addition leaves the published
     build as it was. A file whose content the build already holds is not added (`report.notes`).
-    `names` gives the name a file came with where it differs from its path's (an upload's).
+    `names` gives the name a file came with where it differs from its path's (an upload's); `region`
+    (a division code, kg.sources.source_region) is written as the files' region_code in sources.csv
+    and places them as such a row does.
     """
     ws = Workspace(settings.index_dir)
     data = Path(settings.data_dir)
@@ -192,9 +194,12 @@ def add_sources(settings: Settings, paths: list[Path], progress: Progress | None
         added_before = (data / ADDED_DIR).exists()
         try:
             for path, sha in fresh:
-                rows.append(copy_into_data(path, data, sha, (names or {}).get(path)))
+                row = copy_into_data(path, data, sha, (names or {}).get(path))
+                rows.append(replace(row, region_code=region) if region else row)
             copies = [row.resolve(data) for row in rows]
             placement = Placement.load(data)
+            if region:  # the rows are appended once published; until then they place the files here
+                placement.settings.update({row.path: region for row in rows})
             new = load_corpus(copies, placement)
             _without_known_projects(new, old)
             report.notes.extend(str(d) for d in new.all_diagnostics() if d.severity != "info")

@@ -73,10 +73,11 @@ def derive_context(corpus: Corpus, settings: Settings, staged_from: Path | None 
     issuers = document_issuers(projects, lineage)
     view = build_view(lineage, units, issuers, regions)
     config = load_config(settings=settings)
-    findings = [*run_audit(projects, config),
-                *consistency_findings(Lineage(view), config, str(documents_file))]
+    findings = tuple(sorted(dict.fromkeys([*run_audit(projects, config),
+                                           *consistency_findings(Lineage(view), config, str(documents_file))]),
+                            key=Finding.sort_key))
     cards = derive_cards(projects, units, lineage.documents,
-                         {c: r["name"] for c, r in view.graph["regions"].items()}, lineage.notices.docs)
+                         {c: r["name"] for c, r in view.graph["regions"].items()}, lineage.notices.docs, findings)
     return BuildContext(settings, corpus, units, vocabulary, themes, lineage, issuers, view, config,
-                        tuple(sorted(dict.fromkeys(findings), key=Finding.sort_key)), cards,
+                        findings, cards,
                         staged_from, published_results, regions)

@@ -46,10 +46,14 @@ class Corpus:
             yield from r.diagnostics
         yield from self.diagnostics
 
-    def project(self, code: str, year: int | None = None) -> Project | None:
-        """The project with this 项目编码 (the latest year when `year` is None)."""
-        hits = [p for p in self.projects if p.project_code == code and (year is None or p.year == year)]
+    def project(self, code: str, year: int | None = None, region: str | None = None) -> Project | None:
+        """The project with this 项目编码 (in `region` when given; the latest year when `year` is None)."""
+        hits = [p for p in self.with_code(code, year) if region is None or p.region_code == region]
         return max(hits, key=lambda p: p.year or 0) if hits else None
+
+    def with_code(self, code: str, year: int | None = None) -> list[Project]:
+        """Every project with this 项目编码 (of `year` when given): several regions may print one code."""
+        return [p for p in self.projects if p.project_code == code and (year is None or p.year == year)]
 
 
 def project_identity(p: Project) -> tuple[str, int | None, str]:

@@ -21,6 +21,7 @@ from typing import Any
 from ingest.docnumber import DocQuery
 from ingest.errors import DocNumberError, HrssError
 from ingest.records import Notice, Project
+from kg.audit.model import Finding
 from kg.docmatch import DocNumbers, is_title_key, number_of
 from kg.lineage.derive import DocumentSummary
 from kg.lineage.notices import NoticeDoc
@@ -82,6 +83,7 @@ class DocCard:
     date: str | None = None
     declared_total_wan: Decimal | None = None
     notice: Notice | None = None  # the ingested funding notice of this 文号, when the build holds one
+    findings: tuple[Finding, ...] = ()  # the audit findings about that notice (see notice_findings)
 
     @property
     def regions(self) -> list[tuple[str, str | None]]:
@@ -120,13 +122,15 @@ def _ordered(listed: Iterable[DocProject]) -> list[DocProject]:
 
 def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[str, DocumentSummary],
                  region_names: Mapping[str, str | None] | None = None,
-                 notices: Mapping[str, NoticeDoc] | None = None) -> dict[str, DocCard]:
+                 notices: Mapping[str, NoticeDoc] | None = None,
+                 findings: Iterable[Finding] = ()) -> dict[str, DocCard]:
     """Every document's card, from the build's records in one pass: units named by `Units`, regions
     by `region_names` (code → name), issuers as the lineage registers them (documents.csv may name an
     issuer the issuer table does not know), amounts as printed; title, date and declared total from
     the ingested notice (`notices`), else documents.csv. An ingested notice has a card (with its
-    record) even when no project cites it."""
+    record, and the `findings` about it) even when no project cites it."""
     notices = notices or {}
+    about = notice_findings(findings, [n.notice for n in notices.values()])
     region_names = region_names or {}
     projects_of: dict[str, dict[tuple[Any, Any, Any], DocProject]] = {}
     mentions: dict[str, set[Mention]] = {}
@@ -171,8 +175,25 @@ def derive_cards(projects: Iterable[Project], units: Units, summaries: Mapping[s
             declared_total_wan=stated.declared_total_wan if stated and stated.declared_total_wan is not None
             else (info.total_wan if info else None),
             notice=stated,
+            findings=tuple(about.get(stated.key, ())) if stated else (),
         )
     return cards
+
+
+def notice_findings(findings: Iterable[Finding], notices: Iterable[Notice]) -> dict[str, list[Finding]]:
+    """The findings about each notice (by its key), in their order: those located in the notice's own
+    file, or naming its 文号 as the value."""
+    by_file: dict[str, list[str]] = {}
+    by_number: dict[str, list[str]] = {}
+    for n in notices:
+        by_file.setdefault(n.span.file, []).append(n.key)
+        if n.doc_number is not None:
+            by_number.setdefault(n.doc_number, []).append(n.key)
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        for key in dict.fromkeys([*by_file.get(f.span.file, ()), *by_number.get(f.value, ())]):
+            out.setdefault(key, []).append(f)
+    return out
 
 
 class DocCards:

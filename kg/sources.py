@@ -20,9 +20,10 @@ from pathlib import Path
 
 from ingest.errors import HrssError
 from ingest.records import Diagnostic
+from ingest.regions import RegionIndex
 
 __all__ = ["SOURCES_FILE", "ADDED_DIR", "HEADER", "SourceRow", "SourcesError", "read_sources",
-           "append_sources", "sha256_of", "stored_name", "copy_into_data"]
+           "append_sources", "sha256_of", "stored_name", "copy_into_data", "source_region"]
 
 SOURCES_FILE = "sources.csv"
 ADDED_DIR = "added"
@@ -120,3 +121,18 @@ def copy_into_data(source: Path, data_dir: Path, sha256: str, original_name: str
     shutil.copyfile(source, tmp)
     os.replace(tmp, target)
     return SourceRow(str(target.relative_to(data_dir)), "", sha256, time.strftime("%Y-%m-%dT%H:%M:%S"), name)
+
+
+def source_region(text: str, index: RegionIndex) -> str:
+    """The division code a `kg add --region` value names: a code (a withdrawn one gives its successor)
+    or a full name (涿鹿县, 张家口市涿鹿县); SourcesError when it names none or several."""
+    text = text.strip()
+    if text in index:
+        return index.current(text)
+    codes = sorted({index.current(c) for c in index.by_name(text)})
+    if len(codes) == 1:
+        return codes[0]
+    if codes:
+        raise SourcesError(f"地区 {text} 不唯一: " + "、".join(f"{c} {index.name(c)}" for c in codes)
+                           + "；请用地区编码")
+    raise SourcesError(f"没有这个地区: {text}（用 GB/T 2260 编码或全称，如 130731 或 涿鹿县）")

@@ -23,16 +23,19 @@ from ingest.regions import RegionIndex
 from kg.graph import scheme_lines, write_own, write_regions, write_shared
 from kg.jsonout import dumps
 from kg.lineage.notice_triples import notice_regions
+from kg.lineage.trace import Lineage
 from kg.lineage.triples import write_lineage
 from kg.lineage.view import write_view
 from kg.audit.triples import write_findings_triples
+from kg.projectpages import derive_pages, write_project_pages
 from kg.rdf.ntriples import graph_from_lines
 from kg.rdf.writer import Writer
 from kg.search.indexing import SEARCH_DIR, build_index, stage_index
 from kg.staging import can_stage, stage_oxigraph, write_relating
 from kg.store import write_store
+from kg.totals import derive_totals, write_totals
 from kg.units import write_units
-from kg.workspace import write_records
+from kg.workspace import DIAGNOSTICS_FILE, write_records
 
 __all__ = ["STEPS", "Step", "graph_lines", "build_graph"]
 
@@ -74,8 +77,9 @@ def build_graph(ctx: BuildContext) -> Graph:
 def records_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
     corpus = ctx.corpus
     write_records(out, corpus)
-    (out / "diagnostics.json").write_text(
-        dumps([{"file": d.file, "line": d.line, "message": d.message, "severity": d.severity}
+    (out / DIAGNOSTICS_FILE).write_text(
+        dumps([{"file": d.file, "line": d.line, "message": d.message, "severity": d.severity,
+                "locator": d.locator}
                for d in corpus.all_diagnostics()], indent=1),
         encoding="utf-8",
     )
@@ -133,6 +137,20 @@ def search_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
     return build_index(projects, out / SEARCH_DIR, ctx.settings, units=ctx.units, themes=ctx.themes)
 
 
+def totals_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
+    """Budget totals per region, unit, theme and year (kg.totals), read by the 单位 and 年度对比 pages."""
+    totals = derive_totals(ctx.corpus.projects, ctx.units, ctx.view.graph["regions"], ctx.themes,
+                           ctx.lineage.links)
+    return write_totals(totals, out)
+
+
+def projects_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
+    """One item per project (record, themes, findings, history) and its index (kg.projectpages), read
+    by the 项目 page one project at a time."""
+    pages = derive_pages(ctx.corpus.results, ctx.themes, ctx.findings, Lineage(ctx.view))
+    return write_project_pages(pages, out)
+
+
 # (name, step), in the order they run. Each later issue adds its own line here.
 STEPS: list[tuple[str, Step]] = [
     ("records", records_step),
@@ -141,4 +159,6 @@ STEPS: list[tuple[str, Step]] = [
     ("lineage", lineage_step),
     ("audit", audit_step),
     ("search", search_step),
+    ("totals", totals_step),
+    ("projects", projects_step),
 ]

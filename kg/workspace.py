@@ -20,15 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import HrssError
+from ingest.records import Diagnostic
 from kg.corpus import Corpus
 
 __all__ = ["Workspace", "NotBuiltError", "DamagedBuildError", "BuildLockedError", "RECORDS_FILE",
-           "RECORDS_DIR", "MANIFEST_FILE", "LOCK_FILE", "write_records", "read_records"]
+           "RECORDS_DIR", "MANIFEST_FILE", "LOCK_FILE", "DIAGNOSTICS_FILE", "write_records", "read_records",
+           "read_diagnostics"]
 
 RECORDS_FILE = "records.pickle"  # a whole corpus in one file (builds before records/ existed)
 RECORDS_DIR = "records"  # records/<n>.pickle: one Corpus part per build or added batch; index.json
 _RECORDS_INDEX = "index.json"
 MANIFEST_FILE = "manifest.json"
+DIAGNOSTICS_FILE = "diagnostics.json"  # every ingest diagnostic, so a page lists them without the records
 LOCK_FILE = ".lock"  # held by `kg build` and `kg add` while they write
 _LOCK_POLL_S = 0.2
 _KEEP_OLD_BUILDS = 1  # a reader may still hold the previous build open
@@ -221,3 +224,17 @@ def read_records(build_dir: Path) -> Corpus:
         corpus.results.extend(piece.results)
         corpus.diagnostics.extend(piece.diagnostics)
     return corpus
+
+
+def read_diagnostics(build_dir: Path) -> list[Diagnostic]:
+    """The ingest diagnostics a build wrote (DIAGNOSTICS_FILE), in the records' order.
+
+    Raises DamagedBuildError (naming the file) when it cannot be read.
+    """
+    path = build_dir / DIAGNOSTICS_FILE
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return [Diagnostic(d["file"], d["line"], d["message"], d["severity"], d.get("locator"))
+                for d in rows]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise DamagedBuildError(path, type(e).__name__) from e

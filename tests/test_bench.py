@@ -11,7 +11,8 @@ import pytest
 from bench.check import check_records, check_units, record_units
 from bench.generate import county_issuers, generate, load_expected
 from bench.run import main as bench_main
-from bench.run import percentiles
+from bench.run import correctness_failures, percentiles
+from bench.region_pages import main as region_pages_main
 from ingest.placing import assign_regions
 from ingest.regions import RegionIndex
 from kg.corpus import load_corpus
@@ -196,3 +197,29 @@ def test_region_report_counts_projects_by_evidence(small_corpus):
     report = place_corpus(small_corpus)
     assert report["evidence"] == {"code_prefix": 250}
     assert report["records_ok"] and report["units_ok"] and report["units_found"] == report["units_expected"]
+
+
+def test_graph_units_of_several_counties_fail_the_run():
+    ok = {"check_ok": True, "parsed_projects": 10, "record_units_ok": True, "graph_units_merged": 0,
+          "region_pages_ok": True}
+    assert correctness_failures(ok, 10) == []
+    failures = correctness_failures({**ok, "graph_units_merged": 3}, 10)
+    assert failures == ["3 graph units hold projects of several counties "
+                        "(units are keyed by region and code)"]
+    assert "page models over 2.0 s" in correctness_failures({**ok, "region_pages_ok": False}, 10)[0]
+
+
+def test_region_pages_are_measured_from_a_build(tmp_path, capsys):
+    from kg.build import build
+    from kg.settings import Settings
+    from tests.regions_fixture import write_counties
+
+    write_counties(tmp_path / "data")
+    build(Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "indexes"))
+    assert region_pages_main(["--build", str(tmp_path / "indexes")]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert (r["units"], r["regions"], r["projects"], r["years"]) == (8, 4, 10, [2021, 2022])
+    assert r["unit_page_rows"] == 8 and r["region_pages_ok"] is True
+    assert 0 < r["unit_page_s"] < 2 and 0 < r["years_page_s"] < 2
+    assert r["project_pages"] == 10 and 0 < r["project_page_s"] < 2 and r["project_page_rows"] > 0
+    assert r["findings"] == 20 and 0 < r["quality_page_s"] < 2

@@ -9,7 +9,8 @@ from conftest import SAMPLE
 from kg.cli import cli
 
 KEYS = ["kind", "year", "seq", "title", "unit_code", "unit_name", "project_code", "project_name", "budget_wan",
-        "fiscal_wan", "other_wan", "spending_plan", "goals", "indicators", "doc_refs", "source"]
+        "fiscal_wan", "other_wan", "spending_plan", "goals", "indicators", "doc_refs", "source",
+        "region_code", "region_name", "region_evidence"]
 
 
 def run_json():
@@ -22,6 +23,13 @@ def test_ingest_json_lines_have_exactly_the_documented_keys():
     rows, _ = run_json()
     assert len(rows) == 44
     assert all(list(r) == KEYS for r in rows)
+
+
+def test_ingest_json_gives_each_project_its_region():
+    rows, _ = run_json()
+    assert Counter((r["region_code"], r["region_name"]) for r in rows) == {("130730", "怀来县"): 44}
+    first = next(r for r in rows if r["project_code"] == "13073022P00817010003J")
+    assert first["region_evidence"] == "code_prefix"
 
 
 def test_ingest_json_amounts_are_numbers_with_the_printed_digits():

@@ -181,6 +181,15 @@ def test_unrelated_projects_are_not_linked(sample):
         "13073022P00817910001E"]
 
 
+def test_histories_of_every_project_are_what_history_gives_each(sample):
+    lineage = load_lineage(sample)
+    nodes = [n for n, kind in lineage.graph.nodes(data="kind") if kind == "project"]
+    one_by_one = [lineage.history(lineage.graph.nodes[n]["code"], lineage.graph.nodes[n]["year"],
+                                  lineage.graph.nodes[n]["region"]) for n in nodes]
+    assert list(lineage.histories([*nodes, "project:nowhere:2022:X"])) == [*one_by_one, None]
+    assert sum(len(h.entries) > 1 for h in one_by_one) > 10
+
+
 def test_every_sample_link_has_the_same_unit_and_strong_evidence(sample):
     links = load_lineage(sample).cross_year_links()
     assert len(links) == 16

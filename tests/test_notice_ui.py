@@ -25,7 +25,7 @@ from kg.settings import Settings
 from kg.workspace import Workspace
 from views.model.flows import down_flow
 from views.model.notice import (allocation_rows, allocation_table, forwarding, has_allocations, header_facts,
-                                notice_findings, reconciliation_xlsx)
+                                reconciliation_xlsx)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTICES = ROOT / "tests" / "data" / "notices"
@@ -164,7 +164,7 @@ def test_notice_findings_are_those_in_its_file_or_naming_it(notice_build):
     from kg.published import Build
 
     b = Build.open(notice_build)
-    found = notice_findings(b.findings, b.cards.cards[DOC].notice)
+    found = b.cards.cards[DOC].findings
     assert [(f.rule_id, f.span.file, f.region_code) for f in found] == [("L2.1", "province_subtotals.txt", "130731")]
     # the counties' own goal-table findings (R4.2) are not the notice's
     assert {f.rule_id for f in b.findings} - {f.rule_id for f in found} == {"R4.2"}

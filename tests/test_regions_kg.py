@@ -204,3 +204,29 @@ def test_adding_the_second_county_to_a_build_of_the_first_keeps_both(tmp_path):
     assert [(r.region_code, r.budgeted_wan) for r in t.regions[0].regions] == [
         (ZHUOLU, Decimal("1388.00")), (CHICHENG, Decimal("1070.00"))]
     b.close()
+
+
+def test_kg_add_region_places_a_document_that_names_no_place(tmp_path):
+    first, second = write_counties(tmp_path / "fixtures")
+    data = tmp_path / "data"
+    data.mkdir()
+    first.rename(data / first.name)
+    s = Settings(data_dir=data, index_dir=tmp_path / "idx")
+    build(s)
+    # 赤城县's tables with its name and its codes' county prefix taken out: nothing in it names a place
+    nameless = tmp_path / "nameless.txt"
+    nameless.write_text(second.read_text(encoding="utf-8").replace("赤城县", "").replace(CHICHENG, "990000"),
+                        encoding="utf-8")
+    ambiguous = CliRunner().invoke(cli, ["add", str(nameless), "--region", "桥西区", "--data", str(data),
+                                         "--indexes", str(s.index_dir)])
+    assert ambiguous.exit_code != 0 and "地区 桥西区 不唯一" in ambiguous.output and "130703" in ambiguous.output
+    result = CliRunner().invoke(cli, ["add", str(nameless), "--region", "赤城县", "--data", str(data),
+                                      "--indexes", str(s.index_dir)])
+    assert result.exit_code == 0, result.output
+    b = Build.open(s)
+    added = [p for p in b.corpus.projects if p.project_code and p.project_code.startswith("990000")]
+    assert len(added) == 5
+    assert {(p.region_code, p.region_evidence) for p in added} == {(CHICHENG, "sources.csv")}
+    path, region = (data / "sources.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[:2]
+    assert path.startswith("added/nameless-") and region == CHICHENG
+    assert b.totals.unit(CHICHENG, "901002").years[2022].budget_wan == Decimal("500.00")

@@ -13,7 +13,7 @@ from conftest import DATA
 from ingest.errors import SourceError
 from ingest.records import SourceSpan
 from kg.build import build
-from kg.corpus import load_corpus
+from kg.corpus import Corpus, load_corpus
 from kg.settings import Settings
 from views.model.rows import line_range
 from views.model.source import source_excerpt, source_image
@@ -36,17 +36,22 @@ def test_excerpt_of_a_native_file_gives_its_rows_with_their_places(name, first_r
     corpus = load_corpus([NATIVE / name])
     project = corpus.projects[0]
     assert (project.project_code, str(project.budget_wan)) == ("13068123A1B2C3D4E5F6G", "120.50")
-    lines = source_excerpt(Settings(data_dir=NATIVE), corpus, project.span).splitlines()
+    lines = source_excerpt(Settings(data_dir=NATIVE), project.span, files(corpus)).splitlines()
     assert first_row in lines
     assert amount_row in lines
     # the last row is the indicator table's last row, as printed
     assert lines[-1].endswith("满意度指标 | 服务对象满意度指标 | 学员满意度 | 学员满意度调查 | ≥90% | 满意度调查")
 
 
+
+def files(corpus: Corpus) -> list[str]:
+    """The paths the corpus parsed (where a project page finds its source file)."""
+    return [r.file for r in corpus.results]
+
 def test_excerpt_of_an_indicator_span_is_its_one_row():
     corpus = load_corpus([NATIVE / "small.xlsx"])
     span = corpus.projects[0].indicators[0].span
-    assert source_excerpt(Settings(data_dir=NATIVE), corpus, span) == (
+    assert source_excerpt(Settings(data_dir=NATIVE), span, files(corpus)) == (
         "绩效目标!A17  产出指标 | 数量指标 | 培训人次 | 全年完成培训人次 | ≥800人次 | 年度计划")
 
 
@@ -54,7 +59,7 @@ def test_missing_native_file_gives_the_chinese_error(tmp_path):
     corpus = load_corpus([])
     span = SourceSpan("gone.docx", 3, 5, table=1, rows=(1, 3))
     with pytest.raises(SourceError, match="源文件不存在"):
-        source_excerpt(Settings(data_dir=tmp_path), corpus, span)
+        source_excerpt(Settings(data_dir=tmp_path), span, files(corpus))
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +98,11 @@ def test_excerpt_of_a_span_read_back_from_json_is_found_by_its_place():
     corpus = load_corpus([NATIVE / "small.pdf"])
     span = SourceSpan.from_json(corpus.projects[0].indicators[1].span.to_json())
     assert (span.first_line, span.page, span.table, span.rows) == (0, 1, 2, (3, 3))
-    assert source_excerpt(Settings(data_dir=NATIVE), corpus, span) == (
+    assert source_excerpt(Settings(data_dir=NATIVE), span, files(corpus)) == (
         "第1页 表2 行3   | 质量指标 | 培训合格率 | 培训考核合格人数占比 | ≥90% | 行业标准")
     cells = SourceSpan.from_json({"file": "small.xlsx", "sheet": "绩效目标", "cells": "A17:F18"})
-    assert source_excerpt(Settings(data_dir=NATIVE), load_corpus([NATIVE / "small.xlsx"]), cells).splitlines() == [
+    xlsx = load_corpus([NATIVE / "small.xlsx"])
+    assert source_excerpt(Settings(data_dir=NATIVE), cells, files(xlsx)).splitlines() == [
         "绩效目标!A17  产出指标 | 数量指标 | 培训人次 | 全年完成培训人次 | ≥800人次 | 年度计划",
         "绩效目标!A18   | 质量指标 | 培训合格率 | 培训考核合格人数占比 | ≥90% | 行业标准"]
 
@@ -119,14 +125,14 @@ def test_project_page_shows_long_term_beside_annual_goals(word_build, monkeypatc
 def test_pdf_span_gives_its_page_region_as_png():
     corpus = load_corpus([NATIVE / "small.pdf"])
     project = corpus.projects[0]
-    png = source_image(Settings(data_dir=NATIVE), corpus, project.span, resolution=72)
+    png = source_image(Settings(data_dir=NATIVE), project.span, files(corpus), resolution=72)
     assert png is not None and png.startswith(b"\x89PNG\r\n\x1a\n")
     from PIL import Image
 
     # table 1 and the indicator table below it on p.1: 84.6–516.55 × 239.4–487.9 pt, padded by 4 pt
     assert Image.open(io.BytesIO(png)).size == (439, 256)
     word = load_corpus([NATIVE / "small.docx"])
-    assert source_image(Settings(data_dir=NATIVE), word, word.projects[0].span) is None
+    assert source_image(Settings(data_dir=NATIVE), word.projects[0].span, files(word)) is None
 
 
 def test_project_page_of_a_pdf_shows_the_page_region(tmp_path, monkeypatch):

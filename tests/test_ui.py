@@ -9,6 +9,7 @@ import shutil
 import tomllib
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -129,7 +130,8 @@ def test_search_with_year_shows_only_that_year(env):
 def test_project_deep_link_opens_that_project(env):
     at = run(project="13073022P00817010003J")
     shown = texts(at)
-    assert at.selectbox(key="project-pick").value.project_code == "13073022P00817010003J"
+    picked = next(box for box in at.selectbox if box.label == "项目")  # the picker starts at the project shown
+    assert picked.value.project_code == "13073022P00817010003J"
     assert {m.label: m.value for m in at.metric}["预算数（万元）"] == "50.00"
     assert "办案及业务经费" in shown
     # the source excerpt: the exact lines of the table in the original file
@@ -157,7 +159,9 @@ def test_years_page_joins_years_by_the_lineage_links(env):
     metrics = {m.label: m.value for m in at.metric}
     kinds = ("新增", "取消", "增加", "减少", "持平")
     assert [metrics[k] for k in kinds] == ["8", "4", "5", "0", "11"]
+    at.toggle(key="years-list").set_value(True).run()
     changes = at.dataframe[-1].value
+    assert len(changes) == 8 + 4 + 5 + 11
     grown = changes[changes["变化"] == "增加"].set_index("本年编码")
     # 企业养老保险县级配套: 2,107.00 → 3,000.00
     assert grown.loc["13073022P007920100026", "上年编码"] == "13073021XSNQ6GTAT4G0A"
@@ -331,8 +335,8 @@ def test_every_page_says_in_chinese_when_nothing_is_found(env, page, params, mes
 def test_search_hits_show_amounts_as_printed(env):
     at = run(q="冀财社2021 176")
     hits = [c.value for c in at.caption if " 万元 · " in c.value]
-    assert hits == ["2022 年 · 社会保险事业中心（316007）· 预算 1,384.00 万元 · 13073022P008368100011",
-                    "2022 年 · 社会保险事业中心（316007）· 预算 44.00 万元 · 13073022P00836810002L"]
+    assert hits == ["2022 年 · 怀来县 · 社会保险事业中心（316007）· 预算 1,384.00 万元 · 13073022P008368100011",
+                    "2022 年 · 怀来县 · 社会保险事业中心（316007）· 预算 44.00 万元 · 13073022P00836810002L"]
 
 
 @pytest.mark.parametrize("value, shown", [
@@ -437,6 +441,7 @@ def hostile_env(hostile, monkeypatch) -> Settings:
     ("trace", {"project": "13068123HOST1LE000001"}),
     ("project", {"project": "13068123HOST1LE000001", "year": "2023"}),
     ("unit", {"unit": "401009"}),
+    ("unit", {}),
     ("years", {}),
     ("quality", {}),
 ])
@@ -489,6 +494,10 @@ def test_deep_link_text_is_shown_as_text(env, page, params):
      None),
     ("years", {"to": "1800"}, "网址参数 to=1800 无效（没有这个值），已改用2022 年", "to"),
     ("years", {"from": "abc"}, "网址参数 from=abc 无效（不是整数），已改用2021 年", "from"),
+    ("years", {"region": "999999"}, "网址参数 region=999999 无效（没有这个地区），已改用全部地区", "region"),
+    ("unit", {"region": "x![a](http://h.example)"}, "网址参数 region=x![a](http://h.example) 无效（没有这个地区）",
+     "region"),
+    ("search", {"q": "就业", "region": "999999"}, "网址参数 region=999999 无效（没有这个选项），已改用全部地区", "region"),
     ("sparql", {"query": "no-such-query"}, "网址参数 query=no-such-query 无效（没有这个选项）", "query"),
 ])
 def test_bad_url_parameters_fall_back_with_a_notice(env, page, params, notice, reset):
@@ -606,3 +615,284 @@ def test_a_word_upload_is_read_and_added(tmp_path, monkeypatch):
     at = _upload(at, "小样.docx", data)
     assert "已加入 小样.docx（保存为 小样-" in plain(at.success[0].value)
     assert len(list((settings.data_dir / "added").glob("小样-*.docx"))) == 1
+
+
+# --- regions: two invented counties whose units share codes (tests/regions_fixture.py) ---
+
+@pytest.fixture(scope="module")
+def counties(tmp_path_factory) -> Settings:
+    from tests.regions_fixture import write_counties
+
+    tmp = tmp_path_factory.mktemp("ui-counties")
+    write_counties(tmp / "data")
+    settings = Settings(data_dir=tmp / "data", index_dir=tmp / "indexes")
+    build(settings)
+    return settings
+
+
+@pytest.fixture
+def counties_env(counties, monkeypatch) -> Settings:
+    monkeypatch.setenv("HRSS_DATA_DIR", str(counties.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(counties.index_dir))
+    return counties
+
+
+def test_unit_page_lists_each_county_s_units_with_their_totals_per_year(counties_env):
+    at = run("unit")
+    units = at.dataframe[-1].value.set_index(["县（区）", "单位编码"])
+    assert len(units) == 8  # four codes, two counties: never merged
+    assert units.loc[("涿鹿县", "901002"), "2021年预算(万元)"] == Decimal("560.00")
+    assert units.loc[("赤城县", "901002"), "2021年预算(万元)"] == Decimal("470.00")
+    assert units.loc[("赤城县", "901002"), "2022年预算(万元)"] == Decimal("500.00")
+    assert units.loc[("涿鹿县", "901001"), "单位"] == "涿鹿县人力资源和社会保障局"
+    assert set(units["市"]) == {"张家口市"} and set(units["省"]) == {"河北省"}
+
+
+def test_a_unit_code_of_two_counties_offers_both(counties_env):
+    at = run(None, unit="901002")  # the old deep link, on a bare URL
+    choices = [(plain(link.proto.label), dict(parse_qsl(link.proto.query_string)))
+               for link in at.get("page_link") if "901002" in link.proto.label]
+    assert [label for label, _ in choices] == ["河北省 › 张家口市 › 涿鹿县 · 901002 社会保险事业中心",
+                                               "河北省 › 张家口市 › 赤城县 · 901002 社会保险事业中心"]
+    assert [q["region"] for _, q in choices] == ["130731", "130732"]
+    assert not at.metric
+
+
+def test_unit_and_region_open_that_county_s_unit(counties_env):
+    at = run("unit", unit="901002", region="130732")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"2021 年预算（万元）": "470.00", "2022 年预算（万元）": "500.00"}
+    projects = table_with(at, "项目编码")
+    assert set(projects["项目编码"]) == {"13073221RGTEST9010020001", "13073222RGTEST9010020001"}
+    assert set(projects["文号"]) == {"冀财社〔2021〕99号"} and set(projects["地区编码"]) == {"130732"}
+    changes = table_with(at, "变化")
+    assert list(changes["变化"]) == ["增加"] and list(changes["增减(万元)"]) == [Decimal("30.00")]
+
+
+@pytest.mark.parametrize("params", [{"region": "130700"}, {}])  # one province, one city: shown inside
+def test_years_page_drills_down_to_county_subtotals_that_add_up(counties_env, params):
+    at = run("years", **params)
+    table = at.dataframe[0].value.set_index("名称")
+    assert list(table.index) == ["涿鹿县", "赤城县", "合计"]
+    assert table.loc["涿鹿县", "2022年预算(万元)"] == Decimal("943.00")
+    assert table.loc["赤城县", "2022年预算(万元)"] == Decimal("680.00")
+    assert table.loc["合计", "2022年预算(万元)"] == Decimal("1623.00") == sum(table["2022年预算(万元)"][:2])
+    assert table.loc["合计", "2021年项目数"] == 2
+    assert {m.label: m.value for m in at.metric}["新增"] == "6"
+
+
+def test_years_page_drills_into_a_county_s_units_and_one_unit(counties_env):
+    at = run("years", region="130732")
+    table = at.dataframe[0].value.set_index("编码")
+    assert table.loc["901002", "名称"] == "901002 社会保险事业中心"
+    assert table.loc["901002", "2021年预算(万元)"] == Decimal("470.00")
+    assert table.loc["130732", "2022年预算(万元)"] == Decimal("680.00")  # 合计 of 赤城县
+    at = run("years", region="130732", unit="901002")
+    assert list(at.dataframe[0].value["预算数(万元)"]) == [Decimal("470.00"), Decimal("500.00")]
+    assert {m.label: m.value for m in at.metric}["增加"] == "1"
+
+
+SHARED_PROJECT = "13073122RGTEST9010020001"
+
+
+@pytest.fixture
+def shared_code_env(tmp_path, monkeypatch) -> Settings:
+    """The two counties, 赤城县's 2022 社会保险事业中心 project printed with 涿鹿县's 项目编码."""
+    from tests.regions_fixture import write_counties
+
+    write_counties(tmp_path / "data")
+    chicheng = tmp_path / "data" / "county_130732.txt"
+    text = chicheng.read_text(encoding="utf-8")
+    chicheng.write_text(text.replace("13073222RGTEST9010020001", SHARED_PROJECT), encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "indexes")
+    build(settings)
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
+    return settings
+
+
+def test_a_project_code_of_two_counties_offers_both_and_region_opens_one(shared_code_env):
+    at = run(None, project=SHARED_PROJECT)
+    choices = {plain(link.proto.label): dict(parse_qsl(link.proto.query_string))["region"]
+               for link in at.get("page_link") if SHARED_PROJECT in link.proto.label}
+    name = f"{SHARED_PROJECT} 冀财社〔2021〕99号2022年城乡居民养老保险补助"
+    assert choices == {f"河北省 › 张家口市 › 涿鹿县 · {name}": "130731", f"河北省 › 张家口市 › 赤城县 · {name}": "130732"}
+    assert not at.metric
+    at = run("project", project=SHARED_PROJECT, region="130732")
+    assert {m.label: m.value for m in at.metric}["预算数（万元）"] == "500.00"
+    unit = next(link for link in at.get("page_link") if "社会保险事业中心" in link.proto.label)
+    assert dict(parse_qsl(unit.proto.query_string)) == {"unit": "901002", "region": "130732"}
+
+
+def test_search_filters_by_region_and_counts_projects_by_province_city_and_county(counties_env):
+    at = run("search", q="城乡居民养老保险补助")
+    assert "共 4 条结果" in texts(at)
+    shown = texts(at)
+    assert {"**省**", "**市**", "**县（区）**"} <= {m.value for m in at.markdown}
+    assert "河北省  (4)" in shown and "张家口市  (4)" in shown
+    assert "涿鹿县  (2)" in shown and "赤城县  (2)" in shown
+    at = run("search", q="城乡居民养老保险补助", region="130732")
+    hits = [c.value for c in at.caption if " 万元 · " in c.value]
+    assert sorted(hits) == [
+        "2021 年 · 赤城县 · 社会保险事业中心（901002）· 预算 470.00 万元 · 13073221RGTEST9010020001",
+        "2022 年 · 赤城县 · 社会保险事业中心（901002）· 预算 500.00 万元 · 13073222RGTEST9010020001"]
+    assert at.selectbox(key="search-region").value == "130732"
+    link = next(link for link in at.get("page_link") if link.proto.label == "打开项目")
+    assert dict(parse_qsl(link.proto.query_string))["region"] == "130732"
+
+
+def _refuse(monkeypatch, *targets: str) -> None:
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a page read the whole build")
+
+    for target in targets:
+        monkeypatch.setattr(target, refuse)
+
+
+@pytest.fixture
+def no_records(monkeypatch):
+    """The records cannot be loaded, nor the whole lineage or the whole findings list: a page that
+    tries fails."""
+    _refuse(monkeypatch, "kg.published.read_records", "kg.workspace.read_records", "kg.corpus.load_corpus",
+            "kg.published.load_lineage", "kg.published.load_findings")
+
+
+@pytest.mark.parametrize("region, county, budget, history", [
+    ("130732", "赤城县", "500.00", [Decimal("470.00"), Decimal("500.00")]),
+    ("130731", "涿鹿县", "600.00", [Decimal("560.00"), Decimal("600.00")]),
+])
+def test_project_page_of_a_shared_code_shows_its_county_s_project_from_its_own_item(
+        shared_code_env, no_records, region, county, budget, history):
+    at = run("project", project=SHARED_PROJECT, region=region)
+    assert {m.label: m.value for m in at.metric}["预算数（万元）"] == budget
+    assert any(f"河北省 › 张家口市 › {county}" in c.value for c in at.caption)
+    years = table_with(at, "增减(万元)")
+    assert list(years["预算数(万元)"]) == history and set(years["地区编码"]) == {region}
+    from kg.audit.engine import load_findings
+
+    every = [f for f in load_findings(shared_code_env) if f.project_code == SHARED_PROJECT and f.year == 2022]
+    own = [f for f in every if f.region_code == region]
+    assert len(own) < len(every)  # the other county's findings on the same code are not shown
+    assert sorted(table_with(at, "规则")["说明"]) == sorted(f.message for f in own)
+
+
+def test_project_picker_opens_a_unit_s_project_without_the_records(counties_env, no_records):
+    from kg.rdf.iri import UnitKey
+
+    at = run("project")
+    assert not at.metric
+    next(box for box in at.selectbox if box.label == "单位").select(UnitKey("130732", "901002")).run()
+    projects = next(box for box in at.selectbox if box.label == "项目")
+    assert [o.rsplit(" · ", 1)[-1] for o in projects.options] == ["13073222RGTEST9010020001",
+                                                                  "13073221RGTEST9010020001"]
+    projects.select_index(1).run()
+    assert {m.label: m.value for m in at.metric}["预算数（万元）"] == "470.00"
+
+
+def test_quality_page_reads_neither_the_records_nor_every_finding(counties_env, no_records):
+    at = run("quality")
+    assert not at.exception and "解析源文件时的" in texts(at)
+    assert len(table_with(at, "原文值")) == sum(table_with(at, "条数")["条数"]) > 0
+
+
+@pytest.fixture
+def counties_copy(tmp_path, monkeypatch) -> Settings:
+    """The two counties built afresh in tmp_path (uploads change it)."""
+    from tests.regions_fixture import write_counties
+
+    write_counties(tmp_path / "data")
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "indexes")
+    build(settings)
+    monkeypatch.setenv("HRSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HRSS_INDEX_DIR", str(settings.index_dir))
+    return settings
+
+
+NO_PLACE = "99990023NOPLACE000001"  # a table that names no place: the upload's 地区 places it
+
+
+def test_an_upload_given_a_region_by_name_is_placed_there_as_kg_add_region_does(counties_copy):
+    from kg.sources import read_sources
+
+    at = run("data")
+    at.file_uploader(key="data-upload").set_value(("档案.txt", _one_table(NO_PLACE, "909001档案室"), "text/plain"))
+    at.run()
+    at.text_input(key="data-region").input("赤城县").run()
+    assert "地区：河北省 › 张家口市 › 赤城县（130732）" in texts(at)
+    at.button(key="data-add").click().run()
+    assert not at.exception and "地区 河北省 › 张家口市 › 赤城县" in plain(at.success[0].value)
+    rows, _ = read_sources(counties_copy.data_dir)
+    assert [(r.original_name, r.region_code) for r in rows] == [("档案.txt", "130732")]
+    at = run("project", project=NO_PLACE)
+    assert any("河北省 › 张家口市 › 赤城县" in c.value for c in at.caption)
+    assert {m.label: m.value for m in at.metric}["预算数（万元）"] == "7.00"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("桥西区", "地区 桥西区 不唯一"),
+    ("火星县", "没有这个地区: 火星县"),
+])
+def test_an_upload_region_naming_no_region_or_several_is_refused(counties_copy, text, message):
+    at = run("data")
+    at.file_uploader(key="data-upload").set_value(("档案.txt", _one_table(NO_PLACE, "909001档案室"), "text/plain"))
+    at.run()
+    at.text_input(key="data-region").input(text).run()
+    assert message in plain(at.error[0].value)
+    assert at.button(key="data-add").disabled
+    assert not (counties_copy.data_dir / "sources.csv").exists()
+
+
+def test_search_unit_filter_names_each_unit_s_county_and_searches_that_unit_alone(counties_env):
+    at = run("search", q="城乡居民养老保险补助")
+    box = at.selectbox(key="search-unit-全部")
+    assert [o for o in box.options if "901002" in o] == ["涿鹿县 · 901002 社会保险事业中心",
+                                                        "赤城县 · 901002 社会保险事业中心"]
+    box.select_index(box.options.index("赤城县 · 901002 社会保险事业中心")).run()
+    hits = sorted(c.value for c in at.caption if " 万元 · " in c.value)
+    assert hits == [
+        "2021 年 · 赤城县 · 社会保险事业中心（901002）· 预算 470.00 万元 · 13073221RGTEST9010020001",
+        "2022 年 · 赤城县 · 社会保险事业中心（901002）· 预算 500.00 万元 · 13073222RGTEST9010020001"]
+    assert at.selectbox(key="search-region").value == "全部"  # no 地区 needed
+    assert {k: at.query_params[k] for k in ("unit", "unit_region")} in (
+        {"unit": "901002", "unit_region": "130732"}, {"unit": ["901002"], "unit_region": ["130732"]})
+
+
+def test_search_unit_link_keeps_its_region_and_a_bare_shared_code_is_asked_for(counties_env):
+    at = run("search", q="城乡居民养老保险补助", unit="901002", unit_region="130731")
+    assert "共 2 条结果" in texts(at) and "涿鹿县 · 社会保险事业中心" in texts(at)
+    at = run("search", q="城乡居民养老保险补助", unit="901002")
+    assert any("2 个地区使用这个单位编码" in plain(w.value) for w in at.warning)
+    assert "共 4 条结果" in texts(at)
+
+
+def test_findings_streamed_and_counted_are_the_findings_stored(env):
+    from kg.audit.engine import iter_findings, load_findings, read_finding_counts
+    from kg.workspace import Workspace
+
+    stored = load_findings(env)
+    build_dir = Workspace(env.index_dir).current
+    assert list(iter_findings(build_dir)) == stored
+    counts = read_finding_counts(build_dir)
+    assert sum(c.count for c in counts) == len(stored)
+    assert sum(c.count for c in counts if c.rule_id == "R7.1") == sum(f.rule_id == "R7.1" for f in stored)
+
+
+def test_quality_page_filters_by_severity_from_the_counts(env):
+    from kg.audit.engine import load_findings
+
+    at = run("quality")
+    at.selectbox(key="q-sev").select("错误").run()
+    rows = table_with(at, "原文值")
+    assert set(rows["级别"]) == {"错误"}
+    assert len(rows) == sum(f.severity == "错误" for f in load_findings(env))
+
+
+def test_quality_page_shows_findings_a_page_at_a_time_and_downloads_all_on_request(env):
+    from views.quality import PAGE_ROWS
+
+    at = run("quality")
+    total = sum(at.dataframe[0].value["条数"])
+    assert len(table_with(at, "原文值")) == min(total, PAGE_ROWS) and total > 20
+    assert not at.get("download_button")  # the files are made when asked for
+    at.button(key="q-dl-make").click().run()
+    assert len(at.get("download_button")) == 2

@@ -12,7 +12,7 @@ from kg.build import build
 from kg.published import Build
 from kg.rdf import iri
 from kg.settings import Settings
-from views.model.totals import unit_names, unit_year_totals
+from views.model.totals import unit_rows
 from kg.units import derive_units
 
 CLEAN = Path(__file__).resolve().parent / "data" / "audit" / "clean_tab.txt"
@@ -54,6 +54,6 @@ def test_the_graph_the_cards_and_search_give_the_unit_one_name(settings):
 
 
 def test_the_unit_pages_use_the_same_name(settings):
-    projects = Build.open(settings).corpus.projects
-    assert unit_names(projects) == {"901001": LONG} == derive_units(projects).names()
-    assert {row["单位"] for row in unit_year_totals(projects)} == {LONG}
+    b = Build.open(settings)
+    assert derive_units(b.corpus.projects).names() == {"901001": LONG}
+    assert [(row["单位编码"], row["单位"]) for row in unit_rows(b.totals)] == [("901001", LONG)]

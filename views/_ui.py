@@ -1,6 +1,6 @@
 """What every page shares: settings, cached core objects keyed on the build version, links, tables.
 
-Heavy objects (corpus, store, search index, lineage, findings) are loaded once per build with
+Heavy objects (store, search index, lineage, cards, totals, indexes) are loaded once per build with
 st.cache_resource; the cache key holds the build id, so a rebuild (e.g. after an upload) is picked up
 on the next rerun.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Collection
 from decimal import Decimal
+from itertools import islice
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlencode
 
@@ -18,22 +19,26 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from ingest.errors import HrssError
-from kg.audit import Finding
+from kg.audit import Finding, FindingCount, matching
 from kg.doccard import DocCards
 from kg.published import Build
-from kg.corpus import Corpus
+from ingest.records import Diagnostic
 from kg.lineage import Lineage
+from kg.projectpages import ProjectPages
 from kg.search import SearchIndex
 from kg.settings import Settings, load_settings
 from kg.store import Store
+from kg.totals import Totals
 from views.model.amounts import format_wan
 from views.model.params import ParamError, parse_amount, parse_int
 from views.model.text import md_text, plot_text
 from kg.workspace import Workspace
 
 __all__ = [
-    "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "corpus", "search_index",
-    "store", "cards", "lineage", "findings", "param", "int_param", "amount_param", "choice_param", "notice",
+    "PAGES", "NOT_BUILT", "settings", "build_version", "require_build", "search_index", "project_pages",
+    "diagnostics",
+    "store", "cards", "lineage", "finding_counts", "finding_page", "totals", "region_picker", "unit_url",
+    "param", "int_param", "amount_param", "choice_param", "notice",
     "set_params", "project_link", "doc_link", "frame", "table", "project_table", "link_table", "downloads",
     "show_error", "safe", "nothing", "fmt_wan", "md_text", "plot_text", "chips", "chart_frame",
 ]
@@ -89,14 +94,24 @@ def _build(key: tuple[str, ...], _s: Settings) -> Build:
     return Build.open(_s)
 
 
-@st.cache_resource(show_spinner="正在载入数据…", max_entries=4)
-def _corpus(key: tuple[str, ...], _s: Settings) -> Corpus:
-    return _build(key, _s).corpus
+@st.cache_resource(show_spinner="正在载入项目索引…", max_entries=4)
+def _project_pages(key: tuple[str, ...], _s: Settings) -> ProjectPages:
+    return _build(key, _s).projects
+
+
+@st.cache_resource(show_spinner="正在载入导入提示…", max_entries=4)
+def _diagnostics(key: tuple[str, ...], _s: Settings) -> list[Diagnostic]:
+    return _build(key, _s).diagnostics
 
 
 @st.cache_resource(show_spinner="正在打开搜索索引…", max_entries=4)
 def _search_index(key: tuple[str, ...], _s: Settings) -> SearchIndex:
     return _build(key, _s).search
+
+
+@st.cache_resource(show_spinner="正在载入汇总数据…", max_entries=4)
+def _totals(key: tuple[str, ...], _s: Settings) -> Totals:
+    return _build(key, _s).totals
 
 
 @st.cache_resource(show_spinner="正在打开图数据库…", max_entries=4)
@@ -115,8 +130,8 @@ def _cards(key: tuple[str, ...], _s: Settings) -> DocCards:
 
 
 @st.cache_resource(show_spinner="正在载入审核结果…", max_entries=4)
-def _findings(key: tuple[str, ...], _s: Settings) -> list[Finding]:
-    return _build(key, _s).findings
+def _finding_counts(key: tuple[str, ...], _s: Settings) -> list[FindingCount]:
+    return _build(key, _s).finding_counts
 
 
 def _open(loader: Callable[[tuple[str, ...], Settings], T], what: str, required: bool) -> T | None:
@@ -132,8 +147,14 @@ def _open(loader: Callable[[tuple[str, ...], Settings], T], what: str, required:
         return None
 
 
-def corpus() -> Corpus:
-    return _open(_corpus, "项目数据", True)  # type: ignore[return-value]
+def project_pages() -> ProjectPages:
+    """The index of the build's project pages (kg.projectpages); a page reads one project by it."""
+    return _open(_project_pages, "项目数据", True)  # type: ignore[return-value]
+
+
+def diagnostics() -> list[Diagnostic]:
+    """The ingest diagnostics of the build (diagnostics.json), without reading the records."""
+    return _open(_diagnostics, "导入提示", True)  # type: ignore[return-value]
 
 
 def search_index() -> SearchIndex:
@@ -148,12 +169,25 @@ def cards() -> DocCards:
     return _open(_cards, "文号卡片", True)  # type: ignore[return-value]
 
 
+def totals() -> Totals:
+    return _open(_totals, "汇总数据", True)  # type: ignore[return-value]
+
+
 def lineage(required: bool = True) -> Lineage | None:
     return _open(_lineage, "资金脉络", required)
 
 
-def findings(required: bool = True) -> list[Finding] | None:
-    return _open(_findings, "审核结果", required)
+def finding_counts(required: bool = True) -> list[FindingCount] | None:
+    """How many findings per rule, severity, year, unit and region (finding_counts.json)."""
+    return _open(_finding_counts, "审核结果", required)
+
+
+def finding_page(start: int, size: int | None, **criteria: Any) -> list[Finding]:
+    """Findings start..start+size (all from start for None) of those matching `criteria`
+    (kg.audit.matching), in stored order, read from findings.json only as far as they go."""
+    s, v = require_build()
+    found = matching(_build(_key(s, v), s).iter_findings(), **criteria)
+    return safe(lambda: list(islice(found, start, None if size is None else start + size)))
 
 
 def show_error(e: Exception) -> None:
@@ -228,12 +262,13 @@ def set_params(**values: Any) -> None:
             st.query_params[k] = str(v)
 
 
-def project_link(code: str | None, year: int | None, label: str) -> None:
-    """A link to the project page for (code, year)."""
+def project_link(code: str | None, year: int | None, label: str, region: str | None = None) -> None:
+    """A link to the project page for (region, code, year)."""
     if not code:
         st.text(label)
         return
     params = {"project": code} | ({"year": str(year)} if year else {})
+    params |= {"region": region} if region else {}
     st.page_link(PAGES["project"][0], label=md_text(label), query_params=params, icon=":material/folder_open:")
 
 
@@ -282,11 +317,17 @@ def table(rows: list[dict[str, Any]], key: str | None = None, empty: str = "（�
     st.dataframe(_styled(df[list(columns)] if columns else df), hide_index=True, key=key)
 
 
-def project_url(code: str | None, year: int | None) -> str | None:
+def project_url(code: str | None, year: int | None, region: str | None = None) -> str | None:
     """A relative URL of the project page (for link columns in tables)."""
     if not code:
         return None
-    return "./project?" + urlencode({"project": code} | ({"year": year} if year else {}))
+    return "./project?" + urlencode({"project": code} | ({"year": year} if year else {})
+                                    | ({"region": region} if region else {}))
+
+
+def unit_url(code: str, region: str) -> str:
+    """A relative URL of the 单位 page of one unit (region, code)."""
+    return "./unit?" + urlencode({"unit": code, "region": region})
 
 
 def project_table(rows: list[dict[str, Any]], key: str, empty: str = "（无）") -> None:
@@ -295,7 +336,7 @@ def project_table(rows: list[dict[str, Any]], key: str, empty: str = "（无）"
         st.caption(empty)
         return
     df = frame(rows)
-    df.insert(0, "打开", [project_url(r.get("项目编码"), r.get("年度")) for r in rows])
+    df.insert(0, "打开", [project_url(r.get("项目编码"), r.get("年度"), r.get("地区编码")) for r in rows])
     st.dataframe(_styled(df), hide_index=True, key=key, column_config={
         "打开": st.column_config.LinkColumn("打开", display_text="查看"),
         "年度": st.column_config.NumberColumn(format="%d"),
@@ -319,6 +360,26 @@ def link_table(rows: list[dict[str, Any]], key: str, link: str, text: str, empty
     st.dataframe(styled, hide_index=True, key=key, column_config={
         link: st.column_config.LinkColumn(link, display_text=text),
         **{c: st.column_config.TextColumn(c, alignment="right") for c in amounts}})
+
+
+def region_picker(t: Totals, wanted: str | None, key: str,
+                  label: Callable[[str, list[str]], str]) -> str | None:
+    """Selectboxes province → city → county (as deep as the regions go), starting from `wanted` (a
+    region code of the URL); the region chosen, None for all."""
+    chain = t.chain(wanted) if wanted else []
+    scope: str | None = None
+    depth = 0
+    cols = st.columns(4)
+    while kids := t.children(scope):
+        options = [None, *kids]
+        default = chain[depth] if depth < len(chain) and chain[depth] in kids else None
+        pick = cols[min(depth, 3)].selectbox(label(scope or "", kids), options, index=options.index(default),
+                                             format_func=lambda c: "全部" if c is None else t.label(c),
+                             key=f"{key}-{depth}-{scope or 'top'}")
+        if pick is None:
+            break
+        scope, depth = pick, depth + 1
+    return scope
 
 
 def downloads(rows: list[dict[str, Any]], name: str, key: str) -> None:

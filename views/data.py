@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest.errors import HrssError
+from ingest.regions import RegionIndex
 from views.model.files import (
     EXPORT_FORMATS,
     UPLOAD_SUFFIXES,
@@ -14,9 +15,17 @@ from views.model.files import (
     parse_upload,
     stage_upload,
     upload_loaded,
+    upload_region,
 )
 from views.model.rows import diagnostic_rows
 from views import _ui
+
+
+@st.cache_resource(show_spinner=False)
+def regions() -> RegionIndex:
+    """The regions data shipped in ontology/ (read once per process)."""
+    return RegionIndex.load()
+
 
 st.title("导入与导出")
 s = _ui.settings()
@@ -68,16 +77,28 @@ if up is not None and state is not None:
     if state["done"]:
         st.success(_ui.md_text(state["done"]), icon=":material/check_circle:")
     elif upload_loaded(result):
-        if st.button("加入图谱与索引", key="data-add", type="primary", icon=":material/add:"):
+        text = st.text_input("地区（可选：地区编码或全称，如 130731 或 涿鹿县）", key="data-region",
+                             help="写入 data/sources.csv 的 region_code，与 `kg add --region` 相同；"
+                                  "文件中自己写明的地点优先")
+        bad = False
+        try:
+            region = upload_region(text, regions())
+        except HrssError as e:  # named no region or several: said, and nothing is added
+            _ui.show_error(e)
+            region, bad = None, True
+        if region is not None:
+            st.caption(_ui.md_text(f"地区：{region[1]}（{region[0]}）"))
+        if st.button("加入图谱与索引", key="data-add", type="primary", icon=":material/add:", disabled=bad):
             with st.spinner("正在加入并发布新版本…"):
                 try:
-                    done = accept_upload(s, state["staged"])
+                    done = accept_upload(s, state["staged"], region[0] if region else None)
                 except HrssError as e:
                     _ui.show_error(e)
                     st.stop()
             if done.new:
                 st.session_state["data-built"] = done.version
-                state["done"] = (f"已加入 {up.name}（保存为 {done.path.name}），新版本 "
+                where = f"，地区 {region[1]}" if region else ""
+                state["done"] = (f"已加入 {up.name}（保存为 {done.path.name}{where}），新版本 "
                                  f"{done.version}；各页面已使用新数据。")
             else:
                 state["done"] = f"{up.name} 的内容已经导入过（{done.path.name}），没有重复加入。"

@@ -12,7 +12,7 @@ from kg.doccard import DocCard, lookup_document
 from kg.docmatch import is_title_key
 from kg.lineage import LineageQueryError, TraceDown
 from views.model.notice import (XLSX_MIME, allocation_rows, allocation_table, finding_table, forwarding,
-                                header_facts, notice_findings, paper_name, reconciliation_xlsx)
+                                header_facts, paper_name, reconciliation_xlsx)
 from views.model.rows import mention_rows, project_rows
 from views import _ui
 
@@ -64,7 +64,7 @@ def notice_section(card: DocCard, notice: Notice) -> None:
         st.download_button("下载对账底稿 XLSX", reconciliation_xlsx(trace), paper_name(card.canonical),
                            XLSX_MIME, key="doc-reconcile-xlsx", icon=":material/download:",
                            help="审计工作底稿：各地区分配数、预算数、差额，各项目及两方出处")
-    found = notice_findings(_ui.findings(required=False) or [], notice)
+    found = card.findings
     st.markdown("#### 对账发现")
     _ui.table(finding_table(found), key="doc-findings", empty="（没有发现）")
 

@@ -5,7 +5,12 @@ in config.toml. `run_audit(corpus)` returns `Finding`s located at their source l
 """
 
 from kg.audit.engine import (
+    FINDING_COUNTS_FILE,
     FINDINGS_FILE,
+    FindingCount,
+    iter_findings,
+    matching,
+    read_finding_counts,
     export_findings_xlsx,
     filter_findings,
     load_findings,
@@ -19,6 +24,11 @@ from kg.audit.triples import finding_iri, write_findings_triples
 
 __all__ = [
     "FINDINGS_FILE",
+    "FINDING_COUNTS_FILE",
+    "FindingCount",
+    "iter_findings",
+    "matching",
+    "read_finding_counts",
     "RULES",
     "LINEAGE_RULES",
     "ALL_RULES",

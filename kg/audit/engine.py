@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +20,23 @@ from kg.workspace import Workspace
 
 __all__ = [
     "FINDINGS_FILE",
+    "FINDING_COUNTS_FILE",
+    "FindingCount",
     "run_audit",
+    "matching",
     "filter_findings",
     "summarize",
     "export_findings_xlsx",
     "write_findings",
     "load_findings",
+    "iter_findings",
+    "read_finding_counts",
 ]
 
 FINDINGS_FILE = "findings.json"
+# How many findings per (rule, severity, year, unit, region): a page lists its filters and summary
+# from these and reads findings.json only as far as the rows it shows.
+FINDING_COUNTS_FILE = "finding_counts.json"
 XLSX_HEADERS = ("严重程度", "规则", "规则名称", "年度", "单位编码", "项目编码", "项目名称", "字段", "填报值",
                 "问题说明", "来源文件", "起始行", "结束行", "依据", "关联来源")
 
@@ -60,25 +69,37 @@ def _rule_matches(rule_id: str, wanted: str) -> bool:
     return rule_id == wanted or rule_id.startswith(wanted + ".")
 
 
-def filter_findings(findings: Iterable[Finding], *, year: int | None = None, unit: str | None = None,
-                    severity: str | None = None, rule: str | None = None,
-                    project: str | None = None, regions: Collection[str] | None = None) -> list[Finding]:
-    """Findings matching every given criterion (rule "R7" matches R7.1, R7.2 …; `regions`: the
-    region codes a finding's project may be in)."""
+def matching(findings: Iterable[Any], *, year: int | None = None, unit: str | None = None,
+             severity: str | None = None, rule: str | None = None, project: str | None = None,
+             regions: Collection[str] | None = None) -> Iterator[Any]:
+    """The findings (or FindingCounts) matching every given criterion, as they come (rule "R7"
+    matches R7.1, R7.2 …; `regions`: the region codes a finding's project may be in)."""
     if severity is not None and severity not in SEVERITIES:
         raise AuditError(f"severity must be one of {'/'.join(SEVERITIES)}: {severity!r}")
-    return [f for f in findings
+    return (f for f in findings
             if (year is None or f.year == year)
             and (unit is None or f.unit_code == unit)
             and (severity is None or f.severity == severity)
             and (rule is None or _rule_matches(f.rule_id, rule))
             and (project is None or f.project_code == project)
-            and (regions is None or f.region_code in regions)]
+            and (regions is None or f.region_code in regions))
 
 
-def summarize(findings: Iterable[Finding]) -> list[tuple[str, str, str, int]]:
-    """(rule id, title, severity, count) per rule that fired, in registry order."""
-    counts: Counter[tuple[str, str, str]] = Counter((f.rule_id, f.rule_title, f.severity) for f in findings)
+def filter_findings(findings: Iterable[Finding], *, year: int | None = None, unit: str | None = None,
+                    severity: str | None = None, rule: str | None = None,
+                    project: str | None = None, regions: Collection[str] | None = None) -> list[Finding]:
+    """Findings matching every given criterion (rule "R7" matches R7.1, R7.2 …; `regions`: the
+    region codes a finding's project may be in)."""
+    return list(matching(findings, year=year, unit=unit, severity=severity, rule=rule, project=project,
+                         regions=regions))
+
+
+def summarize(findings: Iterable[Finding | FindingCount]) -> list[tuple[str, str, str, int]]:
+    """(rule id, title, severity, count) per rule that fired, in registry order (from findings or
+    from their counts)."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for f in findings:
+        counts[(f.rule_id, f.rule_title, f.severity)] += f.count if isinstance(f, FindingCount) else 1
     order = {r.id: n for n, r in enumerate(ALL_RULES)}
     rows = [(rid, title, sev, n) for (rid, title, sev), n in counts.items()]
     return sorted(rows, key=lambda r: (order.get(r[0], len(order)), r[0], SEVERITIES.index(r[2])))
@@ -121,8 +142,22 @@ def export_findings_xlsx(findings: Iterable[Finding], path: Path | str) -> Path:
     return out
 
 
+@dataclass(frozen=True)
+class FindingCount:
+    """How many findings one rule gave at one severity in one year, unit and region."""
+
+    rule_id: str
+    rule_title: str
+    severity: str
+    year: int | None
+    unit_code: str | None
+    region_code: str | None
+    count: int
+
+
 def write_findings(findings: Sequence[Finding], build_dir: Path) -> dict[str, Any]:
-    """Write findings.json into the build directory; counts per severity."""
+    """Write findings.json (a finding a line) and finding_counts.json into the build directory;
+    counts per severity."""
     path = Path(build_dir) / FINDINGS_FILE
     tmp = path.with_name(f".{path.name}.tmp")
     # Written finding by finding: a province has millions, and one JSON string of them all would
@@ -132,6 +167,11 @@ def write_findings(findings: Sequence[Finding], build_dir: Path) -> dict[str, An
         for n, finding in enumerate(findings):
             f.write(("\n" if n == 0 else ",\n") + dumps(finding.to_json()))
         f.write("\n]}\n")
+    os.replace(tmp, path)
+    per = Counter((f.rule_id, f.rule_title, f.severity, f.year, f.unit_code, f.region_code) for f in findings)
+    path = Path(build_dir) / FINDING_COUNTS_FILE
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(dumps({"schema": 1, "counts": [[*k, n] for k, n in per.items()]}), encoding="utf-8")
     os.replace(tmp, path)
     counts = Counter(f.severity for f in findings)
     return {"findings": len(findings), **{s: counts.get(s, 0) for s in SEVERITIES}}
@@ -152,3 +192,38 @@ def load_findings(settings: Settings, build_dir: Path | None = None) -> list[Fin
         return [Finding.from_json(obj) for obj in payload.get("findings", [])]
     except (OSError, ValueError, AttributeError) as e:
         raise AuditError(f"{path}: unreadable findings ({e}); rebuild with `python -m kg build`") from e
+
+
+def iter_findings(build_dir: Path) -> Iterator[Finding]:
+    """The findings of a build one at a time, in their stored order, reading findings.json a line at
+    a time (write_findings puts each finding on a line of its own).
+
+    Raises AuditError naming the file when it is missing or a line cannot be read.
+    """
+    path = Path(build_dir) / FINDINGS_FILE
+    try:
+        with path.open(encoding="utf-8") as f:
+            next(f)  # {"rules": [...],
+            for n, line in enumerate(f, start=2):
+                line = line.strip().removesuffix(",")
+                if line.startswith("{"):
+                    try:
+                        yield Finding.from_json(json.loads(line))
+                    except ValueError as e:
+                        raise AuditError(f"{path}:{n}: unreadable finding ({e}); rebuild with "
+                                         "`python -m kg build`") from e
+    except (OSError, StopIteration) as e:
+        raise AuditError(f"{path}: the build has no readable audit findings; rebuild with "
+                         "`python -m kg build`") from e
+
+
+def read_finding_counts(build_dir: Path) -> list[FindingCount]:
+    """The counts write_findings stored; AuditError naming the file when it is missing or unreadable."""
+    path = Path(build_dir) / FINDING_COUNTS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [FindingCount(r, t, sev, None if y is None else int(y), u, g, int(n))
+                for r, t, sev, y, u, g, n in data["counts"]]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise AuditError(f"{path}: unreadable finding counts ({type(e).__name__}); rebuild with "
+                         "`python -m kg build`") from e

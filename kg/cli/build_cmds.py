@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 
 from ingest.errors import HrssError
+from ingest.regions import RegionIndex
 from kg.build import BuildReport, add_sources, build as run_build
 from kg.cli.base import cli, echo_json, fail, json_option, settings_options, warn
 from kg.settings import Settings
+from kg.sources import source_region
 
 
 def _echo_report(report: BuildReport, as_json: bool) -> None:
@@ -51,9 +53,11 @@ def build(settings: Settings, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--region", default=None, metavar="CODE|NAME",
+              help="the files' region (written to data/sources.csv), for documents that name no place")
 @settings_options
 @json_option
-def add(paths: tuple[Path, ...], settings: Settings, as_json: bool) -> None:
+def add(paths: tuple[Path, ...], region: str | None, settings: Settings, as_json: bool) -> None:
     """Add documents to the published build: copied under data/added/, listed in data/sources.csv,
     then a new build is staged with them and published atomically.
 
@@ -61,9 +65,11 @@ def add(paths: tuple[Path, ...], settings: Settings, as_json: bool) -> None:
 
     \b
         python -m kg add new/130702_2023.txt --indexes indexes
+        python -m kg add 县人社局2023.txt --region 涿鹿县
     """
     try:
-        report = add_sources(settings, list(paths), progress=lambda step: warn(f"… {step}"))
+        code = source_region(region, RegionIndex.load()) if region else None
+        report = add_sources(settings, list(paths), progress=lambda step: warn(f"… {step}"), region=code)
     except HrssError as e:
         raise fail(e) from e
     for note in report.notes:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kg.cli.base import cli, json_option, warn
-from kg.corpus import load_corpus
+from kg.corpus import Placement, load_corpus
 from kg.jsonout import dumps
 
 
@@ -17,21 +17,24 @@ from kg.jsonout import dumps
 def ingest(paths: tuple[Path, ...], as_json: bool) -> None:
     """Parse documents and print their projects and notices (JSON Lines with --json).
 
-    Warnings go to stderr as FILE:LINE: message. Exit code 0 when anything was loaded,
-    1 when nothing could be read.
+    Warnings go to stderr as FILE:LINE: message. Each project carries its region (region_code,
+    region_name, region_evidence). Exit code 0 when anything was loaded, 1 when nothing could be read.
 
     \b
         python -m kg ingest data/*.txt --json
     """
-    corpus = load_corpus(paths)
+    placement = Placement.load()
+    corpus = load_corpus(paths, placement)
     for d in corpus.all_diagnostics():
         if d.severity != "info" or as_json:
             warn(str(d))
     projects = corpus.projects
     notices = [n for r in corpus.results for n in r.notices]
     if as_json:
-        for p in projects:
-            click.echo(dumps(p.to_json()))
+        for p in projects:  # each project's region (ingest.placing) beside the record's own keys
+            click.echo(dumps({**p.to_json(), "region_code": p.region_code,
+                              "region_name": placement.index.name(p.region_code),
+                              "region_evidence": p.region_evidence}))
         for n in notices:
             click.echo(dumps(n.to_json()))
     else:

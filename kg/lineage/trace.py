@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
@@ -341,16 +341,44 @@ class Lineage:
     def history(self, project_code: str, year: int | None = None, region: str | None = None) -> History:
         """A project's line across years (oldest first), each year's change, and the links used; the
         line stays in the project's region (links never cross regions)."""
-        node = self._project(project_code, year, region)
+        return self._history(self._project(project_code, year, region), self._continued, self.project_card)
+
+    def histories(self, nodes: Iterable[str]) -> Iterator[History | None]:
+        """The history of each project node, as `history` gives it (None for a node the lineage does
+        not hold); each node's links and card are read once for all of them (the build's project
+        pages)."""
+        links: dict[tuple[str, bool], str | None] = {}
+        cards: dict[str, ProjectCard] = {}
+
+        def continued(node: str, out: bool) -> str | None:
+            if (node, out) not in links:
+                links[(node, out)] = self._continued(node, out)
+            return links[(node, out)]
+
+        def card(node: str) -> ProjectCard:
+            if node not in cards:
+                cards[node] = self.project_card(node)
+            return cards[node]
+
+        for node in nodes:
+            yield self._history(node, continued, card) if node in self.graph else None
+
+    def _continued(self, node: str, out: bool) -> str | None:
+        """The project the node's line continues in (`out`) or comes from, when linked."""
+        edges = self._edges(node, "continues", out)
+        return edges[0][0] if edges else None
+
+    def _history(self, node: str, continued: Callable[[str, bool], str | None],
+                 card: Callable[[str], ProjectCard]) -> History:
         line = [node]
-        while (back := self._edges(line[0], "continues", out=False)) and back[0][0] not in line:
-            line.insert(0, back[0][0])
-        while (ahead := self._edges(line[-1], "continues")) and ahead[0][0] not in line:
-            line.append(ahead[0][0])
+        while (back := continued(line[0], False)) is not None and back not in line:
+            line.insert(0, back)
+        while (ahead := continued(line[-1], True)) is not None and ahead not in line:
+            line.append(ahead)
         entries: list[HistoryEntry] = []
         previous: Decimal | None = None
         for n in line:
-            c = self.project_card(n)
+            c = card(n)
             change = pct = None
             if entries and previous is not None and c.budget_wan is not None:
                 change = c.budget_wan - previous
@@ -361,7 +389,7 @@ class Lineage:
                                         c.documents, c.source, c.region_code))
             previous = c.budget_wan
         links = tuple(self.graph.edges[a, b]["link"] for a, b in zip(line, line[1:], strict=False))
-        return History(self.project_card(node), tuple(entries), links)
+        return History(card(node), tuple(entries), links)
 
     # ------------------------------------------------------------ totals and paths
 

@@ -1,79 +1,19 @@
-"""What changed between two years: projects new, gone, grown, shrunk or unchanged.
-
-A project continues one of the year before when the fund lineage links them (kg.lineage
-`cross_year_links`: same unit and the same name or fund stream); every other project is new or gone.
-"""
+"""What changed between two years, as table rows (the comparison itself is kg.changes)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from ingest.records import Project
+from kg.changes import KINDS, YearChange, kind_counts, year_changes
 
 __all__ = ["YearChange", "KINDS", "year_changes", "kind_counts", "change_rows"]
-
-KINDS = ("新增", "取消", "增加", "减少", "持平")
-_ORDER = {"新增": 0, "增加": 1, "减少": 2, "取消": 3, "持平": 4}
-
-
-@dataclass(frozen=True)
-class YearChange:
-    """One project compared between two years; `kind` is one of KINDS."""
-
-    kind: str
-    before: Project | None
-    after: Project | None
-
-    @property
-    def project(self) -> Project:
-        return self.after or self.before  # type: ignore[return-value]
-
-    @property
-    def delta_wan(self) -> Decimal:
-        a = self.before.budget_wan if self.before and self.before.budget_wan is not None else Decimal(0)
-        b = self.after.budget_wan if self.after and self.after.budget_wan is not None else Decimal(0)
-        return b - a
-
-
-def year_changes(projects: Iterable[Project], year_from: int, year_to: int,
-                 links: Iterable[Any]) -> list[YearChange]:
-    """Projects of `year_to` against those of `year_from`, joined by the lineage's cross-year links.
-
-    Sorted new, grown, shrunk, gone, unchanged; within a kind by unit and the size of the change.
-    """
-    projects = list(projects)
-    before = {p.project_code: p for p in projects if p.year == year_from and p.project_code}
-    after = [p for p in projects if p.year == year_to] if year_to != year_from else []
-    previous = {lk.code_to: lk.code_from for lk in links
-                if lk.year_from == year_from and lk.year_to == year_to}
-    out: list[YearChange] = []
-    used: set[str] = set()
-    for p in after:
-        prev = before.get(previous.get(p.project_code or "", ""))
-        if prev is None:
-            out.append(YearChange("新增", None, p))
-            continue
-        used.add(prev.project_code or "")
-        a, b = prev.budget_wan or Decimal(0), p.budget_wan or Decimal(0)
-        out.append(YearChange("增加" if b > a else "减少" if b < a else "持平", prev, p))
-    out += [YearChange("取消", p, None) for code, p in before.items() if code not in used]
-    return sorted(out, key=lambda c: (_ORDER[c.kind], c.project.unit_code or "", -abs(c.delta_wan)))
-
-
-def kind_counts(changes: Iterable[YearChange]) -> dict[str, int]:
-    """How many projects of each kind, in KINDS order."""
-    counts = {k: 0 for k in KINDS}
-    for c in changes:
-        counts[c.kind] += 1
-    return counts
 
 
 def change_rows(changes: Iterable[YearChange]) -> list[dict[str, Any]]:
     """YearChange records as table rows."""
-    return [{"变化": c.kind, "单位": c.project.unit_name, "项目": c.project.project_name,
+    return [{"变化": c.kind, "地区编码": c.project.region_code, "单位": c.project.unit_name,
+             "项目": c.project.project_name,
              "上年编码": c.before.project_code if c.before else None,
              "上年(万元)": c.before.budget_wan if c.before else None,
              "本年编码": c.after.project_code if c.after else None,

@@ -8,12 +8,13 @@ import shutil
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
 
 from ingest import SUPPORTED_SUFFIXES, ParseResult, parse_file
 from ingest.errors import HrssError
+from ingest.regions import RegionIndex
 from kg import sources
 from kg.build import add_sources, build
 from kg.export import export_store
@@ -23,7 +24,8 @@ from kg.workspace import Workspace
 
 __all__ = [
     "UPLOAD_DIR", "UPLOAD_SUFFIXES", "EXPORT_FORMATS", "UploadError", "StagedUpload", "Accepted",
-    "stored_name", "stage_upload", "parse_upload", "upload_loaded", "accept_upload", "discard_upload",
+    "stored_name", "stage_upload", "parse_upload", "upload_loaded", "upload_region", "accept_upload",
+    "discard_upload",
     "original_names", "export_bytes",
 ]
 
@@ -94,6 +96,20 @@ def upload_loaded(result: ParseResult) -> bool:
     return any(p.project_code and p.year for p in result.projects) or bool(result.narrative)
 
 
+def upload_region(text: str, index: RegionIndex) -> tuple[str, str] | None:
+    """The region an upload is given (`kg add --region`'s value: a GB/T 2260 code or a full name) as
+    (code, 河北省 › 张家口市 › 涿鹿县); None for blank text.
+
+    Raises:
+        SourcesError: the text names no region, or several (listed with their codes).
+    """
+    if not text.strip():
+        return None
+    code = sources.source_region(text, index)
+    names = [index.name(c) or c for c in (*reversed(index.parents(code)), code)]
+    return code, " › ".join(names)
+
+
 @dataclass(frozen=True)
 class Accepted:
     """What adding an upload did: where it is stored, whether it was new, the build it is in."""
@@ -103,10 +119,11 @@ class Accepted:
     version: str | None
 
 
-def accept_upload(settings: Settings, staged: StagedUpload) -> Accepted:
+def accept_upload(settings: Settings, staged: StagedUpload, region: str | None = None) -> Accepted:
     """Add a staged upload the way `kg add` does: copied under data/added/, listed in data/sources.csv
-    with the name it was uploaded as, and published in a new build (built from data/ when none is
-    published yet). The same content uploaded again (under any name) is not added twice.
+    with the name it was uploaded as (and `region`, a division code from `upload_region`, as its
+    region_code, as `kg add --region` writes it), and published in a new build (built from data/ when
+    none is published yet). The same content uploaded again (under any name) is not added twice.
     """
     try:
         rows, _ = sources.read_sources(settings.data_dir)
@@ -115,10 +132,12 @@ def accept_upload(settings: Settings, staged: StagedUpload) -> Accepted:
             return Accepted(same.resolve(settings.data_dir), False, Workspace(settings.index_dir).version)
         if Workspace(settings.index_dir).current is None:
             row = sources.copy_into_data(staged.path, settings.data_dir, staged.sha256, staged.original_name)
+            row = replace(row, region_code=region) if region else row
             sources.append_sources(settings.data_dir, [row])
             report = build(settings)
         else:
-            report = add_sources(settings, [staged.path], names={staged.path: staged.original_name})
+            report = add_sources(settings, [staged.path], names={staged.path: staged.original_name},
+                                 region=region)
             row = next((r for r in sources.read_sources(settings.data_dir)[0] if r.sha256 == staged.sha256),
                        None)
             if row is None:  # the build already held this content (it came in some other way)

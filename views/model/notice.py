@@ -23,7 +23,7 @@ from kg.lineage.model import RegionFlow
 from kg.lineage.reconcile import write_xlsx
 
 __all__ = ["AllocationRow", "header_facts", "allocation_rows", "has_allocations", "allocation_table",
-           "notice_findings", "finding_table", "forwarding", "trace_url", "reconciliation_xlsx",
+           "finding_table", "forwarding", "trace_url", "reconciliation_xlsx",
            "paper_name", "XLSX_MIME"]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -120,13 +120,6 @@ def allocation_table(rows: list[AllocationRow], doc: str) -> list[dict[str, Any]
         "差额(万元)": r.difference_wan,
         "项目": trace_url(doc, r.region_code) if r.has_projects and r.region_code else None,
     } for r in rows]
-
-
-def notice_findings(findings: Iterable[Finding], notice: Notice) -> list[Finding]:
-    """The audit findings about a notice: those located in its own file, or naming its 文号 as the value."""
-    own = notice.span.file
-    return [f for f in findings
-            if f.span.file == own or (notice.doc_number is not None and f.value == notice.doc_number)]
 
 
 def finding_table(findings: Iterable[Finding]) -> list[dict[str, Any]]:

@@ -44,9 +44,10 @@ def line_range(span: SourceSpan | None) -> str | None:
     return f"{span.first_line}–{span.last_line}"
 
 
-def project_label(p: Project) -> str:
-    """One line naming a project: year, name, code."""
-    return f"{p.year or '—'} · {p.project_name or p.title or '（无名称）'} · {p.project_code or '（无编码）'}"
+def project_label(p: Any) -> str:
+    """One line naming a project (a Project or a kg.totals ProjectLine): year, name, code."""
+    name = p.project_name or getattr(p, "title", None) or "（无名称）"
+    return f"{p.year or '—'} · {name} · {p.project_code or '（无编码）'}"
 
 
 def project_rows(items: Iterable[Any]) -> list[dict[str, Any]]:
@@ -61,6 +62,8 @@ def project_rows(items: Iterable[Any]) -> list[dict[str, Any]]:
             "年度": p.year, "项目编码": p.project_code, "项目名称": p.project_name,
             "单位": p.unit_name, "单位编码": p.unit_code, "预算数(万元)": p.budget_wan,
         }
+        if getattr(p, "region_code", None):
+            row["地区编码"] = p.region_code
         docs = getattr(p, "doc_numbers", None) or getattr(p, "doc_refs", None)
         if docs is not None and not isinstance(docs, str):
             row["文号"] = "、".join(getattr(d, "canonical", d) for d in docs)
@@ -111,12 +114,13 @@ def document_rows(trace: Any) -> list[dict[str, Any]]:
             for d in trace.documents]
 
 
-def history_rows(history: Any) -> list[dict[str, Any]]:
-    """A project's line across years (kg.lineage History), oldest first, with each year's change."""
+def history_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
+    """A project's line across years (kg.lineage History entries), oldest first, with each year's change."""
     return [{"年度": e.year, "项目编码": e.project_code, "项目名称": e.project_name,
              "预算数(万元)": e.budget_wan, "增减(万元)": e.change_wan, "增减(%)": e.change_pct,
-             "资金层级": _level(e.fund_level, e.fund_source), "文号": "、".join(e.documents)}
-            for e in history.entries]
+             "资金层级": _level(e.fund_level, e.fund_source), "文号": "、".join(e.documents),
+             "地区编码": e.region_code}  # the link of each year keeps the project's region
+            for e in entries]
 
 
 def by_severity(findings: Iterable[Any]) -> list[Any]:

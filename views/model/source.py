@@ -7,6 +7,7 @@ again through the same reader, and the span's rows are given as text, each after
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,17 +17,17 @@ from ingest.readers import read_document
 from ingest.readers.adapter import excerpt_region, excerpt_rows
 from ingest.readers.grid import Document
 from ingest.records import SourceSpan
-from kg.corpus import Corpus
 from kg.settings import Settings
 
 __all__ = ["source_file", "source_excerpt", "source_image"]
 
 
-def source_file(settings: Settings, corpus: Corpus, name: str) -> Path | None:
-    """The file a span names: the parsed path when the corpus has it, else under data_dir."""
-    for r in corpus.results:
-        p = Path(r.file)
-        if (r.file == name or p.name == name) and p.is_file():
+def source_file(settings: Settings, name: str, files: Iterable[str] = ()) -> Path | None:
+    """The file a span names: one of `files` (paths the build parsed, e.g. a project page's file)
+    when it is that file, else under data_dir."""
+    for f in files:
+        p = Path(f)
+        if (f == name or p.name == name) and p.is_file():
             return p
     direct = settings.data_dir / name
     if direct.is_file():
@@ -35,7 +36,7 @@ def source_file(settings: Settings, corpus: Corpus, name: str) -> Path | None:
     return found[0] if found else None
 
 
-def source_excerpt(settings: Settings, corpus: Corpus, span: SourceSpan, context: int = 0) -> str:
+def source_excerpt(settings: Settings, span: SourceSpan, files: Iterable[str] = (), context: int = 0) -> str:
     """Lines span.first_line..span.last_line (± context), each prefixed by its number; for a
     Word, Excel, PDF or web file the span's rows, cells joined by ` | `, each prefixed by its place
     (`第2页 表1 行5`, `绩效目标!A12`).
@@ -43,7 +44,7 @@ def source_excerpt(settings: Settings, corpus: Corpus, span: SourceSpan, context
     Raises:
         SourceError: the file is no longer there or is shorter than the span.
     """
-    path = source_file(settings, corpus, span.file)
+    path = source_file(settings, span.file, files)
     if path is None:
         raise SourceError("源文件不存在", Path(span.file))
     if not span.is_text:
@@ -56,10 +57,11 @@ def source_excerpt(settings: Settings, corpus: Corpus, span: SourceSpan, context
     return "\n".join(f"{n:>{width}}  {lines[n - 1].rstrip()}" for n in range(first, last + 1))
 
 
-def source_image(settings: Settings, corpus: Corpus, span: SourceSpan, resolution: int = 96) -> bytes | None:
+def source_image(settings: Settings, span: SourceSpan, files: Iterable[str] = (),
+                 resolution: int = 96) -> bytes | None:
     """The PDF page region of a span's table rows as PNG; None for other files and spans outside
     tables. Raises SourceError like source_excerpt."""
-    path = source_file(settings, corpus, span.file)
+    path = source_file(settings, span.file, files)
     if path is None:
         raise SourceError("源文件不存在", Path(span.file))
     if span.is_text:
