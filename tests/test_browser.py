@@ -143,7 +143,7 @@ def _pages(trap_url: str) -> list[tuple[str, str, str, str | None]]:
         ("project", "/project?project=13068123HOST1LE000001&year=2023", "项目", "点我"),
         ("project-sample", "/project?project=13073022P007920100026&year=2022", "项目", "3,000.00"),
         ("unit", "/unit?unit=401009", "单位", "2023 年预算（万元）"),
-        ("years", "/years", "年度对比", "各单位预算数（万元）"),
+        ("years", "/years", "年度对比", "各主题预算数（万元）"),
         ("quality", "/quality", "数据质量", "导入提示"),
         ("sparql", "/sparql", "SPARQL", "预置查询"),
         ("data", "/data", "导入与导出", "导出"),
