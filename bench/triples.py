@@ -8,7 +8,9 @@
 the N-Triples lines the graph step would write (each distinct triple once, as a store holds it),
 without writing a store. `--build` reads the triples of a build's store (memory, Oxigraph or
 endpoint). A subject's class is its hk: type (the most specific one when it has several; another
-vocabulary's type otherwise, `—` when untyped); "per project" divides by the hk:Project count.
+vocabulary's type otherwise); a subject without rdf:type gets the class the ontology's rdfs:domain and
+rdfs:range give it (an indicator is the object of hk:hasIndicator), `—` when none does. "Per project"
+divides by the hk:Project count.
 """
 
 from __future__ import annotations
@@ -89,10 +91,25 @@ class TripleCounts:
         return "\n".join(out)
 
 
+def _domains_ranges() -> tuple[dict[str, str], dict[str, str]]:
+    """hk property → its rdfs:domain, and → its rdfs:range when that is a class, from ontology/hrss.ttl."""
+    from rdflib import OWL, RDF, RDFS, Graph
+
+    from kg.graph import ONTOLOGY_TTL
+
+    g = Graph().parse(ONTOLOGY_TTL, format="turtle")
+    classes = set(g.subjects(RDF.type, OWL.Class))
+    domains = {f"<{p}>": f"<{d}>" for p, d in g.subject_objects(RDFS.domain)}
+    ranges = {f"<{p}>": f"<{r}>" for p, r in g.subject_objects(RDFS.range) if r in classes}
+    return domains, ranges
+
+
 def count_lines(lines: Iterable[str]) -> TripleCounts:
     """Count N-Triples lines (IRIs without spaces, as kg and Oxigraph write them); duplicates once."""
     seen: set[int] = set()
     types: dict[str, set[str]] = {}
+    implied: dict[str, set[str]] = {}
+    domains, ranges = _domains_ranges()
     pairs: Counter[tuple[str, str]] = Counter()
     intern = sys.intern
     for line in lines:
@@ -106,9 +123,15 @@ def count_lines(lines: Iterable[str]) -> TripleCounts:
         s, p, rest = line.split(" ", 2)
         if p == _TYPE:
             types.setdefault(intern(s), set()).add(intern(rest[:-1].strip()))
+        else:
+            if p in domains:
+                implied.setdefault(intern(s), set()).add(domains[p])
+            if p in ranges and rest.startswith("<"):
+                implied.setdefault(intern(rest[:-1].strip()), set()).add(ranges[p])
         pairs[(intern(s), intern(p))] += 1
     counts = TripleCounts()
-    names = {s: _class_name(t) for s, t in types.items()}
+    names = {s: _class_name(t) for s, t in implied.items()}
+    names.update((s, _class_name(t)) for s, t in types.items())
     counts.projects = sum(1 for t in types.values() if _PROJECT in t)
     for (s, p), n in pairs.items():
         cls, pred = names.get(s, "—"), _short(p)
