@@ -14,8 +14,10 @@ from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 from kg.context import derive_context
 from kg.corpus import load_corpus
 from kg.namespace import HK, HK_DATA, HK_LEVEL, HK_THEME
+from kg.queries import run_named
 from kg.rdf import iri
 from kg.settings import Settings
+from kg.store import MemoryStore
 from kg.steps import build_graph as graph_of_context, graph_lines
 from kg.units import derive_units
 from kg.validate import validate_graph
@@ -52,6 +54,11 @@ def graph(corpus) -> Graph:
     return build_graph(corpus, Settings())
 
 
+@pytest.fixture(scope="module")
+def store(graph) -> MemoryStore:
+    return MemoryStore(Settings(), graph)
+
+
 def test_project_count_per_year(graph):
     years = Counter(int(y) for p in graph.subjects(RDF.type, HK.Project) for y in graph.objects(p, HK.year))
     assert years == {2021: 20, 2022: 24}
@@ -84,10 +91,19 @@ def test_one_project_has_its_unit_code_year_and_source_lines(graph):
     assert graph.value(P176, HK.unit) == HK_DATA["unit/130730/316007"]
     assert graph.value(P176, HK.projectCode) == Literal("13073022P008368100011")
     assert graph.value(P176, HK.year) == Literal(2022)
-    span = graph.value(P176, PROV.wasDerivedFrom)
-    assert (span, RDF.type, HK.SourceSpan) in graph
-    assert (str(graph.value(span, HK.sourceFile)), int(graph.value(span, HK.firstLine)),
-            int(graph.value(span, HK.lastLine))) == (FILE, 2503, 2587)
+    assert (str(graph.value(P176, HK.sourceFile)), int(graph.value(P176, HK.firstLine)),
+            int(graph.value(P176, HK.lastLine))) == (FILE, 2503, 2587)
+    assert graph.value(P176, PROV.wasDerivedFrom) is None  # the span is the project's own properties
+
+
+def test_a_span_s_file_and_lines_are_queryable(store):
+    [row] = run_named(store, "project_detail", year=2022, code="13073022P008368100011").rows
+    assert (row["file"], row["first_line"], row["last_line"]) == (FILE, 2503, 2587)
+    mentions = run_named(store, "document_mentions", doc="冀财社〔2021〕176号").rows
+    assert [(r["file"], r["line"], r["field"], r["project_code"]) for r in mentions] == [
+        (FILE, 2503, "title", "13073022P008368100011"), (FILE, 2510, "project_name", "13073022P008368100011"),
+        (FILE, 2592, "title", "13073022P00836810002L"), (FILE, 2599, "project_name", "13073022P00836810002L")]
+    assert {r["raw"] for r in mentions} == {"冀财社﹝2021﹞176号"}
 
 
 def test_one_project_links_funding_and_basis_documents_apart(graph):
@@ -107,23 +123,31 @@ def test_one_project_has_its_indicators_with_levels_and_lines(graph):
     inds = sorted(graph.objects(P176, HK.hasIndicator), key=lambda i: int(graph.value(i, HK.position)))
     assert len(inds) == 6
     first = inds[0]
-    assert (str(graph.value(first, HK.level1)), str(graph.value(first, HK.level2)),
-            str(graph.value(first, HK.level3))) == ("产出指标", "数量指标", "财政补助资金拨入财政专户金额（累计数）")
+    # the printed levels are the labels of the category concept and its broader one: not repeated
+    assert graph.value(first, HK.level1) is None and graph.value(first, HK.level2) is None
+    assert str(graph.value(first, HK.level3)) == "财政补助资金拨入财政专户金额（累计数）"
     assert graph.value(first, HK.category) == HK_LEVEL["quantity"]
     assert (HK_LEVEL["quantity"], SKOS.broader, HK_LEVEL["output"]) in graph
-    assert int(graph.value(graph.value(first, PROV.wasDerivedFrom), HK.firstLine)) == 2547
-    assert [(str(graph.value(i, HK.level2)), int(graph.value(graph.value(i, PROV.wasDerivedFrom),
-                                                             HK.firstLine))) for i in inds] == [
-        ("数量指标", 2547), ("质量指标", 2554), ("时效指标", 2561), ("成本指标", 2568),
-        ("社会效益指标", 2575), ("服务对象满意度指标", 2582)]
+    assert (first, RDF.type, HK.Indicator) not in graph  # the range of hk:hasIndicator
+    assert [int(graph.value(i, HK.firstLine)) for i in inds] == [2547, 2554, 2561, 2568, 2575, 2582]
 
 
-def test_every_project_and_indicator_is_derived_from_a_source_span(graph):
-    for cls in (HK.Project, HK.Indicator):
-        for s in graph.subjects(RDF.type, cls):
-            span = graph.value(s, PROV.wasDerivedFrom)
-            assert span is not None and graph.value(span, HK.firstLine) is not None, s
-    assert len(set(graph.subjects(RDF.type, HK.Indicator))) == 259
+def test_indicator_levels_survive_through_the_named_query(store):
+    rows = run_named(store, "indicators_of_project", year=2022, code="13073022P008368100011").rows
+    assert [(r["level1"], r["level2"], r["line"]) for r in rows] == [
+        ("产出指标", "数量指标", 2547), ("产出指标", "质量指标", 2554), ("产出指标", "时效指标", 2561),
+        ("产出指标", "成本指标", 2568), ("效益指标", "社会效益指标", 2575),
+        ("满意度指标", "服务对象满意度指标", 2582)]
+    assert rows[0]["level3"] == "财政补助资金拨入财政专户金额（累计数）"
+
+
+def test_every_project_and_indicator_has_its_source_lines(graph):
+    projects = set(graph.subjects(RDF.type, HK.Project))
+    for p in projects:
+        assert graph.value(p, HK.sourceFile) is not None and graph.value(p, HK.firstLine) is not None, p
+    indicators = set(graph.objects(None, HK.hasIndicator))
+    assert all(graph.value(i, HK.firstLine) is not None for i in indicators)
+    assert len(indicators) == 259
 
 
 def test_every_project_has_a_policy_theme(graph):
@@ -143,7 +167,7 @@ def test_narrative_items_are_in_the_graph(graph):
 def test_units_nest_under_the_bureau(graph):
     bureau = unit_iri("316001")
     assert str(graph.value(bureau, SKOS.prefLabel)) == "怀来县人力资源和社会保障局"
-    assert (bureau, RDF.type, ORG.Organization) in graph
+    assert (bureau, RDF.type, HK.BudgetUnit) in graph  # an org:Organization by rdfs:subClassOf
     assert graph.value(bureau, ORG.subOrganizationOf) is None
     for code in ("316004", "316005", "316007"):
         assert (unit_iri(code), ORG.subOrganizationOf, bureau) in graph
@@ -209,8 +233,17 @@ def test_shacl_reports_an_indicator_without_its_level2(graph):
     g = _broken(graph)
     ind = URIRef(f"{P176}/indicator/1")
     g.remove((ind, HK.level2, None))
+    g.set((ind, HK.category, HK_LEVEL["output"]))  # a first-level concept implies no 二级指标
     [v] = validate_graph(g).violations
-    assert (v.focus, v.message, v.line) == (str(ind), "指标必须恰有一个二级指标（hk:level2）", 2547)
+    assert (v.focus, v.message, v.file, v.line) == (str(ind), "指标必须恰有一个二级指标（hk:level2）", FILE, 2547)
+
+
+def test_shacl_reports_a_blank_level1_that_the_category_would_imply(graph):
+    g = _broken(graph)
+    ind = URIRef(f"{P176}/indicator/1")
+    g.add((ind, HK.level1, Literal("")))
+    [v] = validate_graph(g).violations
+    assert (v.focus, v.message, v.line) == (str(ind), "指标必须恰有一个一级指标（hk:level1）", 2547)
 
 
 # ---------------------------------------------------------------- one writer
@@ -220,7 +253,7 @@ def test_the_graph_lines_state_each_triple_once_and_parse_as_rdflib_reads_them(c
     from kg.rdf import ntriples as N
 
     lines = list(graph_lines(derive_context(corpus, Settings())))
-    assert len(lines) == len(set(lines)) == len(graph) == 13046
+    assert len(lines) == len(set(lines)) == len(graph) == 7204
     parsed = Graph().parse(data="".join(lines), format="nt")
     assert set(parsed) == set(N.to_triples(lines))
 
@@ -230,7 +263,18 @@ def test_graph_holds_lineage_allocations_and_findings(graph):
                         "%E5%86%80%E8%B4%A2%E7%A4%BE%E3%80%942020%E3%80%95143%E5%8F%B7")
     assert graph.value(allocation, HK.amount) == Literal("5660.00", datatype=XSD.decimal)
     assert str(graph.value(allocation, HK.fundLevel)) == "中央"
-    assert len(set(graph.subjects(RDF.type, HK.Finding))) == 277
+    assert len(set(graph.subjects(HK.rule, None))) == 277
+
+
+def test_a_finding_s_severity_and_title_are_reachable_through_its_rule(store):
+    rows = store.query("""SELECT ?rule ?severity ?title ?line WHERE {
+        ?f hk:rule ?r ; hk:aboutIndicator ?row . ?r dcterms:identifier ?rule ; hk:severity ?severity ;
+        rdfs:label ?title . ?row hk:firstLine ?line . ?p hk:hasIndicator ?row ; hk:year 2022 ;
+        hk:projectCode "13073022P008368100011" } ORDER BY ?line ?rule""").rows
+    assert [(r["rule"], r["severity"], r["line"]) for r in rows] == [
+        ("R10.1", "警告", 2547), ("R7.4", "提示", 2547), ("R7.1", "错误", 2554), ("R10.1", "警告", 2561),
+        ("R7.1", "错误", 2561), ("R7.1", "错误", 2575), ("R7.1", "错误", 2582)]
+    assert rows[2]["title"] == "比率指标超过100%"
 
 
 def test_child_iris_are_built_from_the_parent_key():

@@ -1,9 +1,13 @@
 """The lineage data as triples, added to the build's one writer.
 
-    FundingDocument —hk:allocates→ Allocation (hk:toUnit, hk:toProject, hk:amount, hk:fundLevel,
-    hk:fundSource; prov:wasDerivedFrom the project that states it); BudgetUnit —hk:runs→ Project;
-    Document —hk:parentDocument→ Document (data/documents.csv); Project —hk:continues→ Project, with a
-    CrossYearLink node carrying hk:linkScore, hk:linkConfidence and hk:linkEvidence.
+    FundingDocument —hk:allocates→ Allocation (hk:toProject, the project that states it and whose
+    hk:unit gets the money; hk:amount, hk:fundLevel, hk:fundSource); Document —hk:parentDocument→
+    Document (data/documents.csv); Project —hk:continues→ Project, with a CrossYearLink node
+    (hk:predecessor, hk:successor, hk:linkScore, hk:linkConfidence, and one hk:evidence literal per
+    piece of evidence: "kind weight value", e.g. "same_name 0.50 企业养老保险县级配套").
+
+Allocations and links are typed by their properties' domains (hk:toProject, hk:predecessor), not by
+rdf:type; a unit's projects are the inverse of hk:unit (kg.graph), not written again.
 
 A document's identity and issuer are written by kg.graph (for every document, cited or registered);
 this adds what the lineage knows: fund class, the documents.csv row and its parent.
@@ -17,7 +21,7 @@ from ingest.records import SourceSpan
 from kg.lineage.derive import LineageData
 from kg.rdf import iri
 from kg.rdf import ntriples as N
-from kg.rdf.writer import A, DCT, DERIVED, HKT, Writer
+from kg.rdf.writer import A, DCT, HKT, Writer
 
 __all__ = ["write_lineage"]
 
@@ -32,8 +36,6 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
         w.add(piri, HKT.fundLevel, lit(fund.level))
         w.add(piri, HKT.fundSource, lit(fund.source))
         w.add(piri, HKT.fundRule, lit(fund.rule))
-        if (ukey := iri.unit_key(p)) is not None:
-            w.add(iri.unit(ukey), HKT.runs, piri)
     yield None
     for d in data.documents.values():
         diri = iri.document(d.canonical)
@@ -51,18 +53,14 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
             w.add(diri, HKT.parentDocument, iri.document(info.parent))
         if info.total_wan is not None:
             w.add(diri, HKT.declaredTotal, dec(info.total_wan))
-        w.derived(diri, SourceSpan(info.file, info.line, info.line))
+        w.source(diri, SourceSpan(info.file, info.line, info.line))
     yield None
     for a in data.allocations:
         key = iri.project_key(a.project)
         piri = iri.project(key)
         airi = iri.allocation(key, a.document)
         w.add(iri.document(a.document), HKT.allocates, airi)
-        w.add(airi, A, HKT.Allocation)
         w.add(airi, HKT.toProject, piri)
-        w.add(airi, DERIVED, piri)
-        if (ukey := iri.unit_key(a.project)) is not None:
-            w.add(airi, HKT.toUnit, iri.unit(ukey))
         if a.amount is not None:
             w.add(airi, HKT.amount, dec(a.amount))
         w.add(airi, HKT.fundLevel, lit(a.fund.level))
@@ -74,17 +72,11 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
         after = iri.ProjectKey(link.region_code, link.year_to, link.code_to)
         liri = iri.link(before, after)
         w.add(iri.project(after), HKT.continues, iri.project(before))
-        w.add(liri, A, HKT.CrossYearLink)
         w.add(liri, HKT.predecessor, iri.project(before))
         w.add(liri, HKT.successor, iri.project(after))
         w.add(liri, HKT.linkScore, dec(link.score))
         w.add(liri, HKT.linkConfidence, lit(link.confidence))
-        for n, e in enumerate(link.evidence, start=1):
-            eiri = iri.link_evidence(before, after, n)
-            w.add(liri, HKT.linkEvidence, eiri)
-            w.add(eiri, A, HKT.LinkEvidence)
-            w.add(eiri, HKT.evidenceKind, lit(e.kind))
-            w.add(eiri, HKT.evidenceValue, lit(e.value))
-            w.add(eiri, HKT.evidenceWeight, dec(e.weight))
+        for e in link.evidence:
+            w.add(liri, HKT.evidence, lit(f"{e.kind} {format(e.weight, 'f')} {e.value}"))
         if w.full():
             yield None

@@ -1,8 +1,8 @@
 """Every instance IRI hrss-kg mints, one typed function per kind, in N-Triples form (`<…>`).
 
 IRIs are derived from the data, never counted: a project from region + year + 项目编码, a document from its
-canonical 文号, a unit from region + code, a span from file + lines. A child (indicator, mention, plan,
-allocation, link evidence) is built from its parent's key, never by cutting the parent's text.
+canonical 文号, a unit from region + code, a narrative item from its file and line. A child (indicator, mention, plan,
+allocation) is built from its parent's key, never by cutting the parent's text.
 Every path segment goes through `segment`, the one encoder.
 
 Units and projects are named by a key object (`UnitKey`, `ProjectKey`) that carries the region
@@ -22,8 +22,8 @@ from kg.namespace import HK_DATA, HK_REGION
 
 __all__ = [
     "Iri", "ProjectKey", "UnitKey", "segment", "project_key", "unit_key", "project", "region", "unit", "document", "issuer",
-    "span", "narrative", "indicator", "mention", "plan", "plan_entry", "allocation", "link",
-    "link_evidence", "finding", "rule", "plain",
+    "narrative", "indicator", "mention", "plan_entry", "allocation", "link",
+    "finding", "rule", "plain",
 ]
 
 Iri = NewType("Iri", str)  # an IRI in N-Triples form: "<https://w3id.org/hrss-kg/data/…>"
@@ -114,10 +114,6 @@ def mention(key: ProjectKey, n: int) -> Iri:
     return _iri(f"project/{key.path}/mention/{n}")
 
 
-def plan(key: ProjectKey) -> Iri:
-    return _iri(f"project/{key.path}/plan")
-
-
 def plan_entry(key: ProjectKey, n: int) -> Iri:
     return _iri(f"project/{key.path}/plan/{n}")
 
@@ -142,10 +138,6 @@ def issuer(prefix: str) -> Iri:
     return _iri(f"issuer/{segment(prefix)}")
 
 
-def span(s: SourceSpan) -> Iri:
-    return _iri(f"span/{_file_segment(s.file)}/{s.first_line}-{s.last_line}")
-
-
 def narrative(s: SourceSpan) -> Iri:
     return _iri(f"narrative/{_file_segment(s.file)}/{s.first_line}")
 
@@ -159,10 +151,6 @@ def _link_path(before: ProjectKey, after: ProjectKey) -> str:
 def link(before: ProjectKey, after: ProjectKey) -> Iri:
     """A cross-year link from the project of one year to its successor (in the same region)."""
     return _iri(_link_path(before, after))
-
-
-def link_evidence(before: ProjectKey, after: ProjectKey, n: int) -> Iri:
-    return _iri(f"{_link_path(before, after)}/evidence/{n}")
 
 
 def rule(rule_id: str) -> Iri:
