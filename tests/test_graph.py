@@ -150,6 +150,56 @@ def test_every_project_and_indicator_has_its_source_lines(graph):
     assert len(indicators) == 259
 
 
+def test_every_indicator_of_the_records_comes_back_whole_from_the_indicator_list(corpus, store):
+    rows = {(r["year"], r["project_code"], r["position"]): r for r in run_named(store, "indicators_list").rows}
+    assert len(rows) == 259
+    for p in corpus.projects:
+        for n, ind in enumerate(p.indicators, start=1):
+            r = rows[(p.year, p.project_code, n)]
+            assert (r["level1"], r["level2"], r["level3"], r["description"], r["target_value"], r["basis"],
+                    r["file"], r["line"]) == (ind.level1, ind.level2, ind.level3, ind.description, ind.value,
+                                              ind.basis, FILE, ind.span.first_line), (p.project_code, n)
+
+
+@pytest.mark.parametrize("name, project_place, indicator_place", [
+    ("sample.pdf", "p.2 table 1 rows 1-6", "p.2 table 2 row 2"),
+    ("sample.docx", "table 1 rows 1-6", "table 2 row 2"),
+    ("sample.xlsx", "绩效目标!A12:G26", "绩效目标!A22:F22"),
+])
+def test_a_place_in_a_word_pdf_or_excel_file_is_a_property_of_its_fact(name, project_place, indicator_place):
+    native = load_corpus([ROOT / "tests" / "data" / "native" / name])
+    g = build_graph(native, Settings())
+    rows = MemoryStore(Settings(), g).query("""SELECT ?file ?place ?first ?last ?row_place ?row_line ?row_last WHERE {
+        ?p hk:projectCode "130730213QTTW95ZBZSQ9" ; hk:sourceFile ?file ; hk:place ?place ; hk:firstLine ?first ;
+           hk:lastLine ?last ; hk:hasIndicator ?i . ?i hk:position 1 ; hk:place ?row_place ; hk:firstLine ?row_line .
+        OPTIONAL { ?i hk:lastLine ?row_last } }""").rows
+    assert rows == [{"file": name, "place": project_place, "first": 12, "last": 25, "row_place": indicator_place,
+                     "row_line": 21, "row_last": None}]
+    assert validate_graph(g).conforms
+
+
+def test_plan_entries_keep_their_printed_values_and_a_percentage_only_where_it_adds(store):
+    rows = store.query("""SELECT ?position ?label ?printed ?percent WHERE {
+        ?p hk:projectCode "13073022P008368100011" ; hk:planEntry ?e . ?e hk:position ?position ;
+        hk:periodLabel ?label ; hk:printedValue ?printed . OPTIONAL { ?e hk:cumulativePercent ?percent } }
+        ORDER BY ?position""").rows
+    assert [(r["position"], r["label"], r["printed"], r["percent"]) for r in rows] == [
+        (1, "3月底", "25%", None), (2, "6月底", "50%", None), (3, "10月底", "75%", None), (4, "12月底", "100%", None)]
+
+
+def test_link_evidence_and_allocation_units_are_reachable(store):
+    rows = store.query("""SELECT ?kind ?weight ?value WHERE {
+        ?l hk:predecessor/hk:projectCode "13073021K9QPMIB2W0I7G" ; hk:successor/hk:projectCode ?succ ; hk:evidence ?e .
+        BIND(STRBEFORE(?e, " ") AS ?kind) BIND(STRAFTER(?e, " ") AS ?rest)
+        BIND(xsd:decimal(STRBEFORE(?rest, " ")) AS ?weight) BIND(STRAFTER(?rest, " ") AS ?value) } ORDER BY ?kind""").rows
+    assert [(r["kind"], r["weight"], r["value"]) for r in rows] == [
+        ("close_amount", Decimal("0.15"), "35.00 → 35.00"), ("same_fund_level", Decimal("0.05"), "县/本级财政"),
+        ("same_name", Decimal("0.50"), "专项办公经费"), ("same_unit", Decimal("0.20"), "316004")]
+    rows = store.query("""SELECT ?amount ?unit WHERE { ?d dcterms:identifier "冀财社〔2020〕185号" ; hk:allocates ?a .
+        ?a hk:amount ?amount ; hk:toProject/hk:unit/hk:unitCode ?unit } ORDER BY ?amount""").rows
+    assert rows == [{"amount": Decimal("38.00"), "unit": "316007"}, {"amount": Decimal("1381.00"), "unit": "316007"}]
+
+
 def test_every_project_has_a_policy_theme(graph):
     projects = set(graph.subjects(RDF.type, HK.Project))
     assert all(graph.value(p, HK.theme) is not None for p in projects)
