@@ -296,6 +296,28 @@ def test_shacl_reports_a_blank_level1_that_the_category_would_imply(graph):
     assert (v.focus, v.message, v.line) == (str(ind), "指标必须恰有一个一级指标（hk:level1）", 2547)
 
 
+def test_shacl_reports_a_project_without_its_file_and_a_span_ending_before_it_starts(graph):
+    g = _broken(graph)
+    g.remove((P176, HK.sourceFile, None))
+    ind = URIRef(f"{P176}/indicator/2")
+    g.set((ind, HK.lastLine, Literal(2500)))
+    found = {(v.focus, v.message) for v in validate_graph(g).violations}
+    assert found == {(str(P176), "项目必须恰有一个源文件（hk:sourceFile）"),
+                     (str(ind), "来源位置必须恰有一个起始行，且为小于结束行的正整数")}
+
+
+def test_shacl_reports_a_finding_without_rule_or_lines(graph):
+    g = _broken(graph)
+    finding = next(f for f in graph.subjects(HK.rule, None) if graph.value(f, HK.aboutIndicator) is not None)
+    g.remove((finding, HK.aboutIndicator, None))
+    g.remove((finding, HK.rule, None))
+    found = {v.message for v in validate_graph(g).violations if v.focus == str(finding)}
+    assert found == set()  # without hk:rule it is no finding any more: nothing to check
+    g.add((finding, HK.rule, URIRef(iri.plain(iri.rule("R7.1")))))
+    found = {v.message for v in validate_graph(g).violations if v.focus == str(finding)}
+    assert found == {"审核发现必须指向指标行（hk:aboutIndicator）或有自己的来源行（hk:firstLine）"}
+
+
 # ---------------------------------------------------------------- one writer
 
 
