@@ -417,3 +417,30 @@ def test_chunks_stop_their_worker_when_the_caller_stops_early():
     it.close()
     assert not any(t.name == "ntriples-chunks" for t in threading.enumerate())
     assert len(produced) < 10_000
+
+
+@pytest.mark.parametrize("digits, canonical", [
+    ("1384.00", "1384"), ("9.14", "9.14"), ("10.50", "10.5"), ("0.00", "0"), ("130", "130")])
+def test_a_printed_amount_is_kept_only_where_the_canonical_decimal_loses_digits(digits, canonical):
+    from kg.rdf import Writer
+    from kg.rdf.writer import canonical_decimal
+
+    assert canonical_decimal(digits) == canonical
+    w = Writer()
+    w.amount("<urn:p>", "<urn:amount>", Decimal(digits), "<urn:printed>")
+    printed = [line for line in w.take() if "<urn:printed>" in line]
+    assert printed == ([] if digits == canonical else [f'<urn:p> <urn:printed> "{digits}" .\n'])
+
+
+@pytest.mark.parametrize("span, place", [
+    (("a.txt", 13, 28, {}), None),
+    (("a.pdf", 40, 44, {"page": 3, "table": 2, "rows": (5, 9)}), "p.3 table 2 rows 5-9"),
+    (("a.xlsx", 4, 9, {"sheet": "绩效目标", "cells": "A5:L9"}), "绩效目标!A5:L9"),
+    (("a.docx", 12, 12, {"paragraph": 12}), "paragraph 12"),
+])
+def test_a_span_s_place_is_its_locator_without_the_file(span, place):
+    from ingest.records import SourceSpan
+    from kg.rdf.writer import place as place_of
+
+    file, first, last, where = span
+    assert place_of(SourceSpan(file, first, last, **where)) == place

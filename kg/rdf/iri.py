@@ -1,8 +1,8 @@
 """Every instance IRI hrss-kg mints, one typed function per kind, in N-Triples form (`<…>`).
 
 IRIs are derived from the data, never counted: a project from region + year + 项目编码, a document from its
-canonical 文号, a unit from region + code, a narrative item from its file and line. A child (indicator, mention, plan,
-allocation) is built from its parent's key, never by cutting the parent's text.
+canonical 文号, a unit from region + code, a narrative item from its file and line. A child (indicator,
+mention, plan entry, allocation) is built from its parent's key, never by cutting the parent's text.
 Every path segment goes through `segment`, the one encoder.
 
 Units and projects are named by a key object (`UnitKey`, `ProjectKey`) that carries the region
