@@ -196,3 +196,15 @@ def test_region_report_counts_projects_by_evidence(small_corpus):
     report = place_corpus(small_corpus)
     assert report["evidence"] == {"code_prefix": 250}
     assert report["records_ok"] and report["units_ok"] and report["units_found"] == report["units_expected"]
+
+
+def test_triples_per_project_are_counted_by_class_and_predicate():
+    from bench.triples import corpus_lines, count_lines
+
+    counts = count_lines(corpus_lines(Path(__file__).resolve().parent.parent / "data"))
+    assert (counts.total, counts.projects) == (7229, 44)  # 7204 + the five L2 rules × 5 triples
+    # untyped subjects get their class from the ontology: an indicator is the object of hk:hasIndicator
+    assert counts.by_pair[("Indicator", "hk:level3")] == 259
+    assert counts.by_pair[("Finding", "hk:rule")] == 277
+    assert counts.by_class["Project"] == 1504 and "SourceSpan" not in counts.by_class
+    assert counts.by_class["AuditRule"] == 203  # 178 + the five L2 rules (type, id, title, severity, basis)
