@@ -76,15 +76,16 @@ def _shapes(path: Path) -> Graph:
 
 def _location(g: Graph, focus: Any) -> tuple[str | None, int | None]:
     """The file and first line of a focus node: its own, or (an indicator row, a mention, a finding)
-    the lines of its row and the file of its project."""
+    the lines of its row and the file of its project; a notice's allocation row stands in its
+    notice's file unless it names its own."""
     row = g.value(focus, HK.aboutIndicator)
     lined = row if row is not None and g.value(focus, HK.firstLine) is None else focus
     line = g.value(lined, HK.firstLine)
     file = g.value(focus, HK.sourceFile)
     if file is None:
-        project = (g.value(None, HK.hasIndicator, lined) or g.value(focus, HK.inProject)
-                   or g.value(focus, HK.aboutProject))
-        file = g.value(project, HK.sourceFile) if project is not None else None
+        parent = (g.value(None, HK.hasIndicator, lined) or g.value(focus, HK.inProject)
+                  or g.value(focus, HK.aboutProject) or g.value(focus, HK.allocationOf))
+        file = g.value(parent, HK.sourceFile) if parent is not None else None
     if file is None:
         return None, None
     return str(file), int(str(line)) if line is not None else None

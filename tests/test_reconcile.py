@@ -522,10 +522,13 @@ def test_shacl_an_allocation_row_without_amount_warns_and_one_in_two_regions_is_
     w.add(doc, DCT.identifier, N.lit("冀财社〔2022〕9号"))
     w.add(doc, HKT.docYear, N.integer(2022))
     w.add(doc, HKT.docSeq, N.integer(9))
+    w.source(doc, notice.span)
     lines = [*w.drain(write_regions(w, ["130730", "130731"], RegionIndex.load())), *w.drain(write_notices(data, w))]
     g = graph_from_lines(lines)
     report = validate_graph(g)
     assert report.conforms and [r.path for r in report.warnings] == ["https://w3id.org/hrss-kg/amountWan"]
+    # the row's line is its own, its file the notice's (not written on the row)
+    assert [(r.file, r.line) for r in report.warnings] == [("n.txt", 8)]
     w.add(iri.notice_allocation("冀财社〔2022〕9号", 1), HKT.toRegion, iri.region("130731"))
     report = validate_graph(graph_from_lines([*lines, *w.take()]))
     assert [r.path for r in report.violations] == ["https://w3id.org/hrss-kg/toRegion"]
