@@ -4,6 +4,14 @@ IRIs come from kg.rdf.iri (derived from the data, never counted), so building th
 gives the same triples and re-ingesting a file adds nothing new. Amounts are `xsd:decimal` literals
 whose lexical form is the amount as printed ("10.00"). The lineage (kg.lineage.triples) and the
 audit (kg.audit.triples) add their records to the same writer; kg.steps runs them in order.
+
+The graph is lean: a triple that the ontology or another triple already gives is not written. A
+source span is properties of the fact it locates (Writer.source); an indicator, a plan entry and a
+mention are typed by the property that links them (rdfs:range), not by rdf:type; an indicator's
+printed level labels are left out when they are the labels of its hk:category concept (and its
+broader one), and its parsed op and unit when the printed 指标值 is exactly op + number + unit; a
+plan entry's percentage when the printed value is that number with `%`; an amount's printed
+form when it is the decimal's canonical form (no trailing zero).
 """
 
 from __future__ import annotations
@@ -23,11 +31,11 @@ from kg.namespace import HK
 from kg.rdf import iri
 from kg.rdf import ntriples as N
 from kg.rdf.ntriples import graph_from_lines
-from kg.rdf.writer import A, DCT, LABEL, ORGT, PROVT, SKOST, HKT, Writer
+from kg.rdf.writer import A, DCT, ORGT, SKOST, HKT, Writer
 from kg.themes import THEMES_TTL, Theme, tag_narrative
 from kg.units import UnitInfo, Units
 
-__all__ = ["ONTOLOGY_TTL", "level_concept", "scheme_lines", "write_shared", "write_own", "write_regions",
+__all__ = ["ONTOLOGY_TTL", "level_concept", "implied_levels", "scheme_lines", "write_shared", "write_own", "write_regions",
            "graph_from_lines"]
 
 ONTOLOGY_TTL = Path(__file__).resolve().parent.parent / "ontology" / "hrss.ttl"
@@ -49,6 +57,28 @@ def level_concept(label: str | None) -> URIRef | None:
 
 
 @cache
+def _level_labels() -> dict[URIRef, tuple[str, str | None]]:
+    """concept → (its prefLabel, its broader concept's prefLabel or None for a top concept)."""
+    g = Graph().parse(ONTOLOGY_TTL, format="turtle")
+    labels = {URIRef(str(c)): str(g.value(c, SKOS.prefLabel))
+              for c in g.subjects(SKOS.inScheme, HK.IndicatorLevels)}
+    out: dict[URIRef, tuple[str, str | None]] = {}
+    for concept, label in labels.items():
+        broader = g.value(concept, SKOS.broader)
+        out[concept] = (label, labels.get(URIRef(str(broader))) if broader is not None else None)
+    return out
+
+
+def implied_levels(concept: URIRef | None) -> tuple[str | None, str | None]:
+    """The (一级指标, 二级指标) labels an hk:category concept implies: a second-level concept implies
+    both, a top concept only the first; (None, None) without a concept."""
+    if concept is None:
+        return None, None
+    label, broader = _level_labels()[concept]
+    return (broader, label) if broader is not None else (label, None)
+
+
+@cache
 def scheme_lines() -> tuple[str, ...]:
     """The theme scheme and the indicator-level concepts, so the data graph is self-contained."""
     themes = Graph().parse(THEMES_TTL, format="turtle")
@@ -61,31 +91,27 @@ def scheme_lines() -> tuple[str, ...]:
 
 def _unit(w: Writer, info: UnitInfo) -> None:
     u = iri.unit(info.key)
-    w.add(u, A, HKT.BudgetUnit)
-    w.add(u, A, ORGT.Organization)
+    w.add(u, A, HKT.BudgetUnit)  # an org:Organization by rdfs:subClassOf
     w.add(u, HKT.unitCode, N.lit(info.code))
     if info.region:
         w.add(u, HKT.inRegion, iri.region(info.region))
     if info.name:
         w.add(u, SKOST.prefLabel, N.lit(info.name))
-        w.add(u, LABEL, N.lit(info.name))
     for other in info.other_names:
         w.add(u, SKOST.altLabel, N.lit(other))
     if info.parent:
         parent = iri.unit(iri.UnitKey(info.region, info.parent))
-        w.add(u, ORGT.subOrganizationOf, parent)
-        w.add(parent, ORGT.hasSubOrganization, u)
+        w.add(u, ORGT.subOrganizationOf, parent)  # org:hasSubOrganization is its inverse
 
 
 def _document(w: Writer, canonical: str, who: DocumentIssuer) -> None:
     """A document's identity and its issuer: written once, for every document of the build."""
     d = iri.document(canonical)
     w.add(d, A, HKT.Document)
-    w.add(d, DCT.identifier, N.lit(canonical))
+    w.add(d, DCT.identifier, N.lit(canonical))  # no rdfs:label: it would repeat the 文号
     doc = number_of(canonical)
     if doc is None:  # a notice without a 文号 of its own: its title (dcterms:title) names it
         return
-    w.add(d, LABEL, N.lit(doc.canonical))
     w.add(d, DCT.issued, N.typed(str(doc.year), N.XSD_GYEAR))
     w.add(d, HKT.docYear, N.integer(doc.year))
     w.add(d, HKT.docSeq, N.integer(doc.seq))
@@ -102,13 +128,12 @@ def _document(w: Writer, canonical: str, who: DocumentIssuer) -> None:
 
 def _mention(w: Writer, key: iri.ProjectKey, n: int, ref: DocRef, file: str) -> iri.Iri:
     doc = iri.document(ref.canonical)
-    m = iri.mention(key, n)
-    w.add(m, A, HKT.Mention)
+    m = iri.mention(key, n)  # an hk:Mention by the domain of hk:mentions
     w.add(m, HKT.mentions, doc)
     w.add(m, HKT.inProject, iri.project(key))
     w.add(m, HKT.field, N.lit(ref.field))
     w.add(m, HKT.rawSpelling, N.lit(ref.raw))
-    w.derived(m, SourceSpan(file, ref.line, ref.line))
+    w.source(m, SourceSpan(file, ref.line, ref.line), in_file=file)
     return doc
 
 
@@ -121,60 +146,67 @@ def _cited(w: Writer, p: Project) -> None:
             w.once(doc, HKT.rawSpelling, N.lit(ref.raw))
 
 
-def _indicator(w: Writer, key: iri.ProjectKey, n: int, ind: Indicator) -> None:
-    i = iri.indicator(key, n)
+def _indicator(w: Writer, key: iri.ProjectKey, n: int, ind: Indicator, file: str) -> None:
+    i = iri.indicator(key, n)  # an hk:Indicator by the range of hk:hasIndicator
     w.add(iri.project(key), HKT.hasIndicator, i)
-    w.add(i, A, HKT.Indicator)
     w.add(i, HKT.position, N.integer(n))
-    w.lit(i, HKT.level1, ind.level1)
-    w.lit(i, HKT.level2, ind.level2)
-    w.lit(i, HKT.level3, ind.level3)
-    if ind.level3:
-        w.add(i, LABEL, N.lit(ind.level3))
     concept = level_concept(ind.level2) or level_concept(ind.level1)
+    level1, level2 = implied_levels(concept)
     if concept is not None:
         w.add(i, HKT.category, N.iri(str(concept)))
+    # a printed level that is its concept's label is read from the concept; a blank first level
+    # that the concept would imply is written blank, so nothing is read that was not printed
+    if level1 is None:
+        w.lit(i, HKT.level1, ind.level1)
+    elif ind.level1 != level1:
+        w.add(i, HKT.level1, N.lit(ind.level1 or ""))
+    if ind.level2 != level2:
+        w.lit(i, HKT.level2, ind.level2)
+    w.lit(i, HKT.level3, ind.level3)  # no rdfs:label: it would repeat the 三级指标
     w.lit(i, HKT.description, ind.description)
     w.lit(i, HKT.targetValue, ind.value)
     w.lit(i, HKT.basis, ind.basis)
-    if ind.parsed is not None:
-        w.lit(i, HKT.valueOp, ind.parsed.op)
-        w.amount(i, HKT.valueNumber, ind.parsed.number)
-        w.lit(i, HKT.valueUnit, ind.parsed.unit)
+    parsed = ind.parsed
+    if parsed is not None and parsed.number is not None:
+        digits = format(parsed.number, "f")
+        if ind.value != digits:  # the number adds nothing when it is the whole printed value
+            w.amount(i, HKT.valueNumber, parsed.number)
+        if ind.value != f"{parsed.op or ''}{digits}{parsed.unit or ''}":
+            w.lit(i, HKT.valueOp, parsed.op)
+            w.lit(i, HKT.valueUnit, parsed.unit)
+    elif parsed is not None:
+        w.lit(i, HKT.valueOp, parsed.op)
+        w.lit(i, HKT.valueUnit, parsed.unit)
     if ind.repaired:
         w.add(i, HKT.repaired, N.TRUE)
-    w.derived(i, ind.span)
+    w.source(i, ind.span, in_file=file)
 
 
 def _plan(w: Writer, key: iri.ProjectKey, p: Project) -> None:
     if p.spending_plan is None or p.spending_plan.is_blank:
         return
-    plan = iri.plan(key)
-    w.add(iri.project(key), HKT.spendingPlan, plan)
-    w.add(plan, A, HKT.SpendingPlan)
+    s = iri.project(key)
     sp = p.spending_plan
     for n, (label, printed, pct) in enumerate(zip(sp.labels, sp.printed, sp.percents, strict=True), start=1):
-        entry = iri.plan_entry(key, n)
-        w.add(plan, HKT.entry, entry)
-        w.add(entry, A, HKT.PlanEntry)
+        entry = iri.plan_entry(key, n)  # an hk:PlanEntry by the range of hk:planEntry
+        w.add(s, HKT.planEntry, entry)
         w.add(entry, HKT.position, N.integer(n))
         w.lit(entry, HKT.periodLabel, label)
         w.lit(entry, HKT.printedValue, printed)
-        w.amount(entry, HKT.cumulativePercent, pct)
+        if pct is not None and printed != f"{format(pct, 'f')}%":
+            w.amount(entry, HKT.cumulativePercent, pct)
 
 
 def _project(w: Writer, p: Project, themes: Iterable[Theme]) -> None:
     key = iri.project_key(p)
     s = iri.project(key)
-    w.add(s, A, HKT.Project)
-    w.add(s, A, PROVT.Entity)
+    w.add(s, A, HKT.Project)  # a prov:Entity by rdfs:subClassOf
     if p.year is not None:
         w.add(s, HKT.year, N.integer(p.year))
     w.lit(s, HKT.seq, p.seq)
     w.lit(s, HKT.projectCode, p.project_code)
     w.lit(s, DCT.title, p.title)
-    w.lit(s, HKT.projectName, p.project_name)
-    w.lit(s, LABEL, p.project_name or p.title)
+    w.lit(s, HKT.projectName, p.project_name)  # no rdfs:label: it would repeat the name or title
     if (ukey := iri.unit_key(p)) is not None:
         w.add(s, HKT.unit, iri.unit(ukey))
     w.amount(s, HKT.budgetWan, p.budget_wan, HKT.budgetPrinted)
@@ -184,10 +216,10 @@ def _project(w: Writer, p: Project, themes: Iterable[Theme]) -> None:
     for goal in p.goals:
         w.lit(s, HKT.goal, goal)
     w.lit(s, HKT.yearSource, p.year_source)
-    w.derived(s, p.span)
+    w.source(s, p.span)
     _plan(w, key, p)
     for n, ind in enumerate(p.indicators, start=1):
-        _indicator(w, key, n, ind)
+        _indicator(w, key, n, ind, p.span.file)
     n = 0
     cited: set[tuple[str, str]] = set()  # a document cited twice by one project is linked once
     for refs, relation in ((p.doc_refs, HKT.fundedBy), (p.basis_refs, HKT.citesBasis)):
@@ -210,7 +242,7 @@ def _narrative(w: Writer, item: NarrativeItem, themes: list[Theme]) -> None:
     w.lit(s, HKT.text, item.text)
     if item.year is not None:
         w.add(s, HKT.year, N.integer(item.year))
-    w.derived(s, item.span)
+    w.source(s, item.span)
     for theme in tag_narrative(item, themes):
         w.add(s, HKT.theme, N.iri(str(theme.iri)))
 

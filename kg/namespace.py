@@ -29,9 +29,7 @@ class HK(DefinedNamespace):
     Issuer: URIRef  # an issuing organisation (发文机关)
     Indicator: URIRef  # one row of the three-level indicator table
     IndicatorLevel: URIRef  # a concept of the indicator-level scheme
-    SpendingPlan: URIRef  # 资金支出计划
     PlanEntry: URIRef  # one column of the spending plan (3月底 …)
-    SourceSpan: URIRef  # a file and an inclusive line range
     Mention: URIRef  # a 文号 as spelt at one place of the source
     NarrativeItem: URIRef  # a paragraph of 总体绩效目标 / 工作保障措施 …
     Theme: URIRef  # a policy theme (skos:Concept of the theme scheme)
@@ -53,7 +51,7 @@ class HK(DefinedNamespace):
     goal: URIRef
     yearSource: URIRef
     hasIndicator: URIRef
-    spendingPlan: URIRef
+    planEntry: URIRef
     fundedBy: URIRef
     citesBasis: URIRef
     theme: URIRef
@@ -91,7 +89,6 @@ class HK(DefinedNamespace):
     repaired: URIRef
 
     # spending plans
-    entry: URIRef
     periodLabel: URIRef
     printedValue: URIRef
     cumulativePercent: URIRef
@@ -102,23 +99,21 @@ class HK(DefinedNamespace):
     parentHeading: URIRef
     text: URIRef
 
-    # source spans
+    # sources: where a fact stands, as properties of the fact
     sourceFile: URIRef
     firstLine: URIRef
-    lastLine: URIRef
+    lastLine: URIRef  # only when the span is longer than one line
+    place: URIRef  # page/table/rows, sheet!cells or paragraph in a Word, PDF, Excel or web file
 
     # fund lineage (kg.lineage)
     Allocation: URIRef  # a document's money for one unit's project (资金分配)
     CrossYearLink: URIRef  # a project continuing its predecessor of the year before
-    LinkEvidence: URIRef  # one piece of evidence for a cross-year link
     allocates: URIRef
-    toUnit: URIRef
     toProject: URIRef
     amount: URIRef
     fundLevel: URIRef
     fundSource: URIRef
     fundRule: URIRef
-    runs: URIRef
     parentDocument: URIRef
     issuerName: URIRef
     declaredTotal: URIRef
@@ -127,10 +122,7 @@ class HK(DefinedNamespace):
     successor: URIRef
     linkScore: URIRef
     linkConfidence: URIRef
-    linkEvidence: URIRef
-    evidenceKind: URIRef
-    evidenceValue: URIRef
-    evidenceWeight: URIRef
+    evidence: URIRef  # "kind weight value"
 
     # funding notices (kg.lineage.notice_triples): the allocation table, header and fund stream
     NoticeAllocation: URIRef  # one row of a notice's allocation table (分配表行)
@@ -162,6 +154,7 @@ class HK(DefinedNamespace):
     message: URIRef
     aboutProject: URIRef
     aboutIndicator: URIRef
+    relatedSource: URIRef  # the other side's source of a reconciliation finding, as a locator
 
     # schemes
     IndicatorLevels: URIRef

@@ -5,9 +5,8 @@ other projects are added, so the copy keeps it and gets the new projects' own tr
 projects — units and their names, documents and issuers, the lineage (fund classes, allocations,
 cross-year links) and the findings — is derived again in the new build context and compared with the
 relating lines the published build wrote (RELATING_FILE): only the difference is removed and added.
-The result holds the same triples as a full build of the same sources (a test holds them equal), but
-for the source span of a finding that an addition made disappear, which stays; the published store is
-only read.
+The result holds the same triples as a full build of the same sources (a test holds them equal); a
+fact's source lines are its own properties, so they go with it. The published store is only read.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ __all__ = ["RELATING_FILE", "can_stage", "stage_oxigraph", "write_relating"]
 
 RELATING_FILE = "relating.nt.gz"  # the relating lines of a build, as written, for the next addition
 _LOAD_CHUNK = 250_000
-_SPAN_PREFIX = "<https://w3id.org/hrss-kg/id/span/"
 
 
 def write_relating(lines: Iterable[str], out: Path) -> Iterator[str]:
@@ -67,8 +65,7 @@ def stage_oxigraph(base: Path, out: Path, relating: Iterable[str], own: Iterable
     del source
     held = _read_relating(base)
     wanted = set(write_relating(relating, out))
-    # A span is kept even when no relating record cites it any more: a project's own triples may.
-    stale = sorted(line for line in held - wanted if not line.startswith(_SPAN_PREFIX))
+    stale = sorted(held - wanted)
     fresh = sorted(wanted - held)
     db = ox.Store(str(out / OXIGRAPH_DIR))
     for chunk in chunks(stale, _LOAD_CHUNK):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import PROV, SH
+from rdflib.namespace import SH
 
 from ingest.errors import HrssError
 from kg.namespace import HK
@@ -75,12 +75,20 @@ def _shapes(path: Path) -> Graph:
 
 
 def _location(g: Graph, focus: Any) -> tuple[str | None, int | None]:
-    for span in g.objects(focus, PROV.wasDerivedFrom):
-        file = g.value(span, HK.sourceFile)
-        line = g.value(span, HK.firstLine)
-        if file is not None:
-            return str(file), int(str(line)) if line is not None else None
-    return None, None
+    """The file and first line of a focus node: its own, or (an indicator row, a mention, a finding)
+    the lines of its row and the file of its project; a notice's allocation row stands in its
+    notice's file unless it names its own."""
+    row = g.value(focus, HK.aboutIndicator)
+    lined = row if row is not None and g.value(focus, HK.firstLine) is None else focus
+    line = g.value(lined, HK.firstLine)
+    file = g.value(focus, HK.sourceFile)
+    if file is None:
+        parent = (g.value(None, HK.hasIndicator, lined) or g.value(focus, HK.inProject)
+                  or g.value(focus, HK.aboutProject) or g.value(focus, HK.allocationOf))
+        file = g.value(parent, HK.sourceFile) if parent is not None else None
+    if file is None:
+        return None, None
+    return str(file), int(str(line)) if line is not None else None
 
 
 def validate_graph(graph: Graph, shapes: Path | None = None) -> ValidationReport:

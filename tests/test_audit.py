@@ -452,7 +452,7 @@ def _finding_graph(projects: list[Project], findings: list[Finding]):
 
 
 def test_findings_are_in_the_graph(flawed):
-    from rdflib import RDF
+    from rdflib import RDF, Literal
 
     from kg.namespace import HK
 
@@ -461,10 +461,28 @@ def test_findings_are_in_the_graph(flawed):
     assert lines == _finding_graph(projects, flawed)[0]  # deterministic IRIs
     assert len(lines) == len(set(lines))  # each triple once
     rows = g.query("""PREFIX hk: <https://w3id.org/hrss-kg/>
-        SELECT ?p ?sev WHERE { ?f a hk:Finding ; hk:rule/<http://purl.org/dc/terms/identifier> "R7.2" ;
-                               hk:aboutProject ?p ; hk:severity ?sev }""")
+        SELECT ?p ?sev WHERE { ?f hk:rule ?r ; hk:aboutProject ?p . ?r <http://purl.org/dc/terms/identifier> "R7.2" ;
+                               hk:severity ?sev }""")
     assert [(str(r.p), str(r.sev)) for r in rows] == [(iri.plain(iri.project(iri.project_key(projects[0]))), "错误")]
-    assert len(set(g.subjects(RDF.type, HK.Finding))) == len(flawed)
+    assert len(set(g.subjects(HK.rule, None))) == len(flawed)
+    assert set(g.subjects(RDF.type, HK.Finding)) == set()  # a finding is one by the domain of hk:rule
+    assert set(g.objects(None, HK.severity)) <= {Literal(s) for s in ("错误", "警告", "提示")}
+    assert not any((f, HK.severity, None) in g for f in g.subjects(HK.rule, None))  # all as their rules'
+
+
+def test_a_finding_states_its_own_severity_and_field_only_where_they_differ_from_its_rule_s(flawed):
+    projects = parse_file(FLAWED_TAB).projects
+    r72 = next(f for f in flawed if f.rule_id == "R7.2")
+    odd = replace(r72, severity="提示", field="其他字段", message="另一条")
+    _, g = _finding_graph(projects, [*flawed, odd])
+    rows = g.query("""PREFIX hk: <https://w3id.org/hrss-kg/>
+        SELECT ?msg ?sev ?field WHERE { ?f hk:rule ?r ; hk:message ?msg . ?r <http://purl.org/dc/terms/identifier> "R7.2" ;
+            hk:severity ?rule_sev ; hk:field ?rule_field .
+            OPTIONAL { ?f hk:severity ?own_sev } OPTIONAL { ?f hk:field ?own_field }
+            BIND(COALESCE(?own_sev, ?rule_sev) AS ?sev) BIND(COALESCE(?own_field, ?rule_field) AS ?field) }
+        ORDER BY ?msg""")
+    assert sorted((str(r.msg), str(r.sev), str(r.field)) for r in rows) == sorted([
+        (r72.message, "错误", r72.field), ("另一条", "提示", "其他字段")])
 
 
 def test_cli_without_a_build_says_so(tmp_path):
@@ -515,11 +533,11 @@ def test_cli_lists_the_rules():
 
 
 def test_finding_messages_and_labels_carry_chinese_language_tags(flawed):
-    from rdflib import RDFS, Literal
+    from rdflib import RDFS, Literal, URIRef
 
     from kg.namespace import HK
 
     _, g = _finding_graph(parse_file(FLAWED_TAB).projects, flawed)
     messages = {str(m): m.language for m in g.objects(None, HK.message)}
     assert messages["预算数 50 万元 ≠ 财政资金 40 + 其他资金 5 = 45 万元"] == "zh"
-    assert Literal("R7.1 比率指标超过100%", lang="zh") in set(g.objects(None, RDFS.label))
+    assert set(g.objects(URIRef(iri.plain(iri.rule("R7.1"))), RDFS.label)) == {Literal("比率指标超过100%", lang="zh")}

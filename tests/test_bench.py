@@ -223,3 +223,15 @@ def test_region_pages_are_measured_from_a_build(tmp_path, capsys):
     assert 0 < r["unit_page_s"] < 2 and 0 < r["years_page_s"] < 2
     assert r["project_pages"] == 10 and 0 < r["project_page_s"] < 2 and r["project_page_rows"] > 0
     assert r["findings"] == 20 and 0 < r["quality_page_s"] < 2
+
+
+def test_triples_per_project_are_counted_by_class_and_predicate():
+    from bench.triples import corpus_lines, count_lines
+
+    counts = count_lines(corpus_lines(Path(__file__).resolve().parent.parent / "data"))
+    assert (counts.total, counts.projects) == (7229, 44)  # 7204 + the five L2 rules × 5 triples
+    # untyped subjects get their class from the ontology: an indicator is the object of hk:hasIndicator
+    assert counts.by_pair[("Indicator", "hk:level3")] == 259
+    assert counts.by_pair[("Finding", "hk:rule")] == 277
+    assert counts.by_class["Project"] == 1504 and "SourceSpan" not in counts.by_class
+    assert counts.by_class["AuditRule"] == 203  # 178 + the five L2 rules (type, id, title, severity, basis)

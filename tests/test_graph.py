@@ -14,8 +14,10 @@ from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 from kg.context import derive_context
 from kg.corpus import load_corpus
 from kg.namespace import HK, HK_DATA, HK_LEVEL, HK_THEME
+from kg.queries import run_named
 from kg.rdf import iri
 from kg.settings import Settings
+from kg.store import MemoryStore
 from kg.steps import build_graph as graph_of_context, graph_lines
 from kg.units import derive_units
 from kg.validate import validate_graph
@@ -52,6 +54,11 @@ def graph(corpus) -> Graph:
     return build_graph(corpus, Settings())
 
 
+@pytest.fixture(scope="module")
+def store(graph) -> MemoryStore:
+    return MemoryStore(Settings(), graph)
+
+
 def test_project_count_per_year(graph):
     years = Counter(int(y) for p in graph.subjects(RDF.type, HK.Project) for y in graph.objects(p, HK.year))
     assert years == {2021: 20, 2022: 24}
@@ -84,10 +91,19 @@ def test_one_project_has_its_unit_code_year_and_source_lines(graph):
     assert graph.value(P176, HK.unit) == HK_DATA["unit/130730/316007"]
     assert graph.value(P176, HK.projectCode) == Literal("13073022P008368100011")
     assert graph.value(P176, HK.year) == Literal(2022)
-    span = graph.value(P176, PROV.wasDerivedFrom)
-    assert (span, RDF.type, HK.SourceSpan) in graph
-    assert (str(graph.value(span, HK.sourceFile)), int(graph.value(span, HK.firstLine)),
-            int(graph.value(span, HK.lastLine))) == (FILE, 2503, 2587)
+    assert (str(graph.value(P176, HK.sourceFile)), int(graph.value(P176, HK.firstLine)),
+            int(graph.value(P176, HK.lastLine))) == (FILE, 2503, 2587)
+    assert graph.value(P176, PROV.wasDerivedFrom) is None  # the span is the project's own properties
+
+
+def test_a_span_s_file_and_lines_are_queryable(store):
+    [row] = run_named(store, "project_detail", year=2022, code="13073022P008368100011").rows
+    assert (row["file"], row["first_line"], row["last_line"]) == (FILE, 2503, 2587)
+    mentions = run_named(store, "document_mentions", doc="冀财社〔2021〕176号").rows
+    assert [(r["file"], r["line"], r["field"], r["project_code"]) for r in mentions] == [
+        (FILE, 2503, "title", "13073022P008368100011"), (FILE, 2510, "project_name", "13073022P008368100011"),
+        (FILE, 2592, "title", "13073022P00836810002L"), (FILE, 2599, "project_name", "13073022P00836810002L")]
+    assert {r["raw"] for r in mentions} == {"冀财社﹝2021﹞176号"}
 
 
 def test_one_project_links_funding_and_basis_documents_apart(graph):
@@ -107,23 +123,81 @@ def test_one_project_has_its_indicators_with_levels_and_lines(graph):
     inds = sorted(graph.objects(P176, HK.hasIndicator), key=lambda i: int(graph.value(i, HK.position)))
     assert len(inds) == 6
     first = inds[0]
-    assert (str(graph.value(first, HK.level1)), str(graph.value(first, HK.level2)),
-            str(graph.value(first, HK.level3))) == ("产出指标", "数量指标", "财政补助资金拨入财政专户金额（累计数）")
+    # the printed levels are the labels of the category concept and its broader one: not repeated
+    assert graph.value(first, HK.level1) is None and graph.value(first, HK.level2) is None
+    assert str(graph.value(first, HK.level3)) == "财政补助资金拨入财政专户金额（累计数）"
     assert graph.value(first, HK.category) == HK_LEVEL["quantity"]
     assert (HK_LEVEL["quantity"], SKOS.broader, HK_LEVEL["output"]) in graph
-    assert int(graph.value(graph.value(first, PROV.wasDerivedFrom), HK.firstLine)) == 2547
-    assert [(str(graph.value(i, HK.level2)), int(graph.value(graph.value(i, PROV.wasDerivedFrom),
-                                                             HK.firstLine))) for i in inds] == [
-        ("数量指标", 2547), ("质量指标", 2554), ("时效指标", 2561), ("成本指标", 2568),
-        ("社会效益指标", 2575), ("服务对象满意度指标", 2582)]
+    assert (first, RDF.type, HK.Indicator) not in graph  # the range of hk:hasIndicator
+    assert [int(graph.value(i, HK.firstLine)) for i in inds] == [2547, 2554, 2561, 2568, 2575, 2582]
 
 
-def test_every_project_and_indicator_is_derived_from_a_source_span(graph):
-    for cls in (HK.Project, HK.Indicator):
-        for s in graph.subjects(RDF.type, cls):
-            span = graph.value(s, PROV.wasDerivedFrom)
-            assert span is not None and graph.value(span, HK.firstLine) is not None, s
-    assert len(set(graph.subjects(RDF.type, HK.Indicator))) == 259
+def test_indicator_levels_survive_through_the_named_query(store):
+    rows = run_named(store, "indicators_of_project", year=2022, code="13073022P008368100011").rows
+    assert [(r["level1"], r["level2"], r["line"]) for r in rows] == [
+        ("产出指标", "数量指标", 2547), ("产出指标", "质量指标", 2554), ("产出指标", "时效指标", 2561),
+        ("产出指标", "成本指标", 2568), ("效益指标", "社会效益指标", 2575),
+        ("满意度指标", "服务对象满意度指标", 2582)]
+    assert rows[0]["level3"] == "财政补助资金拨入财政专户金额（累计数）"
+
+
+def test_every_project_and_indicator_has_its_source_lines(graph):
+    projects = set(graph.subjects(RDF.type, HK.Project))
+    for p in projects:
+        assert graph.value(p, HK.sourceFile) is not None and graph.value(p, HK.firstLine) is not None, p
+    indicators = set(graph.objects(None, HK.hasIndicator))
+    assert all(graph.value(i, HK.firstLine) is not None for i in indicators)
+    assert len(indicators) == 259
+
+
+def test_every_indicator_of_the_records_comes_back_whole_from_the_indicator_list(corpus, store):
+    rows = {(r["year"], r["project_code"], r["position"]): r for r in run_named(store, "indicators_list").rows}
+    assert len(rows) == 259
+    for p in corpus.projects:
+        for n, ind in enumerate(p.indicators, start=1):
+            r = rows[(p.year, p.project_code, n)]
+            assert (r["level1"], r["level2"], r["level3"], r["description"], r["target_value"], r["basis"],
+                    r["file"], r["line"]) == (ind.level1, ind.level2, ind.level3, ind.description, ind.value,
+                                              ind.basis, FILE, ind.span.first_line), (p.project_code, n)
+
+
+@pytest.mark.parametrize("name, project_place, indicator_place", [
+    ("sample.pdf", "p.2 table 1 rows 1-6", "p.2 table 2 row 2"),
+    ("sample.docx", "table 1 rows 1-6", "table 2 row 2"),
+    ("sample.xlsx", "绩效目标!A12:G26", "绩效目标!A22:F22"),
+])
+def test_a_place_in_a_word_pdf_or_excel_file_is_a_property_of_its_fact(name, project_place, indicator_place):
+    native = load_corpus([ROOT / "tests" / "data" / "native" / name])
+    g = build_graph(native, Settings())
+    rows = MemoryStore(Settings(), g).query("""SELECT ?file ?place ?first ?last ?row_place ?row_line ?row_last WHERE {
+        ?p hk:projectCode "130730213QTTW95ZBZSQ9" ; hk:sourceFile ?file ; hk:place ?place ; hk:firstLine ?first ;
+           hk:lastLine ?last ; hk:hasIndicator ?i . ?i hk:position 1 ; hk:place ?row_place ; hk:firstLine ?row_line .
+        OPTIONAL { ?i hk:lastLine ?row_last } }""").rows
+    assert rows == [{"file": name, "place": project_place, "first": 12, "last": 25, "row_place": indicator_place,
+                     "row_line": 21, "row_last": None}]
+    assert validate_graph(g).conforms
+
+
+def test_plan_entries_keep_their_printed_values_and_a_percentage_only_where_it_adds(store):
+    rows = store.query("""SELECT ?position ?label ?printed ?percent WHERE {
+        ?p hk:projectCode "13073022P008368100011" ; hk:planEntry ?e . ?e hk:position ?position ;
+        hk:periodLabel ?label ; hk:printedValue ?printed . OPTIONAL { ?e hk:cumulativePercent ?percent } }
+        ORDER BY ?position""").rows
+    assert [(r["position"], r["label"], r["printed"], r["percent"]) for r in rows] == [
+        (1, "3月底", "25%", None), (2, "6月底", "50%", None), (3, "10月底", "75%", None), (4, "12月底", "100%", None)]
+
+
+def test_link_evidence_and_allocation_units_are_reachable(store):
+    rows = store.query("""SELECT ?kind ?weight ?value WHERE {
+        ?l hk:predecessor/hk:projectCode "13073021K9QPMIB2W0I7G" ; hk:successor/hk:projectCode ?succ ; hk:evidence ?e .
+        BIND(STRBEFORE(?e, " ") AS ?kind) BIND(STRAFTER(?e, " ") AS ?rest)
+        BIND(xsd:decimal(STRBEFORE(?rest, " ")) AS ?weight) BIND(STRAFTER(?rest, " ") AS ?value) } ORDER BY ?kind""").rows
+    assert [(r["kind"], r["weight"], r["value"]) for r in rows] == [
+        ("close_amount", Decimal("0.15"), "35.00 → 35.00"), ("same_fund_level", Decimal("0.05"), "县/本级财政"),
+        ("same_name", Decimal("0.50"), "专项办公经费"), ("same_unit", Decimal("0.20"), "316004")]
+    rows = store.query("""SELECT ?amount ?unit WHERE { ?d dcterms:identifier "冀财社〔2020〕185号" ; hk:allocates ?a .
+        ?a hk:amount ?amount ; hk:toProject/hk:unit/hk:unitCode ?unit } ORDER BY ?amount""").rows
+    assert rows == [{"amount": Decimal("38.00"), "unit": "316007"}, {"amount": Decimal("1381.00"), "unit": "316007"}]
 
 
 def test_every_project_has_a_policy_theme(graph):
@@ -143,7 +217,7 @@ def test_narrative_items_are_in_the_graph(graph):
 def test_units_nest_under_the_bureau(graph):
     bureau = unit_iri("316001")
     assert str(graph.value(bureau, SKOS.prefLabel)) == "怀来县人力资源和社会保障局"
-    assert (bureau, RDF.type, ORG.Organization) in graph
+    assert (bureau, RDF.type, HK.BudgetUnit) in graph  # an org:Organization by rdfs:subClassOf
     assert graph.value(bureau, ORG.subOrganizationOf) is None
     for code in ("316004", "316005", "316007"):
         assert (unit_iri(code), ORG.subOrganizationOf, bureau) in graph
@@ -209,8 +283,39 @@ def test_shacl_reports_an_indicator_without_its_level2(graph):
     g = _broken(graph)
     ind = URIRef(f"{P176}/indicator/1")
     g.remove((ind, HK.level2, None))
+    g.set((ind, HK.category, HK_LEVEL["output"]))  # a first-level concept implies no 二级指标
     [v] = validate_graph(g).violations
-    assert (v.focus, v.message, v.line) == (str(ind), "指标必须恰有一个二级指标（hk:level2）", 2547)
+    assert (v.focus, v.message, v.file, v.line) == (str(ind), "指标必须恰有一个二级指标（hk:level2）", FILE, 2547)
+
+
+def test_shacl_reports_a_blank_level1_that_the_category_would_imply(graph):
+    g = _broken(graph)
+    ind = URIRef(f"{P176}/indicator/1")
+    g.add((ind, HK.level1, Literal("")))
+    [v] = validate_graph(g).violations
+    assert (v.focus, v.message, v.line) == (str(ind), "指标必须恰有一个一级指标（hk:level1）", 2547)
+
+
+def test_shacl_reports_a_project_without_its_file_and_a_span_ending_before_it_starts(graph):
+    g = _broken(graph)
+    g.remove((P176, HK.sourceFile, None))
+    ind = URIRef(f"{P176}/indicator/2")
+    g.set((ind, HK.lastLine, Literal(2500)))
+    found = {(v.focus, v.message) for v in validate_graph(g).violations}
+    assert found == {(str(P176), "项目必须恰有一个源文件（hk:sourceFile）"),
+                     (str(ind), "来源位置必须恰有一个起始行，且为小于结束行的正整数")}
+
+
+def test_shacl_reports_a_finding_without_rule_or_lines(graph):
+    g = _broken(graph)
+    finding = next(f for f in graph.subjects(HK.rule, None) if graph.value(f, HK.aboutIndicator) is not None)
+    g.remove((finding, HK.aboutIndicator, None))
+    g.remove((finding, HK.rule, None))
+    found = {v.message for v in validate_graph(g).violations if v.focus == str(finding)}
+    assert found == set()  # without hk:rule it is no finding any more: nothing to check
+    g.add((finding, HK.rule, URIRef(iri.plain(iri.rule("R7.1")))))
+    found = {v.message for v in validate_graph(g).violations if v.focus == str(finding)}
+    assert found == {"审核发现必须指向指标行（hk:aboutIndicator）或有自己的来源行（hk:firstLine）"}
 
 
 # ---------------------------------------------------------------- one writer
@@ -220,7 +325,7 @@ def test_the_graph_lines_state_each_triple_once_and_parse_as_rdflib_reads_them(c
     from kg.rdf import ntriples as N
 
     lines = list(graph_lines(derive_context(corpus, Settings())))
-    assert len(lines) == len(set(lines)) == len(graph) == 13071  # 13046 + the five L2 rules × 5 triples
+    assert len(lines) == len(set(lines)) == len(graph) == 7229  # 7204 + the five L2 rules × 5 triples
     parsed = Graph().parse(data="".join(lines), format="nt")
     assert set(parsed) == set(N.to_triples(lines))
 
@@ -230,7 +335,18 @@ def test_graph_holds_lineage_allocations_and_findings(graph):
                         "%E5%86%80%E8%B4%A2%E7%A4%BE%E3%80%942020%E3%80%95143%E5%8F%B7")
     assert graph.value(allocation, HK.amount) == Literal("5660.00", datatype=XSD.decimal)
     assert str(graph.value(allocation, HK.fundLevel)) == "中央"
-    assert len(set(graph.subjects(RDF.type, HK.Finding))) == 277
+    assert len(set(graph.subjects(HK.rule, None))) == 277
+
+
+def test_a_finding_s_severity_and_title_are_reachable_through_its_rule(store):
+    rows = store.query("""SELECT ?rule ?severity ?title ?line WHERE {
+        ?f hk:rule ?r ; hk:aboutIndicator ?row . ?r dcterms:identifier ?rule ; hk:severity ?severity ;
+        rdfs:label ?title . ?row hk:firstLine ?line . ?p hk:hasIndicator ?row ; hk:year 2022 ;
+        hk:projectCode "13073022P008368100011" } ORDER BY ?line ?rule""").rows
+    assert [(r["rule"], r["severity"], r["line"]) for r in rows] == [
+        ("R10.1", "警告", 2547), ("R7.4", "提示", 2547), ("R7.1", "错误", 2554), ("R10.1", "警告", 2561),
+        ("R7.1", "错误", 2561), ("R7.1", "错误", 2575), ("R7.1", "错误", 2582)]
+    assert rows[2]["title"] == "比率指标超过100%"
 
 
 def test_child_iris_are_built_from_the_parent_key():
@@ -301,3 +417,30 @@ def test_chunks_stop_their_worker_when_the_caller_stops_early():
     it.close()
     assert not any(t.name == "ntriples-chunks" for t in threading.enumerate())
     assert len(produced) < 10_000
+
+
+@pytest.mark.parametrize("digits, canonical", [
+    ("1384.00", "1384"), ("9.14", "9.14"), ("10.50", "10.5"), ("0.00", "0"), ("130", "130")])
+def test_a_printed_amount_is_kept_only_where_the_canonical_decimal_loses_digits(digits, canonical):
+    from kg.rdf import Writer
+    from kg.rdf.writer import canonical_decimal
+
+    assert canonical_decimal(digits) == canonical
+    w = Writer()
+    w.amount("<urn:p>", "<urn:amount>", Decimal(digits), "<urn:printed>")
+    printed = [line for line in w.take() if "<urn:printed>" in line]
+    assert printed == ([] if digits == canonical else [f'<urn:p> <urn:printed> "{digits}" .\n'])
+
+
+@pytest.mark.parametrize("span, place", [
+    (("a.txt", 13, 28, {}), None),
+    (("a.pdf", 40, 44, {"page": 3, "table": 2, "rows": (5, 9)}), "p.3 table 2 rows 5-9"),
+    (("a.xlsx", 4, 9, {"sheet": "绩效目标", "cells": "A5:L9"}), "绩效目标!A5:L9"),
+    (("a.docx", 12, 12, {"paragraph": 12}), "paragraph 12"),
+])
+def test_a_span_s_place_is_its_locator_without_the_file(span, place):
+    from ingest.records import SourceSpan
+    from kg.rdf.writer import place as place_of
+
+    file, first, last, where = span
+    assert place_of(SourceSpan(file, first, last, **where)) == place

@@ -195,10 +195,15 @@ def test_findings_reach_the_graph_with_both_sources(built):
     from kg.store import open_store
 
     store = open_store(built)
+    # its own source as its properties, the other side's as hk:relatedSource locators (no span nodes)
     q = ("".join(f"PREFIX {k}: <{v}> " for k, v in PREFIXES.items()) +
-         "SELECT ?file WHERE { ?f hk:rule ?r ; prov:wasDerivedFrom ?s . ?s hk:sourceFile ?file . "
-         "FILTER(STRENDS(STR(?r), 'L2.1')) } ORDER BY ?file")
-    assert [str(row["file"]) for row in store.query(q).rows] == ["province_2022.txt", "zhuolu_2022.txt"]
+         "SELECT ?file ?line ?related WHERE { ?f hk:rule ?r ; hk:sourceFile ?file ; hk:firstLine ?line ; "
+         "hk:relatedSource ?related . FILTER(STRENDS(STR(?r), 'L2.1') && CONTAINS(?related, 'zhuolu')) }")
+    assert [(str(r["file"]), int(r["line"]), str(r["related"])) for r in store.query(q).rows] == [
+        ("province_2022.txt", 15, "zhuolu_2022.txt:6-18")]
+    q = ("".join(f"PREFIX {k}: <{v}> " for k, v in PREFIXES.items()) +
+         "SELECT ?s WHERE { ?f hk:rule ?r ; prov:wasDerivedFrom ?s }")
+    assert store.query(q).rows == []
 
 
 def test_cli_trace_prints_allocated_budgeted_and_difference(built):
@@ -423,14 +428,26 @@ def test_notice_allocations_query_answers_the_trace_per_region_from_the_graph_al
 
 
 def test_each_allocation_row_is_a_node_of_its_document_with_its_source_row(built):
-    rows = sparql(built, "SELECT ?a ?file ?first ?printed ?unit WHERE { ?a hk:allocationOf ?d ; hk:position 3 ; "
-                         "hk:amountPrinted ?printed ; hk:amountUnit ?unit ; prov:wasDerivedFrom ?s . "
-                         "?s hk:sourceFile ?file ; hk:firstLine ?first . "
-                         "?d dcterms:identifier '冀财社〔2022〕60号' }")
-    assert [(str(r["a"]), str(r["file"]), int(r["first"]), str(r["printed"]), str(r["unit"])) for r in rows] == [
+    # the row's lines are its own properties, its file the notice's unless it names its own (an
+    # attachment's); printed digits and unit only where STR(hk:amountWan) in 万元 would not give them
+    q = ("SELECT ?a ?file ?first ?place ?printed ?unit WHERE { ?a hk:allocationOf ?d ; hk:position ?n ; "
+         "hk:amountWan ?wan ; hk:firstLine ?first . ?d dcterms:identifier ?id ; hk:sourceFile ?doc_file . "
+         "OPTIONAL { ?a hk:sourceFile ?own } OPTIONAL { ?a hk:place ?place } "
+         "OPTIONAL { ?a hk:amountPrinted ?p } OPTIONAL { ?a hk:amountUnit ?u } "
+         "BIND(COALESCE(?own, ?doc_file) AS ?file) BIND(COALESCE(?p, STR(?wan)) AS ?printed) "
+         "BIND(COALESCE(?u, '万元') AS ?unit) "
+         "FILTER(?id = '冀财社〔2022〕60号' && ?n = 3 || ?id = '冀财社〔2022〕99号' && ?n = 1) } ORDER BY ?a")
+    rows = sparql(built, q)
+    assert [(str(r["a"]), str(r["file"]), int(r["first"]), r["place"] and str(r["place"]), str(r["printed"]),
+             str(r["unit"])) for r in rows] == [
         ("https://w3id.org/hrss-kg/id/doc/%E5%86%80%E8%B4%A2%E7%A4%BE/2022/60/allocation/3",
-         "province_2022.txt", 15, "200", "万元")]
-    counts = sparql(built, "SELECT ?id (COUNT(?a) AS ?n) WHERE { ?a a hk:NoticeAllocation ; hk:allocationOf ?d . "
+         "province_2022.txt", 15, None, "200", "万元"),
+        ("https://w3id.org/hrss-kg/id/doc/%E5%86%80%E8%B4%A2%E7%A4%BE/2022/99/allocation/1",
+         "notice_99_table.xlsx", 4, "分配表!A4:B4", "80", "万元")]
+    lean = sparql(built, "SELECT ?a ?p WHERE { ?a hk:allocationOf ?d ; ?p ?o . "
+                         "FILTER(?p IN (rdf:type, hk:amountUnit, prov:wasDerivedFrom)) }")
+    assert lean == []  # no type (the domain of hk:allocationOf), no span node, every amount in 万元
+    counts = sparql(built, "SELECT ?id (COUNT(?a) AS ?n) WHERE { ?a hk:allocationOf ?d . "
                            "?d dcterms:identifier ?id } GROUP BY ?id ORDER BY ?id")
     assert {str(r["id"]): int(r["n"]) for r in counts} == {
         "冀财社〔2021〕45号": 2, "冀财社〔2022〕60号": 7, "冀财社〔2022〕88号": 2, "冀财社〔2022〕99号": 2,
@@ -451,7 +468,7 @@ def test_the_notice_header_is_on_its_document(built):
 
 
 def test_a_fund_stream_links_its_yearly_notices(built):
-    rows = sparql(built, "SELECT ?key ?id ?year WHERE { ?s a hk:FundStream ; hk:streamKey ?key . "
+    rows = sparql(built, "SELECT ?key ?id ?year WHERE { ?s hk:streamKey ?key . "
                          "?d hk:inStream ?s ; dcterms:identifier ?id ; hk:budgetYear ?year } ORDER BY ?key ?year")
     assert [(str(r["key"]), str(r["id"]), int(r["year"])) for r in rows if "养老" in str(r["key"])] == [
         ("市|张财社|城乡居民基本养老保险补助资金", CITY, 2022),
@@ -505,10 +522,13 @@ def test_shacl_an_allocation_row_without_amount_warns_and_one_in_two_regions_is_
     w.add(doc, DCT.identifier, N.lit("冀财社〔2022〕9号"))
     w.add(doc, HKT.docYear, N.integer(2022))
     w.add(doc, HKT.docSeq, N.integer(9))
+    w.source(doc, notice.span)
     lines = [*w.drain(write_regions(w, ["130730", "130731"], RegionIndex.load())), *w.drain(write_notices(data, w))]
     g = graph_from_lines(lines)
     report = validate_graph(g)
     assert report.conforms and [r.path for r in report.warnings] == ["https://w3id.org/hrss-kg/amountWan"]
+    # the row's line is its own, its file the notice's (not written on the row)
+    assert [(r.file, r.line) for r in report.warnings] == [("n.txt", 8)]
     w.add(iri.notice_allocation("冀财社〔2022〕9号", 1), HKT.toRegion, iri.region("130731"))
     report = validate_graph(graph_from_lines([*lines, *w.take()]))
     assert [r.path for r in report.violations] == ["https://w3id.org/hrss-kg/toRegion"]

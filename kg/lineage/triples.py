@@ -1,10 +1,14 @@
 """The lineage data as triples, added to the build's one writer.
 
-    FundingDocument —hk:allocates→ Allocation (hk:toUnit, hk:toProject, hk:amount, hk:fundLevel,
-    hk:fundSource; prov:wasDerivedFrom the project that states it); BudgetUnit —hk:runs→ Project;
-    Document —hk:parentDocument→ Document (an ingested notice's upstream 文号, else data/documents.csv);
-    Project —hk:continues→ Project, with a
-    CrossYearLink node carrying hk:linkScore, hk:linkConfidence and hk:linkEvidence.
+    FundingDocument —hk:allocates→ Allocation (hk:toProject, the project that states it and whose
+    hk:unit gets the money; hk:amount, hk:fundLevel, hk:fundSource); Document —hk:parentDocument→
+    Document (an ingested notice's upstream 文号, else data/documents.csv); Project —hk:continues→
+    Project, with a CrossYearLink node (hk:predecessor, hk:successor, hk:linkScore, hk:linkConfidence,
+    and one hk:evidence literal per piece of evidence: "kind weight value", e.g.
+    "same_name 0.50 企业养老保险县级配套").
+
+Allocations and links are typed by their properties' domains (hk:toProject, hk:predecessor), not by
+rdf:type; a unit's projects are the inverse of hk:unit (kg.graph), not written again.
 
 A document's identity and issuer are written by kg.graph (for every document, cited or registered);
 this adds what the lineage knows: fund class, the documents.csv row and its parent, where an ingested
@@ -21,7 +25,7 @@ from kg.lineage.derive import LineageData
 from kg.lineage.notice_triples import write_notices
 from kg.rdf import iri
 from kg.rdf import ntriples as N
-from kg.rdf.writer import A, DCT, DERIVED, HKT, Writer
+from kg.rdf.writer import A, DCT, HKT, Writer
 
 __all__ = ["write_lineage"]
 
@@ -36,8 +40,6 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
         w.add(piri, HKT.fundLevel, lit(fund.level))
         w.add(piri, HKT.fundSource, lit(fund.source))
         w.add(piri, HKT.fundRule, lit(fund.rule))
-        if (ukey := iri.unit_key(p)) is not None:
-            w.add(iri.unit(ukey), HKT.runs, piri)
     yield None
     for d in data.documents.values():
         diri = iri.document(d.canonical)
@@ -60,9 +62,9 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
                 total = info.total_wan
             if total is not None:
                 w.add(diri, HKT.declaredTotal, dec(total))
-            w.derived(diri, notice.span)
-            if info is not None:
-                w.derived(diri, SourceSpan(info.file, info.line, info.line))
+            # its source is the notice (its rows leave the file out when it is the notice's); the
+            # documents.csv row it overrides stays in the lineage (and in an L2.5 finding)
+            w.source(diri, notice.span)
             continue
         if info is None:
             continue
@@ -74,18 +76,14 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
             w.add(diri, HKT.parentDocument, iri.document(info.parent))
         if info.total_wan is not None:
             w.add(diri, HKT.declaredTotal, dec(info.total_wan))
-        w.derived(diri, SourceSpan(info.file, info.line, info.line))
+        w.source(diri, SourceSpan(info.file, info.line, info.line))
     yield None
     for a in data.allocations:
         key = iri.project_key(a.project)
         piri = iri.project(key)
         airi = iri.allocation(key, a.document)
         w.add(iri.document(a.document), HKT.allocates, airi)
-        w.add(airi, A, HKT.Allocation)
         w.add(airi, HKT.toProject, piri)
-        w.add(airi, DERIVED, piri)
-        if (ukey := iri.unit_key(a.project)) is not None:
-            w.add(airi, HKT.toUnit, iri.unit(ukey))
         if a.amount is not None:
             w.add(airi, HKT.amount, dec(a.amount))
         w.add(airi, HKT.fundLevel, lit(a.fund.level))
@@ -97,18 +95,12 @@ def write_lineage(data: LineageData, w: Writer) -> Iterator[None]:
         after = iri.ProjectKey(link.region_code, link.year_to, link.code_to)
         liri = iri.link(before, after)
         w.add(iri.project(after), HKT.continues, iri.project(before))
-        w.add(liri, A, HKT.CrossYearLink)
         w.add(liri, HKT.predecessor, iri.project(before))
         w.add(liri, HKT.successor, iri.project(after))
         w.add(liri, HKT.linkScore, dec(link.score))
         w.add(liri, HKT.linkConfidence, lit(link.confidence))
-        for n, e in enumerate(link.evidence, start=1):
-            eiri = iri.link_evidence(before, after, n)
-            w.add(liri, HKT.linkEvidence, eiri)
-            w.add(eiri, A, HKT.LinkEvidence)
-            w.add(eiri, HKT.evidenceKind, lit(e.kind))
-            w.add(eiri, HKT.evidenceValue, lit(e.value))
-            w.add(eiri, HKT.evidenceWeight, dec(e.weight))
+        for e in link.evidence:
+            w.add(liri, HKT.evidence, lit(f"{e.kind} {format(e.weight, 'f')} {e.value}"))
         if w.full():
             yield None
     yield from write_notices(data.notices, w)

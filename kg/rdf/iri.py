@@ -1,9 +1,9 @@
 """Every instance IRI hrss-kg mints, one typed function per kind, in N-Triples form (`<…>`).
 
 IRIs are derived from the data, never counted: a project from region + year + 项目编码, a document from its
-canonical 文号 (a notice printing none, from a digest of its title), a unit from region + code, a span from
-file + lines. A child (indicator, mention, plan, allocation, a notice's allocation row, link evidence) is
-built from its parent's key, never by cutting the parent's text.
+canonical 文号 (a notice printing none, from a digest of its title), a unit from region + code, a narrative
+item from its file and line. A child (indicator, mention, plan entry, allocation, a notice's allocation
+row and its source columns) is built from its parent's key, never by cutting the parent's text.
 Every path segment goes through `segment`, the one encoder.
 
 Units and projects are named by a key object (`UnitKey`, `ProjectKey`) that carries the region
@@ -25,8 +25,8 @@ from kg.namespace import HK_DATA, HK_REGION
 
 __all__ = [
     "Iri", "ProjectKey", "UnitKey", "segment", "project_key", "unit_key", "project", "region", "unit", "document", "issuer",
-    "span", "narrative", "indicator", "mention", "plan", "plan_entry", "allocation", "link",
-    "link_evidence", "finding", "rule", "plain", "notice_allocation", "allocation_part", "fund_stream",
+    "narrative", "indicator", "mention", "plan_entry", "allocation", "link",
+    "finding", "rule", "plain", "notice_allocation", "allocation_part", "fund_stream",
 ]
 
 Iri = NewType("Iri", str)  # an IRI in N-Triples form: "<https://w3id.org/hrss-kg/data/…>"
@@ -117,10 +117,6 @@ def mention(key: ProjectKey, n: int) -> Iri:
     return _iri(f"project/{key.path}/mention/{n}")
 
 
-def plan(key: ProjectKey) -> Iri:
-    return _iri(f"project/{key.path}/plan")
-
-
 def plan_entry(key: ProjectKey, n: int) -> Iri:
     return _iri(f"project/{key.path}/plan/{n}")
 
@@ -168,10 +164,6 @@ def issuer(prefix: str) -> Iri:
     return _iri(f"issuer/{segment(prefix)}")
 
 
-def span(s: SourceSpan) -> Iri:
-    return _iri(f"span/{_file_segment(s.file)}/{s.first_line}-{s.last_line}")
-
-
 def narrative(s: SourceSpan) -> Iri:
     return _iri(f"narrative/{_file_segment(s.file)}/{s.first_line}")
 
@@ -185,10 +177,6 @@ def _link_path(before: ProjectKey, after: ProjectKey) -> str:
 def link(before: ProjectKey, after: ProjectKey) -> Iri:
     """A cross-year link from the project of one year to its successor (in the same region)."""
     return _iri(_link_path(before, after))
-
-
-def link_evidence(before: ProjectKey, after: ProjectKey, n: int) -> Iri:
-    return _iri(f"{_link_path(before, after)}/evidence/{n}")
 
 
 def rule(rule_id: str) -> Iri:

@@ -1,8 +1,10 @@
 """The one N-Triples writer: records become lines here, each triple once.
 
-The graph, the lineage and the audit each add their records to one `Writer` per build; it remembers
-the source spans and documents it has written, so a span cited by a project, a finding and a row of
-documents.csv is described once.
+The graph, the lineage and the audit each add their records to one `Writer` per build. A fact's
+source is written on the fact itself (`Writer.source`): hk:sourceFile, hk:firstLine, hk:lastLine
+when the span is longer than one line, and hk:place for a page/table/rows or sheet/cells place, so
+no span needs a node of its own. A child of a project (indicator, mention, finding) leaves the file
+out when it is its project's.
 """
 
 from __future__ import annotations
@@ -15,17 +17,31 @@ from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
 from ingest.records import SourceSpan
 from kg.namespace import HK
-from kg.rdf import iri
 from kg.rdf import ntriples as N
 
-__all__ = ["Writer", "A", "LABEL", "DERIVED", "HKT", "DCT", "SKOST", "ORGT", "PROVT"]
+__all__ = ["Writer", "A", "LABEL", "HKT", "DCT", "SKOST", "ORGT", "PROVT", "place", "canonical_decimal"]
 
 HKT, DCT, SKOST, ORGT, PROVT = (N.Terms(ns) for ns in (HK, DCTERMS, SKOS, ORG, PROV))
 A = N.Terms(RDF).type
 LABEL = N.Terms(RDFS).label
-DERIVED = PROVT.wasDerivedFrom
 
 _FLUSH = 10_000  # lines held before a contributor hands them on
+
+
+def canonical_decimal(digits: str) -> str:
+    """The canonical xsd:decimal form of plain digits, as Oxigraph gives it back: "10.50" → "10.5",
+    "10.00" → "10"."""
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    return digits or "0"
+
+
+def place(span: SourceSpan) -> str | None:
+    """The place of a span inside its file, without the file: `p.3 table 2 rows 5-9`,
+    `Sheet1!A5:L9`, `paragraph 12`; None for a span of a text file (its lines say it all)."""
+    if span.is_text:
+        return None
+    return span.locator[len(span.file) + 1:]
 
 
 class Writer:
@@ -33,7 +49,6 @@ class Writer:
 
     def __init__(self) -> None:
         self.out: list[str] = []
-        self._spans: set[str] = set()
         self._once: set[tuple[str, str, str]] = set()
 
     def add(self, s: str, p: str, o: str) -> None:
@@ -53,25 +68,26 @@ class Writer:
         self.out.append(f"{s} {p} {N.integer(value) if isinstance(value, int) else N.lit(value)} .\n")
 
     def amount(self, s: str, p: str, value: Decimal | None, printed: str | None = None) -> None:
-        """An xsd:decimal as printed, and with `printed` the same digits as a string."""
+        """An xsd:decimal as printed; with `printed`, the same digits as a string too when a store
+        that keeps decimals by value would lose them ("1384.00" comes back as 1384, "9.14" as is)."""
         if value is not None:
+            digits = format(value, "f")
             self.out.append(f"{s} {p} {N.decimal(value)} .\n")
-            if printed is not None:
-                self.out.append(f"{s} {printed} {N.lit(format(value, 'f'))} .\n")
+            if printed is not None and digits != canonical_decimal(digits):
+                self.out.append(f"{s} {printed} {N.lit(digits)} .\n")
 
-    def span(self, span: SourceSpan) -> iri.Iri:
-        """The span's IRI; its file and lines are written the first time it is cited."""
-        s = iri.span(span)
-        if s not in self._spans:
-            self._spans.add(s)
-            self.add(s, A, HKT.SourceSpan)
+    def source(self, s: str, span: SourceSpan, in_file: str | None = None) -> None:
+        """Where `s` stands, as its own properties: the file (left out when it is `in_file`, the
+        file of the project `s` belongs to), the first line, the last line when the span is longer
+        than one line, and the place in a Word, PDF, Excel or web file."""
+        if span.file != in_file:
             self.add(s, HKT.sourceFile, N.lit(span.file))
-            self.add(s, HKT.firstLine, N.integer(span.first_line))
+        self.add(s, HKT.firstLine, N.integer(span.first_line))
+        if span.last_line != span.first_line:
             self.add(s, HKT.lastLine, N.integer(span.last_line))
-        return s
-
-    def derived(self, s: str, span: SourceSpan) -> None:
-        self.add(s, DERIVED, self.span(span))
+        where = place(span)
+        if where:
+            self.add(s, HKT.place, N.lit(where))
 
     def take(self) -> list[str]:
         out, self.out = self.out, []

@@ -170,15 +170,21 @@ def append_to_store(lines: Iterable[str], build_dir: Path, settings: Settings) -
     return int(info["triples"])
 
 
-_CLASSES = ("Project", "Document", "BudgetUnit", "Indicator")
+_CLASSES = ("Project", "Document", "BudgetUnit")
 
 
 def class_counts(store: Store) -> dict[str, int]:
-    """Instances of the main classes in a graph (hk:Project …), by local name."""
+    """Instances of the main classes in a graph (hk:Project …), by local name; indicators are the
+    objects of hk:hasIndicator (typed by its range, not by rdf:type)."""
     values = " ".join(f"hk:{c}" for c in _CLASSES)
     rows = store.query(f"SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?t {{ {values} }} "
                        "?s a ?t } GROUP BY ?t").rows
-    return {str(r["t"]).rsplit("/", 1)[-1]: int(r["n"]) for r in rows}  # type: ignore[arg-type]
+    counts = {str(r["t"]).rsplit("/", 1)[-1]: int(r["n"]) for r in rows}  # type: ignore[arg-type]
+    rows = store.query("SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { ?p hk:hasIndicator ?i }").rows
+    n = int(rows[0]["n"]) if rows else 0  # type: ignore[arg-type]
+    if n:
+        counts["Indicator"] = n
+    return counts
 
 
 def _drop_stale(endpoint: Endpoint, settings: Settings, key: str) -> None:
