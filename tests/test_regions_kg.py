@@ -146,6 +146,21 @@ def test_the_graph_puts_each_unit_in_its_county_and_totals_by_region(counties):
     b.close()
 
 
+def test_unit_queries_keep_same_code_units_of_two_counties_apart(counties):
+    b = Build.open(counties)
+    rows = run_named(b.store, "projects_by_unit", year=2022).rows
+    got = [(str(r["region_code"]), str(r["unit_code"]), int(str(r["projects"]))) for r in rows]
+    assert got == [(r, c, 1) for r in (ZHUOLU, CHICHENG) for c in ("901001", "901002", "901003", "901004")]
+    assert sum(Decimal(str(r["budget_wan"])) for r in rows) == Decimal("1623.00")
+    totals = run_named(b.store, "unit_totals").rows
+    assert {(str(r["region_code"]), str(r["unit_code"])) for r in totals} == {
+        (r, c) for r in (ZHUOLU, CHICHENG) for c in ("901001", "901002", "901003", "901004")}
+    hierarchy = run_named(b.store, "unit_hierarchy").rows
+    assert [(str(r["region_code"]), str(r["unit_code"])) for r in hierarchy][:2] == [
+        (ZHUOLU, "901001"), (ZHUOLU, "901002")] and len(hierarchy) == 8
+    b.close()
+
+
 def test_the_sample_alone_keeps_its_projects_amounts_and_links_in_huailai(tmp_path):
     from kg.corpus import load_corpus
 
