@@ -119,7 +119,7 @@ def test_search_filters_and_facets_by_county(counties):
         (CHICHENG, "赤城县", 2021, "470.00"), (CHICHENG, "赤城县", 2022, "500.00")]
     assert index.search("城乡居民养老保险补助", region="130700").total == 4
     out = json.loads(_cli(counties, "search", "就业见习补贴", "--region", ZHUOLU, "--json").output)
-    assert out["schema"] == 2 and [(h["region_code"], h["budget_wan"]) for h in out["hits"]] == [(ZHUOLU, 228.00)]
+    assert out["schema"] == 3 and [(h["region_code"], h["budget_wan"]) for h in out["hits"]] == [(ZHUOLU, 228.00)]
 
 
 @pytest.mark.parametrize("backend", ["whoosh", "tantivy"])
@@ -133,6 +133,64 @@ def test_both_engines_filter_by_region_and_count_the_region_facet(counties, tmp_
         assert [(h.region_code, str(h.budget_wan)) for h in result.hits] == [(ZHUOLU, "228.00")]
         assert dict(index.search("就业见习补贴").facets["region"]) == {
             ZHUOLU: 1, CHICHENG: 1, "130700": 2, "130000": 2}
+
+
+# every project has the indicator 服务对象满意度: all ten projects, two of each county's 901002
+EVERY_UNIT = [(ZHUOLU, "涿鹿县", "901002", "社会保险事业中心", 2), (CHICHENG, "赤城县", "901002", "社会保险事业中心", 2),
+              (ZHUOLU, "涿鹿县", "901001", "涿鹿县人力资源和社会保障局", 1), (ZHUOLU, "涿鹿县", "901003", "就业服务中心", 1),
+              (ZHUOLU, "涿鹿县", "901004", "劳动保障监察大队", 1),
+              (CHICHENG, "赤城县", "901001", "赤城县人力资源和社会保障局", 1), (CHICHENG, "赤城县", "901003", "就业服务中心", 1),
+              (CHICHENG, "赤城县", "901004", "劳动保障监察大队", 1)]
+
+
+@pytest.mark.parametrize("backend", ["whoosh", "tantivy"])
+def test_both_engines_count_the_unit_facet_by_county_and_code(counties, tmp_path, backend):
+    from kg.search.indexing import build_index
+    from kg.search.service import SearchIndex
+
+    build_index(Build.open(counties).corpus.projects, tmp_path / "search", backend=backend)
+    with SearchIndex(tmp_path / "search") as index:
+        result = index.search("服务对象满意度")
+        assert result.total == 10
+        got = [(u.region_code, u.region_name, u.unit_code, u.unit_name, u.count) for u in result.unit_facet]
+        assert got == EVERY_UNIT
+
+
+@pytest.mark.parametrize("backend", ["whoosh", "tantivy"])
+def test_both_engines_filter_by_a_unit_of_one_county(counties, tmp_path, backend):
+    from kg.search.indexing import build_index
+    from kg.search.service import SearchIndex
+
+    build_index(Build.open(counties).corpus.projects, tmp_path / "search", backend=backend)
+    with SearchIndex(tmp_path / "search") as index:
+        one = index.search("服务对象满意度", unit="901002", region=CHICHENG)
+        assert sorted((h.region_code, h.unit_code, h.year, str(h.budget_wan)) for h in one.hits) == [
+            (CHICHENG, "901002", 2021, "470.00"), (CHICHENG, "901002", 2022, "500.00")]
+        assert [(u.region_code, u.unit_code, u.count) for u in one.unit_facet] == [(CHICHENG, "901002", 2)]
+        assert index.search("服务对象满意度", unit="901002", region="赤城县").total == 2
+        # the code alone: that code's unit in every county (the command refuses it, listing them)
+        both = index.search("服务对象满意度", unit="901002")
+        assert sorted((h.region_code, h.year) for h in both.hits) == [
+            (ZHUOLU, 2021), (ZHUOLU, 2022), (CHICHENG, 2021), (CHICHENG, 2022)]
+        assert [(u.region_code, u.count) for u in both.unit_facet] == [(ZHUOLU, 2), (CHICHENG, 2)]
+        assert index.search("服务对象满意度", unit="901002", region="130700").total == 4  # a city: both
+
+
+def test_search_json_schema_3_lists_the_unit_facet_by_county(counties):
+    out = json.loads(_cli(counties, "search", "服务对象满意度", "--json").output)
+    assert out["schema"] == 3 and list(out["facets"]) == ["year", "unit", "theme", "issuer", "region"]
+    assert out["facets"]["unit"] == [
+        {"region_code": r, "region_name": rn, "unit_code": c, "unit_name": un, "count": n}
+        for r, rn, c, un, n in EVERY_UNIT]
+    assert out["facets"]["year"] == [["2022", 8], ["2021", 2]]
+    one = json.loads(_cli(counties, "search", "服务对象满意度", "--unit", "901001", "--region", ZHUOLU,
+                          "--json").output)
+    assert [(h["region_code"], h["unit_code"], h["budget_wan"]) for h in one["hits"]] == [
+        (ZHUOLU, "901001", 80.00)]
+    assert one["facets"]["unit"] == [{"region_code": ZHUOLU, "region_name": "涿鹿县", "unit_code": "901001",
+                                      "unit_name": "涿鹿县人力资源和社会保障局", "count": 1}]
+    human = _cli(counties, "search", "服务对象满意度").output
+    assert "unit: 涿鹿县 901002 社会保险事业中心 2，赤城县 901002 社会保险事业中心 2" in human
 
 
 def test_the_graph_puts_each_unit_in_its_county_and_totals_by_region(counties):

@@ -229,6 +229,8 @@ def test_facets_count_every_hit_not_just_the_page(index):
     assert dict(result.facets["year"]) == {"2021": 4, "2022": 2}
     assert dict(result.facets["issuer"]) == {"冀财社": 3, "怀财资": 1}
     assert result.facet_labels["unit"]["316005"] == "怀来县就业服务中心"
+    assert [(u.unit_code, u.unit_name, u.count) for u in result.unit_facet] == [
+        ("316005", "怀来县就业服务中心", 5), ("316007", "社会保险事业中心", 1)]
 
 
 def test_theme_facet_counts_themes_of_the_hits(index):
@@ -295,6 +297,16 @@ def test_rebuilding_into_the_same_directory_gives_the_same_index(sample, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["search"]
     with SearchIndex(out) as idx:
         assert idx.backend.count() == 44 and idx.backend.name == backend
+
+
+def test_an_index_whose_unit_field_holds_bare_codes_asks_for_a_rebuild(sample, tmp_path, backend):
+    build_index(sample.projects[:2], tmp_path / "search", backend=backend)
+    meta_file = tmp_path / "search" / "meta.json"
+    meta = json.loads(meta_file.read_text("utf-8"))
+    del meta["region_units"]  # as written before units were keyed by region
+    meta_file.write_text(json.dumps(meta), "utf-8")
+    with pytest.raises(SearchError, match="kg build"):
+        SearchIndex(tmp_path / "search")
 
 
 # ---- build step, CLI, rebuild safety

@@ -741,6 +741,13 @@ def test_search_filters_by_region_and_counts_projects_by_province_city_and_count
     assert dict(parse_qsl(link.proto.query_string))["region"] == "130732"
 
 
+def test_search_unit_facet_counts_each_county_s_unit_apart(counties_env):
+    shown = texts(run("search", q="城乡居民养老保险补助"))
+    assert "涿鹿县 · 901002 社会保险事业中心  (2)" in shown and "赤城县 · 901002 社会保险事业中心  (2)" in shown
+    shown = texts(run("search", q="城乡居民养老保险补助", unit="901002", unit_region="130731"))
+    assert "涿鹿县 · 901002 社会保险事业中心  (2)" in shown and "赤城县 · 901002" not in shown
+
+
 def _refuse(monkeypatch, *targets: str) -> None:
     def refuse(*_args, **_kwargs):
         raise AssertionError("a page read the whole build")

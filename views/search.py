@@ -2,6 +2,7 @@
 
 The 单位 filter lists units as (region, code) with their county, from the build's totals, so a code
 two counties use is two choices (`?unit=CODE&unit_region=REGION`); a 地区 chosen narrows the list.
+The 单位 facet counts hits the same way, each unit named with its county.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from views.model.amounts import to_decimal
 from views.model.params import AMOUNT_LIMIT_WAN
 from views.model.text import highlight_md
 from kg.rdf.iri import UnitKey
-from views.model.totals import region_facets, region_options, unit_label
+from views.model.totals import region_facets, region_options, unit_facet, unit_label
 
 PAGE_SIZE = 20
 ALL = "全部"
@@ -91,10 +92,14 @@ if not result.matched_all_words:
 st.markdown(f"**共 {result.total} 条结果**")
 
 facets: dict[str, list[tuple[str, int]]] = {}
-for name, values in result.facets.items():
-    if values and name != "region":
+for name, title in _FACETS.items():
+    if name == "unit":
+        shown = [(label, n) for _, label, n in unit_facet(totals, result.unit_facet)]
+    else:
         labels = result.facet_labels.get(name, {})
-        facets[_FACETS.get(name, name)] = [(labels.get(str(v), str(v)), n) for v, n in values]
+        shown = [(labels.get(str(v), str(v)), n) for v, n in result.facets.get(name, [])]
+    if shown:
+        facets[title] = shown
 for level, counted in region_facets(totals, result.facets.get("region", [])).items():
     facets[level] = [(label, n) for _, label, n in counted]
 if facets:

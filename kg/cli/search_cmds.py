@@ -85,3 +85,7 @@ def search(query: str, year: int | None, unit: str | None, region: str | None, t
         if values:
             labels = result.facet_labels.get(name, {})
             click.echo(f"{name}: " + "，".join(f"{labels.get(v, v)} {n}" for v, n in values[:8]))
+    if result.unit_facet:
+        click.echo("unit: " + "，".join(
+            f"{u.region_name or u.region_code or ''} {u.unit_code} {u.unit_name or ''} {u.count}"
+            for u in result.unit_facet[:8]))

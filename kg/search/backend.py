@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from ingest.errors import HrssError
+from kg.rdf.iri import UnitKey
 from kg.search.analysis import QueryWord
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "SearchError",
     "BACKENDS",
     "backend_class",
+    "unit_term",
 ]
 
 # Full-text fields and their boosts: title > name > goals > indicators (purpose between name and
@@ -47,7 +49,14 @@ TEXT_FIELDS: dict[str, float] = {
 }
 # Exact-value fields: doc = funding 文号 (canonical), basis = 文号 cited as 政策依据.
 KEYWORD_FIELDS = ("year", "unit", "unit_name", "theme", "issuer", "doc", "basis", "kind", "region")
-FACET_FIELDS = ("year", "unit", "theme", "issuer", "region")  # region: county, city and province codes
+# unit: the unit's identity (unit_term), region: county, city and province codes
+FACET_FIELDS = ("year", "unit", "theme", "issuer", "region")
+
+
+def unit_term(key: UnitKey) -> str:
+    """The value a unit is indexed, filtered and counted under: its region and code (as in its IRI),
+    since two counties' budget systems reuse unit codes."""
+    return key.path
 
 
 class SearchError(HrssError):
@@ -61,7 +70,7 @@ class IndexDoc:
     key: str
     kind: str
     year: int | None
-    unit_code: str | None
+    unit: str | None  # the unit's identity, unit_term(key)
     unit_name: str | None
     amount_wan: Decimal | None
     doc_numbers: tuple[str, ...]
@@ -78,7 +87,8 @@ class Filters:
     """Restrictions every hit must meet; None means "any"."""
 
     year: int | None = None
-    unit: str | None = None  # unit code or unit name
+    unit: str | None = None  # a unit name; or a unit code, whose units are in `units`
+    units: tuple[str, ...] = ()  # unit identities (unit_term): a project of any of them, or named `unit`
     region: str | None = None  # a region code: the projects in it or in a region inside it
     theme: str | None = None  # theme id
     issuer: str | None = None

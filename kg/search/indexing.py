@@ -20,9 +20,9 @@ from ingest.docnumber import DocNumber, known_issuers
 from ingest.errors import DocNumberError
 from ingest.records import Indicator, Project
 from ingest.regions import RegionIndex
-from kg.rdf.iri import ProjectKey, project_key as record_key
+from kg.rdf.iri import ProjectKey, project_key as record_key, unit_key
 from kg.search.analysis import Analyzer, AnalyzerConfig, get_analyzer
-from kg.search.backend import IndexDoc, SearchBackend, SearchError, backend_class
+from kg.search.backend import IndexDoc, SearchBackend, SearchError, backend_class, unit_term
 from kg.settings import Settings
 from kg.themes import Theme, load_themes, tag_project
 from kg.units import Units, derive_units
@@ -107,6 +107,7 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
     parents (the region filter and facet), `region_name` its name.
     """
     shown_unit = unit_name or p.unit_name
+    unit = unit_key(p)
     doc_numbers = p.doc_numbers
     basis = tuple(dict.fromkeys(r.canonical for r in p.basis_refs if r.canonical not in doc_numbers))
     issuers = tuple(dict.fromkeys(i for i in map(_issuer, (*doc_numbers, *basis)) if i))
@@ -138,7 +139,7 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
                   "goals": goals, "indicators": indicators, "unit_name": p.unit_name},
     }
     return IndexDoc(
-        key=project_key(p), kind="project", year=p.year, unit_code=p.unit_code,
+        key=project_key(p), kind="project", year=p.year, unit=unit_term(unit) if unit else None,
         unit_name=shown_unit, amount_wan=p.budget_wan, doc_numbers=doc_numbers,
         basis_numbers=basis, issuers=issuers, themes=tuple(t for t, _ in themes), terms=terms,
         payload=json.dumps(payload, ensure_ascii=False), regions=regions,
@@ -189,6 +190,11 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def _region_units(units: Units) -> list[list[str | None]]:
+    """[region, code, name] of every unit: what the unit facet and filter read unit_term values by."""
+    return [[key.region, key.code, info.name] for key, info in sorted(units.items())]
+
+
 def _analyzer_config(projects: Sequence[Project], units: Units) -> AnalyzerConfig:
     """The segmenter's dictionary for these projects: unit names and issuers are words."""
     unit_words = set(units.names().values()) | {p.unit_name for p in projects if p.unit_name and not p.unit_code}
@@ -210,7 +216,9 @@ def stage_index(projects: Sequence[Project], new: Sequence[Project], base: Path,
     except (OSError, ValueError, KeyError):
         return None
     if (meta.get("backend") != settings.search_backend or stored != _analyzer_config(projects, units)
-            or any(units.name(code) != name for code, name in meta.get("units", {}).items())):
+            or any(units.name(code) != name for code, name in meta.get("units", {}).items())
+            or "region_units" not in meta  # an index from before units were keyed by region
+            or any(units.name(code, region) != name for region, code, name in meta["region_units"])):
         return None
     shutil.copytree(source, Path(out) / SEARCH_DIR)
     counts = add_to_index(new, out, settings, units=units, themes=themes)
@@ -250,6 +258,7 @@ def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings |
             "segmenter": analyzer.segmenter.name,
             "documents": n,
             "units": units.names(),
+            "region_units": _region_units(units),
             "themes": dict(sorted(found.items())),
             "regions": dict(sorted(regions.items())),
             "years": sorted({p.year for p in projects if p.year is not None}),
@@ -294,9 +303,11 @@ def add_to_index(projects: Iterable[Project], build_dir: Path, settings: Setting
         total = engine.count()
     finally:
         engine.close()
+    known = {(r, c): n for r, c, n in [*_region_units(units), *meta.get("region_units", [])]}
     meta.update(
         documents=total,
         units=dict(sorted({**units.names(), **meta.get("units", {})}.items())),
+        region_units=[[r, c, n] for (r, c), n in sorted(known.items())],
         themes=dict(sorted(found.items())),
         regions=dict(sorted(regions.items())),
         years=sorted(set(meta.get("years", [])) | {p.year for p in projects if p.year is not None}),

@@ -10,8 +10,9 @@ from typing import Any
 
 from ingest.docnumber import DocQuery, find_doc_numbers
 from ingest.records import SourceSpan
+from kg.search.backend import FACET_FIELDS
 
-__all__ = ["Fragment", "Hit", "SearchResult", "fragments_for", "hit_from_payload"]
+__all__ = ["Fragment", "Hit", "UnitCount", "SearchResult", "fragments_for", "hit_from_payload"]
 
 _WINDOW = 36  # characters of context on each side of the first match in a long text
 _MAX_FRAGMENTS = 3
@@ -80,9 +81,28 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class UnitCount:
+    """An entry of the 单位 facet: a unit (region and code, as two counties reuse codes), its
+    county's and its own name, and how many hits it has."""
+
+    region_code: str | None  # None for a unit of projects never placed in a region
+    region_name: str | None
+    unit_code: str
+    unit_name: str | None
+    count: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"region_code": self.region_code, "region_name": self.region_name,
+                "unit_code": self.unit_code, "unit_name": self.unit_name, "count": self.count}
+
+
 @dataclass
 class SearchResult:
-    """A page of hits, the total, facet counts over all hits, and the 文号 the query named."""
+    """A page of hits, the total, facet counts over all hits, and the 文号 the query named.
+
+    `facets` counts values (year, theme, issuer, region); the 单位 facet is `unit_facet`, by unit.
+    """
 
     query: str
     total: int
@@ -93,6 +113,7 @@ class SearchResult:
     page_size: int
     facet_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     matched_all_words: bool = True
+    unit_facet: list[UnitCount] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -103,14 +124,25 @@ class SearchResult:
             "query": self.query,
             "total": self.total,
             "hits": [h.to_json() for h in self.hits],
-            "facets": {k: [[v, n] for v, n in vals] for k, vals in self.facets.items()},
+            "facets": self._facets_json(),
             "page": self.page,
             "page_size": self.page_size,
             "doc_query": str(self.doc_query) if self.doc_query else None,
             "facet_labels": self.facet_labels,
             "matched_all_words": self.matched_all_words,
-            "schema": 2,  # 2: hits carry region_code and region_name; the region facet
+            # 2: hits carry region_code and region_name; the region facet.
+            # 3: facets.unit lists units by region and code, with their names.
+            "schema": 3,
         }
+
+    def _facets_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in FACET_FIELDS:
+            if name == "unit":
+                out[name] = [u.to_json() for u in self.unit_facet]
+            elif name in self.facets:
+                out[name] = [[v, n] for v, n in self.facets[name]]
+        return out
 
 
 def _segments(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ingest.docnumber import DocQuery, find_doc_query
 from kg.docmatch import DocNumbers
+from kg.rdf.iri import UnitKey
 from kg.search.analysis import Analyzer, AnalyzerConfig, QueryWord, get_analyzer
 from kg.search.backend import (
     FACET_FIELDS,
@@ -23,9 +24,10 @@ from kg.search.backend import (
     SearchBackend,
     SearchError,
     backend_class,
+    unit_term,
 )
 from kg.search.indexing import ANALYZER_FILE, INDEX_SUBDIR, META_FILE, SEARCH_DIR
-from kg.search.results import SearchResult, fragments_for, hit_from_payload
+from kg.search.results import SearchResult, UnitCount, fragments_for, hit_from_payload
 from kg.settings import Settings
 from kg.workspace import Workspace
 
@@ -46,6 +48,10 @@ class SearchIndex:
         except (OSError, ValueError, KeyError) as e:
             raise SearchError(f"{self.path}: no usable search index ({e}); "
                               "run `python -m kg build` first") from e
+        if "region_units" not in self.meta:
+            # its unit field holds bare codes, which the unit filter and facet no longer use
+            raise SearchError(f"{self.path}: the search index predates units keyed by region; "
+                              "run `python -m kg build`")
         self.backend: SearchBackend = backend_class(self.meta["backend"]).open(self.path / INDEX_SUBDIR)
         self.analyzer: Analyzer = get_analyzer(config)
 
@@ -62,6 +68,23 @@ class SearchIndex:
     def units(self) -> dict[str, str]:
         """Unit code → unit name, for every unit in the index."""
         return dict(self.meta.get("units", {}))
+
+    @cached_property
+    def _units_by_term(self) -> dict[str, tuple[UnitKey, str | None]]:
+        """unit_term → (unit, its name), for every unit in the index."""
+        keys = ((UnitKey(r, c), n) for r, c, n in self.meta["region_units"])
+        return {unit_term(k): (k, n) for k, n in keys}
+
+    @cached_property
+    def _terms_by_code(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for term, (key, _) in self._units_by_term.items():
+            out.setdefault(key.code, []).append(term)
+        return {code: tuple(terms) for code, terms in out.items()}
+
+    def unit_terms(self, code: str | None) -> tuple[str, ...]:
+        """The indexed values of every unit with this code, one per region (none for a name)."""
+        return self._terms_by_code.get(code, ()) if code else ()
 
     @property
     def regions(self) -> dict[str, str]:
@@ -127,7 +150,9 @@ class SearchIndex:
         if amount_min is not None and amount_max is not None and amount_min > amount_max:
             raise SearchError(f"amount_min {amount_min} is above amount_max {amount_max}")
         query = query or ""
-        filters = Filters(year=year, unit=unit or None, region=self.region_code(region), theme=self._theme_id(theme),
+        # `unit` is a code (its units in every region; `region` picks one) or a name
+        filters = Filters(year=year, unit=unit or None, units=self.unit_terms(unit),
+                          region=self.region_code(region), theme=self._theme_id(theme),
                           issuer=issuer or None, amount_min=amount_min, amount_max=amount_max)
         doc_query, rest = find_doc_query(query) if query.strip() else (None, "")
         words = tuple(self.analyzer.query_words(rest if doc_query else query))
@@ -159,9 +184,22 @@ class SearchIndex:
             frags = fragments_for(data["texts"], lambda t: self.analyzer.find_spans(t, terms),
                                   doc_query)
             hits.append(hit_from_payload(data, h.score, frags))
-        return SearchResult(query=query, total=result.total, hits=hits, facets=result.facets,
+        facets = {name: counts for name, counts in result.facets.items() if name != "unit"}
+        return SearchResult(query=query, total=result.total, hits=hits, facets=facets,
                             doc_query=doc_query, page=page, page_size=page_size,
-                            facet_labels=self._facet_labels(), matched_all_words=matched_all)
+                            facet_labels=self._facet_labels(), matched_all_words=matched_all,
+                            unit_facet=self._unit_counts(result.facets.get("unit", [])))
+
+    def _unit_counts(self, counted: list[tuple[str, int]]) -> list[UnitCount]:
+        """The unit facet's values (unit_term) as units with their county's and their own names."""
+        regions, out = self.regions, []
+        for term, n in counted:
+            if term not in self._units_by_term:
+                raise SearchError(f"{self.path}: unit {term!r} is indexed but not listed in {META_FILE}; "
+                                  "run `python -m kg build`")
+            key, name = self._units_by_term[term]
+            out.append(UnitCount(key.region or None, regions.get(key.region), key.code, name, n))
+        return sorted(out, key=lambda u: (-u.count, u.region_code or "", u.unit_code))
 
     def _with_partial(self, words: tuple[QueryWord, ...], filters: Filters, offset: int,
                       page_size: int, exact: BackendResult | None) -> BackendResult:
@@ -182,7 +220,7 @@ class SearchIndex:
 
 
 def _empty(query: str, doc_query: DocQuery | None, page: int, page_size: int) -> SearchResult:
-    return SearchResult(query=query, total=0, hits=[], facets={f: [] for f in FACET_FIELDS},
+    return SearchResult(query=query, total=0, hits=[], facets={f: [] for f in FACET_FIELDS if f != "unit"},
                         doc_query=doc_query, page=page, page_size=page_size)
 
 

@@ -63,8 +63,8 @@ def _document(doc: IndexDoc) -> tantivy.Document:
     d.add_bytes("payload", doc.payload.encode("utf-8"))
     if doc.year is not None:
         d.add_text("year", str(doc.year))
-    if doc.unit_code:
-        d.add_text("unit", doc.unit_code)
+    if doc.unit:
+        d.add_text("unit", doc.unit)
     if doc.unit_name:
         d.add_text("unit_name", doc.unit_name)
     if doc.amount_wan is not None:
@@ -182,9 +182,10 @@ class TantivyBackend(SearchBackend):
         parts = [self._term("kind", filters.kind)]
         if filters.year is not None:
             parts.append(self._term("year", str(filters.year)))
-        if filters.unit:
-            parts.append(tantivy.Query.boolean_query([(_SHOULD, self._term("unit", filters.unit)),
-                                                      (_SHOULD, self._term("unit_name", filters.unit))]))
+        if filters.unit or filters.units:
+            named = [self._term("unit_name", filters.unit)] if filters.unit else []
+            parts.append(tantivy.Query.boolean_query(
+                [(_SHOULD, q) for q in [*(self._term("unit", u) for u in filters.units), *named]]))
         if filters.region:
             parts.append(self._term("region", filters.region))
         if filters.theme:

@@ -73,8 +73,8 @@ def _doc_fields(doc: IndexDoc) -> dict[str, Any]:
     }
     if doc.year is not None:
         out["year"] = str(doc.year)
-    if doc.unit_code:
-        out["unit"] = doc.unit_code
+    if doc.unit:
+        out["unit"] = doc.unit
     if doc.unit_name:
         out["unit_name"] = doc.unit_name
     if doc.amount_wan is not None:
@@ -107,8 +107,9 @@ def _filter_query(filters: Filters) -> Q.Query:
     parts: list[Q.Query] = [Q.Term("kind", filters.kind)]
     if filters.year is not None:
         parts.append(Q.Term("year", str(filters.year)))
-    if filters.unit:
-        parts.append(Q.Or([Q.Term("unit", filters.unit), Q.Term("unit_name", filters.unit)]))
+    if filters.unit or filters.units:
+        named = [Q.Term("unit_name", filters.unit)] if filters.unit else []
+        parts.append(Q.Or([*(Q.Term("unit", u) for u in filters.units), *named]))
     if filters.region:
         parts.append(Q.Term("region", filters.region))
     if filters.theme:

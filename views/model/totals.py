@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from kg.rdf.iri import UnitKey
+from kg.search.results import UnitCount
 from kg.totals import UNCLASSIFIED, Amount, ProjectLine, Totals, UnitTotal
 
 __all__ = ["TOP_N", "OTHER", "Item", "region_columns", "unit_rows", "unit_label", "year_rows",
            "drill_items", "top_rows", "item_rows", "theme_rows", "level_label", "project_theme_rows",
-           "region_options", "region_facets"]
+           "region_options", "region_facets", "unit_facet"]
 
 TOP_N = 15
 OTHER = "其他"
@@ -172,3 +174,16 @@ def region_facets(totals: Totals, counts: Iterable[tuple[Any, int]]) -> dict[str
         level = totals.regions[code].level if code in totals.regions else "unknown"
         out[names.get(level, "县（区）")].append((code, totals.label(code), n))
     return {k: v for k, v in out.items() if v}
+
+
+def unit_facet(totals: Totals, counts: Iterable[UnitCount]) -> list[tuple[UnitKey, str, int]]:
+    """The search's 单位 facet named as its 单位 filter names the units (涿鹿县 · 901002 社会保险事业中心),
+    so two counties' same-code units read apart: [(unit, label, count)]."""
+    out = []
+    for c in counts:
+        key = UnitKey(c.region_code or "", c.unit_code)
+        u = totals.unit(key.region, key.code)
+        county = totals.label(key.region) if key.region else ""
+        label = unit_label(totals, u) if u else f"{county} · {c.unit_code} {c.unit_name or ''}".strip(" ·")
+        out.append((key, label, c.count))
+    return out
