@@ -16,7 +16,7 @@ from kg.search.indexing import (
     delete_from_index,
     index_texts,
 )
-from kg.search.results import Fragment, Hit, SearchResult
+from kg.search.results import Fragment, Hit, SearchResult, UnitCount
 from kg.search.service import SearchIndex, open_index
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "SearchResult",
     "Hit",
     "Fragment",
+    "UnitCount",
     "Filters",
     "SearchBackend",
     "SearchError",
