@@ -23,7 +23,7 @@ from ingest.reader import name_is_utf8
 from kg.corpus import Corpus, Placement, find_sources, load_corpus, project_identity
 from kg.settings import Settings
 from kg.sources import ADDED_DIR, SourceRow, append_sources, copy_into_data, read_sources, sha256_of
-from kg.steps import STEPS
+from kg.steps import STEPS, Finishing
 from kg.workspace import MANIFEST_FILE, Workspace, read_records
 
 __all__ = ["BuildReport", "EmptyBuildError", "BuildWriteError", "build", "add_sources"]
@@ -76,26 +76,43 @@ def _run_steps(ctx: BuildContext, ws: Workspace, report: BuildReport, progress: 
     """Run every step into a new build directory and publish it; the directory is removed on failure."""
     out = ws.new_build()
     report.path = out
+    finishing: list[tuple[str, Finishing]] = []
     try:
         for name, step in STEPS:
             if progress:
                 progress(name)
             t0 = time.perf_counter()
-            report.counts[name] = step(ctx, out) or {}
+            counts = step(ctx, out) or {}
+            if isinstance(counts, Finishing):
+                finishing.append((name, counts))
+                counts = counts.counts
+            report.counts[name] = counts
             report.seconds[name] = time.perf_counter() - t0
+        while finishing:  # what steps left running ends before the build is published
+            name, work = finishing.pop(0)
+            t0 = time.perf_counter()
+            report.counts[name].update(work.wait())
+            report.seconds[f"{name}_finish"] = time.perf_counter() - t0
         manifest = {"version": out.name.removesuffix(".partial"),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
                     "store": ctx.settings.store, "profile": ctx.settings.profile,
                     **manifest, "counts": report.counts, "seconds": report.seconds}
         (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     except OSError as e:
+        _cancel(finishing)
         ws.discard(out)
         raise BuildWriteError(f"{e.filename or out}: 无法写入构建（{e.strerror or e}）；"
                               "未发布新构建，已发布的构建保持不变") from e
     except BaseException:
+        _cancel(finishing)
         ws.discard(out)
         raise
     return ws.publish(out)
+
+
+def _cancel(finishing: list[tuple[str, Finishing]]) -> None:
+    for _, work in finishing:
+        work.cancel()
 
 
 def _refuse_empty(corpus: Corpus, where: str) -> None:

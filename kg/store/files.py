@@ -15,6 +15,8 @@ import hashlib
 import json
 import os
 import pickle
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,13 +34,15 @@ from kg.store.memory import MemoryStore, graph_of_lines
 from kg.store.oxigraph import OxigraphStore
 from kg.workspace import NotBuiltError, Workspace
 
-__all__ = ["GRAPH_INFO_FILE", "MEMORY_FILE", "OXIGRAPH_DIR", "open_store", "write_store",
-           "append_to_store", "class_counts", "read_graph_info"]
+__all__ = ["GRAPH_INFO_FILE", "MEMORY_FILE", "OXIGRAPH_DIR", "StoreLoad", "open_store", "write_store",
+           "start_store", "append_to_store", "class_counts", "read_graph_info"]
 
 GRAPH_INFO_FILE = "graph.json"
 MEMORY_FILE = "graph.pickle"
 OXIGRAPH_DIR = "oxigraph"
 _LOAD_CHUNK = 250_000  # N-Triples lines per bulk-load call or Graph Store POST (bounds memory)
+# Chunks written ahead of Oxigraph's bulk loader: ~30 MB each at 10k, so ≈ 250 MB held at most.
+_LOAD_AHEAD = 8
 
 
 def _is_url(store: str) -> bool:
@@ -72,12 +76,7 @@ def write_store(graph: Graph | Iterable[str], build_dir: Path, settings: Setting
         _write_atomic(build_dir / MEMORY_FILE, pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
         info: dict[str, Any] = {"triples": len(graph), "backend": "memory", "file": MEMORY_FILE}
     elif backend == "oxigraph":
-        db = ox.Store(str(build_dir / OXIGRAPH_DIR))
-        for chunk in _nt_chunks(graph):
-            db.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
-        db.flush()
-        info = {"triples": len(db), "backend": "oxigraph", "dir": OXIGRAPH_DIR}
-        del db
+        return start_store(_lines_of(graph), build_dir).wait()
     elif _is_url(backend):
         build_id = build_dir.name.removesuffix(".partial")
         key = _workspace_key(settings.index_dir)
@@ -94,13 +93,110 @@ def write_store(graph: Graph | Iterable[str], build_dir: Path, settings: Setting
     return info
 
 
-def _nt_chunks(graph: Graph | Iterable[str]) -> Iterator[bytes]:
+class StoreLoad:
+    """Oxigraph's bulk load of a build's graph, in a thread of its own.
+
+    The graph's lines are joined into chunks by the caller (Python, under the GIL) and handed to
+    the loader (Rust, which releases the GIL), so writing the lines, the load and the build's next
+    steps share the machine's cores. `wait()` finishes the load and returns what graph.json records;
+    `cancel()` stops it after the chunk being loaded (a failed build). Loading ahead is bounded by
+    `_LOAD_AHEAD` chunks.
+    """
+
+    def __init__(self, build_dir: Path) -> None:
+        self.build_dir = build_dir
+        self._db: ox.Store | None = ox.Store(str(build_dir / OXIGRAPH_DIR))
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_LOAD_AHEAD)
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._load, args=(self._db,), name="oxigraph-bulk-load",
+                                        daemon=True)
+        self._thread.start()
+
+    def _load(self, db: ox.Store) -> None:
+        while True:
+            chunk = self._queue.get()
+            if chunk is None or self._stop.is_set():
+                return
+            try:
+                # Every IRI comes from kg.rdf.iri (percent-encoded) and every literal from
+                # kg.rdf.ntriples: validating them again would cost a third of the load.
+                db.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            except BaseException as e:  # raised in the build's thread by put() or wait()
+                self._error = e
+                self._stop.set()
+                return
+
+    def put(self, chunk: bytes) -> None:
+        """Hand one chunk of N-Triples to the loader (waits while `_LOAD_AHEAD` are queued)."""
+        while True:
+            if self._error is not None:
+                raise self._error
+            try:
+                self._queue.put(chunk, timeout=0.1)
+                return
+            except queue.Full:
+                if not self._thread.is_alive():
+                    raise StoreError("the Oxigraph bulk load stopped") from self._error
+
+    def wait(self) -> dict[str, Any]:
+        """Finish the load; what graph.json records (written)."""
+        while self._thread.is_alive():
+            try:
+                self._queue.put(None, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        db = self._db
+        if db is None:
+            raise StoreError(f"{self.build_dir}: the Oxigraph load was cancelled")
+        db.flush()
+        info = {"triples": len(db), "backend": "oxigraph", "dir": OXIGRAPH_DIR}
+        self._db = None
+        _write_info(self.build_dir / GRAPH_INFO_FILE, info)
+        return info
+
+    def cancel(self) -> None:
+        """Stop loading (after the chunk in hand) and close the store; the build is being discarded."""
+        self._stop.set()
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:
+            pass
+        self._thread.join()
+        self._db = None
+
+
+def start_store(lines: Iterable[str], build_dir: Path) -> StoreLoad:
+    """Oxigraph: the lines written to a new store in build_dir by a loader in the background; returns
+    when the last chunk is handed over (`.wait()` for the end of the load)."""
+    load = StoreLoad(build_dir)
+    try:
+        for chunk in _nt_chunks(lines):
+            load.put(chunk)
+    except BaseException:
+        load.cancel()
+        raise
+    return load
+
+
+def _lines_of(graph: Graph | Iterable[str]) -> Iterable[str]:
     if isinstance(graph, Graph):
         data = graph.serialize(format="nt", encoding="utf-8")
-        lines: Iterable[str] = data.decode("utf-8").splitlines(keepends=True)
-    else:
-        lines = graph
-    return N.chunks(lines, _LOAD_CHUNK)
+        return data.decode("utf-8").splitlines(keepends=True)
+    return graph
+
+
+def _nt_chunks(graph: Graph | Iterable[str]) -> Iterator[bytes]:
+    return N.chunks(_lines_of(graph), _LOAD_CHUNK)
 
 
 def read_graph_info(build_dir: Path) -> dict[str, Any]:
