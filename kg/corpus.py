@@ -116,9 +116,14 @@ def find_sources(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def _workers(paths: list[Path]) -> int:
-    """Processes to parse `paths` with: one per core for many files or many bytes, else 1."""
+    """Processes to parse `paths` with: one per idle core for many files or many bytes, else 1.
+
+    A pool costs about a fifth more CPU (pickling the records back), so on a machine whose cores are
+    already busy it is slower than parsing here.
+    """
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cpus < 2 or len(paths) < POOL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+    idle = cpus - (os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0)
+    if idle < 1 or len(paths) < POOL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     size = 0
     for p in paths:
@@ -126,7 +131,7 @@ def _workers(paths: list[Path]) -> int:
             size += p.stat().st_size
         except OSError:
             pass  # parse_file reports it, in the file's place
-    return min(cpus, len(paths)) if size >= POOL_MIN_BYTES else 1
+    return min(cpus, int(idle) + 1, len(paths)) if size >= POOL_MIN_BYTES else 1
 
 
 def parse_placed(path: Path, placement: Placement) -> ParseResult:
@@ -144,23 +149,33 @@ def _start_worker(placement: Placement) -> None:
     _worker_placement = placement
 
 
-def _parse_in_worker(path: Path) -> ParseResult:
+def _parse_in_worker(paths: list[Path]) -> list[ParseResult]:
     if _worker_placement is None:
         raise RuntimeError("parse worker started without a placement")
-    return parse_placed(path, _worker_placement)
+    return [parse_placed(path, _worker_placement) for path in paths]
 
 
 def _parsed(paths: list[Path], placement: Placement, workers: int) -> Generator[ParseResult, None, None]:
-    """Every file parsed and placed, in the order given; across `workers` processes when > 1."""
+    """Every file parsed and placed, in the order given; by `workers` processes (this one included)
+    when > 1."""
     if workers <= 1:
         for path in paths:
             yield parse_placed(path, placement)
         return
+    # Blocks of files in turn: this process parses every `workers`-th block itself while the pool
+    # parses the others, since it also unpickles the pool's records (a quarter of parsing them).
+    size = max(1, len(paths) // (workers * 8))
+    blocks = [paths[i:i + size] for i in range(0, len(paths), size)]
     # fork: the workers inherit the placement (regions index, overrides) instead of unpickling it
     ctx = multiprocessing.get_context("fork")
-    chunk = max(1, len(paths) // (workers * 8))
-    with ctx.Pool(workers, initializer=_start_worker, initargs=(placement,)) as pool:
-        yield from pool.imap(_parse_in_worker, paths, chunksize=chunk)
+    with ctx.Pool(workers - 1, initializer=_start_worker, initargs=(placement,)) as pool:
+        theirs = pool.imap(_parse_in_worker, [b for i, b in enumerate(blocks) if i % workers])
+        for i, block in enumerate(blocks):
+            if i % workers:
+                yield from next(theirs)
+            else:
+                for path in block:
+                    yield parse_placed(path, placement)
 
 
 def load_corpus(paths: Iterable[Path | str], placement: Placement | None = None,

@@ -158,7 +158,8 @@ def search_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
         staged = stage_index(projects, new, ctx.staged_from, out, ctx.settings, ctx.units, ctx.themes)
         if staged is not None:
             return staged
-    return build_index(projects, out / SEARCH_DIR, ctx.settings, units=ctx.units, themes=ctx.themes)
+    return build_index(projects, out / SEARCH_DIR, ctx.settings, units=ctx.units, themes=ctx.themes,
+                       regions=ctx.regions)
 
 
 # (name, step), in the order they run. Each later issue adds its own line here.
