@@ -21,6 +21,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("graph_build_s", "graph build (s)"), ("lineage_s", "lineage step (s)"), ("audit_s", "audit step (s)"),
     ("index_build_s", "index build (s)"), ("segment_floor_s", "floor: rjieba over index text (s)"),
     ("segment_jieba_s", "jieba over the same text (s)"), ("index_vs_floor", "index build / floor"),
+    ("index_alone_s", "index build alone (s)"), ("index_alone_vs_floor", "  alone / floor"),
     ("full_build_s", "parse + graph + index (s)"), ("full_rebuild_s", "full `kg build` (s)"),
     ("floor_lenient_s", "floor: bulk load of the build's N-Triples (s)"),
     ("floor_strict_s", "  Oxigraph's default (strict) bulk load (s)"),
