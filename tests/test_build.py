@@ -375,3 +375,31 @@ def test_a_few_small_files_are_parsed_without_a_pool(tmp_path, monkeypatch):
     for name in ("pipe_layout.txt", "tab_layout.txt", "space_layout.txt"):
         shutil.copy(TESTS / "data" / name, folder / name)
     assert len(corpus_module.load_corpus([folder]).results) == 3
+
+
+# ---------------------------------------------------------------- the store's load in the background
+
+
+def test_the_background_load_holds_every_line_and_leaves_no_pipe(tmp_path):
+    from kg.store import StoreLoad
+
+    load = StoreLoad(tmp_path)
+    for i in range(3):
+        load.put("".join(f"<urn:s{i}-{j}> <urn:p> \"{j}\" .\n" for j in range(1000)).encode())
+    assert load.wait()["triples"] == 3000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.json", "oxigraph"]
+
+
+def test_a_line_the_loader_refuses_is_raised_by_wait_and_cancel_leaves_no_pipe(tmp_path):
+    from kg.store import StoreLoad
+
+    (tmp_path / "a").mkdir()
+    broken = StoreLoad(tmp_path / "a")
+    broken.put(b"<urn:s> <urn:p> \"unterminated .\n")
+    with pytest.raises(SyntaxError):
+        broken.wait()
+    (tmp_path / "b").mkdir()
+    cancelled = StoreLoad(tmp_path / "b")
+    cancelled.put(b"<urn:s> <urn:p> <urn:o> .\n")
+    cancelled.cancel()
+    assert not (tmp_path / "b" / ".graph-load.nt").exists()
