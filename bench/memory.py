@@ -100,10 +100,11 @@ class RssSampler:
         """The sum of the extra processes' own peaks (a server started before this process)."""
         return sum(hwm_mb(p) for p in self.extra_pids)
 
-    def peak_mb(self) -> float:
+    def peak_mb(self, exclude: tuple[str, ...] = ()) -> float:
         """An upper bound of the whole peak: the largest sample, or this process's and the extra
-        processes' high-water marks added (each reached at its own moment)."""
-        sampled = max(self.peaks_mb.values(), default=0.0)
+        processes' high-water marks added (each reached at its own moment). Stages in `exclude`
+        (other programs run by the benchmark) count only through this process's high-water mark."""
+        sampled = max((v for k, v in self.peaks_mb.items() if k not in exclude), default=0.0)
         return max(sampled, hwm_mb() + self.extra_hwm_mb())
 
     def __enter__(self) -> RssSampler:

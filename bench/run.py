@@ -53,6 +53,7 @@ _SRC = Path(__file__).resolve().parent
 _ROOT = _SRC.parent
 _OXIGRAPH_BIN = Path(sys.executable).parent / "oxigraph"
 PHASES = ("build", "serve", "add")
+_FLOOR_STAGE = "floor"  # the export and the floor's bulk load: fresh processes measured on their own
 
 
 def _generator_version() -> str:
@@ -187,6 +188,15 @@ def _phase_build(args: argparse.Namespace, src: Path, rss: Any) -> dict[str, Any
     r.update(probes.segment_rates(corpus.projects, probes.index_config(build_dir)))
     if r["segment_floor_s"]:
         r["index_vs_floor"] = round(r["index_build_s"] / r["segment_floor_s"], 2)
+    rss.stage("index-alone")
+    r["index_alone_s"] = round(probes.index_alone(corpus.projects, settings, args.work), 3)
+    if r["segment_floor_s"]:
+        r["index_alone_vs_floor"] = round(r["index_alone_s"] / r["segment_floor_s"], 2)
+    if args.floor_modes and _store_kind(args.store) == "oxigraph":
+        from bench.targets import floor_and_export
+
+        rss.stage(_FLOOR_STAGE)  # other processes: not the build's memory
+        r.update(floor_and_export(args.work / "indexes", args.work, tuple(args.floor_modes)))
     return r
 
 
@@ -257,6 +267,11 @@ def _phase_serve(args: argparse.Namespace, src: Path, rss: Any) -> dict[str, Any
                        "unit_detail_s", "changes_list_all_s", "project_index_kb", "project_index_read_s",
                        "project_item_s", "project_page_s", "quality_page_s", "quality_rule_page_s",
                        "region_pages_ok")})
+    if _store_kind(args.store) == "oxigraph":
+        from bench.targets import cli_query
+
+        rss.stage("cli")
+        r.update(cli_query(args.work / "indexes", src, searches[0][1]["query"]))
     return r
 
 
@@ -301,7 +316,7 @@ def _run_phase(args: argparse.Namespace) -> None:
     out["rss_stages_mb"] = {k: round(v, 1) for k, v in rss.peaks_mb.items()}
     out["rss_self_hwm_mb"] = round(hwm_mb(), 1)
     out["rss_server_hwm_mb"] = round(rss.extra_hwm_mb(), 1) if extra else None
-    out["rss_peak_mb"] = round(rss.peak_mb(), 1)
+    out["rss_peak_mb"] = round(rss.peak_mb(exclude=(_FLOOR_STAGE,)), 1)
     Path(args.phase_out).write_text(json.dumps(out, ensure_ascii=False, default=str), encoding="utf-8")
 
 
@@ -347,6 +362,7 @@ def _phase_argv(args: argparse.Namespace, phase: str, out: Path, src: Path) -> l
         argv += ["--server-dir", str(args.server_dir)]
     if args.cprofile:
         argv.append("--cprofile")
+    argv += ["--floor-modes", ",".join(args.floor_modes) or "none"]
     return argv
 
 
@@ -399,6 +415,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if m.get("rss_server_hwm_mb") is not None:
             r[f"rss_{phase}_server_hwm_mb"] = m["rss_server_hwm_mb"]
     r["peak_rss_mb"] = max((m["rss_peak_mb"] for m in rss.values()), default=None)
+    build = r.get("full_rebuild_s")
+    for mode in ("lenient", "strict"):
+        if build and r.get(f"floor_{mode}_s"):
+            r[f"build_vs_{mode}_floor"] = round(build / r[f"floor_{mode}_s"], 2)
+    if r.get("triples"):
+        r["triples_per_project"] = round(r["triples"] / args.projects, 1)
+    if r.get("disk_mb"):
+        r["disk_per_1000_mb"] = round(r["disk_mb"] / args.projects * 1000, 1)
     if r.get("incremental_add_s") is not None and r.get("full_rebuild_s"):
         r["incremental_vs_rebuild"] = round(r["incremental_add_s"] / r["full_rebuild_s"], 4)
     failures = correctness_failures(r, args.projects)
@@ -439,8 +463,11 @@ _TABLE = (
     ("check_regions", ""), ("record_units_ok", ""), ("units_expected", ""), ("unit_codes", ""),
     ("graph_units", ""), ("graph_units_merged", ""),
     ("graph_build_s", "s"), ("lineage_s", "s"), ("audit_s", "s"), ("index_build_s", "s"),
-    ("segment_floor_s", "s"), ("segment_jieba_s", "s"), ("index_vs_floor", "×"), ("full_build_s", "s"),
-    ("full_rebuild_s", "s"), ("first_page_s", "s"), ("doc_p95_ms", "ms"), ("doc_p99_ms", "ms"),
+    ("segment_floor_s", "s"), ("segment_jieba_s", "s"), ("index_vs_floor", "×"), ("index_alone_s", "s"),
+    ("index_alone_vs_floor", "×"), ("full_build_s", "s"),
+    ("full_rebuild_s", "s"), ("floor_lenient_s", "s"), ("floor_strict_s", "s"), ("build_vs_lenient_floor", "×"),
+    ("build_vs_strict_floor", "×"), ("export_nt_s", "s"), ("export_nt_rss_mb", "MB"),
+    ("triples_per_project", ""), ("cli_search_rss_mb", "MB"), ("disk_per_1000_mb", "MB"), ("first_page_s", "s"), ("doc_p95_ms", "ms"), ("doc_p99_ms", "ms"),
     ("search_p50_ms", "ms"), ("search_p95_ms", "ms"), ("search_p99_ms", "ms"), ("trace_p95_ms", "ms"),
     ("trace_notice_projects", ""), ("trace_up_p95_ms", "ms"), ("history_p95_ms", "ms"),
     ("totals_kb", "KB"), ("unit_page_s", "s"), ("years_page_s", "s"), ("years_drill_county_s", "s"),
@@ -481,6 +508,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--keep", action="store_true", help="keep the built indexes under --cache")
     ap.add_argument("--cprofile", action="store_true",
                     help="profile the build (slower) and write its top entries to --out")
+    ap.add_argument("--floor-modes", type=lambda v: [] if v == "none" else v.split(","),
+                    default=["lenient", "strict"],
+                    help="Oxigraph store: bulk loads of the build's exported N-Triples to measure as the "
+                         "floor (lenient = the build's own call, strict = Oxigraph's default), or none")
     ap.add_argument("-v", "--verbose", action="store_true", help="print tracebacks of failing phases")
     for internal in ("--phase", "--phase-out", "--corpus", "--work", "--store-url", "--server-pid",
                      "--server-dir"):
@@ -498,6 +529,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     r = run(args)
     print_table(r)
+    from bench.targets import print_targets
+
+    print_targets(r)
     args.out.mkdir(parents=True, exist_ok=True)
     name = f"{args.projects}-{r['store']}-{args.profile}"
     name += "" if set(PHASES) <= set(args.phases) else "-" + "-".join(args.phases)

@@ -8,6 +8,7 @@ writes every triple once: the theme and level schemes, then the records (kg.grap
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +33,25 @@ from kg.rdf.ntriples import graph_from_lines
 from kg.rdf.writer import Writer
 from kg.search.indexing import SEARCH_DIR, build_index, stage_index
 from kg.staging import can_stage, stage_oxigraph, write_relating
-from kg.store import write_store
+from kg.store import start_store, write_store
 from kg.totals import derive_totals, write_totals
 from kg.units import write_units
 from kg.workspace import DIAGNOSTICS_FILE, write_records
 
-__all__ = ["STEPS", "Step", "graph_lines", "build_graph"]
+__all__ = ["STEPS", "Step", "Finishing", "graph_lines", "build_graph", "graph_step", "start_graph"]
 
-Step = Callable[[BuildContext, Path], dict[str, Any]]
+
+@dataclass
+class Finishing:
+    """A step's counts so far, and the work it left running (Oxigraph's bulk load) while the next
+    steps run: `wait()` ends it and returns the rest of the counts; `cancel()` drops it."""
+
+    counts: dict[str, Any]
+    wait: Callable[[], dict[str, Any]]
+    cancel: Callable[[], None]
+
+
+Step = Callable[[BuildContext, Path], "dict[str, Any] | Finishing"]
 
 
 def _relating(ctx: BuildContext, w: Writer) -> Iterator[str]:
@@ -93,15 +105,32 @@ def graph_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
     An addition to an Oxigraph build is staged on a copy of the published store (kg.staging): only
     the relating triples and the new files' own triples are written.
     """
+    started = start_graph(ctx, out)
+    if isinstance(started, Finishing):
+        started.counts.update(started.wait())
+        return started.counts
+    return started
+
+
+def start_graph(ctx: BuildContext, out: Path) -> dict[str, Any] | Finishing:
+    """graph_step, leaving a fresh Oxigraph store loading in the background (`Finishing`)."""
     if ctx.staged_from is not None and can_stage(ctx.staged_from, ctx.settings.store):
         w = Writer()
         new = ctx.corpus.results[ctx.published_results:]
         info = stage_oxigraph(ctx.staged_from, out, _relating(ctx, w), _own(ctx, w, new))
+    elif ctx.settings.store == "oxigraph":
+        # The store loads in the background while the next steps run (only Oxigraph is staged on).
+        load = start_store(graph_lines(ctx, out), out)
+        return Finishing(_graph_counts(ctx, {"backend": "oxigraph"}),
+                         lambda: {"triples": load.wait()["triples"]}, load.cancel)
     else:
-        keep = out if ctx.settings.store == "oxigraph" else None  # only Oxigraph builds are staged on
-        info = write_store(graph_lines(ctx, keep), out, ctx.settings)
+        info = write_store(graph_lines(ctx), out, ctx.settings)
+    return _graph_counts(ctx, info)
+
+
+def _graph_counts(ctx: BuildContext, info: dict[str, Any]) -> dict[str, Any]:
     projects = ctx.corpus.projects
-    return {"triples": info["triples"], "projects": len(projects), "documents": len(ctx.issuers),
+    return {"triples": info.get("triples"), "projects": len(projects), "documents": len(ctx.issuers),
             "units": len(ctx.units), "indicators": sum(len(p.indicators) for p in projects),
             "store": info["backend"], **({"loader": info["loader"]} if "loader" in info else {})}
 
@@ -134,7 +163,8 @@ def search_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
         staged = stage_index(projects, new, ctx.staged_from, out, ctx.settings, ctx.units, ctx.themes)
         if staged is not None:
             return staged
-    return build_index(projects, out / SEARCH_DIR, ctx.settings, units=ctx.units, themes=ctx.themes)
+    return build_index(projects, out / SEARCH_DIR, ctx.settings, units=ctx.units, themes=ctx.themes,
+                       regions=ctx.regions)
 
 
 def totals_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
@@ -154,7 +184,7 @@ def projects_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
 # (name, step), in the order they run. Each later issue adds its own line here.
 STEPS: list[tuple[str, Step]] = [
     ("records", records_step),
-    ("graph", graph_step),
+    ("graph", start_graph),
     ("cards", cards_step),
     ("lineage", lineage_step),
     ("audit", audit_step),

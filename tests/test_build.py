@@ -330,3 +330,97 @@ def test_a_build_of_notices_alone_is_published_and_counts_them(tmp_path):
     assert report.counts["records"]["projects"] == 0
     assert report.counts["records"]["notices"] == 3
     assert len(Build.open(Settings(data_dir=data, index_dir=tmp_path / "idx")).corpus.notices) == 3
+
+
+# ---------------------------------------------------------------- parsing across processes
+
+
+def _mixed_sources(folder: Path) -> Path:
+    """Text tables of three layouts, Word, Excel, PDF and web files, a data file, a damaged file and
+    the same tables filed twice (the second copy is reported, not loaded)."""
+    folder.mkdir()
+    for name in ("pipe_layout.txt", "tab_layout.txt", "space_layout.txt", "cell_layout.txt"):
+        shutil.copy(TESTS / "data" / name, folder / name)
+    for name in ("sample.docx", "sample.xlsx", "sample.pdf", "sample.html", "small.xls"):
+        shutil.copy(TESTS / "data" / "native" / name, folder / name)
+    shutil.copy(CLEAN, folder / "a_clean.txt")
+    shutil.copy(CLEAN, folder / "b_clean_again.txt")
+    (folder / "documents.csv").write_text("文号,标题\n", encoding="utf-8")
+    (folder / "damaged.txt").write_bytes(b"\xff\xfe\x00\xd8 broken")
+    return folder
+
+
+def test_parsing_in_a_pool_gives_the_serial_corpus_and_diagnostics(tmp_path):
+    from kg.corpus import Placement, load_corpus
+
+    folder = _mixed_sources(tmp_path / "src")
+    placement = Placement.load(folder)
+    serial = load_corpus([folder], placement, workers=1)
+    pooled = load_corpus([folder], placement, workers=2)
+    assert len(serial.results) == 12 and serial.projects
+    assert any("already loaded" in d.message for d in serial.diagnostics)
+    assert pooled.results == serial.results
+    assert list(pooled.all_diagnostics()) == list(serial.all_diagnostics())
+
+
+def test_a_few_small_files_are_parsed_without_a_pool(tmp_path, monkeypatch):
+    from kg import corpus as corpus_module
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a process pool was started for three small files")
+
+    monkeypatch.setattr(corpus_module.multiprocessing, "get_context", no_pool)
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for name in ("pipe_layout.txt", "tab_layout.txt", "space_layout.txt"):
+        shutil.copy(TESTS / "data" / name, folder / name)
+    assert len(corpus_module.load_corpus([folder]).results) == 3
+
+
+# ---------------------------------------------------------------- the store's load in the background
+
+
+def test_the_background_load_holds_every_line_and_leaves_no_pipe(tmp_path):
+    from kg.store import StoreLoad
+
+    load = StoreLoad(tmp_path)
+    for i in range(3):
+        load.put("".join(f"<urn:s{i}-{j}> <urn:p> \"{j}\" .\n" for j in range(1000)).encode())
+    assert load.wait()["triples"] == 3000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.json", "oxigraph"]
+
+
+@pytest.mark.parametrize("error", [OSError(95, "Operation not supported"), AttributeError("mkfifo")])
+def test_without_named_pipes_the_load_goes_through_a_file_and_holds_every_line(tmp_path, monkeypatch, error):
+    import kg.store.files as files
+
+    def no_fifo(path):
+        raise error
+
+    monkeypatch.setattr(files.os, "mkfifo", no_fifo, raising=False)
+    load = files.StoreLoad(tmp_path)
+    assert not load.piped
+    for i in range(3):
+        load.put("".join(f"<urn:s{i}-{j}> <urn:p> \"{j}\" .\n" for j in range(1000)).encode())
+    assert load.wait()["triples"] == 3000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.json", "oxigraph"]
+    (tmp_path / "c").mkdir()
+    cancelled = files.StoreLoad(tmp_path / "c")
+    cancelled.put(b"<urn:s> <urn:p> <urn:o> .\n")
+    cancelled.cancel()
+    assert not (tmp_path / "c" / ".graph-load.nt").exists()
+
+
+def test_a_line_the_loader_refuses_is_raised_by_wait_and_cancel_leaves_no_pipe(tmp_path):
+    from kg.store import StoreLoad
+
+    (tmp_path / "a").mkdir()
+    broken = StoreLoad(tmp_path / "a")
+    broken.put(b"<urn:s> <urn:p> \"unterminated .\n")
+    with pytest.raises(SyntaxError):
+        broken.wait()
+    (tmp_path / "b").mkdir()
+    cancelled = StoreLoad(tmp_path / "b")
+    cancelled.put(b"<urn:s> <urn:p> <urn:o> .\n")
+    cancelled.cancel()
+    assert not (tmp_path / "b" / ".graph-load.nt").exists()

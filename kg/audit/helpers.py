@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -15,11 +14,11 @@ __all__ = [
     "each_indicator", "row_hit", "indicator_label",
 ]
 
-_WS = re.compile(r"\s+")
-
 
 def norm(text: str | None) -> str:
-    return _WS.sub("", text or "")
+    # str.split() cuts at exactly the characters \s matches (str.isspace), at a fraction of re.sub's
+    # cost: the rules call this ≈ 250 times per project.
+    return "".join(text.split()) if text else ""
 
 
 def blank(text: str | None) -> bool:

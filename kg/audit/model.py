@@ -45,6 +45,8 @@ class AuditConfig:
 
     data: dict[str, Any]
     source: tuple[str, ...] = ()
+    # Word lists checked once: the rules ask for them per indicator row (≈ 36 per project).
+    _words: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def get(self, section: str, key: str, default: Any = None) -> Any:
         """One setting, e.g. `cfg.get("satisfaction", "floor")`."""
@@ -52,10 +54,14 @@ class AuditConfig:
 
     def words(self, section: str, key: str) -> tuple[str, ...]:
         """A word list setting as a tuple of strings."""
+        checked = self._words.get((section, key))
+        if checked is not None:
+            return checked
         value = self.get(section, key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise AuditError(f"{'/'.join(self.source)}: [{section}] {key} must be a list of strings")
-        return tuple(value)
+        checked = self._words[(section, key)] = tuple(value)
+        return checked
 
     def severity(self, rule: Rule) -> str:
         """The rule's severity: the configured one if given, else the rule's default."""

@@ -268,15 +268,17 @@ class Analyzer:
 
     def index_terms(self, text: str | None) -> list[str]:
         """The terms a text is indexed under: its words, the dictionary words inside them, synonyms."""
-        if not text:
-            return []
+        return list(self.index_terms_of(text)) if text else []
+
+    def index_terms_of(self, text: str) -> tuple[str, ...]:
+        """index_terms as the tuple the analyzer keeps (not to be changed): no copy per call."""
         # Tables repeat their wording (服务对象满意度, 依据相关政策 …): each distinct text is cut once.
         cached = self._memo.get(text)
         if cached is None:
             cached = self._memo[text] = tuple(self._index_terms(text))
             if len(self._memo) > _MEMO_SIZE:
                 self._memo.pop(next(iter(self._memo)))
-        return list(cached)
+        return cached
 
     def _index_terms(self, text: str) -> list[str]:
         out: list[str] = []

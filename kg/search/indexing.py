@@ -13,6 +13,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ META_FILE = "meta.json"
 ANALYZER_FILE = "analyzer.json"
 INDEX_SUBDIR = "index"
 DEFAULT_BACKEND = "whoosh"
+_PAYLOAD = json.JSONEncoder(ensure_ascii=False)  # one encoder for every document (json.dumps makes one per call)
 
 
 def project_key(p: Project) -> str:
@@ -60,8 +62,10 @@ def project_key(p: Project) -> str:
 def indicator_text(ind: Indicator) -> str:
     """The words of an indicator row that say what is measured: 三级指标, 指标内容 and a 指标值 that
     is words rather than a number (some tables put the description in the value column)."""
-    cells = [ind.level3, ind.description, ind.value if ind.parsed is None else None]
-    parts = list(dict.fromkeys(x.strip() for x in cells if x and x.strip()))
+    parts: list[str] = []
+    for cell in (ind.level3, ind.description, ind.value if ind.parsed is None else None):
+        if cell and (cell := cell.strip()) and cell not in parts:
+            parts.append(cell)
     return "：".join(parts)
 
 
@@ -116,9 +120,9 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
     goals = fields["goals"]
     indicators = fields["indicators"]
     meta_words = [str(p.year) if p.year else "", p.project_code or "", p.unit_code or "", *issuers]
+    terms_of = analyzer.index_terms_of
     terms: dict[str, list[str]] = {
-        name: [t for text in values for t in analyzer.index_terms(text)]
-        for name, values in fields.items()
+        name: list(chain.from_iterable(map(terms_of, values))) for name, values in fields.items()
     }
     terms["meta"] = [analyzer.fold(w) for w in meta_words if w]
     payload = {
@@ -142,7 +146,7 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
         key=project_key(p), kind="project", year=p.year, unit=unit_term(unit) if unit else None,
         unit_name=shown_unit, amount_wan=p.budget_wan, doc_numbers=doc_numbers,
         basis_numbers=basis, issuers=issuers, themes=tuple(t for t, _ in themes), terms=terms,
-        payload=json.dumps(payload, ensure_ascii=False), regions=regions,
+        payload=_PAYLOAD.encode(payload), regions=regions,
     )
 
 
@@ -158,10 +162,11 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
 
 
 def _documents(projects: Iterable[Project], analyzer: Analyzer, themes_of: ThemesOf, units: Units,
-               themes: dict[str, str], regions: dict[str, str]) -> Iterator[IndexDoc]:
+               themes: dict[str, str], regions: dict[str, str],
+               index: RegionIndex | None = None) -> Iterator[IndexDoc]:
     """Search documents, streamed to the engine; the themes and regions (code → name) met are
-    collected into `themes` and `regions`."""
-    index = RegionIndex.load()
+    collected into `themes` and `regions`. `index` names the regions (default RegionIndex.load())."""
+    index = index or RegionIndex.load()
     chains: dict[str, tuple[str, ...]] = {}
     for p in projects:
         tagged = [(t.id, t.label) for t in themes_of(p)]
@@ -229,11 +234,12 @@ def stage_index(projects: Sequence[Project], new: Sequence[Project], base: Path,
 
 def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings | None = None,
                 backend: str | None = None, *, units: Units | None = None,
-                themes: Mapping[ProjectKey, tuple[Theme, ...]] | None = None) -> dict[str, Any]:
+                themes: Mapping[ProjectKey, tuple[Theme, ...]] | None = None,
+                regions: RegionIndex | None = None) -> dict[str, Any]:
     """Index projects into out_dir (built in a sibling directory, then swapped in); returns counts.
 
-    The engine is `backend` when given, else the settings' profile's, else whoosh. `units` and
-    `themes` are the build's (kg.context); without them they are derived from `projects` here.
+    The engine is `backend` when given, else the settings' profile's, else whoosh. `units`, `themes`
+    and `regions` are the build's (kg.context); without them they are derived or loaded here.
     """
     backend = backend or (settings.search_backend if settings is not None else DEFAULT_BACKEND)
     projects = list(projects)
@@ -244,11 +250,12 @@ def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings |
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}-{time.time_ns()}")
     found: dict[str, str] = {}
-    regions: dict[str, str] = {}
+    region_names: dict[str, str] = {}
     try:
         engine = backend_class(backend).create(tmp / INDEX_SUBDIR)
         try:
-            n = engine.add(_documents(projects, analyzer, _tagger(themes), units, found, regions))
+            n = engine.add(_documents(projects, analyzer, _tagger(themes), units, found, region_names,
+                                      regions))
             engine.commit()
         finally:
             engine.close()
@@ -260,7 +267,7 @@ def build_index(projects: Iterable[Project], out_dir: Path, settings: Settings |
             "units": units.names(),
             "region_units": _region_units(units),
             "themes": dict(sorted(found.items())),
-            "regions": dict(sorted(regions.items())),
+            "regions": dict(sorted(region_names.items())),
             "years": sorted({p.year for p in projects if p.year is not None}),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }

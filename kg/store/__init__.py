@@ -16,8 +16,8 @@ from kg.store.check import check_query, check_read_only
 from kg.store.endpoint import Endpoint, EndpointStore
 from kg.store.errors import (QueryMemoryError, QueryRefusedError, QueryTimeoutError, ReadOnlyError,
                              StoreError)
-from kg.store.files import (GRAPH_INFO_FILE, MEMORY_FILE, OXIGRAPH_DIR, append_to_store,
-                            class_counts, open_store, read_graph_info, write_store)
+from kg.store.files import (GRAPH_INFO_FILE, MEMORY_FILE, OXIGRAPH_DIR, StoreLoad, append_to_store,
+                            class_counts, open_store, read_graph_info, start_store, write_store)
 from kg.store.memory import MemoryStore
 from kg.store.oxigraph import OxigraphStore
 from kg.store.runner import QueryRunner
@@ -27,5 +27,5 @@ __all__ = [
     "QueryRefusedError", "QueryMemoryError", "open_store", "write_store", "append_to_store",
     "check_read_only", "check_query", "read_graph_info", "GRAPH_INFO_FILE", "MEMORY_FILE",
     "OXIGRAPH_DIR", "class_counts", "to_python", "MemoryStore", "OxigraphStore", "EndpointStore",
-    "Endpoint", "QueryRunner",
+    "Endpoint", "QueryRunner", "StoreLoad", "start_store",
 ]

@@ -1,0 +1,127 @@
+"""The store's floor, the export and a CLI query measured beside a build, and the targets of issue 16.
+
+    floor_and_export(index_dir, work, modes)   `kg export --format nt`, then Oxigraph's bulk load of
+                                               that file into an empty store (the floor), each in a
+                                               fresh process under /usr/bin/time -v
+    cli_query(index_dir, data_dir, query)      `kg search QUERY --json` in a fresh process: its peak RSS
+    target_rows(r)                             (figure, measured, target, met/missed) for one run
+
+The floor loads with the same call as the build (`bulk_load(..., lenient=True)`: kg writes every IRI
+through kg.rdf.iri); "strict" is Oxigraph's default bulk load, which also validates every IRI.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FLOOR_MODES", "floor_and_export", "cli_query", "target_rows", "print_targets"]
+
+_ROOT = Path(__file__).resolve().parent.parent
+FLOOR_MODES = ("lenient", "strict")
+_LOAD = """
+import sys, pyoxigraph as ox
+db = ox.Store(sys.argv[2])
+db.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES, lenient=sys.argv[3] == "lenient")
+db.flush()
+print(len(db))
+"""
+
+
+def _timed(argv: list[str]) -> tuple[float, float, str, int]:
+    """(elapsed s, peak RSS MB, stdout, exit code) of one command under /usr/bin/time -v."""
+    proc = subprocess.run(["/usr/bin/time", "-v", *argv], capture_output=True, text=True, cwd=_ROOT)
+    err = proc.stderr
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", err)
+    seconds = 0.0
+    if wall:
+        h, m, s = wall.groups()
+        seconds = int(h or 0) * 3600 + int(m) * 60 + float(s)
+    return seconds, int(rss[1]) / 1024 if rss else 0.0, proc.stdout if not proc.returncode else err, \
+        proc.returncode
+
+
+def floor_and_export(index_dir: Path, work: Path, modes: tuple[str, ...] = FLOOR_MODES) -> dict[str, Any]:
+    """Export the published graph as N-Triples, then bulk-load that file into an empty store per mode."""
+    py = sys.executable
+    out: dict[str, Any] = {}
+    nt = work / "graph.nt"
+    seconds, rss, text, code = _timed([py, "-m", "kg", "export", "--format", "nt", "-o", str(nt),
+                                       "--indexes", str(index_dir), "--profile", "large"])
+    out.update(export_nt_s=round(seconds, 2), export_nt_rss_mb=round(rss, 1))
+    if code:
+        out["export_nt_error"] = text.strip()[-300:]
+        return out
+    out["export_nt_mb"] = round(nt.stat().st_size / 2**20, 1)
+    for mode in modes:
+        store = work / f"floor-{mode}"
+        shutil.rmtree(store, ignore_errors=True)
+        seconds, rss, text, code = _timed([py, "-c", _LOAD, str(nt), str(store), mode])
+        shutil.rmtree(store, ignore_errors=True)
+        if code:
+            out[f"floor_{mode}_error"] = text.strip()[-300:]
+            continue
+        out[f"floor_{mode}_s"], out[f"floor_{mode}_rss_mb"] = round(seconds, 2), round(rss, 1)
+        out["floor_triples"] = int(text.split()[0])
+    nt.unlink(missing_ok=True)
+    return out
+
+
+def cli_query(index_dir: Path, data_dir: Path, query: str) -> dict[str, Any]:
+    """`python -m kg search QUERY --json` against the published build: seconds and peak RSS."""
+    seconds, rss, _, code = _timed([sys.executable, "-m", "kg", "search", query, "--json",
+                                    "--indexes", str(index_dir), "--data", str(data_dir),
+                                    "--profile", "large"])
+    return {"cli_search_s": round(seconds, 2), "cli_search_rss_mb": round(rss, 1), "cli_search_exit": code}
+
+
+def target_rows(r: dict[str, Any]) -> list[tuple[str, Any, str, str]]:
+    """(figure, measured, target, met / missed / –) for the issue-16 targets of one run."""
+    build = r.get("full_rebuild_s")
+    floor = r.get("floor_lenient_s")
+    serve = max((v for v in (r.get("rss_serve_peak_mb"), r.get("cli_search_rss_mb")) if v is not None),
+                default=None)
+
+    def row(label: str, value: Any, target: str, ok: bool | None) -> tuple[str, Any, str, str]:
+        return label, value, target, "–" if ok is None or value is None else "met" if ok else "missed"
+
+    rows = [
+        row("triples per project", r.get("triples_per_project"), "reported", None),
+        row("full `kg build` (s)", build, "", None),
+        row("floor: bulk load of the build's N-Triples (s)", floor, "same call as the build", None),
+        row("  Oxigraph's default bulk load (strict, s)", r.get("floor_strict_s"), "", None),
+        row("build / floor", r.get("build_vs_lenient_floor"), "≤ 1.5",
+            (r.get("build_vs_lenient_floor") or 99) <= 1.5),
+        row("  build / strict floor", r.get("build_vs_strict_floor"), "", None),
+        row("index step in the build (s)", r.get("index_build_s"), "beside the store's load", None),
+        row("  / rjieba floor", r.get("index_vs_floor"), "", None),
+        row("index build alone (s)", r.get("index_alone_s"), "", None),
+        row("index / rjieba floor", r.get("index_alone_vs_floor"), "≤ 2.5",
+            (r.get("index_alone_vs_floor") or 99) <= 2.5),
+        row("export nt (s)", r.get("export_nt_s"), "≤ floor",
+            r.get("export_nt_s") is not None and floor is not None and r["export_nt_s"] <= floor),
+        row("export nt peak RSS (MB)", r.get("export_nt_rss_mb"), "≤ 500",
+            (r.get("export_nt_rss_mb") or 1e9) <= 500),
+        row("build peak RSS (MB)", r.get("rss_build_peak_mb"), "≤ 3,000",
+            (r.get("rss_build_peak_mb") or 1e9) <= 3000),
+        row("serve peak RSS, UI's Build + CLI query (MB)", serve, "≤ 1,000", (serve or 1e9) <= 1000),
+        row("disk per 1,000 projects (MB)", r.get("disk_per_1000_mb"), "reported", None),
+    ]
+    return rows
+
+
+def print_targets(r: dict[str, Any], out: Any = None) -> None:
+    out = out or sys.stdout
+    rows = target_rows(r)
+    width = max(len(label) for label, *_ in rows)
+    print(f"issue 16 targets ({r['projects']} projects, {r['profile']}):", file=out)
+    for label, value, target, verdict in rows:
+        if value is None:
+            continue
+        print(f"  {label:<{width}}  {value!s:>10}  {target:<22} {verdict if verdict != '–' else ''}".rstrip(),
+              file=out)
