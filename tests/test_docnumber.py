@@ -251,9 +251,9 @@ def regions_csv(tmp_path, monkeypatch):
         "653200,和田地区,city,650000,和|和田,,,,\n"
         "653201,和田市,county,653200,和|和田,,,,\n", encoding="utf-8")
     monkeypatch.setattr(issuers, "REGIONS_CSV", path)
-    issuers._region_shorts.cache_clear()
+    _clear_region_caches()
     yield path
-    issuers._region_shorts.cache_clear()
+    _clear_region_caches()
 
 
 def test_region_short_names_keep_an_issuer_that_issuers_csv_does_not_list(regions_csv):
@@ -269,15 +269,32 @@ def test_a_county_one_character_short_name_is_not_an_issuer(regions_csv):
     assert [m.doc.canonical for m in find_doc_numbers("资金和财社〔2019〕76号")] == ["财社〔2019〕76号"]
 
 
+def _clear_region_caches() -> None:
+    from ingest.docnumber import issuers
+
+    for cached in (issuers._region_index, issuers._region_shorts, issuers._with_enclosing_place):
+        cached.cache_clear()
+
+
 def test_without_regions_data_a_lead_word_is_cut(monkeypatch, tmp_path):
     from ingest.docnumber import issuers
 
     monkeypatch.setattr(issuers, "REGIONS_CSV", tmp_path / "absent.csv")
-    issuers._region_shorts.cache_clear()
+    _clear_region_caches()
     try:
         assert [m.doc.canonical for m in find_doc_numbers("根据和地人社〔2020〕5号")] == ["地人社〔2020〕5号"]
     finally:
-        issuers._region_shorts.cache_clear()
+        _clear_region_caches()
+
+
+@pytest.mark.parametrize("text, canonical", [
+    ("石桥西财资〔2019〕13号", "石桥西财资〔2019〕13号"),  # 石家庄市's 桥西区, its city's short name in front
+    ("根据张桥西财资[2020]4号文件", "张桥西财资〔2020〕4号"),  # 张家口市's
+    ("资金冀财社〔2021〕1号", "冀财社〔2021〕1号"),  # a word before a province's issuer is not its place
+    ("河北省桥西财资〔2019〕1号", "桥西财资〔2019〕1号"),
+])
+def test_a_city_short_name_before_its_county_s_issuer_is_kept(text, canonical):
+    assert [m.doc.canonical for m in find_doc_numbers(text)] == [canonical]
 
 
 def test_newly_listed_issuers_have_organisation_and_level():

@@ -69,11 +69,19 @@ _PREFECTURE_KINDS = (("地区", "地"), ("自治州", "州"), ("盟", "盟"))
 
 
 @cache
+def _region_index() -> RegionIndex | None:
+    """ontology/regions.csv alone (no sub-regions or issuers), when it exists."""
+    if not REGIONS_CSV.exists():
+        return None
+    return RegionIndex.load(REGIONS_CSV, subregions_csv=None, issuer_regions_csv=None, issuers_csv=None)
+
+
+@cache
 def _region_shorts() -> frozenset[str]:
     """Place prefixes from ontology/regions.csv when it exists: 冀 (河北省), 怀来, 和地 (和田地区)."""
-    if not REGIONS_CSV.exists():
+    index = _region_index()
+    if index is None:
         return frozenset()
-    index = RegionIndex.load(REGIONS_CSV, subregions_csv=None, issuer_regions_csv=None, issuers_csv=None)
     out: set[str] = set()
     for region in index.regions():  # former divisions too: old documents cite them
         for short in (fold_text(s).strip() for s in region.short_names):
@@ -142,10 +150,30 @@ def trim_issuer(run: str) -> str:
     if cand in table:
         return cand
     if known and (known not in table or table[known].place):
-        return known  # "资金冀财社" → the known local issuer 冀财社
+        return _with_enclosing_place(cand[:-len(known)], known)  # "资金冀财社" → 冀财社
     if len(cand) <= 5:
         return cand  # an issuer we do not know is kept whole: 涿财预, 财社
-    return known or cand[-5:]
+    return _with_enclosing_place(cand[:-len(known)], known) if known else cand[-5:]
+
+
+@cache
+def _with_enclosing_place(before: str, known: str) -> str:
+    """`known` with the short name of a region enclosing its place when that stands right before it:
+    a county whose name counties of other cities share is prefixed with its city's (石 + 桥西财资 →
+    石桥西财资, 石家庄市's 桥西区, not 张家口市's); "资金" + 冀财社 stays 冀财社."""
+    index = _region_index()
+    if index is None or not before:
+        return known
+    shorts = _region_shorts()
+    places = [known[:n] for n in range(min(len(known) - 1, 5), 0, -1)
+              if known[:n] in shorts and _is_office(known[n:])]
+    for place in places:
+        enclosing = {p for r in index.by_short_name(place, in_force=False) for p in index.parents(r.code)}
+        for k in (2, 1):
+            ext = before[-k:]
+            if len(ext) == k and any(r.code in enclosing for r in index.by_short_name(ext, in_force=False)):
+                return ext + known
+    return known
 
 
 def pick_issuer(run: str) -> tuple[str, int] | None:
