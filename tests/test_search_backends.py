@@ -13,6 +13,7 @@ from kg.search.analysis import Analyzer, AnalyzerConfig, default_segmenter
 from kg.search.indexing import (
     META_FILE,
     SEARCH_DIR,
+    _field_texts,
     add_to_index,
     delete_from_index,
     index_texts,
@@ -100,7 +101,31 @@ def test_index_texts_are_exactly_what_the_document_is_cut_from(sample, analyzers
     assert texts["indicators"].count("\n") == 5 and texts["indicators"].endswith("城乡参保对象满意度")
     doc = project_document(p, a, [])
     for name, text in texts.items():
-        assert a.index_terms(text) == list(doc.terms[name]), name
+        assert a.index_terms(text) == doc.terms[name].split(), name
+
+
+def test_every_document_holds_each_texts_terms_in_order(generated, sample, analyzers):
+    # The fields are joined once per distinct text: the same terms as cutting each text apart.
+    _, a = analyzers
+    for p in [*sample.projects, *generated.projects]:
+        doc = project_document(p, a, [])
+        for name, values in _field_texts(p).items():
+            assert doc.terms[name].split() == [t for v in values for t in a.index_terms(v)], name
+
+
+def test_both_engines_count_the_same_hits_and_facets_on_a_generated_corpus(generated, tmp_path):
+    # Each engine scores with its own BM25: the counts and facets agree, the ranking may not.
+    answers = {}
+    for backend in BACKENDS:
+        build_index(generated.projects, tmp_path / backend, backend=backend)
+        with SearchIndex(tmp_path / backend) as ix:
+            answers[backend] = [
+                (r.total, r.to_json()["facets"])
+                for q in ("就业补助", "养老保险", "培训", "冀财社", "满意度")
+                for r in [ix.search(q)]
+            ]
+    assert answers["whoosh"] == answers["tantivy"]
+    assert all(total for total, _ in answers["tantivy"])
 
 
 # ---- profiles

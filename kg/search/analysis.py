@@ -244,6 +244,7 @@ class Analyzer:
         words = [self.fold(w) for w in (*config.words, *config.stopwords, *self._syn, *self._syn.values())]
         self.segmenter = new_segmenter(dict.fromkeys(w for w in words if w), segmenter)
         self._memo: dict[str, tuple[str, ...]] = {}
+        self._line_memo: dict[str, str] = {}
         self._word_memo: dict[str, tuple[str, ...]] = {}
 
     def fold(self, text: str) -> str:
@@ -279,6 +280,18 @@ class Analyzer:
             if len(self._memo) > _MEMO_SIZE:
                 self._memo.pop(next(iter(self._memo)))
         return cached
+
+    def index_line_of(self, text: str) -> str:
+        """index_terms_of joined by spaces, as the engines' whitespace-split text fields take them
+        (a term never holds a space: jieba cuts at spaces and punctuation is no term)."""
+        line = self._line_memo.get(text)
+        if line is None:
+            cached = self._memo.get(text)
+            terms = cached if cached is not None else self._index_terms(text)
+            line = self._line_memo[text] = " ".join(t for t in terms if t and " " not in t)
+            if len(self._line_memo) > _MEMO_SIZE:
+                self._line_memo.pop(next(iter(self._line_memo)))
+        return line
 
     def _index_terms(self, text: str) -> list[str]:
         out: list[str] = []

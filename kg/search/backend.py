@@ -77,7 +77,7 @@ class IndexDoc:
     basis_numbers: tuple[str, ...]
     issuers: tuple[str, ...]
     themes: tuple[str, ...]
-    terms: Mapping[str, Sequence[str]]
+    terms: Mapping[str, str]  # per text field, its analysed terms separated by spaces
     payload: str  # JSON text for display, returned as is with each hit
     regions: tuple[str, ...] = ()  # the project's region and the regions it is in (county, city, province)
 

@@ -13,7 +13,6 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from ingest.docnumber import DocNumber, known_issuers
 from ingest.errors import DocNumberError
 from ingest.records import Indicator, Project
 from ingest.regions import RegionIndex
-from kg.rdf.iri import ProjectKey, project_key as record_key, unit_key
+from kg.rdf.iri import ProjectKey, UnitKey, project_key as record_key
 from kg.search.analysis import Analyzer, AnalyzerConfig, get_analyzer
 from kg.search.backend import IndexDoc, SearchBackend, SearchError, backend_class, unit_term
 from kg.settings import Settings
@@ -62,8 +61,13 @@ def project_key(p: Project) -> str:
 def indicator_text(ind: Indicator) -> str:
     """The words of an indicator row that say what is measured: 三级指标, 指标内容 and a 指标值 that
     is words rather than a number (some tables put the description in the value column)."""
+    return _indicator_text(ind.level3, ind.description, ind.value if ind.parsed is None else None)
+
+
+@lru_cache(maxsize=1 << 16)  # indicator rows repeat their wording from table to table
+def _indicator_text(*cells: str | None) -> str:
     parts: list[str] = []
-    for cell in (ind.level3, ind.description, ind.value if ind.parsed is None else None):
+    for cell in cells:
         if cell and (cell := cell.strip()) and cell not in parts:
             parts.append(cell)
     return "：".join(parts)
@@ -77,19 +81,23 @@ def _issuer(canonical: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)  # a county has a few hundred units and thousands of projects
+def _unit_term(region: str, code: str) -> str:
+    return unit_term(UnitKey(region, code))
+
+
 def _field_texts(p: Project) -> dict[str, list[str]]:
     """The texts segmented for each text field of a project, one list item per source text."""
     # A heading without its title line: the project name stands for the title.
     title = p.title or p.project_name
-    texts: dict[str, list[str | None]] = {
-        "title": [title],
-        "name": [p.project_name],
-        "purpose": [p.purpose],
-        "goals": list(p.goals),
-        "indicators": list(map(indicator_text, p.indicators)),
-        "unit_text": [p.unit_name],
+    return {
+        "title": [title] if title else [],
+        "name": [p.project_name] if p.project_name else [],
+        "purpose": [p.purpose] if p.purpose else [],
+        "goals": [t for t in p.goals if t],
+        "indicators": [t for t in map(indicator_text, p.indicators) if t],
+        "unit_text": [p.unit_name] if p.unit_name else [],
     }
-    return {name: [t for t in values if t] for name, values in texts.items()}
 
 
 def index_texts(p: Project) -> dict[str, str]:
@@ -111,7 +119,6 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
     parents (the region filter and facet), `region_name` its name.
     """
     shown_unit = unit_name or p.unit_name
-    unit = unit_key(p)
     doc_numbers = p.doc_numbers
     basis = tuple(dict.fromkeys(r.canonical for r in p.basis_refs if r.canonical not in doc_numbers))
     issuers = tuple(dict.fromkeys(i for i in map(_issuer, (*doc_numbers, *basis)) if i))
@@ -120,11 +127,12 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
     goals = fields["goals"]
     indicators = fields["indicators"]
     meta_words = [str(p.year) if p.year else "", p.project_code or "", p.unit_code or "", *issuers]
-    terms_of = analyzer.index_terms_of
-    terms: dict[str, list[str]] = {
-        name: list(chain.from_iterable(map(terms_of, values))) for name, values in fields.items()
+    # Each distinct text's terms are joined once (the analyzer remembers the line), a field's lines here.
+    line_of = analyzer.index_line_of
+    terms: dict[str, str] = {
+        name: " ".join(filter(None, map(line_of, values))) for name, values in fields.items()
     }
-    terms["meta"] = [analyzer.fold(w) for w in meta_words if w]
+    terms["meta"] = " ".join(w for w in (analyzer.fold(w) for w in meta_words if w) if " " not in w)
     payload = {
         "year": p.year,
         "project_code": p.project_code,
@@ -143,7 +151,7 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
                   "goals": goals, "indicators": indicators, "unit_name": p.unit_name},
     }
     return IndexDoc(
-        key=project_key(p), kind="project", year=p.year, unit=unit_term(unit) if unit else None,
+        key=project_key(p), kind="project", year=p.year, unit=_unit_term(p.region_code or "", p.unit_code) if p.unit_code else None,
         unit_name=shown_unit, amount_wan=p.budget_wan, doc_numbers=doc_numbers,
         basis_numbers=basis, issuers=issuers, themes=tuple(t for t, _ in themes), terms=terms,
         payload=_PAYLOAD.encode(payload), regions=regions,

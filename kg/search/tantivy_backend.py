@@ -56,28 +56,26 @@ def schema() -> tantivy.Schema:
     return sb.build()
 
 
-def _document(doc: IndexDoc) -> tantivy.Document:
-    d = tantivy.Document()
-    d.add_text("key", doc.key)
-    d.add_text("kind", doc.kind)
-    d.add_bytes("payload", doc.payload.encode("utf-8"))
+def _document(doc: IndexDoc, schema: tantivy.Schema) -> tantivy.Document:
+    """The engine's document, built in one call from a dict of field → value(s)."""
+    fields: dict[str, Any] = {"key": doc.key, "kind": doc.kind, "payload": doc.payload.encode("utf-8")}
     if doc.year is not None:
-        d.add_text("year", str(doc.year))
+        fields["year"] = str(doc.year)
     if doc.unit:
-        d.add_text("unit", doc.unit)
+        fields["unit"] = doc.unit
     if doc.unit_name:
-        d.add_text("unit_name", doc.unit_name)
+        fields["unit_name"] = doc.unit_name
     if doc.amount_wan is not None:
-        d.add_float("amount", float(doc.amount_wan))
+        fields["amount"] = float(doc.amount_wan)
     for name, values in (("theme", doc.themes), ("issuer", doc.issuers), ("doc", doc.doc_numbers),
                          ("basis", doc.basis_numbers), ("region", doc.regions)):
-        for v in dict.fromkeys(values):  # a value once per document: facets count documents
-            d.add_text(name, v)
+        if values:
+            fields[name] = list(dict.fromkeys(values))  # a value once per document: facets count documents
+    terms = doc.terms
     for name in TEXT_FIELDS:
-        terms = [t for t in doc.terms.get(name, ()) if t and " " not in t]
-        if terms:
-            d.add_text(name, " ".join(terms))
-    return d
+        if text := terms.get(name):
+            fields[name] = text
+    return tantivy.Document.from_dict(fields, schema)
 
 
 class TantivyBackend(SearchBackend):
@@ -123,10 +121,11 @@ class TantivyBackend(SearchBackend):
     def add(self, docs: Iterable[IndexDoc]) -> int:
         writer = self._write()
         n = 0
+        add, schema = writer.add_document, self._schema
         for doc in docs:
             if not self._fresh:
                 writer.delete_documents_by_term("key", doc.key)
-            writer.add_document(_document(doc))
+            add(_document(doc, schema))
             n += 1
         return n
 

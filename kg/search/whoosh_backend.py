@@ -80,9 +80,9 @@ def _doc_fields(doc: IndexDoc) -> dict[str, Any]:
     if doc.amount_wan is not None:
         out["amount"] = float(doc.amount_wan)
     for name in TEXT_FIELDS:
-        terms = [t for t in doc.terms.get(name, ()) if t and " " not in t]
+        terms = doc.terms.get(name)
         if terms:
-            out[name] = " ".join(terms)
+            out[name] = terms
     return out
 
 
