@@ -235,3 +235,11 @@ def test_triples_per_project_are_counted_by_class_and_predicate():
     assert counts.by_pair[("Finding", "hk:rule")] == 277
     assert counts.by_class["Project"] == 1504 and "SourceSpan" not in counts.by_class
     assert counts.by_class["AuditRule"] == 203  # 178 + the five L2 rules (type, id, title, severity, basis)
+
+
+def test_index_speed_times_the_index_against_the_rjieba_floor(small_corpus):
+    from bench.index_speed import measure
+
+    r = measure(small_corpus, repeat=1)
+    assert r["backend"] == "tantivy" and r["projects"] > 0
+    assert r["floor_s"] > 0 and r["index_alone_s"] > 0 and r["index_alone_vs_floor"] > 0
