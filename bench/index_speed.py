@@ -58,8 +58,8 @@ def measure(corpus: Path, repeat: int = 3, profile: str = "large") -> dict[str, 
     themes = {project_key(p): tuple(tag_project(p, vocabulary)) for p in projects}
     config = _analyzer_config(projects, units)
     texts = probes.floor_texts(projects)
-    runs: dict[str, list[float]] = {"floor_s": [], "floor_cpu_s": [], "index_alone_s": [], "index_alone_cpu_s": [],
-                                    "analyzer_load_s": []}
+    runs: dict[str, list[float]] = {name: [] for name in (
+        "floor_s", "floor_cpu_s", "index_alone_s", "index_alone_cpu_s", "analyzer_load_s")}
     with tempfile.TemporaryDirectory(prefix="index-speed-") as work:
         settings = load_settings(index_dir=Path(work) / "indexes", profile=profile)
         for i in range(repeat):

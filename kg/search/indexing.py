@@ -150,9 +150,10 @@ def project_document(p: Project, analyzer: Analyzer, themes: list[tuple[str, str
         "texts": {"title": title, "project_name": p.project_name, "purpose": p.purpose,
                   "goals": goals, "indicators": indicators, "unit_name": p.unit_name},
     }
+    unit = _unit_term(p.region_code or "", p.unit_code) if p.unit_code else None
     return IndexDoc(
-        key=project_key(p), kind="project", year=p.year, unit=_unit_term(p.region_code or "", p.unit_code) if p.unit_code else None,
-        unit_name=shown_unit, amount_wan=p.budget_wan, doc_numbers=doc_numbers,
+        key=project_key(p), kind="project", year=p.year, unit=unit, unit_name=shown_unit,
+        amount_wan=p.budget_wan, doc_numbers=doc_numbers,
         basis_numbers=basis, issuers=issuers, themes=tuple(t for t, _ in themes), terms=terms,
         payload=_PAYLOAD.encode(payload), regions=regions,
     )
