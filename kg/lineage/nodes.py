@@ -3,9 +3,11 @@
 The build stores the view (kg.lineage.view) node by node: each node's attributes with its in- and
 out-edges is one item of LINEAGE_NODES (kg.itemfile), the graph's own attributes (regions, streams,
 mentions, notice conflicts) one more; LINEAGE_INDEX holds each node's span, the projects and units by
-code, the documents, the regions and the streams. A reader keeps the index and reads the nodes a trace,
-a card or a history touches, so the serving process does not hold the whole graph; `read_graph` makes
-the whole view again for the questions that walk all of it.
+code, the documents, the regions and the streams. A reader keeps the index and reads the nodes a
+trace, a card or a history touches, so the serving process does not hold the whole graph; `read_graph`
+makes the whole view again for the questions that walk all of it. A unit's edges to its projects
+(``runs``) are stored with the projects only: no query follows them from the unit, so a unit's item
+does not grow with its projects.
 
     nodes = read_nodes(build_dir)     # NodeFile: .node(n), .out_edges(n), .in_edges(n), n in nodes
     nodes = GraphNodes(view)          # the same questions over a view held in memory (the build)
@@ -53,6 +55,7 @@ class Nodes:
         raise NotImplementedError
 
     def out_edges(self, node: str) -> list[Edge]:
+        """The node's out-edges; a unit's ``runs`` edges only when the view is held in memory."""
         raise NotImplementedError
 
     def in_edges(self, node: str) -> list[Edge]:
@@ -105,7 +108,7 @@ def write_nodes(view: nx.DiGraph, build_dir: Path) -> int:
     """Write the view node by node (LINEAGE_NODES) and its index (LINEAGE_INDEX); how many nodes."""
     def items() -> Iterable[tuple[str, bytes]]:
         for n, attrs in view.nodes(data=True):
-            record = (attrs, [(v, d) for _, v, d in view.out_edges(n, data=True)],
+            record = (attrs, [(v, d) for _, v, d in view.out_edges(n, data=True) if d.get("kind") != "runs"],
                       [(u, d) for u, _, d in view.in_edges(n, data=True)])
             yield n, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -153,6 +156,10 @@ class NodeFile(Nodes):
         g: nx.DiGraph[str] = nx.DiGraph(**attrs)
         for n, (node_attrs, _, _) in zip(names, records, strict=True):
             g.add_node(n, **node_attrs)
+        for n, (_, _, into) in zip(names, records, strict=True):  # the units' edges, as the build adds them
+            for u, d in into:
+                if d.get("kind") == "runs":
+                    g.add_edge(u, n, **d)
         for n, (_, out, _) in zip(names, records, strict=True):
             for v, d in out:
                 g.add_edge(n, v, **d)
