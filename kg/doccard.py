@@ -9,9 +9,8 @@ build ingested, the notice record itself (header, declared total, allocations). 
 
 from __future__ import annotations
 
-import os
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -23,6 +22,7 @@ from ingest.errors import DocNumberError, HrssError
 from ingest.records import Notice, Project
 from kg.audit.model import Finding
 from kg.docmatch import DocNumbers, is_title_key, number_of
+from kg.itemfile import Span, read_items, write_items
 from kg.lineage.derive import DocumentSummary
 from kg.lineage.notices import NoticeDoc
 from kg.settings import Settings
@@ -30,9 +30,12 @@ from kg.units import Units
 from kg.workspace import Workspace
 
 __all__ = ["DocCard", "DocProject", "Mention", "DocLookup", "DocCards", "CardsError", "lookup_document",
-           "derive_cards", "write_cards", "read_cards", "DOC_CARDS_FILE"]
+           "derive_cards", "write_cards", "read_cards", "DOC_CARDS_FILE",
+           "DOC_CARDS_INDEX", "StoredCards"]
 
-DOC_CARDS_FILE = "doc_cards.pickle"  # every document's card, made in the build from its records
+DOC_CARDS_FILE = "doc_cards.items"  # every document's card, made in the build from its records, one item each
+DOC_CARDS_INDEX = "doc_cards.index.pickle"  # each card's span in DOC_CARDS_FILE, by canonical 文号
+_FORMAT = 1
 
 
 class CardsError(HrssError):
@@ -196,11 +199,46 @@ def notice_findings(findings: Iterable[Finding], notices: Iterable[Notice]) -> d
     return out
 
 
+class StoredCards(Mapping[str, DocCard]):
+    """The cards of a build by canonical 文号, each read from DOC_CARDS_FILE when it is asked for."""
+
+    def __init__(self, path: Path, spans: dict[str, Span]) -> None:
+        self.path, self._spans = path, spans
+
+    def __getitem__(self, canonical: str) -> DocCard:
+        return self.read([canonical])[0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __contains__(self, canonical: object) -> bool:
+        return canonical in self._spans
+
+    def read(self, canonicals: list[str]) -> list[DocCard]:
+        """The cards of these 文号 (each known), in their order, read at once."""
+        try:
+            raws = read_items(self.path, [self._spans[c] for c in canonicals])
+            return [pickle.loads(raw) for raw in raws]
+        except KeyError:
+            raise
+        except Exception as e:  # a missing, truncated or foreign file raises many unrelated types
+            raise CardsError(f"{self.path}: 文号卡片文件已损坏（{type(e).__name__}）；请运行 `python -m kg build`") from e
+
+
 class DocCards:
-    """The document cards of one build, with their 文号 parsed once for partial queries."""
+    """The document cards of one build, with their 文号 parsed once for partial queries; the cards are
+    held (the build) or read from the build one query at a time (StoredCards)."""
 
     def __init__(self, cards: Mapping[str, DocCard]) -> None:
-        self.cards = dict(cards)
+        self.cards: Mapping[str, DocCard] = cards if isinstance(cards, StoredCards) else dict(cards)
+
+    def _many(self, canonicals: list[str]) -> list[DocCard]:
+        if isinstance(self.cards, StoredCards):
+            return self.cards.read(canonicals)
+        return [self.cards[c] for c in canonicals]
 
     @cached_property
     def numbers(self) -> DocNumbers:
@@ -217,37 +255,39 @@ class DocCards:
             return DocLookup(text, titled, [titled])
         by_title = self.numbers.match_title(text)  # a notice printing no 文号, found by its title
         if by_title:
-            cards = [self.cards[c] for c in by_title]
+            cards = self._many(by_title)
             return DocLookup(text, cards[0] if len(cards) == 1 else None, cards)
         query = DocQuery.parse(text)
         if query.exact:
             card = self.cards.get(query.doc.canonical)  # type: ignore[union-attr]
             return DocLookup(text, card, [card] if card else [])
-        return DocLookup(text, None, [self.cards[c] for c in self.numbers.match(query)])
+        return DocLookup(text, None, self._many(self.numbers.match(query)))
 
 
 def write_cards(cards: Mapping[str, DocCard], build_dir: Path) -> int:
-    """Write the cards (DOC_CARDS_FILE) atomically; how many."""
-    path = build_dir / DOC_CARDS_FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(dict(cards), protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, path)
-    return len(cards)
+    """Write the cards one item each (DOC_CARDS_FILE) and their spans (DOC_CARDS_INDEX); how many."""
+    spans = write_items(build_dir / DOC_CARDS_FILE,
+                        ((c, pickle.dumps(card, protocol=pickle.HIGHEST_PROTOCOL)) for c, card in cards.items()))
+    index = pickle.dumps({"format": _FORMAT, "spans": spans}, protocol=pickle.HIGHEST_PROTOCOL)
+    write_items(build_dir / DOC_CARDS_INDEX, [(0, index)])
+    return len(spans)
 
 
 def read_cards(build_dir: Path) -> DocCards:
-    """The cards of a build; CardsError names the file and how to rebuild when it is unreadable."""
-    path = build_dir / DOC_CARDS_FILE
+    """The cards of a build, each read when a query asks for it; CardsError names the file and how to
+    rebuild when the cards are missing or unreadable."""
+    path = build_dir / DOC_CARDS_INDEX
+    if not (build_dir / DOC_CARDS_FILE).exists():
+        raise CardsError(f"{build_dir / DOC_CARDS_FILE}: 此构建没有文号卡片；请运行 `python -m kg build`")
     try:
-        with path.open("rb") as f:
-            cards = pickle.load(f)
+        index = pickle.loads(path.read_bytes())
     except FileNotFoundError as e:
         raise CardsError(f"{path}: 此构建没有文号卡片；请运行 `python -m kg build`") from e
     except Exception as e:  # a truncated or foreign pickle raises many unrelated types
         raise CardsError(f"{path}: 文号卡片文件已损坏（{type(e).__name__}）；请运行 `python -m kg build`") from e
-    if not isinstance(cards, dict):
+    if not isinstance(index, dict) or index.get("format") != _FORMAT:
         raise CardsError(f"{path}: 文号卡片文件已损坏；请运行 `python -m kg build`")
-    return DocCards(cards)
+    return DocCards(StoredCards(build_dir / DOC_CARDS_FILE, index["spans"]))
 
 
 def lookup_document(source: DocCards | Settings, text: str) -> DocLookup:

@@ -245,8 +245,8 @@ def test_old_partial_build_folders_are_removed_by_the_next_build(workspace):
 
 @pytest.mark.parametrize(("damaged", "command"), [
     ("records/0000.pickle", ["add", "{new}"]),
-    ("lineage.pickle", ["trace", "冀人社字〔2021〕222号"]),
-    ("doc_cards.pickle", ["doc", "冀人社字〔2021〕222号"]),
+    ("lineage.nodes", ["trace", "冀人社字〔2021〕222号"]),
+    ("doc_cards.items", ["doc", "冀人社字〔2021〕222号"]),
     ("findings.json", ["audit"]),
 ])
 def test_a_damaged_build_is_reported_with_its_path_and_how_to_rebuild(workspace, tmp_path, damaged, command):

@@ -2,7 +2,7 @@
 
     derive_lineage(projects, documents) -> LineageData   fund classes, allocations, cross-year links
     write_lineage(data, writer)         the lineage's triples, into the build's one writer
-    build_view(data, units, issuers, regions)  the networkx view stored with the build (lineage.pickle)
+    build_view(data, units, issuers, regions)  the networkx view stored with the build (lineage.nodes)
     load_lineage(settings) -> Lineage   .trace_down(doc, region, unit), .trace_up(code, year, region),
                                         .history(code, year, region), .totals(), .resolve_region(text),
                                         .shortest_chain(a, b), .cross_year_links()

@@ -28,7 +28,8 @@ from kg.lineage.model import (
     UnitFlow,
 )
 from kg.docmatch import DocNumbers, is_title_key
-from kg.lineage.view import doc_node, read_view, unit_node
+from kg.lineage.nodes import GraphNodes, Nodes, read_nodes
+from kg.lineage.view import LineageNotBuiltError, doc_node, read_view, unit_node
 from kg.settings import Settings
 from kg.workspace import Workspace
 
@@ -61,27 +62,38 @@ def _span(value: Any) -> SourceSpan | None:
 
 
 class Lineage:
-    """The fund lineage of one build: a networkx DiGraph (see kg.lineage.view) and queries over it."""
+    """The fund lineage of one build and queries over it: a networkx DiGraph (see kg.lineage.view) held
+    in memory, or the build's node file (kg.lineage.nodes) read a node at a time."""
 
-    def __init__(self, graph: nx.DiGraph, version: str | None = None) -> None:
-        self.graph = graph
+    def __init__(self, graph: nx.DiGraph | None = None, version: str | None = None, *,
+                 nodes: Nodes | None = None, build_dir: Path | None = None) -> None:
+        if nodes is None:
+            if graph is None:
+                raise ValueError("a lineage needs its view or its node file")
+            nodes = GraphNodes(graph)
+        self._graph = graph
+        self._build_dir = build_dir
+        self.nodes = nodes
         self.version = version
-        self.regions: dict[str, dict[str, Any]] = graph.graph.get("regions", {})
-        self._by_code: dict[str, list[str]] = {}
-        self._units_by_code: dict[str, list[str]] = {}
-        for n, data in graph.nodes(data=True):
-            if data.get("kind") == "project":
-                self._by_code.setdefault(data["code"], []).append(n)
-            elif data.get("kind") == "unit":
-                self._units_by_code.setdefault(data["code"], []).append(n)
-        for nodes in self._by_code.values():
-            nodes.sort(key=lambda n: graph.nodes[n]["year"] or 0)
+        self.regions: dict[str, dict[str, Any]] = nodes.regions
+        self._by_code: dict[str, list[str]] = nodes.projects_by_code
+        self._units_by_code: dict[str, list[str]] = nodes.units_by_code
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The whole view; read from the build on first use when the lineage was opened by its node file
+        (the checks, totals, cross-year links and shortest chains walk all of it)."""
+        if self._graph is None:
+            if self._build_dir is None:
+                raise LineageNotBuiltError("资金血缘视图不可用")
+            self._graph = read_view(self._build_dir)
+        return self._graph
 
     # ------------------------------------------------------------ lookups
 
     def documents(self) -> list[str]:
         """Every document's canonical 文号, sorted."""
-        return sorted(d["canonical"] for _, d in self.graph.nodes(data=True) if d.get("kind") == "doc")
+        return list(self.nodes.documents)
 
     def resolve_document(self, text: str) -> str:
         """The canonical 文号 named by `text` in any form.
@@ -93,7 +105,7 @@ class Lineage:
             AmbiguousDocumentError: several documents match (their list is in `.candidates`).
             LineageQueryError: no document matches, or `text` is not a 文号 query.
         """
-        if is_title_key(text) and doc_node(text) in self.graph:
+        if is_title_key(text) and doc_node(text) in self.nodes:
             return text
         titled = self._numbers.match_title(text)  # a notice printing no 文号, named by its title
         if len(titled) == 1:
@@ -104,7 +116,7 @@ class Lineage:
             query = DocQuery.parse(text)
         except DocNumberError as e:
             raise LineageQueryError(f"不是文号: {text!r}") from e
-        if query.exact and doc_node(query.doc.canonical) in self.graph:  # type: ignore[union-attr]
+        if query.exact and doc_node(query.doc.canonical) in self.nodes:  # type: ignore[union-attr]
             return query.doc.canonical  # type: ignore[union-attr]
         hits = self._numbers.match(query)
         if len(hits) == 1:
@@ -149,8 +161,8 @@ class Lineage:
         raise LineageQueryError(f"资金血缘中没有地区 {text}")
 
     def _in_one_region(self, what: str, code: str, nodes: list[str], region: str | None) -> list[str]:
-        nodes = [n for n in nodes if self.within(self.graph.nodes[n].get("region"), region)]
-        regions = sorted({self.graph.nodes[n].get("region") or "" for n in nodes})
+        nodes = [n for n in nodes if self.within(self.nodes.node(n).get("region"), region)]
+        regions = sorted({self.nodes.node(n).get("region") or "" for n in nodes})
         if len(regions) > 1:
             raise AmbiguousProjectError(what, code, [(r, self.region_name(r)) for r in regions])
         return nodes
@@ -158,36 +170,37 @@ class Lineage:
     def project_nodes(self, code: str, region: str | None = None) -> list[str]:
         """The nodes of a 项目编码 (in `region` when given), oldest year first."""
         nodes = list(self._by_code.get(code.strip(), []))
-        return [n for n in nodes if self.within(self.graph.nodes[n].get("region"), region)]
+        return [n for n in nodes if self.within(self.nodes.node(n).get("region"), region)]
 
     def unit_nodes(self, code: str, region: str | None = None) -> list[str]:
         """The nodes of a unit code (in `region` when given), one per region."""
         nodes = sorted(self._units_by_code.get(code.strip(), []))
-        return [n for n in nodes if self.within(self.graph.nodes[n].get("region"), region)]
+        return [n for n in nodes if self.within(self.nodes.node(n).get("region"), region)]
 
     def _project(self, code: str, year: int | None, region: str | None = None) -> str:
         nodes = self._in_one_region("项目编码", code, self.project_nodes(code), region)
         if year is not None:
-            nodes = [n for n in nodes if self.graph.nodes[n]["year"] == year]
+            nodes = [n for n in nodes if self.nodes.node(n)["year"] == year]
         if not nodes:
             where = f"（{year}年）" if year is not None else ""
             raise LineageQueryError(f"资金血缘中没有项目 {code}{where}")
         return nodes[-1]
 
     def _edges(self, node: str, kind: str, out: bool = True) -> list[tuple[str, dict[str, Any]]]:
-        edges = self.graph.out_edges(node, data=True) if out else self.graph.in_edges(node, data=True)
-        return sorted(((v if out else u), d) for u, v, d in edges if d.get("kind") == kind)
+        edges = self.nodes.out_edges(node) if out else self.nodes.in_edges(node)
+        return sorted((n, d) for n, d in edges if d.get("kind") == kind)
 
     def card(self, canonical: str) -> DocumentCard:
-        d = self.graph.nodes[doc_node(canonical)]
+        d = self.nodes.node(doc_node(canonical))
         return DocumentCard(canonical, d.get("title"), d.get("prefix"), d.get("organisation"),
                             d.get("level"), d.get("fund_level"), d.get("fund_source"), d.get("date"),
                             d.get("declared_total"))
 
     def project_card(self, node: str) -> ProjectCard:
-        p = self.graph.nodes[node]
-        unit = self.graph.nodes.get(unit_node(p.get("region"), p["unit"])) if p.get("unit") else None
-        docs = tuple(self.graph.nodes[u]["canonical"] for u, _ in self._edges(node, "allocates", False))
+        p = self.nodes.node(node)
+        held = unit_node(p.get("region"), p["unit"]) if p.get("unit") else None
+        unit = self.nodes.node(held) if held is not None and held in self.nodes else None
+        docs = tuple(self.nodes.node(u)["canonical"] for u, _ in self._edges(node, "allocates", False))
         return ProjectCard(p["year"], p["code"], p.get("name"), p.get("unit"),
                            unit.get("name") if unit else None, p.get("budget"), p.get("fund_level"),
                            p.get("fund_source"), p.get("fund_rule"), docs, _span(p.get("span")),
@@ -200,7 +213,7 @@ class Lineage:
         while True:
             ups = self._edges(node, "parent", out=False)
             if not ups or ups[0][0] in out:
-                return [self.graph.nodes[n]["canonical"] for n in out]
+                return [self.nodes.node(n)["canonical"] for n in out]
             node = ups[0][0]
             out.append(node)
 
@@ -224,35 +237,39 @@ class Lineage:
         node = doc_node(canonical)
         units: OrderedDict[tuple[str, str], list[ProjectFlow]] = OrderedDict()
         amounts: dict[str, Decimal] = {}
-        for project, edge in sorted(self._edges(node, "allocates"),
-                                    key=lambda pe: (self.graph.nodes[pe[0]].get("region") or "",
-                                                    self.graph.nodes[pe[0]].get("unit") or "",
-                                                    self.graph.nodes[pe[0]]["year"], pe[0])):
-            p = self.graph.nodes[project]
+        allocates = self._edges(node, "allocates")
+        self.nodes.preload(p for p, _ in allocates)
+        self.nodes.preload(unit_node(self.nodes.node(p).get("region"), self.nodes.node(p)["unit"])
+                           for p, _ in allocates if self.nodes.node(p).get("unit"))
+        for project, edge in sorted(allocates,
+                                    key=lambda pe: (self.nodes.node(pe[0]).get("region") or "",
+                                                    self.nodes.node(pe[0]).get("unit") or "",
+                                                    self.nodes.node(pe[0])["year"], pe[0])):
+            p = self.nodes.node(project)
             unit, where = p.get("unit") or "", p.get("region") or ""
             if not self.within(where, region) or (only_unit is not None and unit != only_unit):
                 continue
-            unit_name = self.graph.nodes[unit_node(where, unit)].get("name") if unit else None
+            unit_name = self.nodes.node(unit_node(where, unit)).get("name") if unit else None
             amount = edge.get("amount")
-            shared = sum(1 for _, _, e in self.graph.in_edges(project, data=True) if e.get("kind") == "allocates") > 1
+            shared = sum(1 for _, e in self.nodes.in_edges(project) if e.get("kind") == "allocates") > 1
             units.setdefault((where, unit), []).append(ProjectFlow(
                 p["year"], p["code"], p.get("name"), amount, edge.get("fund_level"),
                 edge.get("fund_source"), _span(p.get("span")), canonical, unit or None, unit_name,
                 where or None, self.region_name(where), shared))
             amounts[project] = amount or Decimal(0)
         flows = tuple(
-            UnitFlow(code, self.graph.nodes[unit_node(where, code)].get("name") if code else None,
+            UnitFlow(code, self.nodes.node(unit_node(where, code)).get("name") if code else None,
                      sum((pf.budget_wan or Decimal(0) for pf in pfs), Decimal(0)), tuple(pfs),
                      where or None, self.region_name(where))
             for (where, code), pfs in units.items())
-        children = tuple(self._down(self.graph.nodes[c]["canonical"], seen | {canonical}, region, only_unit)
+        children = tuple(self._down(self.nodes.node(c)["canonical"], seen | {canonical}, region, only_unit)
                          for c, _ in self._edges(node, "parent")
-                         if self.graph.nodes[c]["canonical"] not in seen)
+                         if self.nodes.node(c)["canonical"] not in seen)
         for child in children:
             for pf in child.projects:
                 amounts.setdefault(pf.node, pf.budget_wan or Decimal(0))
         own = sum((u.total_wan for u in flows), Decimal(0))
-        attrs = self.graph.nodes[node]
+        attrs = self.nodes.node(node)
         every = attrs.get("allocations") or ()
         allocations = [a for a in every if a.region_code is None or self.within(a.region_code, region)]
         allocated = attrs.get("allocated")
@@ -274,10 +291,10 @@ class Lineage:
 
     def stream(self, canonical: str) -> dict[str, Any] | None:
         """The fund stream of an ingested notice: {key, documents: [{year, canonical}]} (by year)."""
-        key = self.graph.nodes[doc_node(canonical)].get("stream")
+        key = self.nodes.node(doc_node(canonical)).get("stream")
         if not key:
             return None
-        docs = self.graph.graph.get("streams", {}).get(key, ())
+        docs = self.nodes.streams.get(key, ())
         return {"key": key, "documents": [{"year": y, "canonical": c} for y, c in docs]}
 
     def _region_tree(self, flows: tuple[UnitFlow, ...], allocations: Sequence[Any] = ()) -> tuple[RegionFlow, ...]:
@@ -322,12 +339,12 @@ class Lineage:
         card = self.project_card(node)
         links = []
         for doc, edge in self._edges(node, "allocates", out=False):
-            d = self.graph.nodes[doc]
+            d = self.nodes.node(doc)
             chain = self.parents(d["canonical"])
             links.append(DocLink(d["canonical"], d.get("title"), d.get("organisation"), d.get("level"),
                                  edge.get("fund_level"), edge.get("fund_source"), edge.get("amount"),
                                  tuple(chain),
-                                 tuple(self.graph.nodes[doc_node(c)].get("level") for c in chain)))
+                                 tuple(self.nodes.node(doc_node(c)).get("level") for c in chain)))
         return TraceUp(card, tuple(links), card.fund_level, card.fund_source, card.fund_rule,
                        derived=not links)
 
@@ -361,7 +378,7 @@ class Lineage:
             return cards[node]
 
         for node in nodes:
-            yield self._history(node, continued, card) if node in self.graph else None
+            yield self._history(node, continued, card) if node in self.nodes else None
 
     def _continued(self, node: str, out: bool) -> str | None:
         """The project the node's line continues in (`out`) or comes from, when linked."""
@@ -388,7 +405,7 @@ class Lineage:
                                         c.budget_wan, change, pct, c.fund_level, c.fund_source,
                                         c.documents, c.source, c.region_code))
             previous = c.budget_wan
-        links = tuple(self.graph.edges[a, b]["link"] for a, b in zip(line, line[1:], strict=False))
+        links = tuple(dict(self.nodes.out_edges(a))[b]["link"] for a, b in zip(line, line[1:], strict=False))
         return History(card(node), tuple(entries), links)
 
     # ------------------------------------------------------------ totals and paths
@@ -422,7 +439,7 @@ class Lineage:
     def node_for(self, text: str) -> str:
         """The node named by a node id, a 项目编码 (latest year), a unit code or a 文号; a code in several
         regions raises AmbiguousProjectError."""
-        if text in self.graph:
+        if text in self.nodes:
             return text
         if self.project_nodes(text):
             return self._project(text, None)
@@ -440,7 +457,7 @@ class Lineage:
 
     def label(self, node: str) -> str:
         """A short Chinese label for a node id."""
-        d = self.graph.nodes[node]
+        d = self.nodes.node(node)
         kind = d.get("kind")
         if kind == "doc":
             return d["canonical"]
@@ -456,4 +473,4 @@ def load_lineage(settings: Settings, build_dir: Path | None = None) -> Lineage:
         NotBuiltError: nothing is built; LineageNotBuiltError: the build holds no lineage.
     """
     path = Path(build_dir) if build_dir is not None else Workspace(settings.index_dir).current
-    return Lineage(read_view(path), path.name)
+    return Lineage(version=path.name, nodes=read_nodes(path), build_dir=path)

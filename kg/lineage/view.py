@@ -15,8 +15,6 @@ declared total from the notice, its ``allocations`` (ingest.records.Allocation),
 
 from __future__ import annotations
 
-import os
-import pickle
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +31,7 @@ from kg.units import Units
 __all__ = ["LINEAGE_FILE", "LineageNotBuiltError", "build_view", "write_view", "read_view", "doc_node",
            "unit_node", "project_node", "region_table"]
 
-LINEAGE_FILE = "lineage.pickle"
+LINEAGE_FILE = "lineage.nodes"  # kg.lineage.nodes: one item per node, and its index
 _FORMAT = 3  # 3: units and projects keyed by region (notices add node attributes only)
 
 
@@ -180,23 +178,17 @@ def build_view(data: LineageData, units: Units, issuers: Mapping[str, DocumentIs
 
 
 def write_view(view: nx.DiGraph, build_dir: Path) -> None:
-    path = build_dir / LINEAGE_FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, path)
+    """Store the view with the build, node by node (kg.lineage.nodes)."""
+    from kg.lineage.nodes import write_nodes  # it reads this module's names
+
+    write_nodes(view, build_dir)
 
 
 def read_view(build_dir: Path) -> nx.DiGraph:
     """The stored view of a build; LineageNotBuiltError when the build has none or it is unreadable."""
-    path = build_dir / LINEAGE_FILE
-    if not path.exists():
-        raise LineageNotBuiltError(f"{build_dir}: 此构建没有资金血缘数据；请运行 `python -m kg build`")
-    try:
-        with path.open("rb") as f:
-            view = pickle.load(f)
-    except Exception as e:  # a truncated or foreign pickle raises many unrelated types
-        raise LineageNotBuiltError(f"{path}: 资金血缘文件已损坏（{type(e).__name__}）；"
-                                   "请重新运行 `python -m kg build`") from e
-    if not isinstance(view, nx.DiGraph) or view.graph.get("format") != _FORMAT:
-        raise LineageNotBuiltError(f"{path}: 资金血缘缓存格式已过期；请重新运行 `python -m kg build`")
+    from kg.lineage.nodes import read_graph
+
+    view = read_graph(build_dir)
+    if view.graph.get("format") != _FORMAT:
+        raise LineageNotBuiltError(f"{build_dir / LINEAGE_FILE}: 资金血缘缓存格式已过期；请重新运行 `python -m kg build`")
     return view
