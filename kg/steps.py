@@ -26,7 +26,7 @@ from kg.jsonout import dumps
 from kg.lineage.notice_triples import notice_regions
 from kg.lineage.trace import Lineage
 from kg.lineage.triples import write_lineage
-from kg.lineage.view import write_view
+from kg.lineage.nodes import write_nodes
 from kg.audit.triples import write_findings_triples
 from kg.projectpages import derive_pages, write_project_pages
 from kg.rdf.ntriples import graph_from_lines
@@ -141,7 +141,7 @@ def cards_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
 
 def lineage_step(ctx: BuildContext, out: Path) -> dict[str, Any]:
     view = ctx.view
-    write_view(view, out)
+    write_nodes(view, out)
     kinds: dict[str, int] = {}
     for _, _, attrs in view.edges(data=True):
         kinds[attrs["kind"]] = kinds.get(attrs["kind"], 0) + 1

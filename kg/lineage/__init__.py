@@ -38,7 +38,8 @@ from kg.lineage.trace import (
     load_lineage,
 )
 from kg.lineage.triples import write_lineage
-from kg.lineage.view import LineageNotBuiltError, build_view
+from kg.lineage.nodes import LineageNotBuiltError
+from kg.lineage.view import build_view
 
 __all__ = [
     "derive_lineage",

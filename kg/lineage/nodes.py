@@ -24,11 +24,13 @@ from typing import Any
 
 import networkx as nx
 
+from ingest.errors import HrssError
 from kg.itemfile import Span, read_items, write_items
-from kg.lineage.view import LINEAGE_FILE, LineageNotBuiltError
+from kg.lineage.view import VIEW_FORMAT
 
-__all__ = ["LINEAGE_NODES", "LINEAGE_INDEX", "Nodes", "GraphNodes", "NodeFile", "write_nodes", "read_nodes", "read_graph"]
+__all__ = ["LINEAGE_FILE", "LineageNotBuiltError", "read_view", "LINEAGE_NODES", "LINEAGE_INDEX", "Nodes", "GraphNodes", "NodeFile", "write_nodes", "read_nodes", "read_graph"]
 
+LINEAGE_FILE = "lineage.nodes"  # one item per node of the view, and its index
 LINEAGE_NODES = LINEAGE_FILE
 LINEAGE_INDEX = "lineage.index.pickle"
 _FORMAT = 1
@@ -214,3 +216,15 @@ def read_nodes(build_dir: Path) -> NodeFile:
 def read_graph(build_dir: Path) -> nx.DiGraph:
     """The whole stored view of a build; LineageNotBuiltError when the build has none or it is unreadable."""
     return read_nodes(build_dir).graph()
+
+
+class LineageNotBuiltError(HrssError):
+    """The build holds no lineage, or a lineage this version cannot read."""
+
+
+def read_view(build_dir: Path) -> nx.DiGraph:
+    """The stored view of a build; LineageNotBuiltError when the build has none or it is unreadable."""
+    view = read_graph(build_dir)
+    if view.graph.get("format") != VIEW_FORMAT:
+        raise LineageNotBuiltError(f"{build_dir / LINEAGE_FILE}: 资金血缘缓存格式已过期；请重新运行 `python -m kg build`")
+    return view

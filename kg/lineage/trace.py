@@ -28,8 +28,8 @@ from kg.lineage.model import (
     UnitFlow,
 )
 from kg.docmatch import DocNumbers, is_title_key
-from kg.lineage.nodes import GraphNodes, Nodes, read_nodes
-from kg.lineage.view import LineageNotBuiltError, doc_node, read_view, unit_node
+from kg.lineage.nodes import GraphNodes, LineageNotBuiltError, Nodes, read_nodes, read_view
+from kg.lineage.view import doc_node, unit_node
 from kg.settings import Settings
 from kg.workspace import Workspace
 

@@ -21,22 +21,15 @@ from pathlib import Path
 
 import networkx as nx
 
-from ingest.errors import HrssError
 from ingest.records import Project
 from ingest.regions import RegionIndex, is_unknown
 from kg.lineage.derive import DocumentIssuer, DocumentSummary, LineageData
 from kg.lineage.notices import NoticeDoc
 from kg.units import Units
 
-__all__ = ["LINEAGE_FILE", "LineageNotBuiltError", "build_view", "write_view", "read_view", "doc_node",
-           "unit_node", "project_node", "region_table"]
+__all__ = ["VIEW_FORMAT", "build_view", "doc_node", "unit_node", "project_node", "region_table"]
 
-LINEAGE_FILE = "lineage.nodes"  # kg.lineage.nodes: one item per node, and its index
-_FORMAT = 3  # 3: units and projects keyed by region (notices add node attributes only)
-
-
-class LineageNotBuiltError(HrssError):
-    """The build holds no lineage, or a lineage this version cannot read."""
+VIEW_FORMAT = 3  # 3: units and projects keyed by region (notices add node attributes only)
 
 
 def doc_node(canonical: str) -> str:
@@ -161,7 +154,7 @@ def build_view(data: LineageData, units: Units, issuers: Mapping[str, DocumentIs
     """The lineage DiGraph: units, projects, documents and their parents, allocations, cross-year
     links, the 文号 mentions (graph attribute ``mentions``) and the regions (``regions``, names from
     `regions`, default RegionIndex.load()). Amounts are as printed."""
-    g: nx.DiGraph[str] = nx.DiGraph(format=_FORMAT)
+    g: nx.DiGraph[str] = nx.DiGraph(format=VIEW_FORMAT)
     notices = data.notices.docs
     placed = [a.region_code for n in notices.values() for a in n.allocations if a.region_code]
     g.graph["regions"] = region_table([*(p.region_code for p in data.projects if p.region_code), *placed],
@@ -176,19 +169,3 @@ def build_view(data: LineageData, units: Units, issuers: Mapping[str, DocumentIs
     g.graph["mentions"] = _mentions(data)
     return g
 
-
-def write_view(view: nx.DiGraph, build_dir: Path) -> None:
-    """Store the view with the build, node by node (kg.lineage.nodes)."""
-    from kg.lineage.nodes import write_nodes  # it reads this module's names
-
-    write_nodes(view, build_dir)
-
-
-def read_view(build_dir: Path) -> nx.DiGraph:
-    """The stored view of a build; LineageNotBuiltError when the build has none or it is unreadable."""
-    from kg.lineage.nodes import read_graph
-
-    view = read_graph(build_dir)
-    if view.graph.get("format") != _FORMAT:
-        raise LineageNotBuiltError(f"{build_dir / LINEAGE_FILE}: 资金血缘缓存格式已过期；请重新运行 `python -m kg build`")
-    return view
