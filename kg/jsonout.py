@@ -14,10 +14,15 @@ __all__ = ["dumps", "to_plain"]
 
 _MARK = "\u0000D:"
 _MARKED = re.compile(r'"\\u0000D:([-+0-9.Ee]+)"')
+_MARK_JSON = '"\\u0000D:'  # how json.dumps writes a marked Decimal's start
+_PLAIN = frozenset({str, int, float, bool})
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 def to_plain(obj: Any) -> Any:
     """Dataclasses, Decimals, paths and dates → JSON-ready values (Decimals marked for `dumps`)."""
+    if obj is None or type(obj) in _PLAIN:  # most values: returned before the slower checks
+        return obj
     if isinstance(obj, Decimal):
         return _MARK + format(obj, "f")
     if hasattr(obj, "to_json"):
@@ -35,5 +40,7 @@ def to_plain(obj: Any) -> Any:
 
 def dumps(obj: Any, indent: int | None = None) -> str:
     """json.dumps with Chinese kept readable and Decimals written as exact JSON numbers."""
-    text = json.dumps(to_plain(obj), ensure_ascii=False, indent=indent)
-    return _MARKED.sub(r"\1", text)
+    plain = to_plain(obj)
+    text = (_ENCODER.encode(plain) if indent is None
+            else json.dumps(plain, ensure_ascii=False, indent=indent))
+    return _MARKED.sub(r"\1", text) if _MARK_JSON in text else text

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NewType
 from urllib.parse import quote
 
@@ -34,8 +35,12 @@ Iri = NewType("Iri", str)  # an IRI in N-Triples form: "<https://w3id.org/hrss-k
 _BASE = str(HK_DATA)
 
 
+@lru_cache(maxsize=1 << 16)
 def segment(text: str) -> str:
-    """One IRI path segment, percent-encoded (UTF-8) so every store and serialiser accepts it."""
+    """One IRI path segment, percent-encoded (UTF-8) so every store and serialiser accepts it.
+
+    Cached: the same region codes, unit codes and 文号 are encoded for every triple that names them.
+    """
     return quote(text, safe="-_.~")
 
 
