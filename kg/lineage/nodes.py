@@ -127,9 +127,10 @@ def write_nodes(view: nx.DiGraph, build_dir: Path) -> int:
 
 class NodeFile(Nodes):
     """The questions answered from a build's node file: the index held, each node read when asked
-    (the last `keep` nodes read are kept)."""
+    (the last `keep` nodes read are kept: more than the widest trace touches, ~3,000 nodes for a notice
+    funding 1,230 projects at 100k, so a repeated trace reads nothing again)."""
 
-    def __init__(self, build_dir: Path, index: dict[str, Any], keep: int = 1024) -> None:
+    def __init__(self, build_dir: Path, index: dict[str, Any], keep: int = 16384) -> None:
         self.path = build_dir / LINEAGE_NODES
         self._spans: dict[str, Span] = index["spans"]
         self._graph: Span = index["graph"]
