@@ -7,7 +7,7 @@ keyed by (region, year, 项目编码) with the item's span, so the page reads th
 shows, never the records of the build.
 
     pages = read_project_pages(build_dir)
-    entry = pages.find("13073022P00817010003J")          # the latest year, when one region has it
+    entry = pages.find("13073123H5L2CXJM00001")          # the latest year, when one region has it
     pages.read(entry).project.budget_wan                 # Decimal("50.00")
 """
 
