@@ -31,6 +31,7 @@ def bars(rows: list[dict], x: str, key: str) -> None:
     df = _ui.chart_frame(rows)
     df["年度"] = df["年度"].astype(str)
     fig = px.bar(df, x=x, y="预算数(万元)", color="年度", barmode="group", height=360,
+                 category_orders={"年度": sorted(set(df["年度"]))},  # years in order, whatever comes first
                  hover_data={"金额": True, "项目数": True, "预算数(万元)": False})
     ticks = {_ui.plot_text(r[x]): _ui.plot_text(shorten(r[x], TICK_CHARS)) for r in rows}
     fig.update_xaxes(tickmode="array", tickvals=list(ticks), ticktext=list(ticks.values()))
