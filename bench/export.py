@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.run import RESULTS_DIR, ensure_corpus
+from bench.targets import timed
 
 __all__ = ["main"]
 
@@ -60,20 +60,6 @@ print(json.dumps({"first_query_s": first, "in_process_ms": inproc, "runner_ms": 
 """
 
 
-def _timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, int]:
-    """(elapsed s, peak RSS MB, stdout+stderr, exit code) of one command under /usr/bin/time -v."""
-    proc = subprocess.run(["/usr/bin/time", "-v", *argv], capture_output=True, text=True, cwd=_ROOT,
-                          env=env)
-    err = proc.stderr
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", err)
-    seconds = 0.0
-    if wall:
-        h, m, s = wall.groups()
-        seconds = int(h or 0) * 3600 + int(m) * 60 + float(s)
-    return seconds, int(rss[1]) / 1024 if rss else 0.0, proc.stdout + err, proc.returncode
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--projects", type=int, default=10_000)
@@ -94,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(exist_ok=True)
     for fmt in _FORMATS:
         path = out / f"graph.{fmt}"
-        seconds, rss, text, code = _timed([py, "-m", "kg", "export", "--format", fmt, "-o", str(path),
+        seconds, rss, text, code = timed([py, "-m", "kg", "export", "--format", fmt, "-o", str(path),
                                            "--indexes", str(idx), "--profile", "large"])
         result[f"export_{fmt}_s"], result[f"export_{fmt}_rss_mb"] = seconds, rss
         result[f"export_{fmt}_exit"] = code
@@ -103,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"export {fmt:<6} {seconds:7.1f} s  {rss:7.0f} MB  exit {code}", flush=True)
     floor_dir = work / "floor"
     shutil.rmtree(floor_dir, ignore_errors=True)
-    seconds, rss, text, code = _timed([py, "-c", _LOAD, str(out / "graph.nt"), str(floor_dir)])
+    seconds, rss, text, code = timed([py, "-c", _LOAD, str(out / "graph.nt"), str(floor_dir)])
     result["floor_bulk_load_s"], result["floor_bulk_load_rss_mb"] = seconds, rss
     result["triples"] = int(text.split()[0]) if code == 0 else None
     print(f"floor: bulk load of {result['triples']} triples {seconds:.1f} s  {rss:.0f} MB", flush=True)

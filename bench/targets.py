@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FLOOR_MODES", "floor_and_export", "cli_query", "target_rows", "print_targets"]
+__all__ = ["FLOOR_MODES", "timed", "floor_and_export", "cli_query", "target_rows", "print_targets"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 FLOOR_MODES = ("lenient", "strict")
@@ -32,9 +32,10 @@ print(len(db))
 """
 
 
-def _timed(argv: list[str]) -> tuple[float, float, str, int]:
-    """(elapsed s, peak RSS MB, stdout, exit code) of one command under /usr/bin/time -v."""
-    proc = subprocess.run(["/usr/bin/time", "-v", *argv], capture_output=True, text=True, cwd=_ROOT)
+def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, int]:
+    """(elapsed s, peak RSS MB, output, exit code) of one command under /usr/bin/time -v: the output is
+    its stdout when it succeeds, else its stderr without time's report."""
+    proc = subprocess.run(["/usr/bin/time", "-v", *argv], capture_output=True, text=True, cwd=_ROOT, env=env)
     err = proc.stderr
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", err)
@@ -42,7 +43,9 @@ def _timed(argv: list[str]) -> tuple[float, float, str, int]:
     if wall:
         h, m, s = wall.groups()
         seconds = int(h or 0) * 3600 + int(m) * 60 + float(s)
-    return seconds, int(rss[1]) / 1024 if rss else 0.0, proc.stdout if not proc.returncode else err, \
+    own = re.split(r"^(?:Command exited with non-zero status \d+\n)?\tCommand being timed:", err, maxsplit=1,
+                   flags=re.MULTILINE)[0]
+    return seconds, int(rss[1]) / 1024 if rss else 0.0, proc.stdout if not proc.returncode else own, \
         proc.returncode
 
 
@@ -51,7 +54,7 @@ def floor_and_export(index_dir: Path, work: Path, modes: tuple[str, ...] = FLOOR
     py = sys.executable
     out: dict[str, Any] = {}
     nt = work / "graph.nt"
-    seconds, rss, text, code = _timed([py, "-m", "kg", "export", "--format", "nt", "-o", str(nt),
+    seconds, rss, text, code = timed([py, "-m", "kg", "export", "--format", "nt", "-o", str(nt),
                                        "--indexes", str(index_dir), "--profile", "large"])
     out.update(export_nt_s=round(seconds, 2), export_nt_rss_mb=round(rss, 1))
     if code:
@@ -61,7 +64,7 @@ def floor_and_export(index_dir: Path, work: Path, modes: tuple[str, ...] = FLOOR
     for mode in modes:
         store = work / f"floor-{mode}"
         shutil.rmtree(store, ignore_errors=True)
-        seconds, rss, text, code = _timed([py, "-c", _LOAD, str(nt), str(store), mode])
+        seconds, rss, text, code = timed([py, "-c", _LOAD, str(nt), str(store), mode])
         shutil.rmtree(store, ignore_errors=True)
         if code:
             out[f"floor_{mode}_error"] = text.strip()[-300:]
@@ -74,7 +77,7 @@ def floor_and_export(index_dir: Path, work: Path, modes: tuple[str, ...] = FLOOR
 
 def cli_query(index_dir: Path, data_dir: Path, query: str) -> dict[str, Any]:
     """`python -m kg search QUERY --json` against the published build: seconds and peak RSS."""
-    seconds, rss, _, code = _timed([sys.executable, "-m", "kg", "search", query, "--json",
+    seconds, rss, _, code = timed([sys.executable, "-m", "kg", "search", query, "--json",
                                     "--indexes", str(index_dir), "--data", str(data_dir),
                                     "--profile", "large"])
     return {"cli_search_s": round(seconds, 2), "cli_search_rss_mb": round(rss, 1), "cli_search_exit": code}
