@@ -40,19 +40,14 @@ def notice_section(card: DocCard, notice: Notice) -> None:
     st.text("\n".join(f"{k}：{v}" for k, v in facts.items()))
     ups, kids = forwarding(trace, notice)
     if ups or kids:
-        c1, c2 = st.columns(2)
-        with c1:
-            st.markdown("**上级文件**（本文转发）")
-            for d in ups:
-                _ui.doc_link(d)
-            if not ups:
-                st.caption("（无）")
-        with c2:
-            st.markdown("**转发文件**（转发本文）")
-            for d in kids:
-                _ui.doc_link(d)
-            if not kids:
-                st.caption("（无）")
+        for col, heading, docs in zip(st.columns(2), ("**上级文件**（本文转发）", "**转发文件**（转发本文）"),
+                                      (ups, kids)):
+            with col:
+                st.markdown(heading)
+                for d in docs:
+                    _ui.doc_link(d)
+                if not docs:
+                    st.caption("（无）")
     st.markdown("#### 分配情况")
     rows = allocation_rows(trace, notice)
     _ui.link_table(allocation_table(rows, card.canonical), key="doc-allocations", link="项目", text="查看项目",
