@@ -67,14 +67,14 @@ def derive_context(corpus: Corpus, settings: Settings, staged_from: Path | None 
     units = derive_units(projects)
     vocabulary = load_themes()
     themes = {project_key(p): tuple(tag_project(p, vocabulary)) for p in projects}
-    documents_file = documents_path(settings)
+    documents_file = documents_path(settings)  # findings name it as the data folder's files are named
     registered = load_documents(documents_file)
     lineage = derive_lineage(projects, registered, derive_notices(corpus.notices, registered))
     issuers = document_issuers(projects, lineage)
     view = build_view(lineage, units, issuers, regions)
     config = load_config(settings=settings)
     findings = tuple(sorted(dict.fromkeys([*run_audit(projects, config),
-                                           *consistency_findings(Lineage(view), config, str(documents_file))]),
+                                           *consistency_findings(Lineage(view), config, documents_file.name)]),
                             key=Finding.sort_key))
     cards = derive_cards(projects, units, lineage.documents,
                          {c: r["name"] for c, r in view.graph["regions"].items()}, lineage.notices.docs, findings)

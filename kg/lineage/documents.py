@@ -39,7 +39,7 @@ class DocumentInfo:
     date: str | None
     parent: str | None
     total_wan: Decimal | None
-    file: str
+    file: str  # as the data folder names its files: documents.csv lives at its root
     line: int
 
     def to_json(self) -> dict[str, object]:
@@ -98,7 +98,7 @@ def load_documents(path: Path) -> dict[str, DocumentInfo]:
                 raise DocumentsFileError(f"{canonical} already listed at line {out[canonical].line}",
                                          path, n)
             out[canonical] = DocumentInfo(canonical, cells["title"] or None, cells["issuer"] or None,
-                                          cells["date"] or None, parent, total, str(path), n)
+                                          cells["date"] or None, parent, total, path.name, n)
     for info in out.values():
         seen = {info.canonical}
         parent = info.parent
