@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from sys import intern
 
 from ingest.records import Diagnostic, ParseResult, Project
 from ingest.regions import ONTOLOGY, RegionIndex, RegionMatch, is_unknown, unknown_region
@@ -251,7 +252,7 @@ def assign_regions(result: ParseResult, index: RegionIndex, settings: Mapping[st
                 and not index.related(found[0], setting):
             warn(p, (setting, found[0]), f"region conflict: data/sources.csv says {_describe(index, setting)}, "
                  f"the document says {_describe(index, found[0])} ({found[1]}); kept the document's")
-        projects.append(replace(p, region_code=found[0], region_evidence=found[1]))
+        projects.append(replace(p, region_code=intern(found[0]), region_evidence=intern(found[1])))
     result.projects = projects
     if unplaced:
         named = {m.text: sorted({index.current(c) for c in m.codes}) for m in doc.narrative}

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class SourceSpan:
     """Where a fact stands: a file name and an inclusive 1-based line range.
 
@@ -112,7 +112,7 @@ class Diagnostic:
         return f"{where}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocRef:
     """A 文号 cited by a project: its canonical form, the raw spelling, and where it was seen."""
 
@@ -122,7 +122,7 @@ class DocRef:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorValue:
     """An indicator value parsed into comparator, number and unit ("≥80百分率" → ≥, 80, 百分率)."""
 
@@ -134,7 +134,7 @@ class IndicatorValue:
         return {"op": self.op, "number": self.number, "unit": self.unit}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Indicator:
     """One row of the three-level indicator table, every cell as printed."""
 
@@ -170,7 +170,7 @@ class Indicator:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SpendingPlan:
     """The 资金支出计划: cumulative share spent by each column label (3月底 …), as printed."""
 
@@ -192,7 +192,7 @@ class SpendingPlan:
         return dict(zip(self.labels, self.printed, strict=True))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Project:
     """One 项目支出绩效目标表."""
 
@@ -282,7 +282,7 @@ class Project:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NarrativeItem:
     """A paragraph of the document-level narrative (总体绩效目标, 工作保障措施 …)."""
 

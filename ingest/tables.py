@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
+from sys import intern
 
 from ingest.docnumber import find_doc_numbers
 from ingest.records import DocRef, Indicator, SourceSpan, SpendingPlan
@@ -251,7 +252,7 @@ def _plan_values(row: Row, labels: tuple[str, ...]) -> tuple[str | None, ...] | 
     if len(cells) > len(labels) and is_blank(cells[0]):
         cells = cells[1:]  # the cell under the row label 资金支出计划
     cells = (cells + [""] * len(labels))[: len(labels)]
-    return tuple(c.strip() or None for c in cells)
+    return tuple(intern(c.strip()) or None for c in cells)
 
 
 def _split_joined(cells: list[str]) -> list[str] | None:
@@ -286,7 +287,9 @@ class _IndicatorReader:
         while len(cells) > len(self.columns) and is_blank(cells[-1]):
             cells.pop()
         values, repaired = self._place(cells, row.first)
-        values = {k: (v.strip() if v and v.strip() else None) for k, v in values.items()}
+        # Interned: a column's cells repeat across the tables of a corpus (产出指标, 数量指标, ≥95%, the
+        # same indicator every year), and one string per distinct cell keeps the records small.
+        values = {k: (intern(v.strip()) if v and v.strip() else None) for k, v in values.items()}
         value = _joined_value(values)
         weight = None
         if values["weight"]:
@@ -369,7 +372,7 @@ def _joined_value(values: dict[str, str | None]) -> str | None:
         return value
     parsed = parse_indicator_value(op + value) if op else None
     prefix = op if parsed is not None and parsed.op is not None else ""
-    return f"{prefix}{value}{measure or ''}"
+    return intern(f"{prefix}{value}{measure or ''}")
 
 
 def parse_table(rows: list[Row], file: str, warn: Warn) -> TableDraft:
@@ -465,7 +468,7 @@ class _TableWalker:
         self.state = "purpose"
 
     def _plan_header(self, row: Row) -> None:
-        self.plan_labels = tuple(c.strip() for c in row.cells[1:] if c.strip())
+        self.plan_labels = tuple(intern(c.strip()) for c in row.cells[1:] if c.strip())
         self.d.plan = SpendingPlan(self.plan_labels, (None,) * len(self.plan_labels))
         self.d.mark("plan", row)
         self.state = "plan"
@@ -611,5 +614,5 @@ def collect_doc_refs(items: list[tuple[str, str | None, int | None]], warn: Warn
                     warn(line or 0, f"文号 {shown(text[max(0, m.start - 1): m.end + 1])} in the {fld} has "
                          "bytes that could not be decoded; not loaded")
                 continue
-            refs.append(DocRef(m.doc.canonical, m.raw, fld, line or 0))
+            refs.append(DocRef(intern(m.doc.canonical), intern(m.raw), fld, line or 0))
     return tuple(refs)

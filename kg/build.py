@@ -8,6 +8,8 @@ everything that relates projects (cross-year links, a unit's name, copied tables
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import json
 import shutil
@@ -90,6 +92,7 @@ def _run_steps(ctx: BuildContext, ws: Workspace, report: BuildReport, progress: 
                 counts = counts.counts
             report.counts[name] = counts
             report.seconds[name] = time.perf_counter() - t0
+            _return_free_memory()
         while finishing:  # what steps left running ends before the build is published
             name, work = finishing.pop(0)
             t0 = time.perf_counter()
@@ -142,6 +145,26 @@ def _collector_paused() -> Iterator[Callable[[], None]]:
             gc.enable()
 
 
+def _return_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim; nothing elsewhere).
+
+    Parsing and deriving leave much freed memory inside the heap (the documents' grids, the parse
+    workers' pickles); without this the build's resident size keeps it while the store's loader,
+    which needs its own gigabyte or two at a province's size, runs beside the records.
+    """
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None
+
+
 def _refuse_empty(corpus: Corpus, where: str) -> None:
     if _loaded(corpus) == 0:
         files = len(corpus.results)
@@ -168,6 +191,7 @@ def build(settings: Settings, paths: list[Path] | None = None, progress: Progres
         _refuse_empty(corpus, str(paths[0] if paths else settings.data_dir))
         ctx = derive_context(corpus, settings, regions=placement.index)
         made()
+        _return_free_memory()
         report.seconds["derive"] = time.perf_counter() - started - report.seconds["parse"]
         report.path = _run_steps(ctx, ws, report, progress, {
             # a name that is not UTF-8 was reported and not loaded; it cannot be written to JSON either

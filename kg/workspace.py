@@ -187,7 +187,10 @@ def write_records(build_dir: Path, corpus: Corpus) -> int:
     parts = json.loads(index_path.read_text(encoding="utf-8"))["parts"] if index_path.exists() else []
     n = len(parts)
     name = f"{n:04d}.pickle"
-    _dump_atomic(folder / name, pickle.dumps(corpus, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp = folder / f".{name}.{os.getpid()}.tmp"
+    with tmp.open("wb") as f:  # streamed: the pickle of a province is never held whole in memory
+        pickle.dump(corpus, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, folder / name)
     parts.append({"file": name, "sources": [r.file for r in corpus.results],
                   "projects": sum(len(r.projects) for r in corpus.results)})
     _dump_atomic(index_path, json.dumps({"parts": parts}, ensure_ascii=False, indent=1).encode("utf-8"))

@@ -390,6 +390,27 @@ def test_the_background_load_holds_every_line_and_leaves_no_pipe(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.json", "oxigraph"]
 
 
+def test_the_loader_counts_its_threads_on_fewer_cores_then_gets_them_all_back(tmp_path, monkeypatch):
+    """Oxigraph holds a batch of a million triples per loader thread: the build's loader starts on
+    every core but one (its thread count) and its thread is given every core once it reads."""
+    import kg.store.files as files
+
+    calls = []
+    monkeypatch.setattr(files, "_cores", lambda: {0, 1, 2})
+    monkeypatch.setattr(files.os, "sched_setaffinity", lambda pid, cores: calls.append((pid, sorted(cores))))
+    load = files.StoreLoad(tmp_path)
+    assert load.threads == 2
+    for i in range(3):
+        load.put("".join(f"<urn:s{i}-{j}> <urn:p> \"{j}\" .\n" for j in range(1000)).encode())
+    assert load.wait()["triples"] == 3000
+    assert calls[0] == (0, [0, 1])
+    assert calls[1][1] == [0, 1, 2] and calls[1][0] > 0 and len(calls) == 2
+    (tmp_path / "one").mkdir()
+    one = files.StoreLoad(tmp_path / "one", threads=1)
+    one.cancel()
+    assert one.threads == 1
+
+
 @pytest.mark.parametrize("error", [OSError(95, "Operation not supported"), AttributeError("mkfifo")])
 def test_without_named_pipes_the_load_goes_through_a_file_and_holds_every_line(tmp_path, monkeypatch, error):
     import kg.store.files as files

@@ -209,6 +209,17 @@ def test_tab_layout_fixture(tmp_path):
     assert [n.heading for n in r.narrative] == ["稳定就业，全面落实就业优先政策", "织密社会保障网", "加强组织领导"]
 
 
+def test_repeated_cells_are_held_once(sample):
+    """A province's records stay small: a cell printed in many tables is one string in memory, and
+    the records carry no per-instance dict."""
+    first, *rest = [i for p in sample.projects for i in p.indicators if i.level1 == "产出指标"]
+    assert len(rest) > 50
+    assert all(i.level1 is first.level1 for i in rest)
+    units = {id(p.unit_name) for p in sample.projects if p.unit_name == sample.projects[0].unit_name}
+    assert len(units) == 1
+    assert not hasattr(first, "__dict__") and not hasattr(first.span, "__dict__")
+
+
 def test_cell_layout_fixture():
     r = parse_file(DATA / "cell_layout.txt")
     a, b = r.projects

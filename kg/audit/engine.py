@@ -8,9 +8,10 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 from typing import Any
 
-from ingest.records import Project
+from ingest.records import Project, SourceSpan
 from kg.audit.model import SEVERITIES, AuditConfig, AuditError, Finding, Rule, load_config
 from kg.audit.rules import ALL_RULES, RULES
 from kg.corpus import Corpus
@@ -52,6 +53,9 @@ def run_audit(corpus: Corpus | Iterable[Project], config: AuditConfig | None = N
     cfg = config or load_config()
     projects = _projects(corpus)
     out: list[Finding] = []
+    # A province has findings by the hundred thousand, many alike: one message, value and span
+    # object each however often they recur.
+    spans: dict[SourceSpan, SourceSpan] = {}
     for rule in rules:
         if not cfg.enabled(rule):
             continue
@@ -59,8 +63,9 @@ def run_audit(corpus: Corpus | Iterable[Project], config: AuditConfig | None = N
         for hit in rule.check(projects, cfg):
             p = hit.project
             out.append(Finding(rule.id, rule.title, severity, p.year, p.project_code,
-                               (p.project_name or "").strip() or None, p.unit_code, hit.field, hit.value,
-                               hit.message, hit.span, p.region_code))
+                               (p.project_name or "").strip() or None, p.unit_code, hit.field,
+                               intern(hit.value) if hit.value else hit.value, intern(hit.message),
+                               spans.setdefault(hit.span, hit.span), p.region_code))
     return sorted(dict.fromkeys(out), key=Finding.sort_key)
 
 

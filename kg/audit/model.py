@@ -112,7 +112,7 @@ def load_config(path: Path | str | None = None, settings: Settings | None = None
     return _load_cached(Path(chosen).resolve() if chosen else None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """What a check returns: the project, the field and printed value, a message and the lines."""
 
@@ -147,7 +147,7 @@ class Rule:
                 "configurable": self.configurable}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One audit finding, located at the source lines it is about."""
 

@@ -26,7 +26,7 @@ __all__ = ["Allocation", "DocumentSummary", "DocumentIssuer", "LineageData", "de
            "document_issuers"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Allocation:
     """Money a document gives one unit's project: the project's 预算数, classified."""
 
@@ -36,7 +36,7 @@ class Allocation:
     fund: FundClass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentSummary:
     """A funding document as the lineage sees it."""
 

@@ -43,7 +43,7 @@ _HIGH, _MEDIUM = Decimal("0.85"), Decimal("0.70")
 _CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One field that matched: its kind, what matched and how much it adds to the score."""
 
@@ -59,7 +59,7 @@ class Evidence:
         return {"kind": self.kind, "value": self.value, "weight": self.weight, "strong": self.strong}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CrossYearLink:
     """Project (year_to, code_to) continues (year_from, code_from)."""
 

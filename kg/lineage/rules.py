@@ -53,7 +53,7 @@ class FundRule:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FundClass:
     """A fund's level (中央/省/市/县) and source (中央财政补助资金 …), with the rule that decided it."""
 
@@ -128,6 +128,12 @@ def _without_doc_numbers(text: str) -> str:
     return " ".join(out)
 
 
+@cache
+def _text_class(level: str, source: str, pattern: str) -> FundClass:
+    """One FundClass per text rule, shared by the projects it classifies."""
+    return FundClass(level, source, f"text:{pattern}")
+
+
 def classify_fund(
     texts: Iterable[str | None],
     issuer_levels: Iterable[str | None] = (),
@@ -146,7 +152,7 @@ def classify_fund(
         plain = _without_doc_numbers(text)
         for pattern, rule in r.text:
             if pattern.search(plain):
-                return FundClass(rule.fund_level or "", rule.fund_source or "", f"text:{rule.pattern}")
+                return _text_class(rule.fund_level or "", rule.fund_source or "", rule.pattern)
     for level in issuer_levels:
         by_issuer = r.issuer.get(level or "")
         if by_issuer is not None:

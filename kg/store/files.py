@@ -44,8 +44,8 @@ GRAPH_INFO_FILE = "graph.json"
 MEMORY_FILE = "graph.pickle"
 OXIGRAPH_DIR = "oxigraph"
 _LOAD_CHUNK = 250_000  # N-Triples lines per Graph Store POST (bounds memory)
-_BULK_CHUNK = 250_000  # lines per chunk handed to the loader's pipe (≈ 30 MB)
-_LOAD_AHEAD = 8  # chunks joined ahead of the loader
+_BULK_CHUNK = 100_000  # lines per chunk handed to the loader's pipe (≈ 15 MB)
+_LOAD_AHEAD = 2  # chunks joined ahead of the loader (each ≈ 30 MB held until the pipe takes it)
 _PIPE_NAME = ".graph-load.nt"  # the named pipe the bulk loader reads (removed when it ends)
 
 
@@ -127,10 +127,19 @@ class StoreLoad:
 
     `wait()` finishes the load and returns what graph.json records; `cancel()` stops it (a failed
     build). Up to `_LOAD_AHEAD` chunks are queued.
+
+    The loader works on `threads` batches of a million triples at a time (default: every core but
+    one, which the build's own steps use meanwhile; at least one). Oxigraph takes its thread count
+    from the cores its calling thread may run on, so that thread starts on `threads` cores and is
+    given all of them back once the loader has begun reading: its batches still run on any core,
+    but fewer are held at once (≈ 350 MB each).
     """
 
-    def __init__(self, build_dir: Path) -> None:
+    def __init__(self, build_dir: Path, threads: int | None = None) -> None:
         self.build_dir = build_dir
+        self._cores = _cores()
+        self.threads = max(1, min(threads or len(self._cores) - 1, len(self._cores)))
+        self._loader_id: int | None = None
         self._pipe = build_dir / _PIPE_NAME
         # Where the file system has no named pipes the lines go to a plain file, loaded in one call
         # once the last is written (the same store, only not overlapped with the next steps).
@@ -148,6 +157,9 @@ class StoreLoad:
 
     def _load(self, db: ox.Store) -> None:
         try:
+            if self.piped and self.threads < len(self._cores):
+                self._loader_id = threading.get_native_id()
+                os.sched_setaffinity(0, sorted(self._cores)[:self.threads])
             # Every IRI comes from kg.rdf.iri (percent-encoded) and every literal from
             # kg.rdf.ntriples: validating them again would cost a third of the load.
             db.bulk_load(path=str(self._pipe), format=ox.RdfFormat.N_TRIPLES, lenient=True)
@@ -174,11 +186,21 @@ class StoreLoad:
                     view = memoryview(chunk)
                     while view:  # each write waits for room in the pipe, off the GIL
                         view = view[pipe.write(view) or 0:]
+                    self._give_back_cores()
         except BrokenPipeError:  # the loader stopped: its error is the one to report
             self._stop.set()
         except BaseException as e:
             self._errors.append(e)
             self._stop.set()
+
+    def _give_back_cores(self) -> None:
+        """The loader has read a chunk, so it has counted its threads: its thread may run anywhere."""
+        if self._loader_id is not None:
+            try:
+                os.sched_setaffinity(self._loader_id, self._cores)
+            except OSError:  # the loader has already ended
+                pass
+            self._loader_id = None
 
     def _raise(self) -> None:
         if self._errors:
@@ -236,6 +258,14 @@ class StoreLoad:
             self._loader.join()
         self._pipe.unlink(missing_ok=True)
         self._db = None
+
+
+def _cores() -> set[int]:
+    """The cores this process may run on (one where the system cannot tell)."""
+    try:
+        return set(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return {0}
 
 
 def _make_fifo(path: Path) -> bool:
