@@ -741,11 +741,18 @@ def test_search_filters_by_region_and_counts_projects_by_province_city_and_count
     assert dict(parse_qsl(link.proto.query_string))["region"] == "130732"
 
 
-def test_search_unit_facet_counts_each_county_s_unit_apart(counties_env):
-    shown = texts(run("search", q="城乡居民养老保险补助"))
-    assert "涿鹿县 · 901002 社会保险事业中心  (2)" in shown and "赤城县 · 901002 社会保险事业中心  (2)" in shown
-    shown = texts(run("search", q="城乡居民养老保险补助", unit="901002", unit_region="130731"))
-    assert "涿鹿县 · 901002 社会保险事业中心  (2)" in shown and "赤城县 · 901002" not in shown
+def _unit_links(at: AppTest) -> dict[str, dict[str, str]]:
+    """The links to 单位 pages, by their label as shown (Markdown escapes removed)."""
+    return {link.proto.label.replace("\\", ""): dict(parse_qsl(link.proto.query_string))
+            for link in at.get("page_link") if link.proto.page == "unit"}
+
+
+def test_search_unit_facet_counts_each_county_s_unit_apart_and_opens_its_unit_page(counties_env):
+    links = _unit_links(run("search", q="城乡居民养老保险补助"))
+    assert links["涿鹿县 · 901002 社会保险事业中心  (2)"] == {"unit": "901002", "region": "130731"}
+    assert links["赤城县 · 901002 社会保险事业中心  (2)"] == {"unit": "901002", "region": "130732"}
+    links = _unit_links(run("search", q="城乡居民养老保险补助", unit="901002", unit_region="130731"))
+    assert list(links) == ["涿鹿县 · 901002 社会保险事业中心  (2)"]
 
 
 def _refuse(monkeypatch, *targets: str) -> None:
@@ -903,3 +910,14 @@ def test_quality_page_shows_findings_a_page_at_a_time_and_downloads_all_on_reque
     assert not at.get("download_button")  # the files are made when asked for
     at.button(key="q-dl-make").click().run()
     assert len(at.get("download_button")) == 2
+
+
+def test_tables_show_a_missing_amount_or_count_as_a_dash_never_none():
+    from views import _ui
+
+    rows = [{"名称": "甲", "2021年预算(万元)": None, "2022年预算(万元)": Decimal("12.5"), "2021年项目数": None},
+            {"名称": "乙", "2021年预算(万元)": None, "2022年预算(万元)": None, "2021年项目数": 3}]
+    styler = _ui._styled(_ui.frame(rows))
+    styler._compute()
+    shown = [[cell["display_value"] for cell in row[1:]] for row in styler._translate(False, False)["body"]]
+    assert shown == [["甲", "—", "12.50", "—"], ["乙", "—", "—", "3"]]

@@ -272,6 +272,12 @@ def project_link(code: str | None, year: int | None, label: str, region: str | N
     st.page_link(PAGES["project"][0], label=md_text(label), query_params=params, icon=":material/folder_open:")
 
 
+def unit_link(code: str, region: str, label: str) -> None:
+    """A link to the 单位 page of one unit (region, code)."""
+    st.page_link(PAGES["unit"][0], label=md_text(label), query_params={"unit": code, "region": region},
+                 icon=":material/apartment:")
+
+
 def doc_link(doc: str, page: str = "doc", label: str | None = None) -> None:
     """A link to the 文号 card (or the trace page) of a document."""
     icon = ":material/description:" if page == "doc" else ":material/account_tree:"
@@ -289,9 +295,11 @@ def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _styled(df: pd.DataFrame) -> Styler:
-    """Decimal columns shown exactly as printed ("1,384.00"), right-aligned, sortable as numbers."""
-    amounts = [c for c in df.columns if df[c].map(lambda x: isinstance(x, Decimal)).any()]
-    return df.style.format({c: format_wan for c in amounts}, na_rep="—")
+    """Decimal columns (and any headed 万元) shown exactly as printed ("1,384.00"), right-aligned,
+    sortable as numbers; a missing value in any column as "—" rather than None."""
+    amounts = [c for c in df.columns
+               if "万元" in str(c) or df[c].map(lambda x: isinstance(x, Decimal)).any()]
+    return df.style.format(na_rep="—").format({c: format_wan for c in amounts}, na_rep="—")
 
 
 def chart_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

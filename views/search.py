@@ -92,9 +92,10 @@ if not result.matched_all_words:
 st.markdown(f"**共 {result.total} 条结果**")
 
 facets: dict[str, list[tuple[str, int]]] = {}
+units = unit_facet(totals, result.unit_facet)
 for name, title in _FACETS.items():
     if name == "unit":
-        shown = [(label, n) for _, label, n in unit_facet(totals, result.unit_facet)]
+        shown = [(label, n) for _, label, n in units]
     else:
         labels = result.facet_labels.get(name, {})
         shown = [(labels.get(str(v), str(v)), n) for v, n in result.facets.get(name, [])]
@@ -106,7 +107,12 @@ if facets:
     with st.expander("分面统计", expanded=False):
         for col, (name, values) in zip(st.columns(len(facets)), facets.items(), strict=True):
             col.markdown(f"**{_ui.md_text(name)}**")
-            col.text("\n".join(f"{label}  ({n})" for label, n in values))
+            if name == _FACETS["unit"]:  # each unit opens its 单位 page
+                with col:
+                    for key, label, n in units:
+                        _ui.unit_link(key.code, key.region, f"{label}  ({n})")
+            else:
+                col.text("\n".join(f"{label}  ({n})" for label, n in values))
 
 for hit in result.hits:
     with st.container(border=True):
