@@ -220,6 +220,18 @@ def test_repeated_cells_are_held_once(sample):
     assert not hasattr(first, "__dict__") and not hasattr(first.span, "__dict__")
 
 
+def test_records_come_back_from_a_pickle_equal_and_still_frozen(sample):
+    import dataclasses
+    import pickle
+
+    back = pickle.loads(pickle.dumps(sample.projects, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == sample.projects
+    assert back[0].indicators[0].span == sample.projects[0].indicators[0].span
+    assert back[0].budget_wan == sample.projects[0].budget_wan and back[0].spending_plan.printed
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back[0].indicators[0].level1 = "x"  # type: ignore[misc]
+
+
 def test_cell_layout_fixture():
     r = parse_file(DATA / "cell_layout.txt")
     a, b = r.projects

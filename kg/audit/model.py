@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import HrssError
-from ingest.records import Project, SourceSpan
+from ingest.records import Project, SourceSpan, pickled_by_fields
 from kg.settings import Settings
 
 __all__ = [
@@ -147,6 +147,7 @@ class Rule:
                 "configurable": self.configurable}
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One audit finding, located at the source lines it is about."""

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ingest.docnumber import DocNumber
-from ingest.records import Project
+from ingest.records import Project, pickled_by_fields
 from kg.docmatch import number_of
 from kg.lineage.documents import DOCUMENTS_FILE, DocumentInfo
 from kg.lineage.links import CrossYearLink, find_links
@@ -26,6 +26,7 @@ __all__ = ["Allocation", "DocumentSummary", "DocumentIssuer", "LineageData", "de
            "document_issuers"]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Allocation:
     """Money a document gives one unit's project: the project's 预算数, classified."""
@@ -36,6 +37,7 @@ class Allocation:
     fund: FundClass
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class DocumentSummary:
     """A funding document as the lineage sees it."""

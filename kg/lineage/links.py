@@ -24,7 +24,7 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import Any
 
-from ingest.records import Project
+from ingest.records import Project, pickled_by_fields
 from kg.lineage.rules import FundClass, is_matching_fund, name_core, strip_name, stream_key
 
 __all__ = ["Evidence", "CrossYearLink", "find_links", "score_pair", "MIN_SCORE", "NEAR_NAME_RATIO"]
@@ -43,6 +43,7 @@ _HIGH, _MEDIUM = Decimal("0.85"), Decimal("0.70")
 _CENT = Decimal("0.01")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One field that matched: its kind, what matched and how much it adds to the score."""
@@ -59,6 +60,7 @@ class Evidence:
         return {"kind": self.kind, "value": self.value, "weight": self.weight, "strong": self.strong}
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CrossYearLink:
     """Project (year_to, code_to) continues (year_from, code_from)."""

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ingest.docnumber import find_doc_numbers, known_issuers
 from ingest.errors import SourceError
+from ingest.records import pickled_by_fields
 
 __all__ = [
     "FUND_RULES_CSV",
@@ -53,6 +54,7 @@ class FundRule:
     line: int
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FundClass:
     """A fund's level (中央/省/市/县) and source (中央财政补助资金 …), with the rule that decided it."""
