@@ -136,6 +136,7 @@ def unit(key: UnitKey) -> Iri:
     return _iri(f"unit/{key.path}")
 
 
+@lru_cache(maxsize=1 << 16)  # a document is cited by many projects: its 文号 is parsed once
 def _document_path(key: str) -> str:
     if is_title_key(key):
         # a title is long and may hold a 文号 of another document: a digest of it, never the text
