@@ -128,7 +128,7 @@ def _workers(paths: list[Path]) -> int:
     already busy it is slower than parsing here.
     """
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    idle = cpus - (os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0)
+    idle = cpus - _busy()
     if idle < 1 or len(paths) < POOL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     size = 0
@@ -138,6 +138,17 @@ def _workers(paths: list[Path]) -> int:
         except OSError:
             pass  # parse_file reports it, in the file's place
     return min(cpus, int(idle) + 1, len(paths)) if size >= POOL_MIN_BYTES else 1
+
+
+def _busy(loadavg: Path = Path("/proc/loadavg")) -> float:
+    """How many cores other work keeps busy: the one-minute load average, or fewer when fewer other
+    tasks can run right now (the average still counts, for a minute, a job that has just ended)."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    try:
+        runnable = int(loadavg.read_text().split()[3].split("/")[0]) - 1  # this process is one of them
+    except (OSError, ValueError, IndexError):
+        return load
+    return min(load, max(runnable, 0))
 
 
 def parse_placed(path: Path, placement: Placement) -> ParseResult:

@@ -377,6 +377,20 @@ def test_a_few_small_files_are_parsed_without_a_pool(tmp_path, monkeypatch):
     assert len(corpus_module.load_corpus([folder]).results) == 3
 
 
+@pytest.mark.parametrize("line, busy", [
+    ("3.50 2.10 1.00 1/300 1234", 0.0),  # the average still counts a build that has just ended
+    ("3.50 2.10 1.00 3/300 1234", 2.0),  # two other tasks running now
+    ("3.50 2.10 1.00 9/300 1234", 3.5),  # busier now than on average: the average
+    ("garbled", 3.5),
+])
+def test_how_busy_the_cores_are_is_the_load_average_unless_fewer_tasks_run_now(tmp_path, monkeypatch, line, busy):
+    from kg import corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module.os, "getloadavg", lambda: (3.5, 2.1, 1.0))
+    (tmp_path / "loadavg").write_text(line + "\n")
+    assert corpus_module._busy(tmp_path / "loadavg") == busy
+
+
 # ---------------------------------------------------------------- the store's load in the background
 
 
