@@ -110,7 +110,8 @@ def _doc_forms(rng: random.Random, canonical: str) -> dict[str, str]:
     issuer, rest = canonical.split("〔", 1)
     year, rest = rest.split("〕", 1)
     seq = rest.rstrip("号")
-    o, c = rng.choice(_BRACKETS)
+    pair = rng.choice(_BRACKETS)  # opening and closing bracket
+    o, c = pair[0], pair[1]
     return {"canonical": canonical, "bracket": f"{issuer}{o}{year}{c}{seq}号", "spaced": f"{issuer}{year} {seq}",
             "dashed": f"{issuer} {year}-{seq}", "serial": f"{seq}号"}
 
@@ -140,7 +141,7 @@ class QueryMix:
 
     def docs(self) -> list[tuple[str, str]]:
         """(kind, text): exact 文号 in four spellings and bare serials, one in five each."""
-        out = []
+        out: list[tuple[str, str]] = []
         while len(out) < self.n:
             forms = _doc_forms(self.rng, self.rng.choice(self.refs))
             kind = ("canonical", "bracket", "spaced", "dashed", "serial")[len(out) % 5]
