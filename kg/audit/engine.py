@@ -169,8 +169,9 @@ def write_findings(findings: Sequence[Finding], build_dir: Path) -> dict[str, An
     # hold the whole file in memory several times over.
     with tmp.open("w", encoding="utf-8") as f:
         f.write('{"rules": ' + dumps([r.to_json() for r in ALL_RULES]) + ',\n"findings": [')
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # a finding's JSON holds no Decimal
         for n, finding in enumerate(findings):
-            f.write(("\n" if n == 0 else ",\n") + dumps(finding.to_json()))
+            f.write(("\n" if n == 0 else ",\n") + encode(finding.to_json()))
         f.write("\n]}\n")
     os.replace(tmp, path)
     per = Counter((f.rule_id, f.rule_title, f.severity, f.year, f.unit_code, f.region_code) for f in findings)
