@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
 
+from ingest.memo import remembered
 from ingest.numbers import FOLD, is_blank, parse_percent
 from ingest.records import IndicatorValue
 
@@ -58,7 +58,7 @@ _OP_RE = "|".join(sorted(map(re.escape, _OPS), key=len, reverse=True))
 _VALUE = re.compile(rf"(?:(?P<op>{_OP_RE})\s*+)?(?P<num>\d++(?:\.\d++)?+)(?:\s*+(?P<unit>\S.*))?")
 
 
-@lru_cache(maxsize=1 << 16)
+@remembered(maxsize=1 << 16)  # values recur across tables: parsed once, one IndicatorValue shared
 def parse_indicator_value(cell: str | None) -> IndicatorValue | None:
     """Split an indicator value into comparator, number and unit; None when it holds no number.
 

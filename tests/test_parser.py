@@ -232,6 +232,23 @@ def test_records_come_back_from_a_pickle_equal_and_still_frozen(sample):
         back[0].indicators[0].level1 = "x"  # type: ignore[misc]
 
 
+def test_a_cell_s_parse_is_remembered_only_for_short_texts():
+    from ingest.memo import SHORT_TEXT, remembered
+
+    calls = []
+
+    @remembered(maxsize=8)
+    def length(text):
+        calls.append(text)
+        return len(text or "")
+
+    long = "一" * (SHORT_TEXT + 1)
+    assert [length("≥95%"), length("≥95%"), length(long), length(long), length(None)] == [4, 4, SHORT_TEXT + 1,
+                                                                                       SHORT_TEXT + 1, 0]
+    assert calls == ["≥95%", long, long, None]
+    assert parse_indicator_value("≥95%") is parse_indicator_value("≥95%")
+
+
 def test_cell_layout_fixture():
     r = parse_file(DATA / "cell_layout.txt")
     a, b = r.projects

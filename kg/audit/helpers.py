@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import Decimal
-from functools import lru_cache
 
+from ingest.memo import remembered
 from ingest.records import Indicator, Project, SourceSpan
 from kg.audit.model import AuditConfig, Check, Hit
 
@@ -16,7 +16,7 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=1 << 17)
+@remembered(maxsize=1 << 17)
 def norm(text: str | None) -> str:
     # str.split() cuts at exactly the characters \s matches (str.isspace), at a fraction of re.sub's
     # cost: the rules call this ≈ 250 times per project, mostly on cells that recur (remembered).

@@ -17,11 +17,12 @@ import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from ingest.docnumber import find_doc_numbers, known_issuers
 from ingest.errors import SourceError
+from ingest.memo import remembered
 from ingest.records import pickled_by_fields
 
 __all__ = [
@@ -121,7 +122,7 @@ def fund_rules() -> list[FundRule]:
     return [rule for _, rule in r.text] + list(r.issuer.values()) + [r.default]
 
 
-@lru_cache(maxsize=1 << 16)  # a project's title and name are read by several rules, and recur yearly
+@remembered(maxsize=1 << 16)  # a project's title and name are read by several rules, and recur yearly
 def _without_doc_numbers(text: str) -> str:
     out, at = [], 0
     for m in find_doc_numbers(text):
@@ -182,7 +183,7 @@ _TABLE_SUFFIX = re.compile(r"(?:项目支出)?绩效目标表?$")
 _PUNCT = re.compile(r"[\s\u3000、，,。.:：;；·\-—_\"“”'‘’《》<>()（）\[\]【】〔〕﹝﹞]+")
 
 
-@lru_cache(maxsize=1 << 16)
+@remembered(maxsize=1 << 16)
 def strip_name(text: str | None) -> str:
     """A project name reduced to its words: 文号, bracketed codes, years, 绩效目标表, punctuation removed.
 

@@ -1,0 +1,33 @@
+"""One cache for the pure text functions a build calls on every cell and title of a corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import TypeVar
+
+__all__ = ["SHORT_TEXT", "remembered"]
+
+R = TypeVar("R")
+S = TypeVar("S", bound="str | None")
+
+SHORT_TEXT = 256  # longer texts are computed each time: a hostile file cannot fill a cache with them
+
+
+def remembered(maxsize: int) -> Callable[[Callable[[S], R]], Callable[[S], R]]:
+    """Cache a pure function of one text for texts of up to SHORT_TEXT characters (cells, titles and
+    names recur across the tables and years of a corpus); longer ones and None are not kept."""
+
+    def wrap(fn: Callable[[S], R]) -> Callable[[S], R]:
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        @wraps(fn)
+        def call(text: S) -> R:
+            if text is not None and len(text) <= SHORT_TEXT:
+                return cached(text)
+            return fn(text)
+
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return call
+
+    return wrap
