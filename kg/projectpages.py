@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from ingest.errors import HrssError
@@ -57,7 +58,7 @@ class ProjectPage:
     file: str
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class ProjectEntry:
     """A row of the index: (region, year, 项目编码) and the span of the project's item."""
 
@@ -156,7 +157,7 @@ def read_project_pages(build_dir: Path) -> ProjectPages:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("schema") != _SCHEMA:
             raise ValueError(f"schema {data.get('schema')}")
-        entries = [ProjectEntry(r, None if y is None else int(y), c, (int(at), int(size)))
+        entries = [ProjectEntry(intern(r), None if y is None else int(y), c, (int(at), int(size)))
                    for r, y, c, at, size in data["projects"]]
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ProjectPagesError(f"{path}: 项目索引不可读（{type(e).__name__}）；请运行 `python -m kg build`") from e

@@ -47,7 +47,7 @@ class TotalsError(HrssError):
     """The build's totals.json is missing or cannot be read."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Amount:
     """How many projects and their summed 预算数 (exact, 万元)."""
 
@@ -85,7 +85,7 @@ def region_label(code: str, name: str | None) -> str:
     return code or "地区不明"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitTotal:
     """One unit (region, code), its name and its totals per year."""
 
@@ -104,7 +104,7 @@ class UnitTotal:
         return self.name or self.code or "（无单位）"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProjectLine:
     """A project as the unit pages list it, read without the records (kg.changes.ProjectLike)."""
 
@@ -119,7 +119,7 @@ class ProjectLine:
     themes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkLine:
     """A cross-year link between two projects of one unit (kg.lineage's CrossYearLink, as changes read it)."""
 

@@ -147,7 +147,7 @@ def export_findings_xlsx(findings: Iterable[Finding], path: Path | str) -> Path:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FindingCount:
     """How many findings one rule gave at one severity in one year, unit and region."""
 
@@ -228,7 +228,9 @@ def read_finding_counts(build_dir: Path) -> list[FindingCount]:
     path = Path(build_dir) / FINDING_COUNTS_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return [FindingCount(r, t, sev, None if y is None else int(y), u, g, int(n))
+        # rule, title, severity, unit and region recur on every row: one string each (serving memory)
+        return [FindingCount(intern(r), intern(t), intern(sev), None if y is None else int(y),
+                             u and intern(u), g and intern(g), int(n))
                 for r, t, sev, y, u, g, n in data["counts"]]
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise AuditError(f"{path}: unreadable finding counts ({type(e).__name__}); rebuild with "
