@@ -425,6 +425,20 @@ def test_the_loader_counts_its_threads_on_fewer_cores_then_gets_them_all_back(tm
     assert one.threads == 1
 
 
+def test_where_cores_cannot_be_chosen_the_loader_uses_them_all_and_loads_every_line(tmp_path, monkeypatch):
+    import kg.store.files as files
+
+    def refused(pid, cores):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(files, "_cores", lambda: {0, 1})
+    monkeypatch.setattr(files.os, "sched_setaffinity", refused)
+    load = files.StoreLoad(tmp_path)
+    for i in range(2):
+        load.put("".join(f"<urn:s{i}-{j}> <urn:p> \"{j}\" .\n" for j in range(1000)).encode())
+    assert load.wait()["triples"] == 2000
+
+
 @pytest.mark.parametrize("error", [OSError(95, "Operation not supported"), AttributeError("mkfifo")])
 def test_without_named_pipes_the_load_goes_through_a_file_and_holds_every_line(tmp_path, monkeypatch, error):
     import kg.store.files as files

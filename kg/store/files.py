@@ -158,8 +158,11 @@ class StoreLoad:
     def _load(self, db: ox.Store) -> None:
         try:
             if self.piped and self.threads < len(self._cores):
-                self._loader_id = threading.get_native_id()
-                os.sched_setaffinity(0, sorted(self._cores)[:self.threads])
+                try:
+                    os.sched_setaffinity(0, sorted(self._cores)[:self.threads])
+                    self._loader_id = threading.get_native_id()
+                except OSError:  # not allowed here: the loader uses every core
+                    pass
             # Every IRI comes from kg.rdf.iri (percent-encoded) and every literal from
             # kg.rdf.ntriples: validating them again would cost a third of the load.
             db.bulk_load(path=str(self._pipe), format=ox.RdfFormat.N_TRIPLES, lenient=True)
