@@ -45,7 +45,7 @@ MEMORY_FILE = "graph.pickle"
 OXIGRAPH_DIR = "oxigraph"
 _LOAD_CHUNK = 250_000  # N-Triples lines per Graph Store POST (bounds memory)
 _BULK_CHUNK = 100_000  # lines per chunk handed to the loader's pipe (≈ 15 MB)
-_LOAD_AHEAD = 2  # chunks joined ahead of the loader (each ≈ 30 MB held until the pipe takes it)
+_LOAD_AHEAD = 2  # chunks joined ahead of the loader (each held until the pipe takes it)
 _PIPE_NAME = ".graph-load.nt"  # the named pipe the bulk loader reads (removed when it ends)
 
 
