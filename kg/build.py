@@ -9,7 +9,6 @@ everything that relates projects (cross-year links, a unit's name, copied tables
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import json
 import shutil
@@ -155,7 +154,7 @@ def _return_free_memory() -> None:
     global _malloc_trim
     if _malloc_trim is None:
         try:
-            _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim  # glibc; musl and others have none
         except (OSError, AttributeError):
             _malloc_trim = False
     if _malloc_trim:
