@@ -5,6 +5,7 @@
                                                fresh process under /usr/bin/time -v
     cli_query(index_dir, data_dir, query)      `kg search QUERY --json` in a fresh process: its peak RSS
     target_rows(r)                             (figure, measured, target, met/missed) for one run
+    target_reasons(r)                          why each missed target is missed, from the run's figures
 
 The floor loads with the same call as the build (`bulk_load(..., lenient=True)`: kg writes every IRI
 through kg.rdf.iri); "strict" is Oxigraph's default bulk load, which also validates every IRI.
@@ -19,7 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FLOOR_MODES", "timed", "floor_and_export", "cli_query", "target_rows", "print_targets"]
+__all__ = ["FLOOR_MODES", "timed", "floor_and_export", "cli_query", "target_rows", "target_reasons",
+           "print_targets"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 FLOOR_MODES = ("lenient", "strict")
@@ -118,9 +120,51 @@ def target_rows(r: dict[str, Any]) -> list[tuple[str, Any, str, str]]:
     return rows
 
 
+def _peak_stage(stages: dict[str, float] | None, skip: tuple[str, ...] = ()) -> str:
+    if not stages:
+        return "?"
+    name, mb = max(((k, v) for k, v in stages.items() if k not in skip), key=lambda kv: kv[1])
+    return f"{name} ({mb:,.0f} MB)"
+
+
+_OTHER_STEPS = ("records", "cards", "lineage", "audit", "search", "totals", "projects")
+
+
+def target_reasons(r: dict[str, Any]) -> dict[str, str]:
+    """Why each missed target is missed, from this run's own figures (figure label → reason)."""
+    why: dict[str, str] = {}
+    floor = r.get("floor_lenient_s")
+    if floor and (r.get("build_vs_lenient_floor") or 0) > 1.5:
+        steps = {"parse": r.get("parse_s") or 0, "derive": r.get("step_derive_s") or 0,
+                 "graph step": r.get("step_graph_s") or 0,
+                 "other steps": sum(r.get(f"step_{n}_s") or 0 for n in _OTHER_STEPS)}
+        own = sum(steps.values())
+        parts = ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
+        why["build / floor"] = (f"the build's own steps took {own:.1f} s ({parts}) = {own / floor:.2f}× the floor "
+                                f"before waiting {r.get('step_graph_finish_s') or 0:.1f} s for the load")
+    seg, alone = r.get("segment_floor_s"), r.get("index_alone_s")
+    if seg and alone and alone / seg > 2.5:
+        why["index / rjieba floor"] = (f"segmentation is {seg / alone:.0%} of the index build; the other "
+                                       f"{alone - seg:.2f} s are the documents' fields and payloads and tantivy's "
+                                       "add and commit")
+    export = r.get("export_nt_s")
+    if export is not None and floor and export > floor:
+        why["export nt (s)"] = (f"Oxigraph's own dump of the bulk-loaded store (no Python per triple), "
+                                f"{export / floor:.2f}× its load")
+    if (r.get("rss_build_peak_mb") or 0) > 3000:
+        why["build peak RSS (MB)"] = (f"peak in the {_peak_stage(r.get('rss_build_stages_mb'), ('floor',))} "
+                                      f"stage; Oxigraph's loader alone peaks at {r.get('floor_lenient_rss_mb') or 0:,.0f} MB")
+    serve = max((v for v in (r.get("rss_serve_peak_mb"), r.get("cli_search_rss_mb")) if v is not None), default=0)
+    if serve > 1000:
+        why["serve peak RSS, UI's Build + CLI query (MB)"] = f"peak in the {_peak_stage(r.get('rss_serve_stages_mb'))} stage"
+    return why
+
+
 def print_targets(r: dict[str, Any], out: Any = None) -> None:
+    """The target table of one run; under each missed target, why (target_reasons)."""
     out = out or sys.stdout
     rows = target_rows(r)
+    why = target_reasons(r)
     width = max(len(label) for label, *_ in rows)
     print(f"issue 16 targets ({r['projects']} projects, {r['profile']}):", file=out)
     for label, value, target, verdict in rows:
@@ -128,3 +172,5 @@ def print_targets(r: dict[str, Any], out: Any = None) -> None:
             continue
         print(f"  {label:<{width}}  {value!s:>10}  {target:<22} {verdict if verdict != '–' else ''}".rstrip(),
               file=out)
+        if verdict == "missed" and label in why:
+            print(f"    why: {why[label]}", file=out)

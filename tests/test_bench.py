@@ -243,3 +243,28 @@ def test_index_speed_times_the_index_against_the_rjieba_floor(small_corpus):
     r = measure(small_corpus, repeat=1)
     assert r["backend"] == "tantivy" and r["projects"] > 0
     assert r["floor_s"] > 0 and r["index_alone_s"] > 0 and r["index_alone_vs_floor"] > 0
+
+
+def test_each_missed_target_is_printed_with_why_from_the_run_s_own_figures():
+    import io
+
+    from bench.targets import print_targets, target_reasons
+
+    run = {"projects": 10, "profile": "large", "full_rebuild_s": 20.0, "floor_lenient_s": 5.0,
+           "build_vs_lenient_floor": 4.0, "parse_s": 3.0, "step_derive_s": 4.0, "step_graph_s": 5.0,
+           "step_records_s": 1.0, "step_search_s": 2.0, "step_graph_finish_s": 5.0,
+           "segment_floor_s": 0.2, "index_alone_s": 1.0, "index_alone_vs_floor": 5.0,
+           "export_nt_s": 4.0, "rss_build_peak_mb": 3100.0,
+           "rss_build_stages_mb": {"parse": 900.0, "graph": 3100.0, "floor": 4000.0},
+           "floor_lenient_rss_mb": 2000.0, "rss_serve_peak_mb": 400.0}
+    why = target_reasons(run)
+    assert why["build / floor"] == ("the build's own steps took 15.0 s (parse 3.0, derive 4.0, graph step 5.0, "
+                                    "other steps 3.0) = 3.00× the floor before waiting 5.0 s for the load")
+    assert why["index / rjieba floor"].startswith("segmentation is 20% of the index build; the other 0.80 s")
+    assert why["build peak RSS (MB)"].startswith("peak in the graph (3,100 MB) stage")
+    assert "export nt (s)" not in why and "serve peak RSS, UI's Build + CLI query (MB)" not in why
+    out = io.StringIO()
+    print_targets(run, out)
+    printed = out.getvalue().splitlines()
+    at = next(i for i, line in enumerate(printed) if line.strip().startswith("build / floor"))
+    assert printed[at].rstrip().endswith("missed") and printed[at + 1].strip().startswith("why: the build's own")
