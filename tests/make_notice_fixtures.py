@@ -74,20 +74,21 @@ def write_docx(path: Path) -> None:
     doc.save(str(path))
 
 
-def write_xlsx(path: Path) -> None:
+def write_xlsx(path: Path, rows: list[list[object]]) -> None:
+    """An allocation table as a workbook of one sheet, 分配表 (also tests/make_reconcile_fixtures.py)."""
     import openpyxl
 
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "分配表"
-    for row in XLSX_ROWS:
+    for row in rows:
         sheet.append(row)
     book.save(str(path))
 
 
 def main() -> None:
     write_docx(OUT / "province_native.docx")
-    write_xlsx(OUT / "city_native.xlsx")
+    write_xlsx(OUT / "city_native.xlsx", XLSX_ROWS)
 
 
 if __name__ == "__main__":

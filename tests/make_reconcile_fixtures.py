@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from make_notice_fixtures import write_xlsx  # run as a script: tests/ is on the path
+
 OUT = Path(__file__).resolve().parent / "data" / "reconcile"
 
 PROVINCE_2022 = """河北省财政厅文件
@@ -153,17 +155,6 @@ COUNTIES = {
         ("13073121Z8L4CXJM00001", "冀财社〔2021〕45号城乡居民基本养老保险补助资金", "140.00"),
     ]),
 }
-
-
-def write_xlsx(path: Path, rows: list[list[object]]) -> None:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "分配表"
-    for row in rows:
-        sheet.append(row)
-    book.save(str(path))
 
 
 def main() -> None:
