@@ -1,17 +1,25 @@
-"""One cache for the pure text functions a build calls on every cell and title of a corpus."""
+"""What keeps a corpus small and its text functions fast: one string per distinct recurring text, and one
+cache for the pure text functions a build calls on every cell and title."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache, wraps
+from sys import intern
 from typing import TypeVar
 
-__all__ = ["SHORT_TEXT", "remembered"]
+__all__ = ["SHORT_TEXT", "interned", "remembered"]
 
 R = TypeVar("R")
 S = TypeVar("S", bound="str | None")
 
 SHORT_TEXT = 256  # longer texts are computed each time: a hostile file cannot fill a cache with them
+
+
+def interned(text: str | None) -> str | None:
+    """One string object per distinct text (unit codes and names, finding values, regions recur on
+    every table or row); None and "" as they are."""
+    return intern(text) if text else text
 
 
 def remembered(maxsize: int) -> Callable[[Callable[[S], R]], Callable[[S], R]]:

@@ -12,10 +12,10 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from sys import intern
 
 from ingest.columns import find_column_tables, parse_column_table
 from ingest.errors import SourceError
+from ingest.memo import interned
 from ingest.notices import find_notice
 from ingest.reader import (
     DEFAULT_MAX_BYTES,
@@ -296,8 +296,8 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
         year=None,
         seq=seq,
         title=title,
-        unit_code=_interned(unit_code),
-        unit_name=_interned(unit_name),
+        unit_code=interned(unit_code),
+        unit_name=interned(unit_name),
         project_code=d.project_code,
         project_name=d.project_name,
         budget_wan=amounts.get("budget_wan"),
@@ -316,17 +316,11 @@ def _build_project(rows, start, unit_idx, head_idx, anchor, end, source_name, wa
             + [(name, a, b) for name, (a, b) in d.lines.items()]
         ),
         budget_printed=d.printed.get("budget_wan"),
-        amount_unit=_interned(money),
+        amount_unit=interned(money),
         fiscal_breakdown=breakdown,
         long_term_goals=tuple(d.long_term),
     )
 
-
-
-def _interned(text: str | None) -> str | None:
-    """One string per distinct unit code, unit name and amount unit over the corpus (they repeat in
-    every table of a unit)."""
-    return intern(text) if text else text
 
 def _in_wan(d, money: str | None, line: int, warn):
     """The table's amounts (and breakdown) in 万元: printed 元 are divided by 10000, exactly."""

@@ -541,3 +541,13 @@ def test_finding_messages_and_labels_carry_chinese_language_tags(flawed):
     messages = {str(m): m.language for m in g.objects(None, HK.message)}
     assert messages["预算数 50 万元 ≠ 财政资金 40 + 其他资金 5 = 45 万元"] == "zh"
     assert set(g.objects(URIRef(iri.plain(iri.rule("R7.1"))), RDFS.label)) == {Literal("比率指标超过100%", lang="zh")}
+
+
+def test_findings_alike_share_one_message_string(sample_findings):
+    """A province has findings by the hundred thousand: equal messages are one object in memory."""
+    by_message: dict[str, list[Finding]] = {}
+    for f in sample_findings:
+        by_message.setdefault(f.message, []).append(f)
+    repeated = [fs for fs in by_message.values() if len(fs) > 1]
+    assert len(repeated) >= 3
+    assert all(f.message is fs[0].message for fs in repeated for f in fs)

@@ -11,7 +11,8 @@ from pathlib import Path
 from sys import intern
 from typing import Any
 
-from ingest.records import Project, SourceSpan
+from ingest.memo import interned
+from ingest.records import Project
 from kg.audit.model import SEVERITIES, AuditConfig, AuditError, Finding, Rule, load_config
 from kg.audit.rules import ALL_RULES, RULES
 from kg.corpus import Corpus
@@ -53,9 +54,6 @@ def run_audit(corpus: Corpus | Iterable[Project], config: AuditConfig | None = N
     cfg = config or load_config()
     projects = _projects(corpus)
     out: list[Finding] = []
-    # A province has findings by the hundred thousand, many alike: one message, value and span
-    # object each however often they recur.
-    spans: dict[SourceSpan, SourceSpan] = {}
     for rule in rules:
         if not cfg.enabled(rule):
             continue
@@ -64,8 +62,8 @@ def run_audit(corpus: Corpus | Iterable[Project], config: AuditConfig | None = N
             p = hit.project
             out.append(Finding(rule.id, rule.title, severity, p.year, p.project_code,
                                (p.project_name or "").strip() or None, p.unit_code, hit.field,
-                               intern(hit.value) if hit.value else hit.value, intern(hit.message),
-                               spans.setdefault(hit.span, hit.span), p.region_code))
+                               # a province has findings by the hundred thousand, many alike
+                               interned(hit.value) or "", intern(hit.message), hit.span, p.region_code))
     return sorted(dict.fromkeys(out), key=Finding.sort_key)
 
 
@@ -230,7 +228,7 @@ def read_finding_counts(build_dir: Path) -> list[FindingCount]:
         data = json.loads(path.read_text(encoding="utf-8"))
         # rule, title, severity, unit and region recur on every row: one string each (serving memory)
         return [FindingCount(intern(r), intern(t), intern(sev), None if y is None else int(y),
-                             u and intern(u), g and intern(g), int(n))
+                             interned(u), interned(g), int(n))
                 for r, t, sev, y, u, g, n in data["counts"]]
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise AuditError(f"{path}: unreadable finding counts ({type(e).__name__}); rebuild with "
