@@ -921,3 +921,13 @@ def test_tables_show_a_missing_amount_or_count_as_a_dash_never_none():
     styler._compute()
     shown = [[cell["display_value"] for cell in row[1:]] for row in styler._translate(False, False)["body"]]
     assert shown == [["甲", "—", "12.50", "—"], ["乙", "—", "—", "3"]]
+
+
+def test_every_deep_link_in_the_readme_names_a_page_the_app_has():
+    """`/search?…` opens "page not found": the default page (搜索) lives at `/`, the others at their key."""
+    from views._ui import PAGES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    paths = {m.group(1) for m in re.finditer(r"`(/[a-z]*)\?[^`]*`", readme)}
+    assert "/" in paths and "/unit" in paths and "/years" in paths
+    assert paths <= {"/"} | {f"/{key}" for key in PAGES if key != "search"}
