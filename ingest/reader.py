@@ -138,7 +138,8 @@ def decode_source(data: bytes, path: Path | str) -> SourceText:
             break
     else:
         if _looks_binary(data):
-            raise SourceError("binary file, not text (a Word or PDF file must be saved as text first)", path)
+            raise SourceError("binary file, not text (Word .docx, Excel .xlsx/.xls, PDF and web pages are read "
+                              "under their own extension; an old .doc must be saved as .docx or text)", path)
         text, encoding = _decode_unmarked(data)
     return SourceText(clean_text(text), encoding)
 

@@ -122,7 +122,7 @@ def test_cli_loads_good_files_and_reports_bad_ones_with_exit_0(tmp_path):
     bad = write(tmp_path, "bad.bin", b"\x00\x01\x02" * 100)
     result = CliRunner().invoke(cli, ["ingest", str(good), str(bad), "--json"])
     assert result.exit_code == 0
-    assert f"{bad}: binary file, not text" in result.stderr
+    assert f"{bad}: binary file, not text (Word .docx, Excel .xlsx/.xls, PDF and web pages are read" in result.stderr
     assert len(result.stdout.splitlines()) == 2
 
 
