@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(exist_ok=True)
     for fmt in _FORMATS:
         path = out / f"graph.{fmt}"
-        seconds, rss, text, code = timed([py, "-m", "kg", "export", "--format", fmt, "-o", str(path),
+        seconds, rss, text, code, _ = timed([py, "-m", "kg", "export", "--format", fmt, "-o", str(path),
                                            "--indexes", str(idx), "--profile", "large"])
         result[f"export_{fmt}_s"], result[f"export_{fmt}_rss_mb"] = seconds, rss
         result[f"export_{fmt}_exit"] = code
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"export {fmt:<6} {seconds:7.1f} s  {rss:7.0f} MB  exit {code}", flush=True)
     floor_dir = work / "floor"
     shutil.rmtree(floor_dir, ignore_errors=True)
-    seconds, rss, text, code = timed([py, "-c", _LOAD, str(out / "graph.nt"), str(floor_dir)])
+    seconds, rss, text, code, _ = timed([py, "-c", _LOAD, str(out / "graph.nt"), str(floor_dir)])
     result["floor_bulk_load_s"], result["floor_bulk_load_rss_mb"] = seconds, rss
     result["triples"] = int(text.split()[0]) if code == 0 else None
     print(f"floor: bulk load of {result['triples']} triples {seconds:.1f} s  {rss:.0f} MB", flush=True)

@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -140,6 +141,12 @@ def _settings(args: argparse.Namespace, src: Path) -> Any:
                          profile=args.profile)
 
 
+def _cpu_seconds() -> float:
+    """User + system seconds of this process and of its children that have ended (the parse pool)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _phase_build(args: argparse.Namespace, src: Path, rss: Any) -> dict[str, Any]:
     from bench import probes
     from bench.check import check_records
@@ -154,7 +161,10 @@ def _phase_build(args: argparse.Namespace, src: Path, rss: Any) -> dict[str, Any
 
         profiler = cProfile.Profile()
         profiler.enable()
+    cpu0 = _cpu_seconds()
     report = probes.build_corpus(settings, src, rss.stage)
+    r["build_cpu_s"] = round(_cpu_seconds() - cpu0, 2)
+    r["cores"] = len(os.sched_getaffinity(0))
     if profiler is not None:
         profiler.disable()
         _write_profile(profiler, args)

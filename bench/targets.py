@@ -18,9 +18,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["FLOOR_MODES", "timed", "floor_and_export", "cli_query", "target_rows", "target_reasons",
+__all__ = ["FLOOR_MODES", "Timed", "timed", "floor_and_export", "cli_query", "target_rows", "target_reasons",
            "print_targets"]
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -34,9 +34,18 @@ print(len(db))
 """
 
 
-def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, int]:
-    """(elapsed s, peak RSS MB, output, exit code) of one command under /usr/bin/time -v: the output is
-    its stdout when it succeeds, else its stderr without time's report."""
+class Timed(NamedTuple):
+    """One command's run under /usr/bin/time -v."""
+
+    seconds: float  # elapsed
+    rss_mb: float  # peak resident set
+    text: str  # stdout when it succeeds, else stderr without time's report
+    code: int  # exit code
+    cpu_s: float  # user + system seconds of the command and its children
+
+
+def timed(argv: list[str], env: dict[str, str] | None = None) -> Timed:
+    """Run one command under /usr/bin/time -v: its elapsed seconds, peak RSS, output, exit code and CPU."""
     proc = subprocess.run(["/usr/bin/time", "-v", *argv], capture_output=True, text=True, cwd=_ROOT, env=env)
     err = proc.stderr
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
@@ -47,8 +56,9 @@ def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
         seconds = int(h or 0) * 3600 + int(m) * 60 + float(s)
     own = re.split(r"^(?:Command exited with non-zero status \d+\n)?\tCommand being timed:", err, maxsplit=1,
                    flags=re.MULTILINE)[0]
-    return seconds, int(rss[1]) / 1024 if rss else 0.0, proc.stdout if not proc.returncode else own, \
-        proc.returncode
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", err))
+    return Timed(seconds, int(rss[1]) / 1024 if rss else 0.0, proc.stdout if not proc.returncode else own,
+                 proc.returncode, cpu)
 
 
 def floor_and_export(index_dir: Path, work: Path, modes: tuple[str, ...] = FLOOR_MODES) -> dict[str, Any]:
@@ -56,7 +66,7 @@ def floor_and_export(index_dir: Path, work: Path, modes: tuple[str, ...] = FLOOR
     py = sys.executable
     out: dict[str, Any] = {}
     nt = work / "graph.nt"
-    seconds, rss, text, code = timed([py, "-m", "kg", "export", "--format", "nt", "-o", str(nt),
+    seconds, rss, text, code, _ = timed([py, "-m", "kg", "export", "--format", "nt", "-o", str(nt),
                                        "--indexes", str(index_dir), "--profile", "large"])
     out.update(export_nt_s=round(seconds, 2), export_nt_rss_mb=round(rss, 1))
     if code:
@@ -66,12 +76,13 @@ def floor_and_export(index_dir: Path, work: Path, modes: tuple[str, ...] = FLOOR
     for mode in modes:
         store = work / f"floor-{mode}"
         shutil.rmtree(store, ignore_errors=True)
-        seconds, rss, text, code = timed([py, "-c", _LOAD, str(nt), str(store), mode])
+        seconds, rss, text, code, cpu = timed([py, "-c", _LOAD, str(nt), str(store), mode])
         shutil.rmtree(store, ignore_errors=True)
         if code:
             out[f"floor_{mode}_error"] = text.strip()[-300:]
             continue
         out[f"floor_{mode}_s"], out[f"floor_{mode}_rss_mb"] = round(seconds, 2), round(rss, 1)
+        out[f"floor_{mode}_cpu_s"] = round(cpu, 2)
         out["floor_triples"] = int(text.split()[0])
     nt.unlink(missing_ok=True)
     return out
@@ -79,7 +90,7 @@ def floor_and_export(index_dir: Path, work: Path, modes: tuple[str, ...] = FLOOR
 
 def cli_query(index_dir: Path, data_dir: Path, query: str) -> dict[str, Any]:
     """`python -m kg search QUERY --json` against the published build: seconds and peak RSS."""
-    seconds, rss, _, code = timed([sys.executable, "-m", "kg", "search", query, "--json",
+    seconds, rss, _, code, _ = timed([sys.executable, "-m", "kg", "search", query, "--json",
                                     "--indexes", str(index_dir), "--data", str(data_dir),
                                     "--profile", "large"])
     return {"cli_search_s": round(seconds, 2), "cli_search_rss_mb": round(rss, 1), "cli_search_exit": code}
@@ -141,6 +152,11 @@ def target_reasons(r: dict[str, Any]) -> dict[str, str]:
         parts = ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
         why["build / floor"] = (f"the build's own steps took {own:.1f} s ({parts}) = {own / floor:.2f}× the floor "
                                 f"before waiting {r.get('step_graph_finish_s') or 0:.1f} s for the load")
+        cpu, cores, floor_cpu = r.get("build_cpu_s"), r.get("cores"), r.get("floor_lenient_cpu_s")
+        if cpu and cores and floor_cpu:
+            why["build / floor"] += (
+                f"; the build used {cpu:.1f} CPU-s (the floor's load alone {floor_cpu:.1f}), so on {cores} "
+                f"cores no schedule takes less than {cpu / cores:.1f} s = {cpu / cores / floor:.2f}× the floor")
     seg, alone = r.get("segment_floor_s"), r.get("index_alone_s")
     if seg and alone and alone / seg > 2.5:
         why["index / rjieba floor"] = (f"segmentation is {seg / alone:.0%} of the index build; the other "

@@ -245,6 +245,16 @@ def test_index_speed_times_the_index_against_the_rjieba_floor(small_corpus):
     assert r["floor_s"] > 0 and r["index_alone_s"] > 0 and r["index_alone_vs_floor"] > 0
 
 
+def test_timed_reads_elapsed_memory_and_cpu_from_time_s_report():
+    import sys
+
+    from bench.targets import timed
+
+    t = timed([sys.executable, "-c", "b = b'x' * (200 * 2**20); print(sum(range(3 * 10**6)))"])
+    assert t.code == 0 and t.text.strip() == str(sum(range(3 * 10**6)))
+    assert t.rss_mb >= 200 and 0 < t.cpu_s and t.seconds > 0
+
+
 def test_each_missed_target_is_printed_with_why_from_the_run_s_own_figures():
     import io
 
@@ -263,6 +273,10 @@ def test_each_missed_target_is_printed_with_why_from_the_run_s_own_figures():
     assert why["index / rjieba floor"].startswith("segmentation is 20% of the index build; the other 0.80 s")
     assert why["build peak RSS (MB)"].startswith("peak in the graph (3,100 MB) stage")
     assert "export nt (s)" not in why and "serve peak RSS, UI's Build + CLI query (MB)" not in why
+    # With the CPU seconds measured, the reason says what two cores allow at best.
+    why = target_reasons({**run, "build_cpu_s": 24.0, "cores": 2, "floor_lenient_cpu_s": 8.0})
+    assert why["build / floor"].endswith("; the build used 24.0 CPU-s (the floor's load alone 8.0), so on 2 cores "
+                                         "no schedule takes less than 12.0 s = 2.40× the floor")
     out = io.StringIO()
     print_targets(run, out)
     printed = out.getvalue().splitlines()
