@@ -164,8 +164,8 @@ def target_reasons(r: dict[str, Any]) -> dict[str, str]:
                                        "add and commit")
     export = r.get("export_nt_s")
     if export is not None and floor and export > floor:
-        why["export nt (s)"] = (f"one CONSTRUCT per predicate on every core, written by Oxigraph (no Python "
-                                f"per triple), {export / floor:.2f}× the load")
+        why["export nt (s)"] = (f"Oxigraph's own dump of the bulk-loaded store (no Python per triple), "
+                                f"{export / floor:.2f}× its load")
     if (r.get("rss_build_peak_mb") or 0) > 3000:
         why["build peak RSS (MB)"] = (f"peak in the {_peak_stage(r.get('rss_build_stages_mb'), ('floor',))} "
                                       f"stage; Oxigraph's loader alone peaks at {r.get('floor_lenient_rss_mb') or 0:,.0f} MB")

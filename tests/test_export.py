@@ -47,7 +47,7 @@ def test_rdf_export_reparses_to_the_same_triple_count(built, tmp_path, fmt, pars
     g = Graph().parse(path, format=parser)
     assert len(g) == triples
     assert '"1384.00"' in path.read_text("utf-8")  # the printed form, kept beside the value
-    assert not list(tmp_path.glob(".*.tmp")) and not list(tmp_path.glob(".dump-*"))
+    assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_jsonld_above_its_size_limit_is_refused_with_a_message(built, tmp_path):
@@ -93,38 +93,3 @@ def test_csv_has_a_bom_and_an_indicator_file(built, tmp_path):
     assert {(r["区划代码"], r["地区"]) for r in rows} == {("130730", "怀来县")}
     with indicator_csv_path(path).open(encoding="utf-8-sig", newline="") as f:
         assert len(list(csv.DictReader(f))) == 259
-
-
-def _quads(lines: list[str]) -> list[str]:
-    return sorted(line for line in lines if line)
-
-
-@pytest.mark.parametrize("threads", [1, 2, 3])
-def test_dump_by_predicate_writes_each_triple_once_grouped_by_predicate(tmp_path, threads):
-    import pyoxigraph as ox
-
-    from kg.store.oxigraph import dump_by_predicate
-
-    ex = "http://example.org/"
-    db = ox.Store()
-    node = ox.BlankNode("b1")
-    triples = [ox.Quad(ox.NamedNode(f"{ex}s{i}"), ox.NamedNode(f"{ex}amount"),
-                       ox.Literal(f"{i}.50", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")))
-               for i in range(500)]
-    triples += [ox.Quad(ox.NamedNode(f"{ex}s{i}"), ox.NamedNode(f"{ex}name"), ox.Literal(f"项目\n{i}\"号"))
-                for i in range(0, 500, 7)]
-    triples += [ox.Quad(node, ox.NamedNode(f"{ex}label"), ox.Literal("社保", language="zh")),
-                ox.Quad(ox.NamedNode(f"{ex}s1"), ox.NamedNode(f"{ex}about"), node)]
-    db.extend(triples)
-    db.add(ox.Quad(ox.NamedNode(f"{ex}g"), ox.NamedNode(f"{ex}inNamed"), ox.Literal("x"), ox.NamedNode(f"{ex}graph")))
-    path = tmp_path / "out.nt"
-    with path.open("wb") as f:
-        dump_by_predicate(db, f, tmp_path, threads=threads)
-    lines = path.read_text("utf-8").split("\n")
-    whole = db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8").split("\n")
-    assert _quads(lines) == _quads(whole)  # the default graph only, every triple once
-    assert len(_quads(lines)) == 500 + 72 + 2
-    predicates = [line.split(" ")[1] for line in lines if line]
-    assert predicates == sorted(predicates)  # grouped, groups in IRI order
-    assert f'<{ex}s0> <{ex}name> "项目\\n0\\"号" .' in lines  # escapes as N-Triples writes them
-    assert [p.name for p in tmp_path.iterdir()] == ["out.nt"]  # the parts are gone
