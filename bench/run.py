@@ -181,6 +181,7 @@ def _phase_build(args: argparse.Namespace, src: Path, rss: Any) -> dict[str, Any
     r["full_build_s"] = round(sec["parse"] + sec.get("graph", 0) + sec.get("search", 0), 3)
     r["full_rebuild_s"] = round(sum(sec.values()), 3)
     r["triples"] = report.counts.get("graph", {}).get("triples")
+    r["store_compact_s"] = report.counts.get("graph", {}).get("compact_s")
     r["search_backend"] = report.counts.get("search", {}).get("backend")
     r["segmenter"] = report.counts.get("search", {}).get("segmenter")
     corpus = report.corpus

@@ -151,7 +151,9 @@ def target_reasons(r: dict[str, Any]) -> dict[str, str]:
         own = sum(steps.values())
         parts = ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
         why["build / floor"] = (f"the build's own steps took {own:.1f} s ({parts}) = {own / floor:.2f}× the floor "
-                                f"before waiting {r.get('step_graph_finish_s') or 0:.1f} s for the load")
+                                f"before waiting {r.get('step_graph_finish_s') or 0:.1f} s for the load"
+                                + (f" ({r['store_compact_s']:.1f} s of it compacting the store)"
+                                   if r.get("store_compact_s") else ""))
         cpu, cores, floor_cpu = r.get("build_cpu_s"), r.get("cores"), r.get("floor_lenient_cpu_s")
         if cpu and cores and floor_cpu:
             why["build / floor"] += (

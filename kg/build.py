@@ -16,17 +16,18 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ingest.errors import HrssError
 from ingest.records import Diagnostic
-from kg.context import BuildContext, derive_context
+from kg.context import BuildContext, Tagged, derive_context, tag_corpus
 from ingest.reader import name_is_utf8
 from kg.corpus import Corpus, Placement, find_sources, load_corpus, project_identity
 from kg.settings import Settings
 from kg.sources import ADDED_DIR, SourceRow, append_sources, copy_into_data, read_sources, sha256_of
-from kg.steps import STEPS, Finishing
+from kg.steps import STEPS, Finishing, GraphBegun, begin_graph, resume_graph
 from kg.workspace import MANIFEST_FILE, Workspace, read_records
 
 __all__ = ["BuildReport", "EmptyBuildError", "BuildWriteError", "build", "add_sources"]
@@ -75,13 +76,17 @@ def _sources(settings: Settings, paths: list[Path] | None) -> tuple[list[Path], 
 
 
 def _run_steps(ctx: BuildContext, ws: Workspace, report: BuildReport, progress: Progress | None,
-               manifest: dict[str, Any]) -> Path:
-    """Run every step into a new build directory and publish it; the directory is removed on failure."""
-    out = ws.new_build()
+               manifest: dict[str, Any], begun: GraphBegun | None = None) -> Path:
+    """Run every step into a new build directory and publish it; the directory is removed on failure.
+    With `begun` (a graph load begun before the context was derived) the directory is its own and
+    the graph step resumes it."""
+    out = begun.out if begun is not None else ws.new_build()
     report.path = out
     finishing: list[tuple[str, Finishing]] = []
+    steps = [(name, partial(resume_graph, begun) if begun is not None and name == "graph" else step)
+             for name, step in STEPS]
     try:
-        for name, step in STEPS:
+        for name, step in steps:
             if progress:
                 progress(name)
             t0 = time.perf_counter()
@@ -103,20 +108,22 @@ def _run_steps(ctx: BuildContext, ws: Workspace, report: BuildReport, progress: 
                     **manifest, "counts": report.counts, "seconds": report.seconds}
         (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     except OSError as e:
-        _cancel(finishing)
+        _cancel(finishing, begun)
         ws.discard(out)
         raise BuildWriteError(f"{e.filename or out}: 无法写入构建（{e.strerror or e}）；"
                               "未发布新构建，已发布的构建保持不变") from e
     except BaseException:
-        _cancel(finishing)
+        _cancel(finishing, begun)
         ws.discard(out)
         raise
     return ws.publish(out)
 
 
-def _cancel(finishing: list[tuple[str, Finishing]]) -> None:
+def _cancel(finishing: list[tuple[str, Finishing]], begun: GraphBegun | None = None) -> None:
     for _, work in finishing:
         work.cancel()
+    if begun is not None:
+        begun.cancel()
 
 
 @contextmanager
@@ -188,7 +195,15 @@ def build(settings: Settings, paths: list[Path] | None = None, progress: Progres
         report = BuildReport(ws.builds, corpus=corpus)
         report.seconds["parse"] = time.perf_counter() - started
         _refuse_empty(corpus, str(paths[0] if paths else settings.data_dir))
-        ctx = derive_context(corpus, settings, regions=placement.index)
+        tagged = tag_corpus(corpus)
+        begun = _begin_graph(settings, ws, corpus, tagged)
+        try:
+            ctx = derive_context(corpus, settings, regions=placement.index, tagged=tagged)
+        except BaseException:
+            if begun is not None:
+                begun.cancel()
+                ws.discard(begun.out)
+            raise
         made()
         _return_free_memory()
         report.seconds["derive"] = time.perf_counter() - started - report.seconds["parse"]
@@ -196,8 +211,21 @@ def build(settings: Settings, paths: list[Path] | None = None, progress: Progres
             # a name that is not UTF-8 was reported and not loaded; it cannot be written to JSON either
             "sources": [str(s) for s in sources if name_is_utf8(s)],
             "source_hashes": {str(s): sha256_of(s) for s in sources if name_is_utf8(s) and s.is_file()},
-        })
+        }, begun)
     return report
+
+
+def _begin_graph(settings: Settings, ws: Workspace, corpus: Corpus, tagged: Tagged) -> GraphBegun | None:
+    """A fresh Oxigraph build's graph load in a new build directory, begun before the context is
+    derived (kg.steps.GraphBegun); None for the other stores, whose graph step waits for derive."""
+    if settings.store != "oxigraph":
+        return None
+    out = ws.new_build()
+    try:
+        return begin_graph(corpus, tagged, out)
+    except BaseException:
+        ws.discard(out)
+        raise
 
 
 def _known_hashes(manifest: dict[str, Any]) -> dict[str, str]:

@@ -31,7 +31,7 @@ from kg.settings import Settings
 from kg.themes import Theme, load_themes, tag_project
 from kg.units import Units, derive_units
 
-__all__ = ["BuildContext", "derive_context"]
+__all__ = ["BuildContext", "Tagged", "derive_context", "tag_corpus"]
 
 
 @dataclass(frozen=True)
@@ -54,19 +54,28 @@ class BuildContext:
     regions: RegionIndex | None = None  # the regions index the corpus was placed with
 
 
+Tagged = tuple[list[Theme], Mapping[ProjectKey, tuple[Theme, ...]]]
+
+
+def tag_corpus(corpus: Corpus) -> Tagged:
+    """The policy-theme vocabulary and each project's themes (what the projects' own triples need)."""
+    vocabulary = load_themes()
+    return vocabulary, {project_key(p): tuple(tag_project(p, vocabulary)) for p in corpus.projects}
+
+
 def derive_context(corpus: Corpus, settings: Settings, staged_from: Path | None = None,
-                   published_results: int = 0, regions: RegionIndex | None = None) -> BuildContext:
+                   published_results: int = 0, regions: RegionIndex | None = None,
+                   tagged: Tagged | None = None) -> BuildContext:
     """Derive everything the steps need from a corpus, each part once, in dependency order.
 
     For `kg add`, `staged_from` is the published build and `published_results` how many of the
     corpus's files it holds (the rest are new). `regions` names the projects' regions (default
-    RegionIndex.load()).
+    RegionIndex.load()); `tagged` is tag_corpus(corpus) when the caller has made it already.
     """
     regions = regions or RegionIndex.load()
     projects = corpus.projects
     units = derive_units(projects)
-    vocabulary = load_themes()
-    themes = {project_key(p): tuple(tag_project(p, vocabulary)) for p in projects}
+    vocabulary, themes = tagged if tagged is not None else tag_corpus(corpus)
     documents_file = documents_path(settings)  # findings name it as the data folder's files are named
     registered = load_documents(documents_file)
     lineage = derive_lineage(projects, registered, derive_notices(corpus.notices, registered))

@@ -7,8 +7,10 @@ writes every triple once: the theme and level schemes, then the records (kg.grap
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,8 @@ from ingest.records import ParseResult
 
 from kg.audit.engine import write_findings
 from kg.audit.rules import ALL_RULES
-from kg.context import BuildContext
+from kg.context import BuildContext, Tagged
+from kg.corpus import Corpus
 from kg.doccard import write_cards
 from ingest.regions import RegionIndex
 from kg.graph import scheme_lines, write_own, write_regions, write_shared
@@ -33,12 +36,13 @@ from kg.rdf.ntriples import graph_from_lines
 from kg.rdf.writer import Writer
 from kg.search.indexing import SEARCH_DIR, build_index, stage_index
 from kg.staging import can_stage, stage_oxigraph, write_relating
-from kg.store import start_store, write_store
+from kg.store import StoreLoad, start_store, write_store
 from kg.totals import derive_totals, write_totals
 from kg.units import write_units
 from kg.workspace import DIAGNOSTICS_FILE, write_records
 
-__all__ = ["STEPS", "Step", "Finishing", "graph_lines", "build_graph", "graph_step", "start_graph"]
+__all__ = ["STEPS", "Step", "Finishing", "GraphBegun", "graph_lines", "build_graph", "graph_step", "start_graph",
+           "begin_graph", "resume_graph"]
 
 
 @dataclass
@@ -64,11 +68,16 @@ def _relating(ctx: BuildContext, w: Writer) -> Iterator[str]:
     yield from w.drain(write_findings_triples(w, ctx.findings, projects, ALL_RULES))
 
 
-def _own(ctx: BuildContext, w: Writer, results: Sequence[ParseResult]) -> Iterator[str]:
-    """What the projects and narrative of these files state on their own."""
+def _own(tagged: Tagged, w: Writer, results: Sequence[ParseResult]) -> Iterator[str]:
+    """What the projects and narrative of these files state on their own (tagged: kg.context.tag_corpus)."""
     projects = [p for r in results for p in r.projects]
     narrative = [n for r in results for n in r.narrative]
-    yield from w.drain(write_own(w, projects, narrative, ctx.themes, ctx.vocabulary))
+    vocabulary, themes = tagged
+    yield from w.drain(write_own(w, projects, narrative, themes, vocabulary))
+
+
+def _tagged(ctx: BuildContext) -> Tagged:
+    return ctx.vocabulary, ctx.themes
 
 
 def graph_lines(ctx: BuildContext, out: Path | None = None) -> Iterator[str]:
@@ -76,9 +85,65 @@ def graph_lines(ctx: BuildContext, out: Path | None = None) -> Iterator[str]:
     lines are also kept in the build for a later `kg add` (kg.staging)."""
     yield from scheme_lines()
     w = Writer()
-    yield from _own(ctx, w, ctx.corpus.results)
+    yield from _own(_tagged(ctx), w, ctx.corpus.results)
     relating = _relating(ctx, w)
     yield from write_relating(relating, out) if out is not None else relating
+
+
+class GraphBegun:
+    """The graph step of a fresh Oxigraph build, begun before the context is derived.
+
+    The schemes and the projects' own triples need only the records and their themes: a thread
+    hands them to the store's loader (`kg.store.StoreLoad`) while the build derives the rest of
+    its context, so the load (Rust, off the GIL) starts a whole derive earlier. The graph step then
+    adds the relating triples to the same load (`resume_graph`). The thread shares the GIL with
+    derive, and the loader's queue holds it back to the loader's pace.
+    """
+
+    def __init__(self, corpus: Corpus, tagged: Tagged, out: Path) -> None:
+        self.out = out
+        self.load = StoreLoad(out)
+        self.writer = Writer()
+        self._errors: list[BaseException] = []
+        self._thread = threading.Thread(target=self._feed, args=(corpus, tagged), name="graph-own-lines",
+                                        daemon=True)
+        self._thread.start()
+
+    def _feed(self, corpus: Corpus, tagged: Tagged) -> None:
+        try:
+            self.load.put_lines(chain(scheme_lines(), _own(tagged, self.writer, corpus.results)))
+        except BaseException as e:  # raised in the build's thread by join()
+            self._errors.append(e)
+
+    def join(self) -> None:
+        """Wait until every own line is handed to the loader; the feeding thread's error, if any."""
+        self._thread.join()
+        if self._errors:
+            raise self._errors[0]
+
+    def cancel(self) -> None:
+        """Stop feeding and loading (the build is being discarded)."""
+        self.load.cancel()  # the feeding thread's next put() raises, so it ends
+        self._thread.join()
+
+
+def begin_graph(corpus: Corpus, tagged: Tagged, out: Path) -> GraphBegun:
+    """Start loading a fresh Oxigraph build's own triples into `out` (see GraphBegun)."""
+    return GraphBegun(corpus, tagged, out)
+
+
+def resume_graph(begun: GraphBegun, ctx: BuildContext, out: Path) -> Finishing:
+    """The graph step of a build whose own triples `begun` is loading: the relating triples follow
+    them into the same load (and into the build, for a later `kg add`), which runs on meanwhile."""
+    load = begun.load
+    try:
+        begun.join()
+        load.put_lines(write_relating(_relating(ctx, begun.writer), out))
+    except BaseException:
+        begun.cancel()
+        raise
+    return Finishing(_graph_counts(ctx, {"backend": "oxigraph"}),
+                     lambda: _loaded(load), load.cancel)
 
 
 def build_graph(ctx: BuildContext) -> Graph:
@@ -117,15 +182,21 @@ def start_graph(ctx: BuildContext, out: Path) -> dict[str, Any] | Finishing:
     if ctx.staged_from is not None and can_stage(ctx.staged_from, ctx.settings.store):
         w = Writer()
         new = ctx.corpus.results[ctx.published_results:]
-        info = stage_oxigraph(ctx.staged_from, out, _relating(ctx, w), _own(ctx, w, new))
+        info = stage_oxigraph(ctx.staged_from, out, _relating(ctx, w), _own(_tagged(ctx), w, new))
     elif ctx.settings.store == "oxigraph":
         # The store loads in the background while the next steps run (only Oxigraph is staged on).
         load = start_store(graph_lines(ctx, out), out)
         return Finishing(_graph_counts(ctx, {"backend": "oxigraph"}),
-                         lambda: {"triples": load.wait()["triples"]}, load.cancel)
+                         lambda: _loaded(load), load.cancel)
     else:
         info = write_store(graph_lines(ctx), out, ctx.settings)
     return _graph_counts(ctx, info)
+
+
+def _loaded(load: StoreLoad) -> dict[str, Any]:
+    """The counts of a finished background load: triples, and the seconds the store took to compact."""
+    info = load.wait()
+    return {"triples": info["triples"], "compact_s": info["compact_s"]}
 
 
 def _graph_counts(ctx: BuildContext, info: dict[str, Any]) -> dict[str, Any]:

@@ -274,7 +274,9 @@ def test_each_missed_target_is_printed_with_why_from_the_run_s_own_figures():
     assert why["build peak RSS (MB)"].startswith("peak in the graph (3,100 MB) stage")
     assert "export nt (s)" not in why and "serve peak RSS, UI's Build + CLI query (MB)" not in why
     # With the CPU seconds measured, the reason says what two cores allow at best.
-    why = target_reasons({**run, "build_cpu_s": 24.0, "cores": 2, "floor_lenient_cpu_s": 8.0})
+    why = target_reasons({**run, "build_cpu_s": 24.0, "cores": 2, "floor_lenient_cpu_s": 8.0,
+                          "store_compact_s": 1.5})
+    assert "before waiting 5.0 s for the load (1.5 s of it compacting the store); the build used" in why["build / floor"]
     assert why["build / floor"].endswith("; the build used 24.0 CPU-s (the floor's load alone 8.0), so on 2 cores "
                                          "no schedule takes less than 12.0 s = 2.40× the floor")
     out = io.StringIO()

@@ -473,3 +473,63 @@ def test_a_line_the_loader_refuses_is_raised_by_wait_and_cancel_leaves_no_pipe(t
     cancelled.put(b"<urn:s> <urn:p> <urn:o> .\n")
     cancelled.cancel()
     assert not (tmp_path / "b" / ".graph-load.nt").exists()
+
+
+# ---------------------------------------------------------------- the graph load begun before derive
+
+
+def _oxigraph_workspace(tmp_path: Path) -> Settings:
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(TESTS.parent / "data" / "000_61c5a3a787465ec8.txt", data / "sample.txt")
+    shutil.copy(CLEAN, data / CLEAN.name)
+    return Settings(data_dir=data, index_dir=tmp_path / "idx", store="oxigraph", lock_timeout_s=0.5)
+
+
+def _loading_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith(("graph-own-lines", "oxigraph-bulk"))]
+
+
+def test_an_oxigraph_build_loads_exactly_the_graph_s_lines(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.context import derive_context
+    from kg.corpus import load_corpus
+    from kg.steps import graph_lines
+
+    settings = _oxigraph_workspace(tmp_path)
+    report = build(settings)
+    lines = "".join(graph_lines(derive_context(load_corpus(sorted(Path(settings.data_dir).iterdir())), settings)))
+    expected = ox.Store()
+    expected.bulk_load(lines.encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+    built = _triples(report.path)
+    assert built == {f"{q.subject} {q.predicate} {q.object}" for q in expected}
+    assert len(built) == report.counts["graph"]["triples"] > 0
+    assert report.counts["graph"]["compact_s"] >= 0  # the loaded store was compacted before publishing
+    # The relating lines kept for `kg add` are those a build from the derived context writes.
+    assert (report.path / "relating.nt.gz").stat().st_size > 0
+    assert _loading_threads() == []
+
+
+@pytest.mark.parametrize("fails", ["derive", "records", "graph"])
+def test_a_build_failing_while_its_graph_loads_stops_the_load_and_publishes_nothing(tmp_path, monkeypatch, fails):
+    from kg import steps as steps_module
+
+    settings = _oxigraph_workspace(tmp_path)
+    first = build(settings).path
+    before = _state(settings)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"{fails} broke")
+
+    if fails == "derive":
+        monkeypatch.setattr(build_module, "derive_context", broken)
+    elif fails == "records":
+        monkeypatch.setattr(build_module, "STEPS", [("records", broken), *build_module.STEPS[1:]])
+    else:  # the relating triples fail after the own ones were loaded
+        monkeypatch.setattr(steps_module, "_relating", broken)
+    with pytest.raises(RuntimeError, match=f"{fails} broke"):
+        build(settings)
+    assert _state(settings) == before
+    assert [p for p in Workspace(settings.index_dir).builds.iterdir() if p != first] == []
+    assert _loading_threads() == []

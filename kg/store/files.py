@@ -19,6 +19,7 @@ import os
 import pickle
 import queue
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,11 @@ class StoreLoad:
         if self._errors:
             raise self._errors[0]
 
+    def put_lines(self, lines: Iterable[str]) -> None:
+        """Hand N-Triples lines to the loader, joined into chunks (the last one may be short)."""
+        for chunk in N.chunks(lines, _BULK_CHUNK):
+            self.put(chunk)
+
     def put(self, chunk: bytes) -> None:
         """Hand one chunk of N-Triples to the loader (waits while `_LOAD_AHEAD` are queued)."""
         while True:
@@ -231,7 +237,8 @@ class StoreLoad:
         self._writer.join()
 
     def wait(self) -> dict[str, Any]:
-        """Finish the load; what graph.json records (written)."""
+        """Finish the load and compact the store; what graph.json records (written), and the
+        compaction's seconds (`compact_s`)."""
         self._end_input()
         if not self.piped and not self._stop.is_set():
             self._loader.start()  # the file is whole: load it in one call
@@ -243,10 +250,16 @@ class StoreLoad:
         if db is None or self._stop.is_set():
             raise StoreError(f"{self.build_dir}: the Oxigraph load did not finish")
         db.flush()
+        # The bulk loader leaves LZ4-compressed files that every read decompresses again; compacted,
+        # the store reads several times faster at a province's size (100k projects: a 200k-row
+        # query 5.7 → 1.3 s, `kg export` 266 → 66 s; 18 s of compaction, 1.2 → 2.0 GB on disk).
+        t0 = time.perf_counter()
+        db.optimize()
+        compacted = round(time.perf_counter() - t0, 3)
         info = {"triples": len(db), "backend": "oxigraph", "dir": OXIGRAPH_DIR}
         self._db = None
         _write_info(self.build_dir / GRAPH_INFO_FILE, info)
-        return info
+        return {**info, "compact_s": compacted}
 
     def cancel(self) -> None:
         """Stop loading and close the store; the build is being discarded."""
@@ -285,8 +298,7 @@ def start_store(lines: Iterable[str], build_dir: Path) -> StoreLoad:
     when the last chunk is handed over (`.wait()` for the end of the load)."""
     load = StoreLoad(build_dir)
     try:
-        for chunk in N.chunks(lines, _BULK_CHUNK):
-            load.put(chunk)
+        load.put_lines(lines)
     except BaseException:
         load.cancel()
         raise
