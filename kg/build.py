@@ -27,7 +27,7 @@ from ingest.reader import name_is_utf8
 from kg.corpus import Corpus, Placement, find_sources, load_corpus, project_identity
 from kg.settings import Settings
 from kg.sources import ADDED_DIR, SourceRow, append_sources, copy_into_data, read_sources, sha256_of
-from kg.steps import STEPS, Finishing, GraphBegun, begin_graph, resume_graph
+from kg.steps import STEPS, Finishing, GraphBegun, resume_graph
 from kg.workspace import MANIFEST_FILE, Workspace, read_records
 
 __all__ = ["BuildReport", "EmptyBuildError", "BuildWriteError", "build", "add_sources"]
@@ -222,7 +222,7 @@ def _begin_graph(settings: Settings, ws: Workspace, corpus: Corpus, tagged: Tagg
         return None
     out = ws.new_build()
     try:
-        return begin_graph(corpus, tagged, out)
+        return GraphBegun(corpus, tagged, out)
     except BaseException:
         ws.discard(out)
         raise

@@ -36,13 +36,13 @@ from kg.rdf.ntriples import graph_from_lines
 from kg.rdf.writer import Writer
 from kg.search.indexing import SEARCH_DIR, build_index, stage_index
 from kg.staging import can_stage, stage_oxigraph, write_relating
-from kg.store import StoreLoad, start_store, write_store
+from kg.store import StoreLoad, write_store
 from kg.totals import derive_totals, write_totals
 from kg.units import write_units
 from kg.workspace import DIAGNOSTICS_FILE, write_records
 
 __all__ = ["STEPS", "Step", "Finishing", "GraphBegun", "graph_lines", "build_graph", "graph_step", "start_graph",
-           "begin_graph", "resume_graph"]
+           "resume_graph"]
 
 
 @dataclass
@@ -91,13 +91,13 @@ def graph_lines(ctx: BuildContext, out: Path | None = None) -> Iterator[str]:
 
 
 class GraphBegun:
-    """The graph step of a fresh Oxigraph build, begun before the context is derived.
+    """The load of a fresh Oxigraph store, begun with what needs no derived context.
 
     The schemes and the projects' own triples need only the records and their themes: a thread
-    hands them to the store's loader (`kg.store.StoreLoad`) while the build derives the rest of
-    its context, so the load (Rust, off the GIL) starts a whole derive earlier. The graph step then
-    adds the relating triples to the same load (`resume_graph`). The thread shares the GIL with
-    derive, and the loader's queue holds it back to the loader's pace.
+    hands them to the store's loader (`kg.store.StoreLoad`). `kg build` begins it before deriving
+    the rest of its context, so the load (Rust, off the GIL) starts a whole derive earlier; the
+    graph step then adds the relating triples to the same load (`resume_graph`). The thread shares
+    the GIL with derive, and the loader's queue holds it back to the loader's pace.
     """
 
     def __init__(self, corpus: Corpus, tagged: Tagged, out: Path) -> None:
@@ -125,11 +125,6 @@ class GraphBegun:
         """Stop feeding and loading (the build is being discarded)."""
         self.load.cancel()  # the feeding thread's next put() raises, so it ends
         self._thread.join()
-
-
-def begin_graph(corpus: Corpus, tagged: Tagged, out: Path) -> GraphBegun:
-    """Start loading a fresh Oxigraph build's own triples into `out` (see GraphBegun)."""
-    return GraphBegun(corpus, tagged, out)
 
 
 def resume_graph(begun: GraphBegun, ctx: BuildContext, out: Path) -> Finishing:
@@ -184,10 +179,9 @@ def start_graph(ctx: BuildContext, out: Path) -> dict[str, Any] | Finishing:
         new = ctx.corpus.results[ctx.published_results:]
         info = stage_oxigraph(ctx.staged_from, out, _relating(ctx, w), _own(_tagged(ctx), w, new))
     elif ctx.settings.store == "oxigraph":
-        # The store loads in the background while the next steps run (only Oxigraph is staged on).
-        load = start_store(graph_lines(ctx, out), out)
-        return Finishing(_graph_counts(ctx, {"backend": "oxigraph"}),
-                         lambda: _loaded(load), load.cancel)
+        # The store loads in the background while the next steps run (only Oxigraph is staged on);
+        # `kg build` begins this load before deriving the context, the others here.
+        return resume_graph(GraphBegun(ctx.corpus, _tagged(ctx), out), ctx, out)
     else:
         info = write_store(graph_lines(ctx), out, ctx.settings)
     return _graph_counts(ctx, info)
