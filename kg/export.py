@@ -11,19 +11,18 @@ opens it with the right encoding.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from rdflib import Graph
 
 from ingest.errors import HrssError
+from kg.atomic import replaced
 from kg.namespace import PREFIXES
 from kg.queries import run_named
 from kg.settings import Settings
@@ -100,20 +99,8 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[IO[bytes]]:
-    """A file that appears at `path` only once fully written."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as f:
-            yield f
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _write_csv(path: Path, columns: Sequence[tuple[str, str]], rows: Iterable[dict[str, Any]]) -> None:
-    with _atomic(path) as raw:
+    with replaced(path) as raw:
         f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         w = csv.writer(f)
         w.writerow([h for _, h in columns])
@@ -157,7 +144,7 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, Sequence[tuple[str, str]], I
                 else:
                     values.append(v)
             ws.append(values)
-    with _atomic(path) as f:
+    with replaced(path) as f:
         wb.save(f)
 
 
@@ -179,7 +166,7 @@ def _write_jsonld(store: Store, path: Path) -> None:
     graph = store.to_graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)
-    with _atomic(path) as f:
+    with replaced(path) as f:
         graph.serialize(destination=f, format="json-ld", encoding="utf-8", context=dict(PREFIXES))
 
 
@@ -187,7 +174,7 @@ def export_store(store: Store, fmt: str, path: Path) -> list[Path]:
     """Write the store's graph in `fmt` to `path`; returns the files written."""
     path = _check_target(fmt, path)
     if fmt in _STREAMED:
-        with _atomic(path) as f:
+        with replaced(path) as f:
             store.dump(f, fmt)
         return [path]
     if fmt == "jsonld":

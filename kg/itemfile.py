@@ -10,10 +10,11 @@ for the units' lines, projects.json for the project pages); a reader seeks to th
 
 from __future__ import annotations
 
-import os
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
+
+from kg.atomic import replaced
 
 __all__ = ["Span", "write_items", "read_items"]
 
@@ -24,16 +25,10 @@ K = TypeVar("K", bound=Hashable)
 def write_items(path: Path, items: Iterable[tuple[K, bytes]]) -> dict[K, Span]:
     """Write the items in order into `path` (atomically: a temporary file renamed); each key's span."""
     spans: dict[K, Span] = {}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as f:
-            for key, raw in items:
-                spans[key] = (f.tell(), len(raw))
-                f.write(raw)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with replaced(path) as f:
+        for key, raw in items:
+            spans[key] = (f.tell(), len(raw))
+            f.write(raw)
     return spans
 
 

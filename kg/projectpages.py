@@ -14,7 +14,6 @@ shows, never the records of the build.
 from __future__ import annotations
 
 import json
-import os
 import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +24,7 @@ from typing import Any
 
 from ingest.errors import HrssError
 from ingest.records import ParseResult, Project
+from kg.atomic import write_text
 from kg.audit.model import Finding
 from kg.itemfile import Span, read_items, write_items
 from kg.lineage.model import HistoryEntry
@@ -142,10 +142,8 @@ def write_project_pages(pages: Iterable[ProjectPage], build_dir: Path) -> dict[s
     spans = write_items(build_dir / PROJECTS_FILE, items())
     rows = [[region, year, code, *spans[n]] for n, (region, year, code) in enumerate(keys)]
     path = build_dir / PROJECT_INDEX_FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"schema": _SCHEMA, "projects": rows}, ensure_ascii=False,
-                              separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, json.dumps({"schema": _SCHEMA, "projects": rows}, ensure_ascii=False,
+                                separators=(",", ":")))
     return {"projects": len(rows)}
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from ingest.errors import HrssError
 from ingest.records import Diagnostic
 from ingest.regions import RegionIndex
+from kg.atomic import replaced
 
 __all__ = ["SOURCES_FILE", "ADDED_DIR", "HEADER", "SourceRow", "SourcesError", "read_sources",
            "append_sources", "sha256_of", "stored_name", "copy_into_data", "source_region"]
@@ -117,9 +118,8 @@ def copy_into_data(source: Path, data_dir: Path, sha256: str, original_name: str
     folder = data_dir / ADDED_DIR
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / stored_name(name, sha256)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)
+    with source.open("rb") as src, replaced(target) as dst:
+        shutil.copyfileobj(src, dst)
     return SourceRow(str(target.relative_to(data_dir)), "", sha256, time.strftime("%Y-%m-%dT%H:%M:%S"), name)
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from kg.atomic import replaced, write_text
 from kg.rdf.ntriples import chunks
 from kg.store import GRAPH_INFO_FILE, OXIGRAPH_DIR
 
@@ -32,13 +32,10 @@ _LOAD_CHUNK = 250_000
 
 def write_relating(lines: Iterable[str], out: Path) -> Iterator[str]:
     """Pass the relating lines through, keeping a copy in the build (RELATING_FILE)."""
-    path = out / RELATING_FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1) as f:
+    with replaced(out / RELATING_FILE) as raw, gzip.open(raw, "wt", encoding="utf-8", compresslevel=1) as f:
         for line in lines:
             f.write(line)
             yield line
-    os.replace(tmp, path)
 
 
 def _read_relating(base: Path) -> set[str]:
@@ -77,8 +74,5 @@ def stage_oxigraph(base: Path, out: Path, relating: Iterable[str], own: Iterable
     info = {"triples": len(db), "backend": "oxigraph", "dir": OXIGRAPH_DIR, "staged_from": base.name,
             "removed": len(stale), "written": len(fresh)}
     del db
-    path = out / GRAPH_INFO_FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(out / GRAPH_INFO_FILE, json.dumps(info, ensure_ascii=False, indent=1))
     return info

@@ -15,7 +15,6 @@ links between them), found by offset: one unit's projects are read without readi
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Any
 from ingest.errors import HrssError
 from ingest.records import Project
 from ingest.regions import UNKNOWN_PREFIX
+from kg.atomic import write_text
 from kg.changes import KINDS, year_changes
 from kg.itemfile import read_items, write_items
 from kg.rdf.iri import ProjectKey, UnitKey, project_key
@@ -338,9 +338,7 @@ def write_totals(totals: Totals, build_dir: Path) -> dict[str, int]:
         "changes": [list(c) for c in totals.changes],
     }
     path = build_dir / TOTALS_FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     return {"units": len(totals.units), "regions": len(totals.regions), "years": len(totals.years)}
 
 

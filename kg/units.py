@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 from ingest.errors import HrssError
 from ingest.records import Project
 from ingest.regions import unknown_region
+from kg.atomic import write_text
 from kg.rdf.iri import UnitKey, unit_key
 
 __all__ = ["UnitInfo", "Units", "UnitsError", "UNITS_CSV", "UNITS_FILE", "derive_units", "write_units",
@@ -164,11 +164,9 @@ def derive_units(projects: Iterable[Project], overrides: Path | None = UNITS_CSV
 def write_units(units: Units, build_dir: Path) -> int:
     """Store a build's units (UNITS_FILE), atomically; how many."""
     path = build_dir / UNITS_FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     data = [{"region": u.region, "code": u.code, "name": u.name, "parent": u.parent,
              "other_names": list(u.other_names)} for _, u in sorted(units.items())]
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=1))
     return len(units)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from ingest.errors import HrssError
 from ingest.records import Diagnostic
+from kg.atomic import replaced, write_text
 from kg.corpus import Corpus
 
 __all__ = ["Workspace", "NotBuiltError", "DamagedBuildError", "BuildLockedError", "RECORDS_FILE",
@@ -169,12 +170,6 @@ class Workspace:
         return read_records(self.current)
 
 
-def _dump_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def write_records(build_dir: Path, corpus: Corpus) -> int:
     """Add a corpus as the next part of a build's records (records/<n>.pickle); returns n.
 
@@ -187,13 +182,11 @@ def write_records(build_dir: Path, corpus: Corpus) -> int:
     parts = json.loads(index_path.read_text(encoding="utf-8"))["parts"] if index_path.exists() else []
     n = len(parts)
     name = f"{n:04d}.pickle"
-    tmp = folder / f".{name}.{os.getpid()}.tmp"
-    with tmp.open("wb") as f:  # streamed: the pickle of a province is never held whole in memory
+    with replaced(folder / name) as f:  # streamed: the pickle of a province is never held whole in memory
         pickle.dump(corpus, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, folder / name)
     parts.append({"file": name, "sources": [r.file for r in corpus.results],
                   "projects": sum(len(r.projects) for r in corpus.results)})
-    _dump_atomic(index_path, json.dumps({"parts": parts}, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_text(index_path, json.dumps({"parts": parts}, ensure_ascii=False, indent=1))
     return n
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any
 
 from ingest.memo import interned
 from ingest.records import Project
+from kg.atomic import replaced, write_text
 from kg.audit.model import SEVERITIES, AuditConfig, AuditError, Finding, Rule, load_config
 from kg.audit.rules import ALL_RULES, RULES
 from kg.corpus import Corpus
@@ -161,22 +161,17 @@ class FindingCount:
 def write_findings(findings: Sequence[Finding], build_dir: Path) -> dict[str, Any]:
     """Write findings.json (a finding a line) and finding_counts.json into the build directory;
     counts per severity."""
-    path = Path(build_dir) / FINDINGS_FILE
-    tmp = path.with_name(f".{path.name}.tmp")
     # Written finding by finding: a province has millions, and one JSON string of them all would
     # hold the whole file in memory several times over.
-    with tmp.open("w", encoding="utf-8") as f:
+    with replaced(Path(build_dir) / FINDINGS_FILE, "w") as f:
         f.write('{"rules": ' + dumps([r.to_json() for r in ALL_RULES]) + ',\n"findings": [')
         encode = json.JSONEncoder(ensure_ascii=False).encode  # a finding's JSON holds no Decimal
         for n, finding in enumerate(findings):
             f.write(("\n" if n == 0 else ",\n") + encode(finding.to_json()))
         f.write("\n]}\n")
-    os.replace(tmp, path)
     per = Counter((f.rule_id, f.rule_title, f.severity, f.year, f.unit_code, f.region_code) for f in findings)
-    path = Path(build_dir) / FINDING_COUNTS_FILE
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(dumps({"schema": 1, "counts": [[*k, n] for k, n in per.items()]}), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(Path(build_dir) / FINDING_COUNTS_FILE,
+               dumps({"schema": 1, "counts": [[*k, n] for k, n in per.items()]}))
     counts = Counter(f.severity for f in findings)
     return {"findings": len(findings), **{s: counts.get(s, 0) for s in SEVERITIES}}
 

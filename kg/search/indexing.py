@@ -20,6 +20,7 @@ from ingest.docnumber import DocNumber, known_issuers
 from ingest.errors import DocNumberError
 from ingest.records import Indicator, Project
 from ingest.regions import RegionIndex
+from kg.atomic import write_text
 from kg.rdf.iri import ProjectKey, UnitKey, project_key as record_key
 from kg.search.analysis import Analyzer, AnalyzerConfig, get_analyzer
 from kg.search.backend import IndexDoc, SearchBackend, SearchError, backend_class, unit_term
@@ -198,10 +199,8 @@ def _tagger(themes: Mapping[ProjectKey, tuple[Theme, ...]] | None) -> ThemesOf:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON beside `path`, then rename over it: a reader sees the old or the new file whole."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{time.time_ns()}")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
-    os.replace(tmp, path)
+    """Replace the JSON file at `path` whole: a reader sees the old or the new file."""
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=1))
 
 
 def _region_units(units: Units) -> list[list[str | None]]:

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg import ntriples as N
+from kg.atomic import replaced, write_text
 from kg.namespace import HK_BUILD
 from kg.settings import Settings
 from kg.store.base import Store
@@ -58,14 +59,8 @@ def _workspace_key(index_dir: Path) -> str:
     return hashlib.sha1(str(index_dir.resolve()).encode("utf-8")).hexdigest()[:12]
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def _write_info(path: Path, info: dict[str, Any]) -> None:
-    _write_atomic(path, json.dumps(info, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_text(path, json.dumps(info, ensure_ascii=False, indent=1))
 
 
 def write_store(graph: Graph | Iterable[str], build_dir: Path, settings: Settings) -> dict[str, Any]:
@@ -78,7 +73,8 @@ def write_store(graph: Graph | Iterable[str], build_dir: Path, settings: Setting
     if backend == "memory":
         if not isinstance(graph, Graph):
             graph = graph_of_lines(graph)
-        _write_atomic(build_dir / MEMORY_FILE, pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
+        with replaced(build_dir / MEMORY_FILE) as f:
+            pickle.dump(graph, f, protocol=pickle.HIGHEST_PROTOCOL)
         info: dict[str, Any] = {"triples": len(graph), "backend": "memory", "file": MEMORY_FILE}
     elif backend == "oxigraph":
         return start_store(_lines_of(graph), build_dir).wait()
