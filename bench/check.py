@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from ingest import Project
 
@@ -105,8 +106,7 @@ def expected_units(expected: Iterable[dict]) -> set[tuple[str, str]]:
     return {(e["region_code"], e["unit_code"]) for e in expected}
 
 
-def check_units(expected: Iterable[dict], units: Mapping[object, Iterable[tuple[int | None, str | None]]]
-                ) -> UnitReport:
+def check_units(expected: Iterable[dict], units: Mapping[Any, Iterable[tuple[Any, ...]]]) -> UnitReport:
     """No two counties' units merge: `units` maps each unit key the code under test made (the records'
     `(region_code, unit_code)`, or a graph's unit IRIs) to the (year, project_code) of its projects;
     every key must hold the projects of exactly one generated unit, and every generated unit one key."""

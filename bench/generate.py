@@ -94,7 +94,8 @@ class GeneratedCorpus:
 
 def _doc(issuer: str, year: int, seq: int, rng: random.Random) -> tuple[str, str]:
     """(canonical, printed) for a 文号 in a random bracket form, with or without a trailing 号 space."""
-    o, c = rng.choice(BRACKETS)
+    pair = rng.choice(BRACKETS)  # opening and closing bracket
+    o, c = pair[0], pair[1]
     return f"{issuer}〔{year}〕{seq}号", f"{issuer}{o}{year}{c}{seq}号"
 
 
@@ -229,8 +230,11 @@ def _table(f: _File, world: _World, rng: random.Random, seq: int, bookmark: int,
 
     purpose = _fill(v["purposes"][ln.purpose], place, year)
     if ln.kind in ("stream", "wide"):
-        notice_seq = world.notice[(world.departments.index(_dept_of(world, ln)), ln.stream, year)]
-        title_text = _fill(ln.stream, place, year)
+        stream = ln.stream
+        if stream is None:
+            raise ValueError(f"a {ln.kind} line without its fund stream: {ln}")
+        notice_seq = world.notice[(world.departments.index(_dept_of(world, ln)), stream, year)]
+        title_text = _fill(stream, place, year)
         sep = rng.choice(("", " ", "  "))
         head = cite(PROVINCE_ISSUER, year - 1, notice_seq)
         name = f"{head}{sep}{title_text if ln.kind == 'stream' else ln.name}"
@@ -398,7 +402,7 @@ def generate(projects: int, seed: int, out: Path | str) -> GeneratedCorpus:
                     written += 1
                 (out / fname).write_text("\n".join(f.out) + "\n", encoding="utf-8")
                 files += 1
-    widest = max(notice_counts, key=notice_counts.get) if notice_counts else ""
+    widest = max(notice_counts, key=lambda doc: notice_counts[doc]) if notice_counts else ""
     result = GeneratedCorpus(out, files, written, widest, notice_counts.get(widest, 0),
                              time.perf_counter() - started, notice_counts)
     meta = {k: v for k, v in asdict(result).items() if k != "notice_counts"} | {"seed": seed, "out": str(out)}

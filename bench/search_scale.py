@@ -93,7 +93,8 @@ def query_mix(projects: list[Any], n: int, seed: int = 7) -> list[dict[str, Any]
             issuer, rest = rng.choice(refs).split("〔", 1)
             year, rest = rest.split("〕", 1)
             seq = rest.rstrip("号")
-            o, c = rng.choice(_BRACKETS)
+            pair = rng.choice(_BRACKETS)  # opening and closing bracket
+            o, c = pair[0], pair[1]
             forms = [f"{issuer}{o}{year}{c}{seq}号", f"{issuer}{year} {seq}"]
             out.append({"q": f"{seq}号" if kind == "doc_serial" else rng.choice(forms)})
         elif kind == "year" and years:

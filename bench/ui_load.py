@@ -72,10 +72,11 @@ class Session:
 
     def __init__(self, url: str) -> None:
         from websockets.sync.client import connect
+        from websockets.typing import Subprotocol
 
         self._stack = ExitStack()
         self._ws = self._stack.enter_context(connect(
-            url.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"], max_size=None,
+            url.replace("http://", "ws://") + "/_stcore/stream", subprotocols=[Subprotocol("streamlit")], max_size=None,
             open_timeout=30))
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from ingest import find_doc_numbers, parse_file
 
@@ -46,7 +47,8 @@ def extract_vocab(paths: list[Path]) -> dict:
     """The vocabulary of the given documents (see the module docstring)."""
     projects = [p for path in paths for p in parse_file(path).projects]
     places = {m.group(0) for p in projects if p.unit_name and (m := _PLACE.match(p.unit_name))}
-    indicator_tables, values, purposes, goals, plans, names, units, notices = ([] for _ in range(8))
+    lists: list[list[Any]] = [[] for _ in range(8)]
+    indicator_tables, values, purposes, goals, plans, names, units, notices = lists
     for p in projects:
         rows = [
             [_template(c or "", p.year, places) for c in

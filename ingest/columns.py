@@ -97,8 +97,8 @@ def parse_column_table(rows: list[Row], header: int, end: int, source_name: str,
     columns: dict[str, int] = {}
     money = None
     indicator_cols: list[int] = []
-    for k, cell in enumerate(head.cells):
-        label, unit = _core(cell)
+    for k, head_cell in enumerate(head.cells):
+        label, printed_unit = _core(head_cell)
         if label == "项目名称":
             columns["name"] = k
         elif label in ("项目编码", "预算编码", "项目代码"):
@@ -111,7 +111,7 @@ def parse_column_table(rows: list[Row], header: int, end: int, source_name: str,
             columns["goals"] = k
         elif (key := next((key for key, names in _AMOUNT_COLUMNS.items() if label in names), None)):
             columns[key] = k
-            money = money or unit
+            money = money or printed_unit
         else:
             indicator_cols.append(k)
     if "goals" not in columns and "long_term_goals" in columns:
@@ -139,7 +139,9 @@ def parse_column_table(rows: list[Row], header: int, end: int, source_name: str,
     drafts: list[_Draft] = []
     unit: tuple[str | None, str | None] = (None, None)
     for r in rows[header + 1:end]:
-        cell = lambda key: r.cells[columns[key]].strip() if key in columns else ""  # noqa: E731
+        def cell(key: str, r: Row = r) -> str:
+            return r.cells[columns[key]].strip() if key in columns else ""
+
         if cell("unit"):
             code, name, _ = parse_unit_row(cell("unit"))
             unit = (code, name)

@@ -141,7 +141,8 @@ class _Document:
     def specific(self, code: str | None) -> str | None:
         """`code` unless the document names a place inside it: a title or narrative naming 河北省 (the
         funding province) does not place a county's project when the document names 怀来县."""
-        if code is None or self.index.get(code) is None or self.index.get(code).level in ("county", "sub"):
+        region = self.index.get(code)
+        if code is None or region is None or region.level in ("county", "sub"):
             return code
         inside = any(c != code and self.index.is_within(c, code) for c in self.named)
         return None if inside else code
@@ -189,7 +190,8 @@ def assign_regions(result: ParseResult, index: RegionIndex, settings: Mapping[st
     file_id = key or result.file
     doc = _Document(result, index)
     narrative = doc.specific(_one_region(doc.narrative, index, doc.context))
-    by_name = {(o.unit_code, o.unit_name): o for o in overrides if o.unit_name}
+    by_name: dict[tuple[str, str | None], UnitOverride] = {(o.unit_code, o.unit_name): o for o in overrides
+                                                          if o.unit_name}
     blank = {o.unit_code: o for o in overrides if not o.unit_name}
 
     warned: set[tuple[object, ...]] = set()

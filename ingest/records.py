@@ -46,7 +46,7 @@ def pickled_by_fields(cls: type[_T]) -> type[_T]:
     else:
         def __reduce__(self: Any) -> tuple[Any, tuple[Any, ...]]:
             return cls, values(self)
-    cls.__reduce__ = __reduce__  # type: ignore[method-assign, assignment]
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
     return cls
 
 
@@ -180,7 +180,7 @@ class Indicator:
     direction: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "level1": self.level1,
             "level2": self.level2,
             "level3": self.level3,

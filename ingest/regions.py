@@ -334,10 +334,11 @@ def region_scheme_turtle(index: RegionIndex, codes: Iterable[str] | None = None)
     else:
         keep: set[str] = set()
         for c in codes:
-            while c in index and c not in keep:
+            while (region := index.get(c)) is not None and c not in keep:
                 keep |= {c, *index.parents(c)}
-                c = index.get(c).replaced_by or c
-        chosen = sorted((index.get(c) for c in keep), key=lambda r: r.code)
+                c = region.replaced_by or c
+        # a parent the regions file names but does not list is left out, not a None in the scheme
+        chosen = sorted((r for r in map(index.get, keep) if r is not None), key=lambda r: r.code)
     listed = {r.code for r in chosen}
     children: dict[str, list[str]] = {}
     for r in chosen:

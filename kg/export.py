@@ -138,7 +138,8 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, Sequence[tuple[str, str]], I
             for c, _ in columns:
                 v = _cell(r.get(c))
                 if c in _AMOUNTS and isinstance(v, Decimal):
-                    cell = WriteOnlyCell(ws, value=v)
+                    # openpyxl writes a Decimal as a number; its stubs leave Decimal out
+                    cell = WriteOnlyCell(ws, value=v)  # type: ignore[arg-type]
                     cell.number_format = "0.00"
                     values.append(cell)
                 else:

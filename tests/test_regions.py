@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, SKOS
 
 from ingest import parse_text
 from ingest.placing import UnitOverride, assign_regions, load_unit_overrides, source_regions
-from ingest.regions import REGION_IRI, REGIONS_CSV, RegionIndex, region_scheme_turtle
+from ingest.regions import REGION_IRI, REGIONS_CSV, Region, RegionIndex, region_scheme_turtle
 
 ROOT = Path(__file__).resolve().parent.parent
 HKR = Namespace(REGION_IRI)
@@ -177,6 +177,14 @@ def test_region_scheme_links_broader_narrower_and_replacements(idx):
     assert (HKR["130733"], DCTERMS.isReplacedBy, HKR["130709"]) in g
     assert (HKR["130709"], SKOS.prefLabel, Literal("崇礼区", lang="zh")) in g
     assert (HKR["130000"], SKOS.notation, Literal("130000")) in g
+
+
+def test_region_scheme_leaves_out_a_parent_the_list_does_not_hold():
+    # a trimmed regions list: the county names a city code that the list leaves out
+    trimmed = RegionIndex([Region("990101", "甲县", "county", "990100"), Region("990200", "乙市", "city", None)])
+    g = Graph().parse(data=region_scheme_turtle(trimmed, ["990101"]), format="turtle")
+    assert {str(s) for s in g.subjects(SKOS.notation, None)} == {str(HKR["990101"])}
+    assert (HKR["990101"], SKOS.prefLabel, Literal("甲县", lang="zh")) in g
 
 
 # ---------------------------------------------------------------- placing projects

@@ -159,9 +159,9 @@ def _span(file: str, first: int, last: int, places: list[_Place]) -> SourceSpan:
         return SourceSpan(file, first, last, page=page, paragraph=None if page else first)
     # a span over several tables (a goal table and its indicator table) names the first
     table = in_table[0].table
-    rows = [p.row for p in in_table if p.table == table]
+    rows = [p.row for p in in_table if p.table == table and p.row is not None]
     return SourceSpan(file, first, last, page=in_table[0].page, table=table,
-                      rows=(min(rows), max(rows)))  # type: ignore[type-var]
+                      rows=(min(rows), max(rows)) if rows else None)
 
 
 def place_result(result: ParseResult, doc: Document, places: list[_Place], notes: list[str]) -> None:

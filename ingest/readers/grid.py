@@ -54,7 +54,7 @@ class Table:
         out = []
         for row in taken:
             # an empty grid position (no cell at all: Excel, a ragged HTML row) is an empty cell
-            out.append([row.get(k, "") for k in range(width) if row.get(k, "") is not None])
+            out.append([v for k in range(width) if (v := row.get(k, "")) is not None])
         return out
 
     def a1(self, first_row: int, last_row: int) -> str:

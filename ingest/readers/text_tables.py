@@ -64,8 +64,7 @@ def text_rows(lines: list[str]) -> list[Row]:
                 j += 1
             i = j
             continue
-        cells = _space_cells(lines[i])
-        if cells is not None:
+        if _space_cells(lines[i]) is not None:
             j = i
             run: list[tuple[int, list[str]]] = []
             while j < len(lines) and (found := _space_cells(lines[j])) is not None:

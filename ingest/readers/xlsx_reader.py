@@ -67,11 +67,14 @@ def read_xlsx(path: Path) -> Document:
         fws = formulas[ws.title] if formulas is not None else None
         for row in ws.iter_rows():
             for c in row:
+                at, col = c.row, c.column
+                if at is None or col is None:  # not a cell of the sheet's grid
+                    continue
                 text = display(c.value, c.number_format)
                 if text.strip():
-                    grid[(c.row, c.column)] = text
-                elif fws is not None and isinstance(fws.cell(c.row, c.column).value, str) and \
-                        str(fws.cell(c.row, c.column).value).startswith("="):
+                    grid[(at, col)] = text
+                elif fws is not None and isinstance(fws.cell(at, col).value, str) and \
+                        str(fws.cell(at, col).value).startswith("="):
                     missing.append(c.coordinate)
         if missing:
             doc.notes.append((f"!{ws.title}!{missing[0]}", f"{len(missing)} formula(s) have no saved value "

@@ -326,18 +326,21 @@ class Analyzer:
         best: list[tuple[int, list[tuple[str, ...]]] | None] = [None] * (n + 1)
         best[0] = (0, [()])
         for i in range(n):
-            if best[i] is None:
+            here = best[i]
+            if here is None:
                 continue
-            count, segs = best[i]  # type: ignore[misc]
+            count, segs = here
             for j in range(i + 2, n + 1):
                 if (i, j) == (0, n) or not self._in_dict(word[i:j]):
                     continue
                 cand = [(*s, word[i:j]) for s in segs]
-                if best[j] is None or count + 1 < best[j][0]:  # type: ignore[index]
+                there = best[j]
+                if there is None or count + 1 < there[0]:
                     best[j] = (count + 1, cand[:limit])
-                elif count + 1 == best[j][0]:  # type: ignore[index]
-                    best[j] = (count + 1, (best[j][1] + cand)[:limit])  # type: ignore[index]
-        return best[n][1] if best[n] else []
+                elif count + 1 == there[0]:
+                    best[j] = (count + 1, (there[1] + cand)[:limit])
+        last = best[n]
+        return last[1] if last else []
 
     def query_words(self, text: str) -> list[QueryWord]:
         """The words of a query, each with the alternatives that match it; stop words dropped."""

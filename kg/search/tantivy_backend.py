@@ -132,8 +132,12 @@ class TantivyBackend(SearchBackend):
     def delete(self, keys: Iterable[str]) -> int:
         keys = list(dict.fromkeys(keys))
         searcher = self._ix.searcher()
-        found = sum(searcher.search(self._term("key", k), limit=1, count=True).count or 0
-                    for k in keys)
+
+        def held(key: str) -> int:
+            found: Any = searcher.search(self._term("key", key), limit=1, count=True)
+            return int(found.count or 0)  # SearchResult.count: the bindings' stubs lag the engine
+
+        found = sum(map(held, keys))
         writer = self._write()
         for k in keys:
             writer.delete_documents_by_term("key", k)
@@ -224,8 +228,10 @@ class TantivyBackend(SearchBackend):
         hits = []
         for score, address in found.hits:
             doc = searcher.doc(address)
-            hits.append(BackendHit(doc.get_first("key"), _finite(score),
-                                   bytes(doc.get_first("payload")).decode("utf-8")))
+            key, payload = doc.get_first("key"), doc.get_first("payload")
+            if key is None or payload is None:
+                raise SearchError(f"{self._path}: a stored document has no key or payload; rebuild the index")
+            hits.append(BackendHit(key, _finite(score), bytes(payload).decode("utf-8")))
         counts: dict[str, list[tuple[str, int]]] = {}
         if facets:
             aggs = {name: {"terms": {"field": name, "size": _MAX_BUCKETS}} for name in facets}
@@ -235,7 +241,7 @@ class TantivyBackend(SearchBackend):
                 counts[name] = sorted(((str(b["key"]), int(b["doc_count"])) for b in buckets
                                        if b["key"] not in (None, "")),
                                       key=lambda kv: (-kv[1], kv[0]))
-        return BackendResult(int(found.count or 0), hits, counts)
+        return BackendResult(int(found.count or 0), hits, counts)  # type: ignore[attr-defined]
 
     def values(self, field: str) -> list[str]:
         if field not in KEYWORD_FIELDS:

@@ -22,7 +22,7 @@ from kg.store.check import check_read_only
 from kg.store.errors import (
     QueryMemoryError, QueryRefusedError, QueryTimeoutError, ReadOnlyError, StoreError)
 
-__all__ = ["Store", "QueryResult", "TermRows", "Term", "StoreError", "ReadOnlyError",
+__all__ = ["Store", "QueryResult", "TermRows", "Term", "StoreError", "ReadOnlyError", "as_count",
            "QueryTimeoutError", "QueryRefusedError", "QueryMemoryError", "to_python", "collect"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -105,6 +105,17 @@ def collect(form: str, columns: list[str], rows: Iterable[tuple[Term | None, ...
 TRIPLE_COLUMNS = ["subject", "predicate", "object"]
 
 
+
+def as_count(value: object) -> int:
+    """A COUNT from a result row: an int, a Decimal or its lexical form, as the store gives it."""
+    if isinstance(value, (int, str, Decimal)):
+        try:
+            return int(value)
+        except (ValueError, InvalidOperation):
+            pass
+    raise StoreError(f"not a count: {value!r}")
+
+
 class Store:
     """A read-only SPARQL view of one build's graph."""
 
@@ -143,7 +154,7 @@ class Store:
     def triple_count(self) -> int:
         """Number of triples in the graph."""
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
-        return int(rows[0]["n"])  # type: ignore[arg-type]
+        return as_count(rows[0]["n"])
 
     def graphs(self) -> tuple[str, ...]:
         """The named graphs a query may name in FROM / FROM NAMED (none for an embedded store)."""

@@ -31,7 +31,7 @@ from kg import ntriples as N
 from kg.atomic import replaced, write_text
 from kg.namespace import HK_BUILD
 from kg.settings import Settings
-from kg.store.base import Store
+from kg.store.base import Store, as_count
 from kg.store.endpoint import Endpoint, EndpointStore
 from kg.store.errors import StoreError
 from kg.store.memory import MemoryStore, graph_of_lines
@@ -367,9 +367,9 @@ def class_counts(store: Store) -> dict[str, int]:
     values = " ".join(f"hk:{c}" for c in _CLASSES)
     rows = store.query(f"SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?t {{ {values} }} "
                        "?s a ?t } GROUP BY ?t").rows
-    counts = {str(r["t"]).rsplit("/", 1)[-1]: int(r["n"]) for r in rows}  # type: ignore[arg-type]
+    counts = {str(r["t"]).rsplit("/", 1)[-1]: as_count(r["n"]) for r in rows}
     rows = store.query("SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { ?p hk:hasIndicator ?i }").rows
-    n = int(rows[0]["n"]) if rows else 0  # type: ignore[arg-type]
+    n = as_count(rows[0]["n"]) if rows else 0
     if n:
         counts["Indicator"] = n
     return counts

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from rdflib import BNode, Graph, Literal
+from rdflib.query import ResultRow
 
 from kg import ntriples as N
 from kg.namespace import PREFIXES
@@ -56,7 +57,8 @@ class MemoryStore(Store):
                     for s, p, o in result.graph)  # type: ignore[union-attr]
                 return collect(form, TRIPLE_COLUMNS, triples, cap)
             columns = [str(v) for v in result.vars or []]
-            rows = (tuple(rdflib_term(row[i]) for i in range(len(columns))) for row in result)
+            rows = (tuple(rdflib_term(row[i]) for i in range(len(columns)))
+                    for row in result if isinstance(row, ResultRow))  # a SELECT gives rows only
             return collect(form, columns, rows, cap)
         except (MemoryError, RecursionError):
             raise

@@ -71,7 +71,7 @@ class OxigraphStore(Store):
 
     def to_graph(self) -> Graph:
         """The whole graph as an rdflib Graph (for validation; an export streams with `dump`)."""
-        data = self._open().dump(format=ox.RdfFormat.N_QUADS)
+        data = self._open().dump(format=ox.RdfFormat.N_QUADS) or b""
         return Graph().parse(data=data.decode("utf-8"), format="nquads")
 
     def dump(self, out: IO[bytes], fmt: str) -> None:

@@ -205,7 +205,8 @@ def _handler(runners: _Runners, max_body: int) -> type[BaseHTTPRequestHandler]:
             if len(queries) != 1:
                 self._text(HTTPStatus.BAD_REQUEST, "需要一个 query 参数")
                 return
-            mime = _choose(self.headers.get("Accept") or "", (params.get("format") or [None])[0])
+            formats = params.get("format")
+            mime = _choose(self.headers.get("Accept") or "", formats[0] if formats else None)
             if mime is None:
                 self._text(HTTPStatus.NOT_ACCEPTABLE, "可用的结果格式: " + "、".join(FORMATS.values()))
                 return
