@@ -119,8 +119,11 @@ def target_rows(r: dict[str, Any]) -> list[tuple[str, Any, str, str]]:
         row("index build alone (s)", r.get("index_alone_s"), "", None),
         row("index / rjieba floor", r.get("index_alone_vs_floor"), "≤ 2.5",
             (r.get("index_alone_vs_floor") or 99) <= 2.5),
-        row("export nt (s)", r.get("export_nt_s"), "≤ floor",
-            r.get("export_nt_s") is not None and floor is not None and r["export_nt_s"] <= floor),
+        # the issue's export targets: at 10k no slower than the floor; beyond, that it completes
+        row("export nt (s)", r.get("export_nt_s"), "≤ floor", r.get("export_nt_s") is not None
+            and floor is not None and r["export_nt_s"] <= floor) if _export_timed(r) else
+        row("export nt (s)", r.get("export_nt_s"), "completes",
+            r.get("export_nt_s") is not None and "export_nt_error" not in r),
         row("export nt peak RSS (MB)", r.get("export_nt_rss_mb"), "≤ 500",
             (r.get("export_nt_rss_mb") or 1e9) <= 500),
         row("build peak RSS (MB)", r.get("rss_build_peak_mb"), "≤ 3,000",
@@ -129,6 +132,12 @@ def target_rows(r: dict[str, Any]) -> list[tuple[str, Any, str, str]]:
         row("disk per 1,000 projects (MB)", r.get("disk_per_1000_mb"), "reported", None),
     ]
     return rows
+
+
+def _export_timed(r: dict[str, Any]) -> bool:
+    """Whether the export's time has a target in this run: up to 10,000 projects (issue 16: "at 10k
+    export time ≤ the bulk load's … at 100k it completes")."""
+    return (r.get("projects") or 0) <= 10_000
 
 
 def _peak_stage(stages: dict[str, float] | None, skip: tuple[str, ...] = ()) -> str:
@@ -165,7 +174,7 @@ def target_reasons(r: dict[str, Any]) -> dict[str, str]:
                                        f"{alone - seg:.2f} s are the documents' fields and payloads and tantivy's "
                                        "add and commit")
     export = r.get("export_nt_s")
-    if export is not None and floor and export > floor:
+    if export is not None and floor and export > floor and _export_timed(r):
         why["export nt (s)"] = (f"Oxigraph's own dump of the bulk-loaded store (no Python per triple), "
                                 f"{export / floor:.2f}× its load")
     if (r.get("rss_build_peak_mb") or 0) > 3000:

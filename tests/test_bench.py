@@ -284,3 +284,34 @@ def test_each_missed_target_is_printed_with_why_from_the_run_s_own_figures():
     printed = out.getvalue().splitlines()
     at = next(i for i, line in enumerate(printed) if line.strip().startswith("build / floor"))
     assert printed[at].rstrip().endswith("missed") and printed[at + 1].strip().startswith("why: the build's own")
+
+
+def test_export_time_has_its_target_at_10k_and_completes_beyond():
+    from bench.targets import target_reasons, target_rows
+
+    def export_row(run):
+        return next(r for r in target_rows(run) if r[0] == "export nt (s)")
+
+    slow = {"projects": 10_000, "floor_lenient_s": 5.0, "export_nt_s": 6.0}
+    assert export_row(slow) == ("export nt (s)", 6.0, "≤ floor", "missed")
+    assert target_reasons(slow)["export nt (s)"].endswith("1.20× its load")
+    province = {**slow, "projects": 100_000}
+    assert export_row(province) == ("export nt (s)", 6.0, "completes", "met")
+    assert "export nt (s)" not in target_reasons(province)
+    failed = {**province, "export_nt_error": "MemoryError"}
+    assert export_row(failed)[3] == "missed"
+
+
+def test_python_steps_times_each_part_of_the_build_once(small_corpus):
+    from bench.python_steps import measure
+    from kg.steps import STEPS
+
+    r = measure(small_corpus)
+    assert r["projects"] == len(load_corpus([small_corpus]).projects) > 0
+    parts = [k for k in r if k.endswith("_cpu_s") and k != "python_cpu_s"]
+    assert parts == ["parse_cpu_s", "tag_cpu_s", "derive_cpu_s", "own_lines_cpu_s", "relating_lines_cpu_s",
+                     *(f"step_{name}_cpu_s" for name, _ in STEPS if name != "graph")]
+    assert all(r[k] >= 0 for k in parts) and r["parse_cpu_s"] > 0
+    assert r["python_cpu_s"] == pytest.approx(sum(r[k] for k in parts), abs=0.02)
+    # every project states its own triples: more own lines than projects
+    assert r["own_lines"] > r["projects"] and r["relating_lines"] > 0
