@@ -22,8 +22,8 @@ def interned(text: str | None) -> str | None:
     return intern(text) if text else text
 
 
-def remembered(maxsize: int) -> Callable[[Callable[[S], R]], Callable[[S], R]]:
-    """Cache a pure function of one text for texts of up to SHORT_TEXT characters (cells, titles and
+def remembered(maxsize: int, longest: int = SHORT_TEXT) -> Callable[[Callable[[S], R]], Callable[[S], R]]:
+    """Cache a pure function of one text for texts of up to `longest` characters (cells, titles and
     names recur across the tables and years of a corpus); longer ones and None are not kept."""
 
     def wrap(fn: Callable[[S], R]) -> Callable[[S], R]:
@@ -31,7 +31,7 @@ def remembered(maxsize: int) -> Callable[[Callable[[S], R]], Callable[[S], R]]:
 
         @wraps(fn)
         def call(text: S) -> R:
-            if text is not None and len(text) <= SHORT_TEXT:
+            if text is not None and len(text) <= longest:
                 return cached(text)
             return fn(text)
 

@@ -10,9 +10,10 @@ white space, so a line with a long run of spaces costs time linear in its length
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-__all__ = ["Row", "split_rows", "norm_label", "match_table_heading", "match_section_heading",
+from ingest.memo import remembered
+
+__all__ = ["Row", "split_rows", "norm_label", "LABEL_CHARS", "match_table_heading", "match_section_heading",
            "match_part_heading", "BOOKMARK"]
 
 BOOKMARK = re.compile(r"^\s*\[bookmark:[^\]]*\]\s*")
@@ -66,21 +67,13 @@ _SPACE = re.compile(r"\s+")
 
 
 # Labels are short; a long cell is normalised without the cache, so the cache never pins megabytes.
-_CACHED_LABEL = 64
+LABEL_CHARS = 64
 
 
+@remembered(maxsize=65536, longest=LABEL_CHARS)
 def norm_label(cell: str) -> str:
     """Label text without white space and with ASCII colons ("其中：财政    资金" → "其中:财政资金")."""
-    if len(cell) > _CACHED_LABEL:
-        return _norm_label(cell)
-    return _norm_label_cached(cell)
-
-
-def _norm_label(cell: str) -> str:
     return _SPACE.sub("", cell).replace("：", ":")
-
-
-_norm_label_cached = lru_cache(maxsize=65536)(_norm_label)
 
 
 def _cell_line(line: str) -> bool:

@@ -6,12 +6,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import lru_cache
 from sys import intern
 
 from ingest.docnumber import find_doc_numbers
 from ingest.records import DocRef, Indicator, SourceSpan, SpendingPlan
-from ingest.rows import Row, norm_label
+from ingest.memo import remembered
+from ingest.rows import LABEL_CHARS, Row, norm_label
 from ingest.values import (
     REPLACEMENT,
     AmountError,
@@ -141,20 +141,11 @@ def parse_unit_row(text: str) -> tuple[str | None, str | None, str | None]:
 _NOTE = re.compile(r"[（(][^（()）]*[）)]")
 
 
+@remembered(maxsize=65536, longest=LABEL_CHARS)  # a long cell is no label: it does not pin the cache
 def _label_core(cell: str) -> str:
     """"其中：财政    资金（万元）" → "财政资金": the label without 其中, colons and a unit note."""
-    if len(cell) > _CACHED_LABEL:
-        return _label_core_uncached(cell)  # a long cell is no label: do not let it pin the cache
-    return _label_core_cached(cell)
-
-
-def _label_core_uncached(cell: str) -> str:
     core = _NOTE.sub("", norm_label(cell))
     return core.removeprefix("其中:").removeprefix("其中").strip(":")
-
-
-_label_core_cached = lru_cache(maxsize=65536)(_label_core_uncached)
-_CACHED_LABEL = 64
 
 
 def _label_positions(row: Row, labels: tuple[str, ...]) -> dict[str, int]:

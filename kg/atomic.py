@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["replaced", "write_bytes", "write_text", "temp_beside"]
+__all__ = ["replaced", "write_text"]
 
 
-def temp_beside(path: Path) -> Path:
+def _temp_beside(path: Path) -> Path:
     """A hidden name beside `path`, unique to this process and thread."""
     return path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
 
@@ -33,7 +33,7 @@ def replaced(path: Path | str, mode: str = "wb") -> Iterator[IO[Any]]:
     if mode not in ("wb", "w"):
         raise ValueError(f"replaced() writes whole files: mode 'wb' or 'w', not {mode!r}")
     path = Path(path)
-    tmp = temp_beside(path)
+    tmp = _temp_beside(path)
     try:
         with open(tmp, mode, encoding="utf-8" if mode == "w" else None) as f:
             yield f
@@ -41,12 +41,6 @@ def replaced(path: Path | str, mode: str = "wb") -> Iterator[IO[Any]]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def write_bytes(path: Path | str, data: bytes) -> None:
-    """Replace the file at `path` by `data`, whole."""
-    with replaced(path) as f:
-        f.write(data)
 
 
 def write_text(path: Path | str, text: str) -> None:

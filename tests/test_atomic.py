@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.atomic import replaced, write_bytes, write_text
+from kg.atomic import replaced, write_text
 from kg.itemfile import read_items, write_items
 
 
@@ -19,7 +19,8 @@ def test_write_text_replaces_whole_file(tmp_path: Path) -> None:
     path.write_text("旧", encoding="utf-8")
     write_text(path, '{"单位": "人社局"}')
     assert path.read_text(encoding="utf-8") == '{"单位": "人社局"}'
-    write_bytes(path, b"\x00\x01")
+    with replaced(path) as f:
+        f.write(b"\x00\x01")
     assert path.read_bytes() == b"\x00\x01"
     assert _names(tmp_path) == ["units.json"]
 

@@ -246,6 +246,12 @@ def test_a_cell_s_parse_is_remembered_only_for_short_texts():
     assert [length("≥95%"), length("≥95%"), length(long), length(long), length(None)] == [4, 4, SHORT_TEXT + 1,
                                                                                        SHORT_TEXT + 1, 0]
     assert calls == ["≥95%", long, long, None]
+    # labels keep a lower limit (ingest.rows.LABEL_CHARS): a long cell is normalised every time
+    from ingest.rows import LABEL_CHARS, norm_label
+
+    cell = "其中：财政 资金" + " 说明" * LABEL_CHARS
+    assert norm_label(cell) == "其中:财政资金" + "说明" * LABEL_CHARS
+    assert norm_label("其中：财政    资金") == "其中:财政资金"
     assert parse_indicator_value("≥95%") is parse_indicator_value("≥95%")
 
 

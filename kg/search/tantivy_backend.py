@@ -134,8 +134,8 @@ class TantivyBackend(SearchBackend):
         searcher = self._ix.searcher()
 
         def held(key: str) -> int:
-            found: Any = searcher.search(self._term("key", key), limit=1, count=True)
-            return int(found.count or 0)  # SearchResult.count: the bindings' stubs lag the engine
+            result: Any = searcher.search(self._term("key", key), limit=1, count=True)
+            return int(result.count or 0)  # SearchResult.count: the bindings' stubs lag the engine
 
         found = sum(map(held, keys))
         writer = self._write()

@@ -105,7 +105,6 @@ def collect(form: str, columns: list[str], rows: Iterable[tuple[Term | None, ...
 TRIPLE_COLUMNS = ["subject", "predicate", "object"]
 
 
-
 def as_count(value: object) -> int:
     """A COUNT from a result row: an int, a Decimal or its lexical form, as the store gives it."""
     if isinstance(value, (int, str, Decimal)):

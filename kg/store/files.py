@@ -248,7 +248,7 @@ class StoreLoad:
         db.flush()
         # The bulk loader leaves LZ4-compressed files that every read decompresses again; compacted,
         # the store reads several times faster at a province's size (100k projects: a 200k-row
-        # query 5.7 → 1.3 s, `kg export` 266 → 66 s; 18 s of compaction, 1.2 → 2.0 GB on disk).
+        # query 5.7 → 1.3 s, `kg export` 266 → 66 s; 18–25 s of compaction, 1.2 → 2.0 GB on disk).
         t0 = time.perf_counter()
         db.optimize()
         compacted = round(time.perf_counter() - t0, 3)
